@@ -1,0 +1,25 @@
+"""backprop_widgets: watch gradients flow through a computation graph, in Jupyter."""
+
+from .engine import (
+    GradCheck,
+    NumericWarning,
+    Step,
+    Value,
+    backward_steps,
+    forward_derivatives,
+    gradcheck,
+    topological_order,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "Step",
+    "backward_steps",
+    "forward_derivatives",
+    "topological_order",
+    "gradcheck",
+    "GradCheck",
+    "NumericWarning",
+]

@@ -1,0 +1,179 @@
+"""The computation graph: node order, the backward pass (the chain rule, in one place), and re-evaluation.
+
+Everything here works on any node that has ``data``, ``grad``, ``op``,
+``parents`` and ``params`` and whose class names its op table (``Value`` for
+scalars, ``Tensor`` for arrays).  Traversals are iterative, so a 100,000-node
+chain is an example, not a ``RecursionError``; and they follow ``parents`` in
+order, so the same graph gives the same node order in every process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator
+
+__all__ = [
+    "Node",
+    "Step",
+    "topological_order",
+    "backward_steps",
+    "evaluate",
+    "forward_derivatives",
+]
+
+
+class Node:
+    """What every graph node has.  Subclasses set ``ops`` (their op table)."""
+
+    __slots__ = ("data", "grad", "op", "parents", "params", "label", "constant", "__weakref__")
+    ops: ClassVar[dict] = {}
+
+    data: Any
+    grad: Any
+    op: str | None
+    parents: tuple
+    params: dict
+    label: str | None
+    constant: bool
+
+    def local_grads(self) -> tuple:
+        """This node's local gradients, one per parent, at the current values."""
+        rule = self.ops[self.op]
+        return rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
+
+    def recompute(self) -> None:
+        """Recompute ``data`` from the parents' current ``data`` (the forward rule)."""
+        rule = self.ops[self.op]
+        self.data = rule.forward(*[p.data for p in self.parents], **self.params)
+
+    def zero(self) -> Any:
+        """A zero gradient of this node's shape."""
+        return 0.0
+
+    def one(self) -> Any:
+        """The gradient of a node with respect to itself (a scalar output)."""
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One edge of the backward pass: ``contribution = local_grad × upstream_grad``.
+
+    ``node`` is the node whose gradient is being passed down, ``parent`` the input
+    that receives it (``index`` says which input), and ``total`` is the parent's
+    gradient after this contribution was ADDED to it.
+    """
+
+    node: Any
+    parent: Any
+    index: int
+    local_grad: Any
+    upstream_grad: Any
+    contribution: Any
+    total: Any
+
+    def __repr__(self) -> str:
+        who = self.parent.label or self.parent.op or "leaf"
+        return (
+            f"Step({self.node.op} -> {who}: local {self.local_grad!r} × upstream "
+            f"{self.upstream_grad!r} = {self.contribution!r}, total {self.total!r})"
+        )
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Every node that ``root`` depends on, inputs before the nodes that use them.
+
+    Depth-first over ``parents`` in order, without recursion.  The root is last.
+
+    >>> from backprop_widgets import Value
+    >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    >>> [n.label or n.op for n in topological_order(a * b + a)]
+    ['a', 'b', 'mul', 'add']
+    """
+    order: list[Node] = []
+    seen: set[Node] = {root}
+    stack: list[tuple[Node, int]] = [(root, 0)]
+    while stack:
+        node, i = stack[-1]
+        if i < len(node.parents):
+            stack[-1] = (node, i + 1)
+            parent = node.parents[i]
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, 0))
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def backward_steps(root: Node) -> Iterator[Step]:
+    """Run the backward pass from ``root``, yielding one ``Step`` per edge.
+
+    First every gradient in the graph is set to zero and ``root.grad`` to 1
+    (droot/droot = 1).  Then the nodes are visited from the root towards the
+    inputs; when a node is visited its gradient is complete, because everything
+    that uses it came later in the forward order.  For each of its inputs the
+    chain rule gives a contribution, local gradient times upstream gradient,
+    which is ADDED to that input's gradient: an input used twice receives both.
+
+    ``Value.backward()`` is this generator run to the end.
+
+    >>> from backprop_widgets import Value
+    >>> x = Value(3.0, label="x")
+    >>> for s in backward_steps(x * x):
+    ...     print(s.local_grad, "×", s.upstream_grad, "=", s.contribution, "-> x.grad", s.total)
+    3.0 × 1.0 = 3.0 -> x.grad 3.0
+    3.0 × 1.0 = 3.0 -> x.grad 6.0
+    """
+    order = topological_order(root)
+    for node in order:
+        node.grad = node.zero()
+    root.grad = root.one()
+    for node in reversed(order):
+        if not node.parents:
+            continue
+        upstream_grad = node.grad
+        for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads())):
+            contribution = local_grad * upstream_grad  # the chain rule
+            parent.grad = parent.grad + contribution  # gradients add at branches
+            yield Step(node, parent, index, local_grad, upstream_grad, contribution, parent.grad)
+
+
+def evaluate(root: Node, order: list[Node] | None = None, hold: Node | None = None) -> Any:
+    """Recompute every node's ``data`` from its inputs (after an input changed).
+
+    ``order`` may be passed to skip the traversal; ``hold`` keeps one inner node's
+    ``data`` as it is, so that it acts as an input (used for gradient checks).
+    Returns ``root.data``.
+    """
+    for node in order if order is not None else topological_order(root):
+        if node.parents and node is not hold:
+            node.recompute()
+    return root.data
+
+
+def forward_derivatives(root: Node, wrt: Node) -> dict[Node, Any]:
+    """Forward mode: the derivative of every node with respect to one input ``wrt``.
+
+    One pass from the inputs to the output; each node's derivative is the sum,
+    over its inputs, of local gradient × that input's derivative.  Getting the
+    derivatives with respect to n inputs takes n such passes; reverse mode
+    (``backward_steps``) gets them all in one.
+
+    >>> from backprop_widgets import Value
+    >>> a, b = Value(2.0), Value(5.0)
+    >>> f = a * b
+    >>> forward_derivatives(f, wrt=a)[f]
+    5.0
+    """
+    derivative: dict[Node, Any] = {}
+    for node in topological_order(root):
+        if not node.parents:
+            derivative[node] = node.one() if node is wrt else node.zero()
+            continue
+        total = node.zero()
+        for parent, local_grad in zip(node.parents, node.local_grads()):
+            total = total + local_grad * derivative[parent]
+        derivative[node] = total
+    return derivative
