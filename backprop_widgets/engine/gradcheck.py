@@ -35,11 +35,22 @@ def verdict(rel_error: float) -> str:
     return "wrong"
 
 
+# Below this size a gradient counts as zero: a finite difference of a flat
+# function is rounding noise of about 1e-11, which is not a relative error of 1.
+ZERO_SCALE = 1e-6
+
+
 def relative_error(analytic: float, numeric: float) -> float:
-    """``|a − n| / max(|a|, |n|)``, and 0 when both are 0."""
+    """``|a − n| / max(|a|, |n|, 1e-6)``; 0 when both agree exactly, nan if either is nan.
+
+    >>> f"{relative_error(2.0, 2.0000002):.1e}", relative_error(0.0, 1e-12) < 1e-5
+    ('1.0e-07', True)
+    """
     if analytic == numeric:
         return 0.0
-    scale = max(abs(analytic), abs(numeric))
+    if analytic != analytic or numeric != numeric:
+        return float("nan")
+    scale = max(abs(analytic), abs(numeric), ZERO_SCALE)
     return abs(analytic - numeric) / scale
 
 

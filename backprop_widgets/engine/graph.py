@@ -80,10 +80,13 @@ class Step:
         )
 
 
-def topological_order(root: Node) -> list[Node]:
+def topological_order(root: Node, *, last_input_first: bool = False) -> list[Node]:
     """Every node that ``root`` depends on, inputs before the nodes that use them.
 
     Depth-first over ``parents`` in order, without recursion.  The root is last.
+    With ``last_input_first`` the inputs are visited in reverse, so that read
+    backwards the order walks a node's first input before its second (the order
+    of the backward pass).
 
     >>> from backprop_widgets import Value
     >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
@@ -97,7 +100,7 @@ def topological_order(root: Node) -> list[Node]:
         node, i = stack[-1]
         if i < len(node.parents):
             stack[-1] = (node, i + 1)
-            parent = node.parents[i]
+            parent = node.parents[-1 - i] if last_input_first else node.parents[i]
             if parent not in seen:
                 seen.add(parent)
                 stack.append((parent, 0))
@@ -126,7 +129,7 @@ def backward_steps(root: Node) -> Iterator[Step]:
     3.0 × 1.0 = 3.0 -> x.grad 3.0
     3.0 × 1.0 = 3.0 -> x.grad 6.0
     """
-    order = topological_order(root)
+    order = topological_order(root, last_input_first=True)
     for node in order:
         node.grad = node.zero()
     root.grad = root.one()

@@ -1,0 +1,27 @@
+# Two commands for people:  `make lab` opens the lessons, `make test` runs every test.
+# Each makes its own virtual environment (.venv) the first time and reuses it after.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test bench clean
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab lessons/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info
