@@ -10,6 +10,7 @@ from .engine import (
     gradcheck,
     topological_order,
 )
+from .parse import ParseError, parse
 
 __version__ = "0.1.0"
 
@@ -22,4 +23,6 @@ __all__ = [
     "gradcheck",
     "GradCheck",
     "NumericWarning",
+    "parse",
+    "ParseError",
 ]
