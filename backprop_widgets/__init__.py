@@ -4,12 +4,14 @@ from .engine import (
     GradCheck,
     NumericWarning,
     Step,
+    Tensor,
     Value,
     backward_steps,
     forward_derivatives,
     gradcheck,
     topological_order,
 )
+from . import nn
 from .parse import ParseError, parse
 
 __version__ = "0.1.0"
@@ -23,6 +25,8 @@ __all__ = [
     "gradcheck",
     "GradCheck",
     "NumericWarning",
+    "Tensor",
+    "nn",
     "parse",
     "ParseError",
 ]

@@ -8,6 +8,8 @@ from .gradcheck import GradCheck, GradCheckRow, gradcheck
 from .numerics import NumericWarning
 from .ops import SCALAR_OPS, Op, format_number
 from .value import Value
+from .tensor import Tensor
+from .tensor_ops import TENSOR_OPS, VJP, TensorOp, sum_to_shape
 
 __all__ = [
     "Value",
@@ -24,4 +26,9 @@ __all__ = [
     "GradCheckRow",
     "NumericWarning",
     "format_number",
+    "Tensor",
+    "TENSOR_OPS",
+    "TensorOp",
+    "VJP",
+    "sum_to_shape",
 ]

@@ -1,0 +1,267 @@
+"""``Tensor``: a numpy array as one node of the computation graph, so a whole layer is one step of the chain rule."""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from .graph import Node, backward_steps
+from .ops import format_number
+from .tensor_ops import TENSOR_OPS
+
+__all__ = ["Tensor"]
+
+_NO_PARAMS: dict = {}
+
+
+class Tensor(Node):
+    """An array in a computation graph: its values ``data`` and, after
+    ``backward()``, the gradient ``grad`` of the (scalar) output with respect to
+    every entry, an array of the same shape.
+
+    It is the same kind of node as ``Value``: ``op``, ``parents``, ``params``
+    and ``label`` mean the same, and ``backward_steps`` walks both.  Numbers and
+    numpy arrays mixed into arithmetic become constant inputs; numpy's
+    broadcasting works on either side, and each input's gradient is summed back
+    to its own shape.
+
+    >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], label="W")
+    >>> x = Tensor([1.0, -1.0], label="x")
+    >>> y = (W @ x).sigmoid().sum()
+    >>> y.backward()
+    >>> W
+    Tensor(shape=(2, 2), label='W')
+    >>> W.grad.round(4)
+    array([[ 0.1966, -0.1966],
+           [ 0.1966, -0.1966]])
+    """
+
+    __slots__ = ()
+    ops = TENSOR_OPS
+    # Makes numpy hand ``array + tensor`` and ``array @ tensor`` to Tensor's reflected methods.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, label: str | None = None, *, constant: bool = False) -> None:
+        if isinstance(data, Node):
+            raise TypeError(f"Tensor(...) takes numbers or an array, not a {type(data).__name__}")
+        self.data = np.array(data, dtype=np.float64)  # a copy: the tensor owns its numbers
+        self.grad = np.zeros(self.data.shape)
+        self.op = None
+        self.parents = ()
+        self.params = _NO_PARAMS
+        self.label = label
+        self.constant = constant
+
+    @classmethod
+    def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
+        """Make the node for ``op`` applied to ``parents`` (the only way inner nodes are made)."""
+        data = cls.ops[op].forward(*[p.data for p in parents], **params)
+        if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
+            data = np.asarray(data, dtype=np.float64)
+        out = cls.__new__(cls)
+        out.data = data
+        out.grad = np.zeros(data.shape)
+        out.op = op
+        out.parents = parents
+        out.params = params or _NO_PARAMS
+        out.label = None
+        out.constant = False
+        return out
+
+    # ---- what the graph needs -------------------------------------------------
+
+    def recompute(self) -> None:
+        """Recompute ``data`` from the parents (and keep a 0-d result a 0-d array)."""
+        super().recompute()
+        if type(self.data) is not np.ndarray:
+            self.data = np.asarray(self.data, dtype=np.float64)
+
+    def zero(self) -> np.ndarray:
+        """A zero gradient of this tensor's shape."""
+        return np.zeros(self.data.shape)
+
+    def one(self) -> np.ndarray:
+        """d(self)/d(self) = 1, for a tensor with one entry (a scalar loss)."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"backward() needs a scalar output; this tensor has shape {self.data.shape}: "
+                "call .sum() or .mean() first"
+            )
+        return np.ones(self.data.shape)
+
+    # ---- the backward pass ----------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill in ``grad`` on every tensor this one depends on: d(self)/d(entry), entry by entry.
+
+        ``self`` must have a single entry (a loss).  As for ``Value``, gradients
+        are recomputed from zero on each call.
+        """
+        for _ in backward_steps(self):
+            pass
+
+    def zero_grad(self) -> None:
+        """Set this tensor's gradient to zeros."""
+        self.grad = np.zeros(self.data.shape)
+
+    # ---- shape --------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of ``data`` (and of ``grad``)."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (a graph node ``ᵀ``)."""
+        return Tensor._apply("transpose", self)
+
+    def reshape(self, *shape: int | tuple) -> Tensor:
+        """The same entries in another shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        shape = tuple(int(n) for n in shape)
+        np.empty(self.data.shape).reshape(shape)  # raises numpy's clear error for a wrong size
+        return Tensor._apply("reshape", self, shape=shape)
+
+    def sum(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
+        """The sum of the entries (along ``axis`` if given)."""
+        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims))
+
+    def mean(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
+        """The mean of the entries (along ``axis`` if given)."""
+        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims))
+
+    # ---- arithmetic: every operator is a row of the op table ----------------------
+
+    def __add__(self, other: Any) -> Tensor:
+        return Tensor._apply("add", self, _wrap(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return Tensor._apply("add", _wrap(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return Tensor._apply("sub", self, _wrap(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return Tensor._apply("sub", _wrap(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return Tensor._apply("mul", self, _wrap(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return Tensor._apply("mul", _wrap(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return Tensor._apply("div", self, _wrap(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return Tensor._apply("div", _wrap(other), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _matmul(self, _wrap(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _matmul(_wrap(other), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        """``t ** 2``: the exponent is a constant of the node, never an input."""
+        if isinstance(other, Node) or isinstance(other, bool) or not isinstance(other, Real):
+            raise TypeError(f"a tensor's exponent must be a number, not {type(other).__name__}")
+        return Tensor._apply("pow", self, n=float(other))
+
+    def __neg__(self) -> Tensor:
+        return Tensor._apply("neg", self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return Tensor._apply("abs", self)
+
+    def abs(self) -> Tensor:
+        """|t|, entry by entry."""
+        return Tensor._apply("abs", self)
+
+    def exp(self) -> Tensor:
+        """e to the power of each entry."""
+        return Tensor._apply("exp", self)
+
+    def log(self) -> Tensor:
+        """Natural logarithm of each entry (``log(0)`` is ``-inf``, with a warning)."""
+        return Tensor._apply("log", self)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent of each entry."""
+        return Tensor._apply("tanh", self)
+
+    def sigmoid(self) -> Tensor:
+        """The logistic function 1 / (1 + e^-x) of each entry."""
+        return Tensor._apply("sigmoid", self)
+
+    def relu(self) -> Tensor:
+        """max(0, x) for each entry."""
+        return Tensor._apply("relu", self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Tensor:
+        """x where x > 0, else slope * x."""
+        return Tensor._apply("leaky_relu", self, slope=float(slope))
+
+    # ---- how it prints ---------------------------------------------------------
+
+    def item(self) -> float:
+        """The single entry as a Python float."""
+        return self.data.item()
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __repr__(self) -> str:
+        parts = [f"shape={self.data.shape}"]
+        if self.data.size == 1:
+            parts.append(f"data={format_number(float(self.data.flat[0]), 6)}")
+        if self.label is not None:
+            parts.append(f"label={self.label!r}")
+        if self.op is not None:
+            parts.append(f"op={self.op!r}")
+        return f"Tensor({', '.join(parts)})"
+
+
+def _wrap(x: Any) -> Tensor:
+    """Numbers and arrays mixed into arithmetic become constant input nodes."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Node):
+        raise TypeError(f"cannot mix a Tensor with a {type(x).__name__} in one graph")
+    return Tensor(x, constant=True)
+
+
+def _reduce_params(axis: Any, keepdims: bool) -> dict:
+    """Only the constants that differ from the defaults, so the picture says just ``Σ``."""
+    params: dict = {}
+    if axis is not None:
+        params["axis"] = tuple(int(a) for a in axis) if isinstance(axis, (tuple, list)) else int(axis)
+    if keepdims:
+        params["keepdims"] = True
+    return params
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    if not (0 < a.data.ndim < 3 and 0 < b.data.ndim < 3):
+        raise ValueError(f"@ takes vectors and matrices, not shapes {a.shape} @ {b.shape}")
+    try:
+        return Tensor._apply("matmul", a, b)
+    except ValueError:  # numpy's message names gufunc signatures; say it with the shapes
+        raise ValueError(
+            f"cannot multiply {a.shape} @ {b.shape}: the inner sizes {a.shape[-1]} and {b.shape[0]} differ"
+        ) from None

@@ -1,0 +1,38 @@
+"""Neural networks on ``Tensor``: layers, losses, optimisers, toy datasets and a training step.
+
+Built on the engine only (no drawing, no widgets).
+"""
+
+from .by_hand import MatMulLayer, sigmoid_network_gradients
+from .data import DATASETS, make_circles, make_moons, make_spiral, make_xor
+from .layers import ACTIVATIONS, MLP, Linear, as_input
+from .losses import LOSSES, binary_cross_entropy, hinge, l1, mse
+from .optim import OPTIMIZERS, SGD, Adam, Momentum, Optimizer
+from .train import accuracy, fit, train_step
+
+__all__ = [
+    "Linear",
+    "MLP",
+    "ACTIVATIONS",
+    "as_input",
+    "MatMulLayer",
+    "sigmoid_network_gradients",
+    "mse",
+    "l1",
+    "binary_cross_entropy",
+    "hinge",
+    "LOSSES",
+    "Optimizer",
+    "SGD",
+    "Momentum",
+    "Adam",
+    "OPTIMIZERS",
+    "make_moons",
+    "make_circles",
+    "make_xor",
+    "make_spiral",
+    "DATASETS",
+    "train_step",
+    "fit",
+    "accuracy",
+]
