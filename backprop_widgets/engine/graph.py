@@ -110,7 +110,7 @@ def topological_order(root: Node, *, last_input_first: bool = False) -> list[Nod
     return order
 
 
-def backward_steps(root: Node) -> Iterator[Step]:
+def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
     """Run the backward pass from ``root``, yielding one ``Step`` per edge.
 
     First every gradient in the graph is set to zero and ``root.grad`` to 1
@@ -120,7 +120,8 @@ def backward_steps(root: Node) -> Iterator[Step]:
     chain rule gives a contribution, local gradient times upstream gradient,
     which is ADDED to that input's gradient: an input used twice receives both.
 
-    ``Value.backward()`` is this generator run to the end.
+    ``Value.backward()`` is this generator run to the end with ``record=False``:
+    the same pass, without keeping a ``Step`` for every edge.
 
     >>> from backprop_widgets import Value
     >>> x = Value(3.0, label="x")
@@ -140,7 +141,8 @@ def backward_steps(root: Node) -> Iterator[Step]:
         for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads())):
             contribution = local_grad * upstream_grad  # the chain rule
             parent.grad = parent.grad + contribution  # gradients add at branches
-            yield Step(node, parent, index, local_grad, upstream_grad, contribution, parent.grad)
+            if record:
+                yield Step(node, parent, index, local_grad, upstream_grad, contribution, parent.grad)
 
 
 def evaluate(root: Node, order: list[Node] | None = None, hold: Node | None = None) -> Any:

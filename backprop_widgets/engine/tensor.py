@@ -99,7 +99,7 @@ class Tensor(Node):
         ``self`` must have a single entry (a loss).  As for ``Value``, gradients
         are recomputed from zero on each call.
         """
-        for _ in backward_steps(self):
+        for _ in backward_steps(self, record=False):
             pass
 
     def zero_grad(self) -> None:

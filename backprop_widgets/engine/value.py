@@ -71,7 +71,7 @@ class Value(Node):
         picture of the graph should show.)  Within one pass, contributions ADD:
         ``x * x`` gives ``x.grad == 2 * x.data``.
         """
-        for _ in backward_steps(self):
+        for _ in backward_steps(self, record=False):
             pass
 
     def zero_grad(self) -> None:
