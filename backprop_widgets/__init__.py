@@ -13,6 +13,7 @@ from .engine import (
 )
 from . import nn
 from .parse import ParseError, parse
+from .render import GraphView, draw
 
 __version__ = "0.1.0"
 
@@ -29,4 +30,6 @@ __all__ = [
     "nn",
     "parse",
     "ParseError",
+    "draw",
+    "GraphView",
 ]

@@ -1,0 +1,380 @@
+"""Graph -> DOT text: what each node and edge of a picture shows, built with the ``graphviz`` package.
+
+Nothing here runs a layout engine; ``layout.py`` does that.  Every inner node
+is drawn as two pieces, as in the source articles: a small op circle (the
+operation) feeding a value box (``label | data 5 | grad 10``).  Inputs are value
+boxes only, variables in blue and constants dashed in grey.  Node ids come from
+``topological_order(root)`` (``n0, n1, ...``), so the same graph gives the same
+DOT text in every process.
+
+Ids that the SVG keeps, so that a picture can be patched without a new layout:
+``n3`` (node 3's value box), ``n3-op`` (its op circle), ``n3-out`` (the arrow
+from the op circle to the box) and ``e3-0`` (the edge from node 3's input 0).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import graphviz
+import numpy
+
+from ..engine import format_number, topological_order
+
+__all__ = [
+    "PALETTE",
+    "LIMIT",
+    "KEEP",
+    "to_dot",
+    "value_text",
+    "op_title",
+]
+
+# Okabe-Ito colours (safe for colour-blind readers), written in lower case
+# because Graphviz writes them so in the SVG.
+PALETTE = {
+    "variable": ("#0072b2", "#e5f1f8"),  # blue: an input the student can change
+    "constant": ("#8c8c8c", "#f5f5f5"),  # grey, dashed: a number written in the formula
+    "result": ("#009e73", "#e5f5ef"),  # bluish green: a value an operation computed
+    "op": ("#e69f00", "#fdf1d9"),  # orange: the operation itself
+    "more": ("#8c8c8c", "#ffffff"),  # grey: a node left out of a big picture
+    "edge": ("#4d4d4d", "#4d4d4d"),
+    "current": ("#d55e00", "#d55e00"),  # vermillion, and drawn thicker: the current step
+}
+CAPTION = "#666666"
+FONT = "Helvetica,Arial,sans-serif"
+FONT_SIZE = 10
+
+# Pictures of graphs above LIMIT nodes show only the KEEP nodes nearest the
+# output, so that a layout never takes more than a few seconds.  Above MEDIUM
+# nodes the layout trades some polish for speed (network simplex, the slow
+# part of dot on big graphs, gets a bounded number of iterations).
+LIMIT = 1500
+KEEP = 60
+MEDIUM = 200
+QUICK_LAYOUT = {"nslimit": "0.1", "nslimit1": "0.1", "mclimit": "0.1"}
+
+# Number cells have a fixed size, so that new values never need a new layout.
+# (width, height) in points; text wider than a cell is squeezed to fit it.
+SCALAR_CELL = (46, 18)
+ARRAY_CELL = (118, 18)
+LOCAL_CELL = (40, 12)
+CELL_PADDING = 2  # points between a cell's edge and its text
+PLACEHOLDER = "@"  # what number cells hold while the layout is computed
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One number cell of a picture: whose number it is and the cell's width.
+
+    ``kind`` is ``"data"``, ``"grad"`` or ``"local"``; ``node`` is the node's id
+    (its position in the topological order); ``index`` the input of an edge.
+    ``inset`` is the distance from the cell's left edge to where Graphviz starts
+    the text (the cell's padding).
+    """
+
+    kind: str
+    node: int
+    index: int = -1
+    width: float = SCALAR_CELL[0]
+    inset: float = CELL_PADDING
+    array: bool = False
+
+
+@dataclass
+class Plan:
+    """Which nodes a picture shows, their ids, and what each number cell holds."""
+
+    root: Any
+    order: list  # the whole graph in topological order; a node's id is its position
+    shown: list  # the nodes drawn with their values, in topological order
+    hidden: list  # nodes of a big graph drawn as grey stubs (inputs of shown nodes)
+    show_grad: bool
+    show_local: bool
+    message: str | None = None
+    index: dict = field(default_factory=dict)
+    slots: dict = field(default_factory=dict)  # SVG group id -> its number cells, in order
+
+    def id_of(self, node: Any) -> int:
+        """A node's id, its position in ``topological_order(root)``."""
+        return self.index[node]
+
+
+def plan(
+    root: Any,
+    *,
+    show_grad: bool | None = True,
+    show_local: bool = False,
+    limit: int = LIMIT,
+    keep: int = KEEP,
+) -> Plan:
+    """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
+
+    ``show_grad=None`` shows gradients when some node has a non-zero one (after
+    a backward pass).
+    """
+    order = topological_order(root)
+    if show_grad is None:
+        show_grad = any(_nonzero(node.grad) for node in reversed(order))  # the root first
+    index = {node: i for i, node in enumerate(order)}
+    message = None
+    if len(order) <= limit:
+        shown, hidden = order, []
+    else:
+        nearest = _nearest(root, keep)
+        shown = sorted(nearest, key=index.__getitem__)
+        hidden_set = {p for n in shown for p in n.parents if p not in nearest}
+        hidden = sorted(hidden_set, key=index.__getitem__)
+        message = (
+            f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
+        )
+    return Plan(root, order, shown, hidden, show_grad, show_local, message, index)
+
+
+def _nonzero(grad: Any) -> bool:
+    if type(grad) is float:  # the common case, checked quickly
+        return grad != 0.0
+    return bool(numpy.any(grad != 0))
+
+
+def _nearest(root: Any, keep: int) -> set:
+    """The ``keep`` nodes closest to ``root`` (breadth first over parents, in order)."""
+    seen = {root}
+    queue = [root]
+    for node in queue:  # the list grows while we walk it: a breadth-first queue
+        for parent in node.parents:
+            if len(seen) >= keep:
+                return seen
+            if parent not in seen:
+                seen.add(parent)
+                queue.append(parent)
+    return seen
+
+
+# ---- the text of one cell -------------------------------------------------------
+
+
+def is_array(x: Any) -> bool:
+    """True for numpy arrays with at least one axis (a tensor's data), False for numbers."""
+    return numpy.ndim(x) > 0
+
+
+def value_text(x: Any, entries: int = 3) -> str:
+    """A compact text for a number or an array: ``25``, ``0.1966``, ``3×2 [0.1, 0.5, 1, …]``.
+
+    >>> value_text(25.0), value_text(0.19661193324148185)
+    ('25', '0.1966')
+    >>> import numpy
+    >>> value_text(numpy.array([[0.1, 0.5], [1.0, 2.0], [3.0, 4.0]]))
+    '3×2 [0.1, 0.5, 1, …]'
+    """
+    if type(x) is float or not is_array(x):
+        return format_number(float(x))
+    flat = numpy.ravel(x)
+    shown = ", ".join(format_number(float(v)) for v in flat[:entries])
+    more = ", …" if flat.size > entries else ""
+    return "×".join(str(n) for n in numpy.shape(x)) + f" [{shown}{more}]"
+
+
+def op_title(node: Any) -> str:
+    """The symbol of a node's operation, e.g. ``×`` or ``^2``.
+
+    >>> from backprop_widgets import Value
+    >>> op_title(Value(3.0) ** 2)
+    '^2'
+    """
+    rule = getattr(node, "ops", {}).get(node.op)
+    return rule.title(node.params) if rule is not None else str(node.op)
+
+
+def local_texts(node: Any) -> list[str]:
+    """The local gradient of each of a node's inputs, as text (``?`` if it cannot be computed)."""
+    try:
+        grads = node.local_grads()
+    except Exception:  # a picture must not fail because one rule cannot be evaluated here
+        return ["?"] * len(node.parents)
+    return [local_text(grad) for grad in grads]
+
+
+def local_text(grad: Any) -> str:
+    """One local gradient as text.
+
+    A tensor op's local gradient is a vector-Jacobian product: its elementwise
+    factor is shown when it has one, else its rule (``upstream @ Bᵀ``).
+    """
+    if getattr(grad, "factor", None) is not None:
+        grad = grad.factor
+    elif hasattr(grad, "rule"):
+        return str(grad.rule)
+    try:
+        return value_text(grad)
+    except (TypeError, ValueError):
+        return "…"
+
+
+# ---- DOT ------------------------------------------------------------------------
+
+
+def kind_of(node: Any) -> str:
+    """``variable``, ``constant`` or ``result``: which colours a value box gets."""
+    if node.parents:
+        return "result"
+    return "constant" if node.constant else "variable"
+
+
+def to_dot(
+    root: Any,
+    *,
+    show_grad: bool | None = None,
+    show_local: bool = False,
+    limit: int = LIMIT,
+    keep: int = KEEP,
+) -> str:
+    """The DOT text of a picture of the graph that ends in ``root``.
+
+    >>> from backprop_widgets import Value
+    >>> x = Value(2.0, label="x")
+    >>> print(to_dot(x * x, show_grad=False))  # doctest: +ELLIPSIS
+    digraph backprop {
+    ...
+    	n0 [label=<...<B>x</B>...2...> class="value variable" id=n0]
+    ...
+    	n0 -> "n1-op" [id="e1-0"]
+    	n0 -> "n1-op" [id="e1-1"]
+    }
+    """
+    picture = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep)
+    return build(picture, texts_now(picture)).source
+
+
+def texts_now(picture: Plan) -> Callable[[Slot], str]:
+    """A function giving each number cell its current text."""
+    locals_of: dict[int, list[str]] = {}
+
+    def text(slot: Slot) -> str:
+        node = picture.order[slot.node]
+        if slot.kind == "data":
+            return html.escape(value_text(node.data))
+        if slot.kind == "grad":
+            return html.escape(value_text(node.grad))
+        if slot.node not in locals_of:
+            locals_of[slot.node] = local_texts(node)
+        return html.escape(locals_of[slot.node][slot.index])
+
+    return text
+
+
+def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
+    """Build the DOT graph of ``picture``; ``text(slot)`` fills each number cell.
+
+    Also records, in ``picture.slots``, which number cells each SVG group holds.
+    """
+    edge_colour = PALETTE["edge"][0]
+    dot = graphviz.Digraph(
+        "backprop",
+        graph_attr={
+            "rankdir": "LR",
+            "nodesep": "0.12",
+            "ranksep": "0.3",
+            "bgcolor": "white",
+            "fontname": FONT,
+            "fontsize": str(FONT_SIZE),
+            "labelloc": "t",
+            "label": picture.message or "",
+        },
+        node_attr={"shape": "plain", "fontname": FONT, "fontsize": str(FONT_SIZE)},
+        edge_attr={
+            "color": edge_colour,
+            "arrowsize": "0.6",
+            "fontname": FONT,
+            "fontsize": str(FONT_SIZE - 1),
+        },
+    )
+    if not picture.message:
+        del dot.graph_attr["label"], dot.graph_attr["labelloc"]
+    if len(picture.shown) > MEDIUM:
+        dot.graph_attr.update(QUICK_LAYOUT)
+    picture.slots = {}
+    for node in picture.hidden:
+        j = picture.id_of(node)
+        border, _ = PALETTE["more"]
+        name = html.escape(str(node.label or (op_title(node) if node.op else "")))
+        dot.node(
+            f"n{j}",
+            label=f"<{_table(border, '#ffffff', f'<TD>… {name}</TD>', dashed=True)}>",
+            id=f"n{j}",
+            **{"class": "more"},
+        )
+    for node in picture.shown:
+        k = picture.id_of(node)
+        _add_value_box(dot, picture, node, k, text)
+        if node.parents:
+            border, fill = PALETTE["op"]
+            dot.node(
+                f"n{k}-op",
+                label=f"<{html.escape(op_title(node))}>",
+                shape="circle",
+                width="0.3",
+                margin="0.02",
+                style="filled",
+                color=border,
+                fillcolor=fill,
+                id=f"n{k}-op",
+                **{"class": "op"},
+            )
+            dot.edge(f"n{k}-op", f"n{k}", id=f"n{k}-out")
+            # Tensor ops' local gradients are arrays or rules ("upstream @ Bᵀ"): wider cells.
+            tensor = is_array(node.data) or any(is_array(p.data) for p in node.parents)
+            local_width = ARRAY_CELL[0] if tensor else LOCAL_CELL[0]
+            for i, parent in enumerate(node.parents):
+                attrs = {"id": f"e{k}-{i}"}
+                if picture.show_local:
+                    slot = Slot("local", k, i, width=local_width, inset=0)
+                    picture.slots[f"e{k}-{i}"] = [slot]
+                    attrs["label"] = "<" + _local_label(text(slot), local_width) + ">"
+                dot.edge(f"n{picture.id_of(parent)}", f"n{k}-op", **attrs)
+    return dot
+
+
+def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text) -> None:
+    kind = kind_of(node)
+    border, fill = PALETTE[kind]
+    array = is_array(node.data)
+    width, height = ARRAY_CELL if array else SCALAR_CELL
+    cells = []
+    if node.label is not None:
+        cells.append(f'<TD HEIGHT="{height}"><B>{html.escape(str(node.label))}</B></TD>')
+    slots = [Slot("data", k, width=width, array=array)]
+    if picture.show_grad and kind != "constant":  # a constant is just its number
+        slots.append(Slot("grad", k, width=width, array=array))
+    for slot in slots:
+        if cells:
+            cells.append("<VR/>")
+        if kind != "constant":
+            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{slot.kind}</FONT>'
+            cells.append(f"<TD>{caption}</TD>")
+        size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
+        cells.append(f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>')
+    picture.slots[f"n{k}"] = slots
+    table = _table(border, fill, "".join(cells), dashed=kind == "constant")
+    dot.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": f"value {kind}"})
+
+
+def _table(border: str, fill: str, cells: str, dashed: bool = False) -> str:
+    style = ' STYLE="dashed"' if dashed else ""
+    return (
+        f'<TABLE BORDER="1"{style} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" '
+        f'COLOR="{border}" BGCOLOR="{fill}"><TR>{cells}</TR></TABLE>'
+    )
+
+
+def _local_label(text: str, width: float) -> str:
+    height = LOCAL_CELL[1]
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+        f'<TD><FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">local </FONT></TD>'
+        f'<TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="{height}" ALIGN="LEFT">{text}</TD>'
+        "</TR></TABLE>"
+    )
