@@ -233,6 +233,7 @@ class GraphView:
             else:
                 self._numbers.append((index, order[slot.node], slot.kind, room, slot.array))
         self._locals = [(order[k], cells) for k, cells in locals_of.items()]
+        self._last: list = [None] * len(self._numbers)
         self._lit: list[str] = []
         self._svg: str | None = None
         self.update()
@@ -247,7 +248,8 @@ class GraphView:
         derivatives); a node it leaves out, or maps to None, shows ``?``.
         """
         pieces = self._pieces
-        for index, node, kind, room, array in self._numbers:
+        last = self._last  # the float each cell shows, so unchanged numbers are not formatted again
+        for n, (index, node, kind, room, array) in enumerate(self._numbers):
             if kind == "data":
                 x = node.data
             elif grads is None:
@@ -255,12 +257,12 @@ class GraphView:
             else:
                 x = grads.get(node)
                 if x is None:
-                    pieces[index] = ">?"
+                    pieces[index], last[n] = ">?", None
                     continue
             if array or type(x) is not float:
-                pieces[index] = _fit(html.escape(value_text(x)), room)
-            else:
-                pieces[index] = _fit(_number(x), room)
+                pieces[index], last[n] = _fit(html.escape(value_text(x)), room), None
+            elif x != last[n]:
+                pieces[index], last[n] = _fit(_number(x), room), x
         for node, cells in self._locals:
             try:
                 local_grads = node.local_grads()

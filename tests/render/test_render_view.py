@@ -259,3 +259,18 @@ def test_render_never_imports_ipywidgets():
                 continue
             assert not any(name.split(".")[0] == "ipywidgets" for name in names), path.name
             assert not any("widgets" in name for name in names), path.name
+
+
+def test_every_update_shows_the_current_numbers(e3):
+    g, x = e3
+    view = GraphView(g)
+    for value in (2.0, 1.0, 2.0, float("nan"), 1.0, -0.0):
+        x.data = value
+        evaluate(g)
+        g.backward()
+        shown = texts(view.update().svg)
+        assert [value_text(n.data) in shown for n in topological_order(g)] == [True] * 6
+        assert value_text(x.grad) in shown
+    view.update(grads={})  # nothing known: every gradient is "?"
+    assert texts(view.svg).count("?") == 4  # the constants have no gradient cell
+    assert "?" not in texts(view.update().svg)
