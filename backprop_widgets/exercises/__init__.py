@@ -1,0 +1,48 @@
+"""Exercises a student checks on the spot: ``check(answer)`` says right or wrong and why, without giving the answer away.
+
+Each lesson has a module of exercises::
+
+    from backprop_widgets.exercises import lesson01 as ex
+
+    ex.sigmoid_slope_at_0                  # shows the question
+    ex.sigmoid_slope_at_0.check(answer)    # ✔ or ✘, with the reason
+    ex.sigmoid_slope_at_0.hint()
+    ex.sigmoid_slope_at_0.solution()       # the worked solution and the answer
+    ex.sigmoid_slope_at_0.assert_correct(answer)   # raises AssertionError when wrong (nbgrader)
+
+Every answer is computed by the engine from the graph in the question, never typed in.
+Only the engine and ``nn`` are used here (no drawing, no widgets).
+"""
+
+from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
+from .answers import NotAnAnswer
+from .backward import FunctionExercise, away_from_zero, uniform
+from .exercise import ArrayExercise, BoolExercise, ChoiceExercise, Exercise, NumberExercise
+from .verdict import Text, Verdict
+
+# Every lesson's exercises, by module name.
+LESSONS = {
+    module.__name__.rsplit(".", 1)[-1]: module
+    for module in (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06)
+}
+
+__all__ = [
+    "Exercise",
+    "NumberExercise",
+    "ArrayExercise",
+    "BoolExercise",
+    "ChoiceExercise",
+    "FunctionExercise",
+    "Verdict",
+    "Text",
+    "NotAnAnswer",
+    "uniform",
+    "away_from_zero",
+    "LESSONS",
+    "lesson01",
+    "lesson02",
+    "lesson03",
+    "lesson04",
+    "lesson05",
+    "lesson06",
+]

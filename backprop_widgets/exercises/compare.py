@@ -1,0 +1,108 @@
+"""Comparing a student's numbers with the engine's, and naming the mistake without giving the answer away."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["close", "diagnose"]
+
+
+def close(mine: np.ndarray, expected: np.ndarray, rel_tol: float, abs_tol: float) -> np.ndarray:
+    """Entry by entry: ``|mine − expected| ≤ max(rel_tol·|expected|, abs_tol)``.
+
+    >>> close(np.array([1.0, 2.0]), np.array([1.0 + 1e-9, 2.5]), 1e-6, 1e-9).tolist()
+    [True, False]
+    """
+    mine, expected = np.asarray(mine, dtype=float), np.asarray(expected, dtype=float)
+    return np.abs(mine - expected) <= np.maximum(rel_tol * np.abs(expected), abs_tol)
+
+
+def _everywhere(pairs, rel_tol: float, abs_tol: float) -> bool:
+    try:
+        return all(
+            np.shape(m) == np.shape(e) and close(m, e, rel_tol, abs_tol).all() for m, e in pairs
+        )
+    except ValueError:  # shapes that don't broadcast: not this mistake
+        return False
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def diagnose(
+    mine: Sequence[np.ndarray],
+    expected: Sequence[np.ndarray],
+    *,
+    rel_tol: float,
+    abs_tol: float,
+    upstream: Sequence[np.ndarray] | None = None,
+    per: str = "entry",
+) -> str | None:
+    """``None`` if every ``mine[i]`` matches ``expected[i]``, else a phrase naming the mistake.
+
+    ``mine`` and ``expected`` are lists of arrays of equal shapes: one per test
+    point of a function (``per="test point"``), or a single array (``per="entry"``,
+    where the phrase names the wrong positions).  The phrase says what kind of
+    mistake it looks like (a wrong sign, a transpose, a missing upstream factor, a
+    constant factor) and never the right numbers.
+
+    >>> diagnose([np.array([1.0, -2.0])], [np.array([-1.0, 2.0])], rel_tol=1e-6, abs_tol=1e-9)
+    'has the wrong sign'
+    """
+    rel, tiny = rel_tol, abs_tol
+    right = [close(m, e, rel, tiny) for m, e in zip(mine, expected)]
+    if all(r.all() for r in right):
+        return None
+    if _everywhere(((m, -e) for m, e in zip(mine, expected)), rel, tiny):
+        return "has the wrong sign"
+    if all(m.ndim == 2 and m.shape[0] == m.shape[1] > 1 for m in mine) and _everywhere(
+        ((m.T, e) for m, e in zip(mine, expected)), rel, tiny
+    ):
+        return "is transposed"
+    if upstream is not None and _everywhere(
+        ((m * np.asarray(u), e) for m, e, u in zip(mine, expected, upstream)), rel, tiny
+    ):
+        return "is missing the factor `upstream`: it would be right only where the upstream gradient is 1"
+    flat_mine = np.concatenate([np.ravel(m) for m in mine])
+    flat_expected = np.concatenate([np.ravel(e) for e in expected])
+    if not flat_mine.any() and flat_expected.any():
+        return "is zero everywhere"
+    zero = np.abs(flat_expected) <= tiny
+    fine = close(flat_mine, flat_expected, rel, tiny)
+    if zero.any() and fine[~zero].all():
+        return "is right where it is nonzero, but should be zero in some places: no gradient flows through there"
+    stuck = close(flat_mine, 0.0, rel, tiny) & ~zero
+    if stuck.any() and (fine | stuck).all():
+        return "is zero in some places where a gradient should flow through, and right elsewhere"
+    if _off_by_constant_factor(flat_mine, flat_expected, rel, tiny):
+        return "is off by the same constant factor everywhere (a forgotten constant?)"
+    if per == "entry":
+        wrong = [tuple(int(i) for i in index) for index in np.argwhere(~right[0])]
+        total = right[0].size
+        where = ""
+        if 0 < len(wrong) <= 3 and len(wrong) < total and mine[0].ndim:
+            where = ", at " + " and ".join(str(w) if len(w) > 1 else f"[{w[0]}]" for w in wrong)
+        count = "in every entry" if len(wrong) == total else f"in {len(wrong)} of {_count(total, 'entry', 'entries')}"
+    else:
+        wrong = [i for i, r in enumerate(right) if not r.all()]
+        total = len(right)
+        count = "at every test point" if len(wrong) == total else f"at {len(wrong)} of {total} test points"
+        where = ""
+    same_sign = np.concatenate([(np.sign(m) == np.sign(e))[~r] for m, e, r in zip(mine, expected, right)])
+    if same_sign.all():
+        return f"has the right sign but the wrong size {count}{where}"
+    if not same_sign.any():
+        return f"has the wrong sign {count}{where}"
+    return f"is wrong {count}{where}, with the wrong sign in some"
+
+
+def _off_by_constant_factor(mine: np.ndarray, expected: np.ndarray, rel: float, tiny: float) -> bool:
+    """Whether ``mine == c · expected`` everywhere for one number c ≠ 1."""
+    big = np.abs(expected) > 10 * tiny
+    if not big.any() or not close(mine[~big], 0.0, rel, tiny).all():
+        return False
+    ratios = mine[big] / expected[big]
+    return abs(ratios[0] - 1.0) >= 1e-3 and bool(close(ratios, ratios[0], 1e-6, 0.0).all())
