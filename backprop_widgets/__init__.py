@@ -12,8 +12,10 @@ from .engine import (
     topological_order,
 )
 from . import nn
-from .parse import ParseError, parse
+from .parse import ParseError, parse, to_formula, variables
 from .render import GraphView, draw
+from . import exercises
+from .widgets import BackwardStepper, Explorer, TrainingDashboard, configure
 
 __version__ = "0.1.0"
 
@@ -32,4 +34,11 @@ __all__ = [
     "ParseError",
     "draw",
     "GraphView",
+    "variables",
+    "to_formula",
+    "BackwardStepper",
+    "Explorer",
+    "configure",
+    "TrainingDashboard",
+    "exercises",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_harness import (
+from .lab_harness import (
     CHROMIUM_ENV,
     CHROMIUM_FLAGS,
     HOW_TO_GET_CHROMIUM,

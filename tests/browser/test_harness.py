@@ -2,7 +2,7 @@
 
 import pytest
 
-from lab_harness import RunResult, summarize, browser_tests_skipped, find_chromium
+from .lab_harness import RunResult, summarize, browser_tests_skipped, find_chromium
 
 PICTURE_CELL = '''\
 import ipywidgets as widgets

@@ -1,0 +1,283 @@
+"""``Explorer``: type a formula (or pass a graph), drag its inputs, and watch every gradient change."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..engine import Value, evaluate, forward_derivatives, format_number, gradcheck, topological_order
+from ..parse import ParseError, parse, to_formula, variables
+from .options import resolve
+from .stepper import BackwardStepper
+from .walk import node_names
+
+__all__ = ["Explorer"]
+
+MODES = {
+    "reverse": "Reverse mode (backprop)",
+    "forward": "Forward mode",
+    "check": "Gradient check",
+}
+VERDICT_COLOURS = {"right": "#009e73", "probably right": "#56b4e9", "doubtful": "#e69f00", "wrong": "#d55e00"}
+
+
+def slider_range(value: float) -> tuple[float, float, float]:
+    """A slider range that holds ``value`` with room either side: (min, max, step).
+
+    >>> slider_range(1.0), slider_range(-30.0)
+    ((-5.0, 5.0, 0.01), (-50.0, 50.0, 0.1))
+    """
+    reach = 5.0
+    while abs(value) > 0.8 * reach:
+        reach *= 2.5 if str(reach).startswith("2") else 2.0  # 5, 10, 20, 50, 100, ...
+    step = 0.01 if reach <= 10 else 0.1 if reach <= 100 else 1.0
+    return (-reach, reach, step)
+
+
+class Explorer(widgets.VBox):
+    """A formula box, one slider per variable, and the live graph with its backward pass.
+
+    ``Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)`` or ``Explorer(some_value)``.
+    Typing a new formula (then Enter) rebuilds the graph and the sliders; a
+    formula that does not parse shows why beside the box and keeps the last good
+    graph.  Moving a slider recomputes the forward and backward passes and
+    updates the picture in place.  Modes: reverse (step through backprop),
+    forward (one pass per input), gradient check (against finite differences).
+
+    ``ranges={"x": (-2, 2, 0.1)}`` sets slider ranges; ``hide_gradients``,
+    ``quiz`` and ``hide`` are as for ``BackwardStepper``, with the extra control
+    names ``"formula"``, ``"sliders"`` and ``"modes"``.
+    """
+
+    def __init__(
+        self,
+        formula_or_value: str | Value = "(4*x + 1)^2",
+        *,
+        ranges: dict | None = None,
+        hide_gradients: bool | None = None,
+        quiz: bool | None = None,
+        hide=None,
+        **values: float,
+    ) -> None:
+        self.ranges = dict(ranges or {})
+        self.hide_gradients = bool(resolve("hide_gradients", hide_gradients))
+        self.quiz = bool(resolve("quiz", quiz))
+        self.hidden = set(resolve("hide", hide))
+        self.values = {name: float(v) for name, v in values.items()}
+        self.forward_passes: list[str] = []
+        self._quiet = False
+
+        self.formula = widgets.Text(description="f =", continuous_update=False,
+                                    placeholder="e.g. (a+b)*(b+c)  or  1/(1+e^(-x))",
+                                    layout=widgets.Layout(width="420px"))
+        self.error = widgets.HTML()
+        self.error.add_class("bpw-error")
+        self.sliders_box = widgets.VBox()
+        self.mode = widgets.ToggleButtons(options=[(label, key) for key, label in MODES.items()],
+                                          value="reverse", style={"button_width": "auto"})
+        self.wrt = widgets.Dropdown(description="∂ / ∂", layout=widgets.Layout(width="200px"))
+        self.forward_button = widgets.Button(description="Forward pass", icon="play")
+        self.forward_report = widgets.HTMLMath()
+        self.forward_box = widgets.VBox([widgets.HBox([self.wrt, self.forward_button]), self.forward_report])
+        self.check_button = widgets.Button(description="Check every gradient", icon="check")
+        self.check_report = widgets.HTML()
+        self.check_box = widgets.VBox([self.check_button, self.check_report])
+
+        self.formula.observe(self._on_formula, names="value")
+        self.mode.observe(lambda _: self._show_mode(), names="value")
+        self.forward_button.on_click(lambda _: self.forward_pass())
+        self.check_button.on_click(lambda _: self.check())
+
+        self.root: Value | None = None
+        self.stepper: BackwardStepper | None = None
+        self.body = widgets.VBox()
+        self.sliders: dict[str, widgets.FloatSlider] = {}
+
+        if isinstance(formula_or_value, str):
+            root = self._parse_or_none(formula_or_value)
+            if root is None:  # a bad formula at the start still gives a working widget
+                self._set_graph(Value(0.0, label="?"))
+            self.formula.value = formula_or_value
+        elif isinstance(formula_or_value, Value):
+            self._set_graph(formula_or_value)
+            try:
+                self._quiet = True  # show the graph's formula without rebuilding the graph
+                self.formula.value = to_formula(formula_or_value)
+            except ValueError:
+                self._quiet = False
+                self.formula.placeholder = "(a graph built in Python; type a formula to replace it)"
+        else:
+            raise TypeError(f"Explorer takes a formula (str) or a Value, not {type(formula_or_value).__name__}")
+
+        top = widgets.HBox([self.formula, self.error], layout=widgets.Layout(align_items="center"))
+        parts = {"formula": top, "sliders": self.sliders_box, "modes": self.mode}
+        for name in self.hidden & set(parts):
+            parts[name].layout.display = "none"
+        super().__init__([top, self.sliders_box, self.mode, self.body])
+        self.add_class("bpw-explorer")
+        self._show_mode()
+
+    # ---- building ------------------------------------------------------------------
+
+    def _parse_or_none(self, text: str) -> Value | None:
+        try:
+            return parse(text, **self.values)
+        except ParseError as error:
+            self.error.value = (
+                '<pre style="color:#d55e00;margin:0;line-height:1.2">'
+                f"{html.escape(str(error))}</pre>"
+            )
+            return None
+
+    def _on_formula(self, change) -> None:
+        if self._quiet:
+            self._quiet = False
+            return
+        root = self._parse_or_none(change["new"])
+        if root is not None:
+            self.error.value = ""
+            self._set_graph(root)
+            self._show_mode()
+
+    def _set_graph(self, root: Value) -> None:
+        self.root = root
+        self.forward_passes = []
+        self.inputs = self._inputs(root)
+        self._make_sliders()
+        stepper = BackwardStepper(root, quiz=self.quiz, hide_gradients=self.hide_gradients,
+                                  hide=tuple(self.hidden - {"formula", "sliders", "modes"}))
+        if not self.hide_gradients and not self.quiz:
+            stepper.run()  # the live graph shows every gradient; Reset to step through
+        self.stepper = stepper
+        self.wrt.options = list(self.inputs)
+        self.wrt.value = next(iter(self.inputs), None)
+
+    def _inputs(self, root: Value) -> dict[str, Value]:
+        named = variables(root)
+        if named:
+            return named
+        order = topological_order(root)
+        names = node_names(order)
+        return {names[n]: n for n in order if not n.parents and not n.constant}
+
+    def _make_sliders(self) -> None:
+        old = {name: s for name, s in self.sliders.items()}
+        self.sliders = {}
+        for name, leaf in self.inputs.items():
+            slider = old.get(name)
+            if slider is None:
+                low, high, step = self.ranges.get(name, slider_range(leaf.data))
+                slider = widgets.FloatSlider(description=name, min=low, max=high, step=step,
+                                             continuous_update=True, readout_format=".3g",
+                                             layout=widgets.Layout(width="420px"))
+                slider.observe(self._on_slider, names="value")
+            slider.min, slider.max = min(slider.min, leaf.data), max(slider.max, leaf.data)
+            slider._bpw_updating = True
+            slider.value = leaf.data
+            slider._bpw_updating = False
+            self.sliders[name] = slider
+        self.sliders_box.children = list(self.sliders.values())
+
+    # ---- moving inputs --------------------------------------------------------------
+
+    def set_value(self, name: str, value: float) -> None:
+        """Give input ``name`` a new value and recompute everything (what a slider does)."""
+        if name not in self.inputs:
+            raise KeyError(f"no input named {name!r}; the inputs are {list(self.inputs)}")
+        self.values[name] = float(value)
+        self.inputs[name].data = float(value)
+        evaluate(self.root)
+        self.forward_passes = []
+        self.stepper.rebuild()
+        self._refresh_mode_reports()
+
+    def _on_slider(self, change) -> None:
+        slider = change["owner"]
+        if getattr(slider, "_bpw_updating", False):
+            return
+        self.set_value(slider.description, change["new"])
+
+    # ---- modes ----------------------------------------------------------------------
+
+    def forward_pass(self, name: str | None = None) -> dict:
+        """Forward mode: the derivative of every node with respect to one input."""
+        name = name or self.wrt.value
+        if not self.inputs:
+            self.forward_report.value = "This formula has no inputs to take derivatives with respect to."
+            return {}
+        if name not in self.inputs:
+            raise KeyError(f"no input named {name!r}; the inputs are {list(self.inputs)}")
+        derivatives = forward_derivatives(self.root, wrt=self.inputs[name])
+        self.forward_passes.append(name)
+        self.wrt.value = name
+        view = self.stepper.view
+        view.update(grads=derivatives)
+        view.highlight(node=self.inputs[name])
+        self.stepper.picture.value = view.svg
+        self._forward_text(name, derivatives[self.root])
+        return derivatives
+
+    def _forward_text(self, name: str, value) -> None:
+        done = list(dict.fromkeys(self.forward_passes))
+        out = self.root.label or "f"
+        lines = [
+            rf"One forward pass gives the derivative of every node with respect to one input: "
+            rf"$\frac{{\partial {out}}}{{\partial {name}}} = {format_number(value, 6)}$. "
+            "(The picture's grad row now shows each node's derivative with respect to "
+            f"<b>{html.escape(name)}</b>.)",
+            f"<b>Forward passes so far: {len(self.forward_passes)}</b> "
+            f"({', '.join(html.escape(n) for n in done)} of {len(self.inputs)} inputs); "
+            f"<b>backward passes needed for all {len(self.inputs)}: 1</b>.",
+        ]
+        self.forward_report.value = "<br>".join(lines)
+
+    def check(self):
+        """Gradient check: every node's gradient against a central difference."""
+        report = gradcheck(self.root)
+        names = node_names(topological_order(self.root))
+        rows = "".join(
+            f"<tr><td>{html.escape(_describe(row.node, names))}</td><td>{html.escape(format_number(row.analytic, 8))}</td>"
+            f"<td>{html.escape(format_number(row.numeric, 8))}</td><td>{row.rel_error:.1e}</td>"
+            f'<td style="color:{VERDICT_COLOURS[row.verdict]};font-weight:bold">{row.verdict}</td></tr>'
+            for row in report
+        )
+        self.check_report.value = (
+            '<table class="bpw-check"><tr><th>node</th><th>backprop</th><th>numerical</th>'
+            f"<th>relative error</th><th>verdict</th></tr>{rows}</table>"
+            f"<div>{'All gradients agree with finite differences.' if report.ok else 'Some gradients disagree.'}"
+            "</div>"
+        )
+        self.stepper.rebuild()
+        return report
+
+    def _refresh_mode_reports(self) -> None:
+        mode = self.mode.value
+        if mode == "forward":
+            self.forward_report.value = ""
+        elif mode == "check":
+            self.check()
+
+    def _show_mode(self) -> None:
+        mode = self.mode.value
+        panel = {"reverse": [], "forward": [self.forward_box], "check": [self.check_box]}[mode]
+        self.body.children = [self.stepper, *panel]
+        self.forward_report.value = ""
+        self.check_report.value = ""
+        if mode == "check":
+            self.check()
+        else:
+            self.stepper.rebuild()
+
+    def __repr__(self) -> str:
+        text = self.formula.value or "a graph built in Python"
+        return f"Explorer({text!r}, {', '.join(f'{n}={format_number(v.data, 6)}' for n, v in self.inputs.items())})"
+
+
+def _describe(node, names) -> str:
+    """``x``, ``n3 (×)`` or ``constant 1``: a node as the check table names it."""
+    if node.op is not None:
+        return f"{names[node]} ({node.ops[node.op].title(node.params)})"
+    if node.constant and node.label is None:
+        return f"constant {format_number(node.data)}"
+    return names[node]

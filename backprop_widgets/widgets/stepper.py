@@ -1,0 +1,242 @@
+"""``BackwardStepper``: the backward pass one chain-rule product per click."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+
+from ..engine import format_number
+from ..render import GraphView
+from .options import resolve
+from .walk import BackwardWalk
+
+__all__ = ["BackwardStepper"]
+
+CONTROL_NAMES = ("reset", "back", "step", "play", "speed", "run", "position", "panel")
+
+
+class BackwardStepper(widgets.VBox):
+    """The graph of ``root`` with buttons that walk its backward pass.
+
+    Each Step adds one contribution, ``upstream gradient × local gradient``,
+    to one input's gradient; the picture highlights that edge and the panel
+    shows the product as a formula and as numbers.  ``step()``, ``back()``,
+    ``reset()`` and ``run()`` do what the buttons do, so a lesson or a test can
+    drive it too.
+
+    ``quiz=True`` asks the student for each step's numbers before showing them;
+    ``hide_gradients=True`` keeps gradients off the picture until stepped to;
+    ``hide=("run", "play")`` hides those controls.  ``None`` means the
+    notebook-wide default (see ``configure``).
+    """
+
+    def __init__(
+        self,
+        root,
+        *,
+        quiz: bool | None = None,
+        hide_gradients: bool | None = None,
+        hide=None,
+        show_local: bool = False,
+        interval: int = 900,
+        view: GraphView | None = None,
+    ) -> None:
+        self.quiz = bool(resolve("quiz", quiz))
+        self.hide_gradients = bool(resolve("hide_gradients", hide_gradients))
+        hidden = set(resolve("hide", hide))
+        self.walk = BackwardWalk(root)
+        self.view = view if view is not None else GraphView(root, show_grad=True, show_local=show_local)
+        self._syncing = False
+
+        self.picture = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
+        self.picture.add_class("bpw-picture")
+        self.reset_button = widgets.Button(description="Reset", icon="fast-backward", tooltip="back to the start")
+        self.back_button = widgets.Button(description="Back", icon="step-backward", tooltip="undo one step")
+        self.step_button = widgets.Button(description="Step", icon="step-forward", tooltip="one chain-rule product",
+                                          button_style="primary")
+        self.play = widgets.Play(value=0, min=0, max=len(self.walk), step=1, interval=interval,
+                                 show_repeat=False, description="Play", tooltip="play / pause")
+        self.speed = widgets.FloatSlider(value=interval / 1000, min=0.1, max=3.0, step=0.1,
+                                         description="s / step", readout_format=".1f",
+                                         layout=widgets.Layout(width="220px"))
+        self.run_button = widgets.Button(description="Run to end", icon="fast-forward", tooltip="all remaining steps")
+        self.position_label = widgets.Label()
+        self.panel = widgets.HTMLMath()
+        self.panel.add_class("bpw-panel")
+
+        self.reset_button.on_click(lambda _: self.reset())
+        self.back_button.on_click(lambda _: self.back())
+        self.step_button.on_click(lambda _: self.step())
+        self.run_button.on_click(lambda _: self.run())
+        self.play.observe(self._on_play, names="value")
+        self.speed.observe(lambda change: setattr(self.play, "interval", int(change["new"] * 1000)), names="value")
+
+        # quiz: the student answers before the step is shown
+        self.answer_box = widgets.FloatText(description="your answer", style={"description_width": "initial"},
+                                            layout=widgets.Layout(width="220px"))
+        self.check_button = widgets.Button(description="Check", icon="check")
+        self.reveal_button = widgets.Button(description="Reveal", tooltip="show this step without answering")
+        self.feedback = widgets.HTML()
+        self.question = widgets.HTMLMath()
+        self.check_button.on_click(lambda _: self.answer(self.answer_box.value))
+        self.reveal_button.on_click(lambda _: self._advance())
+        self.quiz_box = widgets.VBox(
+            [self.question, widgets.HBox([self.answer_box, self.check_button, self.reveal_button]), self.feedback]
+        )
+        self.quiz_box.layout.display = None if self.quiz else "none"
+
+        controls = {
+            "reset": self.reset_button, "back": self.back_button, "step": self.step_button,
+            "play": self.play, "speed": self.speed, "run": self.run_button,
+            "position": self.position_label, "panel": self.panel,
+        }
+        unknown = hidden - set(CONTROL_NAMES) - {"formula", "sliders", "modes"}
+        if unknown:
+            raise ValueError(f"hide: unknown control(s) {sorted(unknown)}; known: {list(CONTROL_NAMES)}")
+        for name in hidden & set(controls):
+            controls[name].layout.display = "none"
+        if self.quiz:  # a quiz is answered step by step
+            for button in (self.run_button, self.play, self.speed):
+                button.layout.display = "none"
+        bar = widgets.HBox([self.reset_button, self.back_button, self.step_button, self.play, self.speed,
+                            self.run_button, self.position_label],
+                           layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        super().__init__([self.picture, bar, self.panel, self.quiz_box])
+        self.add_class("bpw-stepper")
+        self._show()
+
+    # ---- public actions --------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        return self.walk.position
+
+    @property
+    def total(self) -> int:
+        """How many steps the backward pass has."""
+        return len(self.walk)
+
+    def step(self) -> None:
+        """One more chain-rule product (in quiz mode: ask for it first)."""
+        if self.quiz and not self.walk.done:
+            self._ask()
+            return
+        self._advance()
+
+    def back(self) -> None:
+        self.goto(self.walk.position - 1)
+
+    def reset(self) -> None:
+        self.goto(0)
+
+    def run(self) -> None:
+        """All remaining steps: every gradient is then the engine's."""
+        self.goto(len(self.walk))
+
+    def goto(self, position: int) -> None:
+        self.walk.goto(position)
+        self._show()
+
+    def answer(self, value: float) -> bool:
+        """Quiz mode: check the student's number for the pending step; right answers advance."""
+        step = self.walk.steps[self.walk.position] if not self.walk.done else None
+        if step is None:
+            return False
+        expected = self._quiz_target(step)
+        ok = _close(value, expected)
+        if ok:
+            self._advance()
+            self.feedback.value = '<span style="color:#009e73">✔ right</span>'
+        else:
+            hint = html.escape(step.node.ops[step.node.op].rule)
+            self.feedback.value = (
+                f'<span style="color:#d55e00">✘ not {html.escape(format_number(value, 6))}.</span> '
+                f"Hint: {hint}"
+            )
+        return ok
+
+    def rebuild(self, root=None) -> None:
+        """Walk the graph again after its values changed (or walk a new graph)."""
+        position = self.walk.position
+        if root is not None and root is not self.walk.root:
+            self.walk = BackwardWalk(root)
+            self.view = GraphView(root, show_grad=True, show_local=self.view.show_local)
+        else:
+            self.walk = BackwardWalk(self.walk.root)
+            self.walk.goto(position)
+        self.play.max = len(self.walk)
+        self._show()
+
+    # ---- internals ---------------------------------------------------------------
+
+    def _advance(self) -> None:
+        self.goto(self.walk.position + 1)
+
+    def _quiz_target(self, step):
+        # first ask for the local gradient; the product is shown once it is right
+        return step.local_grad
+
+    def _ask(self) -> None:
+        step = self.walk.steps[self.walk.position]
+        names = self.walk.names
+        self.question.value = (
+            f"Step {self.walk.position + 1}: what is the local gradient "
+            rf"$\frac{{\partial {names[step.node]}}}{{\partial {names[step.parent]}}}$ "
+            f"of this {html.escape(step.node.op)} node with respect to {html.escape(names[step.parent])}?"
+        )
+        self.feedback.value = ""
+        self.view.highlight(node=step.node, edge=(step.node, step.index))
+        self.picture.value = self.view.svg
+
+    def _on_play(self, change) -> None:
+        if not self._syncing:
+            self.goto(change["new"])
+
+    def _show(self) -> None:
+        walk = self.walk
+        step = walk.current
+        known = walk.grads()
+        if self.hide_gradients:
+            known = {node: (g if walk.grad_state(node).parts or node is walk.root else None)
+                     for node, g in known.items()}
+        self.view.update(grads=known)
+        if step is None:
+            self.view.highlight(node=walk.root)
+        else:
+            self.view.highlight(node=step.parent, edge=(step.node, step.index))
+        self.picture.value = self.view.svg
+        self.position_label.value = f"step {walk.position} of {len(walk)}"
+        text = walk.explain()
+        parts = [f"$${text['formula']}$$"]
+        if text["numbers"]:
+            parts.append(
+                f"$${text['numbers']}$$"
+                '<div style="color:#666;font-size:90%">upstream gradient × local gradient = contribution</div>'
+            )
+        if text["sum"]:
+            parts.append(f"<div><b>{html.escape(text['sum'])}</b></div>")
+        parts.append(f'<div style="color:#666;font-size:90%">{html.escape(text["rule"])}</div>')
+        self.panel.value = "".join(parts)
+        self.back_button.disabled = self.reset_button.disabled = walk.position == 0
+        self.step_button.disabled = self.run_button.disabled = walk.done
+        self._syncing = True
+        try:
+            self.play.value = walk.position
+        finally:
+            self._syncing = False
+
+    def __repr__(self) -> str:
+        return f"BackwardStepper(step {self.walk.position} of {len(self.walk)})"
+
+
+def _close(value, expected) -> bool:
+    try:
+        value = float(value)
+        expected = float(expected)
+    except (TypeError, ValueError):
+        return False
+    if math.isnan(expected):
+        return math.isnan(value)
+    return math.isclose(value, expected, rel_tol=1e-3, abs_tol=1e-6)

@@ -1,0 +1,181 @@
+"""The backward pass as a walk: the state a stepper shows, kept apart from any widget.
+
+A ``BackwardWalk`` records every step of ``backward_steps(root)`` once, and
+then answers, for any position, what a student should see: which gradients are
+known, which are still being summed, and the chain-rule product of the step
+just taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+
+from ..engine import Step, backward_steps, format_number, topological_order
+
+__all__ = ["BackwardWalk", "GradState", "node_names"]
+
+
+def node_names(order: list) -> dict:
+    """A name for every node: its label, or ``n<position>`` in the graph order.
+
+    >>> from backprop_widgets import Value
+    >>> x = Value(2.0, label="x")
+    >>> order = topological_order(x * 3)
+    >>> names = node_names(order)
+    >>> [names[n] for n in order]
+    ['x', 'n1', 'n2']
+    """
+    return {node: node.label or f"n{i}" for i, node in enumerate(order)}
+
+
+@dataclass(frozen=True)
+class GradState:
+    """What is known of one node's gradient at a position of the walk."""
+
+    value: Any  # the sum of the contributions received so far (None: nothing yet)
+    parts: tuple  # (from_name, contribution) for each contribution received so far
+    expected: int  # how many contributions it will receive in all
+    complete: bool  # all of them have arrived
+
+
+class BackwardWalk:
+    """Step through ``backward_steps(root)`` forwards and backwards.
+
+    >>> from backprop_widgets import Value
+    >>> a, b, c = Value(-1.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
+    >>> x, y = a + b, b + c
+    >>> x.label, y.label = "x", "y"
+    >>> f = x * y
+    >>> f.label = "f"
+    >>> walk = BackwardWalk(f)
+    >>> walk.goto(len(walk))
+    >>> walk.grad_state(b).parts
+    (('x', 7.0), ('y', 2.0))
+    >>> walk.running_sum(b)
+    'x: 7 + y: 2 = 9'
+    """
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.order = topological_order(root)
+        self.names = node_names(self.order)
+        self.steps: list[Step] = list(backward_steps(root))
+        self.position = 0
+        self._incoming: dict[Any, list[int]] = {}
+        for i, step in enumerate(self.steps):
+            self._incoming.setdefault(step.parent, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    # ---- moving --------------------------------------------------------------
+
+    def goto(self, position: int) -> None:
+        self.position = max(0, min(int(position), len(self.steps)))
+
+    def step(self) -> None:
+        self.goto(self.position + 1)
+
+    def back(self) -> None:
+        self.goto(self.position - 1)
+
+    def reset(self) -> None:
+        self.goto(0)
+
+    def run(self) -> None:
+        self.goto(len(self.steps))
+
+    @property
+    def current(self) -> Step | None:
+        """The step just taken (``None`` before the first)."""
+        return self.steps[self.position - 1] if self.position else None
+
+    @property
+    def done(self) -> bool:
+        return self.position == len(self.steps)
+
+    # ---- what is known -------------------------------------------------------
+
+    def grad_state(self, node) -> GradState:
+        if node is self.root:
+            return GradState(self.root.one(), (), 0, True)
+        arrived = [i for i in self._incoming.get(node, []) if i < self.position]
+        parts = tuple((self.names[self.steps[i].node], self.steps[i].contribution) for i in arrived)
+        value = self.steps[arrived[-1]].total if arrived else None
+        expected = len(self._incoming.get(node, []))
+        return GradState(value, parts, expected, len(arrived) == expected)
+
+    def grads(self) -> dict:
+        """Each node's gradient as known at this position (None where nothing has arrived)."""
+        return {node: self.grad_state(node).value for node in self.order}
+
+    def running_sum(self, node) -> str:
+        """``'x: 7 + y: 2 = 9'``: the contributions a node has received and their sum."""
+        state = self.grad_state(node)
+        if not state.parts:
+            return ""
+        terms = " + ".join(f"{name}: {_num(part)}" for name, part in state.parts)
+        return f"{terms} = {_num(state.value)}" if len(state.parts) > 1 else terms
+
+    # ---- the chain rule of the current step, as text -------------------------
+
+    def explain(self) -> dict:
+        """The current step as formula and numbers, for the chain-rule panel.
+
+        Keys: ``formula`` (LaTeX), ``numbers`` (LaTeX), ``sum`` (plain text, where a
+        node collects several contributions), ``rule`` (the op table's rule).
+        """
+        step = self.current
+        if step is None:
+            root = self.names[self.root]
+            return {
+                "formula": rf"\frac{{\partial {_tex(root)}}}{{\partial {_tex(root)}}} = 1",
+                "numbers": "",
+                "sum": "",
+                "rule": "The backward pass starts at the output: its gradient with respect to itself is 1.",
+            }
+        out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
+        d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
+        state = self.grad_state(step.parent)
+        gets = r"\mathrel{+}=" if state.expected > 1 else "="
+        formula = rf"{d(out, parent)} {gets} {d(out, node)} \cdot {d(node, parent)}"
+        numbers = (
+            rf"{_num(step.upstream_grad)} \times {_num(step.local_grad)} = {_num(step.contribution)}"
+        )
+        total = ""
+        if state.expected > 1:
+            total = f"{self.names[step.parent]} collects {state.expected} contributions: {self.running_sum(step.parent)}"
+            if not state.complete:
+                total += " (so far)"
+        rule = step.node.ops[step.node.op].rule
+        return {"formula": formula, "numbers": numbers, "sum": total, "rule": rule}
+
+    def __repr__(self) -> str:
+        return f"BackwardWalk(step {self.position} of {len(self.steps)})"
+
+
+def _num(x) -> str:
+    """A number as the panel shows it; an array by its shape; a tensor op's local gradient by its factor."""
+    if hasattr(x, "rule"):  # a tensor op's local gradient: a vector-Jacobian product
+        factor = getattr(x, "factor", None)
+        return _num(factor) if factor is not None else r"\text{" + x.text + "}"
+    shape = numpy.shape(x)
+    if shape:
+        return "[" + "×".join(str(n) for n in shape) + "]"
+    try:
+        return format_number(float(x))
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _tex(name: str) -> str:
+    """A node name as LaTeX: ``n3`` -> ``n_{3}``, ``W1`` -> ``W_{1}``, words in \\mathrm."""
+    head = name.rstrip("0123456789")
+    tail = name[len(head):]
+    head = head.replace("_", r"\_")
+    if len(head) > 1:
+        head = rf"\mathrm{{{head}}}"
+    return f"{head}_{{{tail}}}" if tail and head else head or tail

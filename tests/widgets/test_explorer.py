@@ -1,0 +1,83 @@
+"""Explorer driven in Python: formulas, sliders, modes."""
+
+import math
+
+import pytest
+
+from backprop_widgets import Explorer, Value, variables
+
+
+def test_formula_sliders_and_live_gradients():
+    e = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
+    assert [s.description for s in e.sliders_box.children] == ["a", "b", "c"]
+    assert e.sliders["b"].value == 3.0
+    assert {n: v.grad for n, v in variables(e.root).items()} == {"a": 7.0, "b": 9.0, "c": 2.0}
+    before = e.stepper.picture.value
+    e.sliders["b"].value = 2.0
+    assert e.root.data == 1 * 6 and variables(e.root)["b"].grad == 6 + 1
+    assert e.stepper.picture.value != before and ">7</text>" in e.stepper.picture.value
+    assert repr(e) == "Explorer('(a+b)*(b+c)', a=-1, b=2, c=4)"
+
+
+def test_bad_formula_keeps_the_last_good_graph():
+    e = Explorer("x^2", x=3)
+    root = e.root
+    e.formula.value = "sigmod(x)"
+    assert e.root is root
+    assert "did you mean" in e.error.value and "sigmoid" in e.error.value and "^" in e.error.value
+    e.formula.value = "sigmoid(x)"
+    assert e.error.value == "" and e.root is not root
+    assert math.isclose(e.root.data, 1 / (1 + math.exp(-3)))
+
+
+def test_new_formula_rebuilds_sliders_and_keeps_shared_values():
+    e = Explorer("x*y", x=2, y=5)
+    e.formula.value = "x + z"
+    assert list(e.sliders) == ["x", "z"]
+    assert e.sliders["x"].value == 2.0 and e.sliders["z"].value == 1.0  # parse's default
+
+
+def test_forward_mode_counts_passes_e7():
+    e = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
+    e.mode.value = "forward"
+    results = [e.forward_pass(n)[e.root] for n in "abc"]
+    assert results == [7.0, 9.0, 2.0]
+    assert "Forward passes so far: 3" in e.forward_report.value
+    assert "backward passes needed for all 3: 1" in e.forward_report.value
+
+
+def test_gradient_check_mode():
+    e = Explorer("1/(1+e^(-x))", x=1)
+    e.mode.value = "check"
+    assert "All gradients agree" in e.check_report.value
+    assert e.check_report.value.count("right") >= 8
+
+
+def test_explorer_on_a_graph_built_in_python():
+    x = Value(1.0, label="x")
+    g = (4 * x + 1) ** 2
+    e = Explorer(g)
+    assert e.formula.value == "(4 * x + 1)^2"
+    e.set_value("x", -1.0)
+    assert g.data == 9.0 and x.grad == -24.0
+    with pytest.raises(KeyError, match="no input named"):
+        e.set_value("nope", 1.0)
+
+
+def test_slider_ranges_hold_the_value_and_can_be_set():
+    e = Explorer("x*y", x=30, y=0.5, ranges={"y": (-1, 1, 0.05)})
+    assert e.sliders["x"].min <= 30 <= e.sliders["x"].max
+    assert (e.sliders["y"].min, e.sliders["y"].max, e.sliders["y"].step) == (-1, 1, 0.05)
+
+
+def test_hide_gradients_and_controls():
+    e = Explorer("x*y", x=2, y=3, hide_gradients=True, hide=("formula", "modes"))
+    assert e.stepper.position == 0 and ">?</text>" in e.stepper.picture.value
+    assert e.children[0].layout.display == "none" and e.mode.layout.display == "none"
+
+
+def test_bad_first_formula_still_gives_a_widget():
+    e = Explorer("(x+", x=1)
+    assert "never closed" in e.error.value or "column" in e.error.value
+    e.formula.value = "x+1"
+    assert e.root.data == 2.0

@@ -1,0 +1,104 @@
+"""BackwardStepper driven in Python: click, read the state and the SVG."""
+
+import re
+
+import pytest
+
+from backprop_widgets import BackwardStepper, Value, configure
+
+
+def grad_cells(svg):
+    return re.findall(r">(-?[\d.?e+-]+|\?)</text>", svg)
+
+
+def test_buttons_walk_the_backward_pass(abc):
+    a, b, c, x, y, f = abc
+    s = BackwardStepper(f)
+    assert repr(s) == "BackwardStepper(step 0 of 6)"
+    assert s.position_label.value == "step 0 of 6"
+    assert s.back_button.disabled and not s.step_button.disabled
+    first = s.picture.value
+    s.step_button.click()
+    assert s.position == 1 and s.picture.value != first
+    assert "step 1 of 6" == s.position_label.value
+    assert r"1 \times 7 = 7" in s.panel.value
+    for _ in range(4):
+        s.step_button.click()
+    assert "x: 7 + y: 2 = 9" in s.panel.value
+    s.back_button.click()
+    assert s.position == 4 and "(so far)" in s.panel.value
+    s.run_button.click()
+    assert s.position == 6 and s.step_button.disabled and s.run_button.disabled
+    s.reset_button.click()
+    assert s.position == 0 and s.play.value == 0
+
+
+def test_highlight_follows_the_step(abc):
+    *_, f = abc
+    s = BackwardStepper(f)
+    s.step()
+    step = s.walk.current
+    k = s.view.node_id(step.node)
+    assert re.search(rf'<g id="e{k}-{step.index}" class="[^"]*current', s.picture.value)
+
+
+def test_unknown_gradients_show_a_question_mark_until_they_arrive(abc):
+    a, b, c, x, y, f = abc
+    s = BackwardStepper(f)
+    assert s.picture.value.count(">?</text>") == 5  # everything but f
+    s.run()
+    assert ">?</text>" not in s.picture.value
+    assert ">9</text>" in s.picture.value
+
+
+def test_play_widget_drives_the_position(abc):
+    *_, f = abc
+    s = BackwardStepper(f)
+    s.play.value = 3
+    assert s.position == 3 and s.position_label.value == "step 3 of 6"
+    s.speed.value = 0.5
+    assert s.play.interval == 500
+
+
+def test_quiz_asks_for_the_local_gradient_before_showing_it(abc):
+    a, b, c, x, y, f = abc
+    s = BackwardStepper(f, quiz=True)
+    assert s.run_button.layout.display == "none"
+    s.step()
+    assert s.position == 0 and "local gradient" in s.question.value
+    assert not s.answer(2.0)
+    assert "not 2" in s.feedback.value and "7" not in s.feedback.value
+    assert s.answer(7.0)
+    assert s.position == 1 and "right" in s.feedback.value
+    s.reveal_button.click()
+    assert s.position == 2
+
+
+def test_hide_controls_and_notebook_wide_defaults(abc):
+    *_, f = abc
+    s = BackwardStepper(f, hide=("run", "play"))
+    assert s.run_button.layout.display == "none" and s.play.layout.display == "none"
+    with pytest.raises(ValueError, match="unknown control"):
+        BackwardStepper(f, hide=("bogus",))
+    configure(quiz=True)
+    assert BackwardStepper(f).quiz
+    assert not BackwardStepper(f, quiz=False).quiz
+
+
+def test_rebuild_after_values_change(abc):
+    a, b, c, x, y, f = abc
+    s = BackwardStepper(f)
+    s.run()
+    b.data = 2.0
+    from backprop_widgets.engine import evaluate
+
+    evaluate(f)
+    s.rebuild()
+    assert s.position == 6 and b.grad == 7.0 and ">7</text>" in s.picture.value
+
+
+def test_a_single_leaf_has_no_steps():
+    s = BackwardStepper(Value(3.0, label="x"))
+    assert repr(s) == "BackwardStepper(step 0 of 0)"
+    s.step()
+    assert s.position == 0 and s.step_button.disabled
