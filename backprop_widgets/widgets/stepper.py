@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from ..engine import format_number
 from ..render import GraphView
 from .options import resolve
-from .walk import BackwardWalk
+from .walk import BackwardWalk, _tex
 
 __all__ = ["BackwardStepper"]
 
@@ -163,8 +163,8 @@ class BackwardStepper(widgets.VBox):
         if root is not None and root is not self.walk.root:
             self.walk = BackwardWalk(root)
             self.view = GraphView(root, show_grad=True, show_local=self.view.show_local)
-        else:
-            self.walk = BackwardWalk(self.walk.root)
+        else:  # same structure: keep the names, redo the numbers
+            self.walk = BackwardWalk(self.walk.root, names=self.walk.names)
             self.walk.goto(position)
         self.play.max = len(self.walk)
         self._show()
@@ -183,7 +183,7 @@ class BackwardStepper(widgets.VBox):
         names = self.walk.names
         self.question.value = (
             f"Step {self.walk.position + 1}: what is the local gradient "
-            rf"$\frac{{\partial {names[step.node]}}}{{\partial {names[step.parent]}}}$ "
+            rf"$\frac{{\partial {_tex(names[step.node])}}}{{\partial {_tex(names[step.parent])}}}$ "
             f"of this {html.escape(step.node.op)} node with respect to {html.escape(names[step.parent])}?"
         )
         self.feedback.value = ""

@@ -19,16 +19,45 @@ __all__ = ["BackwardWalk", "GradState", "node_names"]
 
 
 def node_names(order: list) -> dict:
-    """A name for every node: its label, or ``n<position>`` in the graph order.
+    """A name for every node, as the stepper's formulas use it.
+
+    Its label if it has one; a constant's number; a small inner node's own
+    formula in parentheses, ``(a + b)``, so that the name says where it is in
+    the picture; otherwise ``n<position>`` in the graph order.  An unlabelled
+    output is ``f``.
 
     >>> from backprop_widgets import Value
-    >>> x = Value(2.0, label="x")
-    >>> order = topological_order(x * 3)
-    >>> names = node_names(order)
-    >>> [names[n] for n in order]
-    ['x', 'n1', 'n2']
+    >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    >>> order = topological_order((a + b) * 3)
+    >>> [node_names(order)[n] for n in order]
+    ['a', 'b', '(a + b)', '3', 'f']
     """
-    return {node: node.label or f"n{i}" for i, node in enumerate(order)}
+    size: dict = {}
+    names: dict = {}
+    labels = {node.label for node in order}
+    for i, node in enumerate(order):
+        size[node] = min(1 + sum(size[p] for p in node.parents), 100)
+        if node.label:
+            names[node] = node.label
+        elif not node.parents and node.constant and numpy.ndim(node.data) == 0:
+            names[node] = format_number(float(node.data))
+        else:
+            names[node] = _formula_name(node, size[node]) or f"n{i}"
+    root = order[-1]
+    if not root.label:
+        names[root] = "f" if "f" not in labels else "out"
+    return names
+
+
+def _formula_name(node, size: int) -> str | None:
+    if size > 7 or not node.parents:
+        return None
+    try:
+        from ..parse import to_formula  # the parser is a layer beside render, below the widgets
+
+        return f"({to_formula(node)})"
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -58,10 +87,10 @@ class BackwardWalk:
     'x: 7 + y: 2 = 9'
     """
 
-    def __init__(self, root) -> None:
+    def __init__(self, root, names: dict | None = None) -> None:
         self.root = root
         self.order = topological_order(root)
-        self.names = node_names(self.order)
+        self.names = names if names is not None else node_names(self.order)
         self.steps: list[Step] = list(backward_steps(root))
         self.position = 0
         self._incoming: dict[Any, list[int]] = {}
@@ -172,7 +201,9 @@ def _num(x) -> str:
 
 
 def _tex(name: str) -> str:
-    """A node name as LaTeX: ``n3`` -> ``n_{3}``, ``W1`` -> ``W_{1}``, words in \\mathrm."""
+    """A node name as LaTeX: ``n3`` -> ``n_{3}``, ``W1`` -> ``W_{1}``, a formula as text."""
+    if not name.replace("_", "").isalnum():  # a formula such as (a + b), or a number
+        return r"\text{" + name.replace("\\", "").replace("{", "(").replace("}", ")") + "}"
     head = name.rstrip("0123456789")
     tail = name[len(head):]
     head = head.replace("_", r"\_")
