@@ -22,7 +22,7 @@ from backprop_widgets.exercises import (
 )
 from backprop_widgets.exercises.backward import _finite_differences
 from backprop_widgets.exercises.compare import close, diagnose
-from leak_check import reveals
+from .leak_check import reveals
 
 
 def number_exercise(answer, **options) -> NumberExercise:

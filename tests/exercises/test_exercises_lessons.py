@@ -18,7 +18,7 @@ from backprop_widgets.exercises import (
     NumberExercise,
 )
 from backprop_widgets.nn import sigmoid_network_gradients
-from leak_check import reveals
+from .leak_check import reveals
 
 
 def sigmoid(z):
