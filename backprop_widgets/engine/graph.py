@@ -140,9 +140,10 @@ def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
         upstream_grad = node.grad
         for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads())):
             contribution = local_grad * upstream_grad  # the chain rule
-            parent.grad = parent.grad + contribution  # gradients add at branches
+            parent.grad += contribution  # gradients add at branches
             if record:
-                yield Step(node, parent, index, local_grad, upstream_grad, contribution, parent.grad)
+                total = parent.grad.copy() if hasattr(parent.grad, "copy") else parent.grad
+                yield Step(node, parent, index, local_grad, upstream_grad, contribution, total)
 
 
 def evaluate(root: Node, order: list[Node] | None = None, hold: Node | None = None) -> Any:

@@ -114,6 +114,15 @@ class BackwardStepper(widgets.VBox):
         return self.walk.position
 
     @property
+    def current(self):
+        """The step just taken (a ``Step``: node, parent, local_grad, upstream_grad, contribution), or None."""
+        return self.walk.current
+
+    def explain(self) -> dict:
+        """What the chain-rule panel shows for the current step: formula, numbers, sum, rule."""
+        return self.walk.explain()
+
+    @property
     def total(self) -> int:
         """How many steps the backward pass has."""
         return len(self.walk)
