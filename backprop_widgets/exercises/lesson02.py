@@ -83,9 +83,12 @@ forward_passes_for_3_inputs = NumberExercise(
 )
 
 
+AT_Y = {"a": 1.5, "b": -2.0, "c": 0.5}  # not the article's numbers, which the lesson prints
+
+
 def _edge_y_to_b():
-    """The step of E6's backward pass that carries y's gradient down to b."""
-    g = _branch_graph(-1.0, 3.0, 4.0)
+    """The step of E6's backward pass, at AT_Y, that carries y's gradient down to b."""
+    g = _branch_graph(**AT_Y)
     for step in backward_steps(g["f"]):
         if step.node is g["y"] and step.parent is g["b"]:
             return step, g
@@ -102,14 +105,14 @@ def _contribution_mistakes() -> list[tuple[float, str]]:
 
 
 contribution_from_y_to_b = NumberExercise(
-    "At the article's numbers a = −1, b = 3, c = 4, the backward pass sends b two contributions, "
+    "For f = (a + b)(b + c) at a = 1.5, b = −2, c = 0.5, the backward pass sends b two contributions, "
     "one from x = a + b and one from y = b + c. How big is the contribution that arrives from y?",
     answer=lambda: _edge_y_to_b()[0].contribution,
     mistakes=_contribution_mistakes,
     hint="contribution = local gradient × upstream gradient. The local gradient of y = b + c with respect to b "
     "is 1; the upstream gradient is df/dy.",
     solution_text=lambda: (
-        f"x = a + b = {format_number(_branch_graph(-1.0, 3.0, 4.0)['x'].data)}; "
+        f"x = a + b = {format_number(_branch_graph(**AT_Y)['x'].data)}; "
         "df/dy = x (the other factor of the product); ∂y/∂b = 1; "
         "so the contribution from y is df/dy · ∂y/∂b."
     ),

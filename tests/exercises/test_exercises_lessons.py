@@ -70,7 +70,7 @@ RIGHT = {
     ("lesson01", "div_backward"): lambda: (lambda a, b, upstream: (upstream / b, -upstream * a / b**2)),
     ("lesson02", "df_db_elsewhere"): lambda: (-1 + 5) + (2 + -1),  # y + x at a=2, b=−1, c=5
     ("lesson02", "forward_passes_for_3_inputs"): lambda: 3,  # E7
-    ("lesson02", "contribution_from_y_to_b"): lambda: (-1 + 3) * 1,  # E6: df/dy = x = 2, ∂y/∂b = 1
+    ("lesson02", "contribution_from_y_to_b"): lambda: (1.5 - 2) * 1,  # df/dy = x = a + b, ∂y/∂b = 1
     ("lesson02", "all_gradients"): lambda: [2.1 - 1.3, (0.4 - 1.3) + (2.1 - 1.3), 0.4 - 1.3],
     ("lesson02", "add_backward"): lambda: (lambda a, b, upstream: (upstream, upstream)),
     ("lesson03", "dy_dw2"): lambda: (lambda x, w1, w2, z1, h1, z2: slope(z2) * h1)(*_chain_numbers()),
