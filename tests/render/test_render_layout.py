@@ -81,6 +81,9 @@ def test_fallback_uses_the_dot_program_through_the_graphviz_package(monkeypatch)
 
 
 def test_neither_pygraphviz_nor_dot_gives_a_clear_message(monkeypatch, tmp_path, ab_bc):
+    from backprop_widgets.render import view
+
+    monkeypatch.setattr(view, "_TEMPLATES", type(view._TEMPLATES)())  # no layout kept from earlier tests
     monkeypatch.setattr(layout, "_load_pygraphviz", lambda: None)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert backend() is None
