@@ -8,8 +8,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: lab test bench clean
 
+# Jupyter refuses to run as root unless told (containers and some lab machines run as root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab lessons/
+	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
