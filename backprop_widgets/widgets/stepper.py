@@ -26,8 +26,10 @@ class BackwardStepper(widgets.VBox):
     ``reset()`` and ``run()`` do what the buttons do, so a lesson or a test can
     drive it too.
 
-    ``quiz=True`` asks the student for each step's numbers before showing them;
-    ``hide_gradients=True`` keeps gradients off the picture until stepped to;
+    ``quiz=True`` asks the student for each step's numbers before showing them.
+    A gradient always shows "?" until the walk reaches it; ``hide_gradients=True``
+    is kept so that widgets built on the stepper (the Explorer) start at step 0
+    instead of showing every gradient;
     ``hide=("run", "play")`` hides those controls.  ``None`` means the
     notebook-wide default (see ``configure``).
     """
@@ -206,11 +208,7 @@ class BackwardStepper(widgets.VBox):
     def _show(self) -> None:
         walk = self.walk
         step = walk.current
-        known = walk.grads()
-        if self.hide_gradients:
-            known = {node: (g if walk.grad_state(node).parts or node is walk.root else None)
-                     for node, g in known.items()}
-        self.view.update(grads=known)
+        self.view.update(grads=walk.grads())  # a gradient shows "?" until the walk reaches it
         if step is None:
             self.view.highlight(node=walk.root)
         else:
