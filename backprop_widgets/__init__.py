@@ -13,9 +13,8 @@ from .engine import (
 )
 from . import nn
 from .parse import ParseError, parse, to_formula, variables
-from .render import GraphView, draw
 from . import exercises
-from .widgets import BackwardStepper, Explorer, TrainingDashboard, configure
+from .widgets import BackwardStepper, Explorer, GraphView, TrainingDashboard, configure, draw
 
 __version__ = "0.1.0"
 

@@ -1,17 +1,17 @@
-"""Pictures of computation graphs: DOT text, an in-process Graphviz layout, and a view patched in place.
+"""Pictures of computation graphs: what each node and edge shows, as DOT text, and static SVG copies.
 
-``draw(root)`` is what a lesson calls; ``GraphView`` is what the widgets keep
-and refresh with ``update()`` and ``highlight()``.  Nothing here imports
-ipywidgets, and no ``dot`` program is needed (pygraphviz carries Graphviz).
+The live picture is the ``GraphView`` widget (``backprop_widgets.widgets.graph``),
+which lays out this DOT text in the browser.  ``SvgPicture`` lays it out in
+Python instead, for static copies; that needs pygraphviz (or a ``dot``
+program) and is optional.  Nothing here imports ipywidgets.
 """
 
 from .dot import KEEP, LIMIT, PALETTE, to_dot, value_text
 from .layout import RenderError, backend, render_svg
-from .view import GraphView, draw
+from .view import SvgPicture
 
 __all__ = [
-    "draw",
-    "GraphView",
+    "SvgPicture",
     "to_dot",
     "render_svg",
     "value_text",

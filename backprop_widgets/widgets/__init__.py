@@ -1,9 +1,10 @@
-"""The widgets: ``BackwardStepper``, ``Explorer`` and ``TrainingDashboard``, composed from ipywidgets' standard controls."""
+"""The widgets: the graph picture (``GraphView``, ``draw``), ``BackwardStepper``, ``Explorer`` and ``TrainingDashboard``."""
 
 from .dashboard import TrainingDashboard
 from .explorer import Explorer
+from .graph import GraphView, draw
 from .options import configure
 from .stepper import BackwardStepper
 from .walk import BackwardWalk
 
-__all__ = ["BackwardStepper", "Explorer", "BackwardWalk", "configure", "TrainingDashboard"]
+__all__ = ["GraphView", "draw", "BackwardStepper", "Explorer", "BackwardWalk", "configure", "TrainingDashboard"]

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 from ..engine import Value, evaluate, forward_derivatives, format_number, gradcheck, topological_order
 from ..parse import ParseError, parse, to_formula, variables
 from .options import resolve
+from .graph import with_static_copy
 from .stepper import BackwardStepper
 from .walk import node_names
 
@@ -212,9 +213,10 @@ class Explorer(widgets.VBox):
         self.forward_passes.append(name)
         self.wrt.value = name
         view = self.stepper.view
-        view.update(grads=derivatives)
-        view.highlight(node=self.inputs[name])
-        self.stepper.picture.value = view.svg
+        with view.batch():
+            view.update(grads=derivatives)
+            view.highlight(node=self.inputs[name])
+            view.say(f"Forward pass for {name}: every node now shows its derivative with respect to {name}.")
         self._forward_text(name, derivatives[self.root])
         return derivatives
 
@@ -268,6 +270,9 @@ class Explorer(widgets.VBox):
             self.check()
         else:
             self.stepper.rebuild()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return with_static_copy(super()._repr_mimebundle_(**kwargs), self.stepper.view)
 
     def __repr__(self) -> str:
         text = self.formula.value or "a graph built in Python"

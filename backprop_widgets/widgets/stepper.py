@@ -8,7 +8,8 @@ import math
 import ipywidgets as widgets
 
 from ..engine import format_number
-from ..render import GraphView
+from ..render import value_text
+from .graph import GraphView, with_static_copy
 from .options import resolve
 from .walk import BackwardWalk, _tex
 
@@ -50,10 +51,9 @@ class BackwardStepper(widgets.VBox):
         hidden = set(resolve("hide", hide))
         self.walk = BackwardWalk(root)
         self.view = view if view is not None else GraphView(root, show_grad=True, show_local=show_local)
+        self.view.on_key(self._on_key)
         self._syncing = False
-
-        self.picture = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
-        self.picture.add_class("bpw-picture")
+        self._shown = 0  # the position the picture shows
         self.reset_button = widgets.Button(description="Reset", icon="fast-backward", tooltip="back to the start")
         self.back_button = widgets.Button(description="Back", icon="step-backward", tooltip="undo one step")
         self.step_button = widgets.Button(description="Step", icon="step-forward", tooltip="one chain-rule product",
@@ -105,7 +105,7 @@ class BackwardStepper(widgets.VBox):
         bar = widgets.HBox([self.reset_button, self.back_button, self.step_button, self.play, self.speed,
                             self.run_button, self.position_label],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([self.picture, bar, self.panel, self.quiz_box])
+        super().__init__([self.view, bar, self.panel, self.quiz_box])
         self.add_class("bpw-stepper")
         self._show()
 
@@ -174,6 +174,8 @@ class BackwardStepper(widgets.VBox):
         if root is not None and root is not self.walk.root:
             self.walk = BackwardWalk(root)
             self.view = GraphView(root, show_grad=True, show_local=self.view.show_local)
+            self.view.on_key(self._on_key)
+            self.children = (self.view, *self.children[1:])
         else:  # same structure: keep the names, redo the numbers
             self.walk = BackwardWalk(self.walk.root, names=self.walk.names)
             self.walk.goto(position)
@@ -199,21 +201,38 @@ class BackwardStepper(widgets.VBox):
         )
         self.feedback.value = ""
         self.view.highlight(node=step.node, edge=(step.node, step.index))
-        self.picture.value = self.view.svg
 
     def _on_play(self, change) -> None:
         if not self._syncing:
             self.goto(change["new"])
 
+    def _on_key(self, key: str) -> None:
+        """Keys pressed on the picture: Right steps, Left goes back, Home and End go to either end."""
+        if key == "ArrowRight":
+            self.step()
+        elif key == "ArrowLeft":
+            self.back()
+        elif key == "Home":
+            self.reset()
+        elif key == "End" and not self.quiz:
+            self.run()
+
     def _show(self) -> None:
         walk = self.walk
         step = walk.current
-        self.view.update(grads=walk.grads())  # a gradient shows "?" until the walk reaches it
-        if step is None:
-            self.view.highlight(node=walk.root)
-        else:
-            self.view.highlight(node=step.parent, edge=(step.node, step.index))
-        self.picture.value = self.view.svg
+        view = self.view
+        with view.batch():
+            if step is not None and walk.position == self._shown + 1:  # one step on: the contribution flows
+                before = view.texts(step.parent).get("grad", "?")
+                after = walk.grad_state(step.parent).value
+                view.send_flow(step, before, value_text(after) if after is not None else "?")
+            view.update(grads=walk.grads())  # a gradient shows "?" until the walk reaches it
+            if step is None:
+                view.highlight(node=walk.root)
+            else:
+                view.highlight(node=step.parent, edge=(step.node, step.index))
+            view.say(walk.spoken())
+        self._shown = walk.position
         self.position_label.value = f"step {walk.position} of {len(walk)}"
         text = walk.explain()
         parts = [f"$${text['formula']}$$"]
@@ -233,6 +252,14 @@ class BackwardStepper(widgets.VBox):
             self.play.value = walk.position
         finally:
             self._syncing = False
+
+    @property
+    def picture(self) -> GraphView:
+        """The graph picture (the same widget as ``view``)."""
+        return self.view
+
+    def _repr_mimebundle_(self, **kwargs):
+        return with_static_copy(super()._repr_mimebundle_(**kwargs), self.view)
 
     def __repr__(self) -> str:
         return f"BackwardStepper(step {self.walk.position} of {len(self.walk)})"

@@ -182,8 +182,39 @@ class BackwardWalk:
         rule = step.node.ops[step.node.op].rule
         return {"formula": formula, "numbers": numbers, "sum": total, "rule": rule}
 
+    def spoken(self) -> str:
+        """The current step in words, for a screen reader's live region.
+
+        >>> from backprop_widgets import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> f = a * b
+        >>> walk = BackwardWalk(f)
+        >>> walk.spoken()
+        'Start: the gradient of f with respect to itself is 1.'
+        >>> walk.step(); print(walk.spoken())
+        Step 1 of 2: ∂f/∂a = ∂f/∂f · ∂f/∂a = 1 × 3 = 3; a's gradient is now 3.
+        """
+        step = self.current
+        out = self.names[self.root]
+        if step is None:
+            return f"Start: the gradient of {out} with respect to itself is 1."
+        node, parent = self.names[step.node], self.names[step.parent]
+        state = self.grad_state(step.parent)
+        gets = "+=" if state.expected > 1 else "="
+        numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
+        return (
+            f"Step {self.position} of {len(self.steps)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
+            f"= {numbers}; {parent}'s gradient is now {_plain(state.value)}."
+        )
+
     def __repr__(self) -> str:
         return f"BackwardWalk(step {self.position} of {len(self.steps)})"
+
+
+def _plain(x) -> str:
+    """A number (or an array's shape) as plain text."""
+    text = _num(x)
+    return text.replace(r"\text{", "").replace("}", "") if text.startswith("\\") else text
 
 
 def _num(x) -> str:

@@ -1,5 +1,6 @@
 """In-process layout: no `dot` program needed, C-library warnings silenced, a clear message without Graphviz."""
 
+import importlib.util
 import pathlib
 import shutil
 import subprocess
@@ -8,8 +9,14 @@ import sys
 import graphviz
 import pytest
 
-from backprop_widgets.render import RenderError, backend, draw, render_svg
+from backprop_widgets.render import RenderError, SvgPicture, backend, render_svg
 from backprop_widgets.render import layout
+
+needs_static = pytest.mark.skipif(backend() is None, reason="static pictures need pygraphviz or a dot program")
+
+
+def draw(root):
+    return SvgPicture(root, show_grad=None)
 
 TESTS = str(pathlib.Path(__file__).parent)
 
@@ -18,13 +25,14 @@ import shutil, sys
 sys.path.insert(0, {tests!r})
 assert shutil.which("dot") is None, "a dot program is on PATH"
 from render_graphs import make_ab_bc
-from backprop_widgets.render import backend, draw
+from backprop_widgets.render import backend, SvgPicture
 f, _ = make_ab_bc()
 print(backend())
-print(draw(f).svg)
+print(SvgPicture(f).svg)
 """
 
 
+@needs_static
 def test_draws_with_no_dot_program_on_path(tmp_path):
     """The picture appears after `pip install` alone, and nothing lands on stderr (fontconfig...)."""
     script = NO_DOT_SCRIPT.format(tests=TESTS)
@@ -57,11 +65,13 @@ def test_quiet_stderr_silences_file_descriptor_2_and_restores_it():
     assert run.stderr == "after\n"
 
 
+@needs_static
 def test_render_svg_in_process():
     svg = render_svg('digraph { a -> b [id="e1"] }')
     assert "<svg" in svg and 'id="e1"' in svg
 
 
+@needs_static
 def test_bad_dot_is_a_render_error():
     with pytest.raises(RenderError):
         render_svg("digraph { a -> ")
@@ -102,5 +112,14 @@ def test_fallback_with_a_real_dot_program(monkeypatch, ab_bc):
     assert ">14</text>" in draw(ab_bc[0]).svg
 
 
+@needs_static
+def test_a_big_layout_runs_in_a_subprocess_and_fails_there_cleanly():
+    svg = render_svg("digraph { a -> b }", isolate=True)
+    assert svg.startswith("<?xml") and "</svg>" in svg
+    with pytest.raises(RenderError, match="could not draw"):
+        render_svg("digraph { a -> }", isolate=True)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pygraphviz") is None, reason="pygraphviz is optional")
 def test_backend_is_pygraphviz_here():
     assert backend() == "pygraphviz"

@@ -31,7 +31,7 @@ def test_it_starts_at_step_0_with_every_view_drawn(dash):
         assert bytes(image.value).startswith(PNG) and len(bytes(image.value)) > 5000
     assert dash.status.value.startswith("step 0 · train loss ")
     assert "held-out loss" in dash.status.value and "train accuracy" in dash.status.value
-    assert dash.stepper.picture.value.startswith("<svg")
+    assert dash.stepper.view.dot.startswith("digraph") and "?" not in dash.stepper.view.cells
     assert len(dash.training.X_train) == 60 and len(dash.training.X_held) == 20
 
 
@@ -85,10 +85,10 @@ def test_the_batch_size_menu_draws_mini_batches(dash):
 
 
 def test_selecting_a_point_changes_its_graph_and_the_circle(dash):
-    svg, boundary = dash.stepper.picture.value, bytes(dash.boundary_image.value)
+    cells, boundary = list(dash.stepper.view.cells), bytes(dash.boundary_image.value)
     dash.select(5)
     assert dash.selected == dash.point_slider.value == 5
-    assert dash.stepper.picture.value != svg
+    assert dash.stepper.view.cells != cells
     assert bytes(dash.boundary_image.value) != boundary
     x1, x2 = dash.training.X_train[5]
     assert f"x = ({x1:.3g}, {x2:.3g})" in dash.point_info.value
@@ -143,8 +143,8 @@ def test_the_point_graph_is_the_layer_level_picture_with_the_loss():
     assert shapes == {"x": (1, 2), "W1": (2, 4), "b1": (4,), "z1": (1, 4), "h1": (1, 4),
                       "W2": (4, 1), "b2": (1,), "z2": (1, 1), "y": (1, 1), "t": (1, 1), "L": ()}
     assert dash.training.threshold == 0.5
-    svg = dash.stepper.picture.value
-    assert ">1×4 [" in svg and ">z1<" in svg
+    view = dash.stepper.view
+    assert any(text.startswith("1×4 [") for text in view.cells) and "<B>z1</B>" in view.dot
 
 
 def test_the_deltas_are_the_gradients_at_each_layer_output(dash):

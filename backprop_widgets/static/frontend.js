@@ -1,0 +1,508 @@
+// The graph picture in the browser: layout by Graphviz (WebAssembly), then only numbers change.
+//
+// This module is the front-end model's code: the kernel sends it, with the
+// WebAssembly Graphviz, once per notebook page, and every picture on the page
+// (graph.js) draws with it.
+//
+//   dot      the picture's structure, laid out once (the same DOT text is never laid out twice)
+//   slots    one [group id, width, inset] per number cell: where each number goes
+//   cells    the text of every number cell (the kernel sends only the ones that change)
+//   current  the ids of the highlighted node and edge
+//   flow     a contribution travelling back along an edge, into its input's gradient cell
+//   announce the last step in words, for screen readers
+
+const API = "backprop_widgets/1";
+
+function shared() {
+  const registry = (globalThis.__backprop_widgets ??= {});
+  if (!registry[API]) {
+    let resolve;
+    const ready = new Promise((r) => (resolve = r));
+    registry[API] = { ready, resolve };
+  }
+  return registry[API];
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const PT = 4 / 3; // CSS pixels per point (Graphviz measures in points)
+const FONT_SIZE = 10;
+const FLOW_MS = 450; // how long a contribution travels along its edge
+const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient adds up
+const MAX_HEIGHT = 560; // px: taller pictures are scaled down to fit, then zoomed
+const LAYOUT_CACHE = 32;
+
+let graphviz = null; // a promise of the loaded WebAssembly Graphviz
+const layouts = new Map(); // DOT text -> laid-out SVG text
+
+const CSS = `
+.bpw-graph { font-family: var(--jp-ui-font-family, Helvetica, Arial, sans-serif); font-size: 12px;
+  color: #1a1a1a; max-width: 100%; }
+.bpw-bar { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin: 2px 0 4px; }
+.bpw-bar button { min-width: 30px; height: 26px; padding: 0 8px; border: 1px solid #8c8c8c;
+  border-radius: 3px; background: #fff; color: #1a1a1a; cursor: pointer; font: inherit; }
+.bpw-bar button:hover { background: #eef4fa; }
+.bpw-bar button:focus-visible, .bpw-stage:focus-visible { outline: 2px solid #0072b2; outline-offset: 1px; }
+.bpw-help { color: #4d4d4d; margin-left: 6px; }
+.bpw-stage { position: relative; width: 100%; overflow: hidden; background: #fff;
+  border: 1px solid #d9d9d9; border-radius: 3px; cursor: grab; touch-action: none; }
+.bpw-stage.bpw-dragging { cursor: grabbing; }
+.bpw-stage > svg { display: block; width: 100%; height: 100%; user-select: none; }
+.bpw-status { padding: 8px; color: #4d4d4d; }
+.bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
+.bpw-graph g.current path, .bpw-graph g.current polygon, .bpw-graph g.current ellipse {
+  stroke: #d55e00; stroke-width: 2.5px; }
+.bpw-graph g.edge.current polygon { fill: #d55e00; }
+.bpw-graph g.node.current text { font-weight: bold; }
+.bpw-graph text.bpw-unknown { fill: #6b6b6b; }
+.bpw-graph text.bpw-arrived { fill: #d55e00; font-weight: bold; }
+.bpw-graph .bpw-token rect { fill: #d55e00; }
+.bpw-graph .bpw-token text { fill: #fff; font-weight: bold; }
+.bpw-message, .bpw-notes, .bpw-hint { margin: 3px 0; color: #333; }
+.bpw-notes { color: #a33b00; }
+.bpw-hint { color: #4d4d4d; font-size: 11px; }
+.bpw-message button { margin-left: 6px; }
+.bpw-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+`;
+
+function injectCss() {
+  if (document.getElementById("bpw-graph-css")) return;
+  const style = document.createElement("style");
+  style.id = "bpw-graph-css";
+  style.textContent = CSS;
+  document.head.appendChild(style);
+}
+
+function loadGraphviz(source) {
+  return (async () => {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    try {
+      const module = await import(/* webpackIgnore: true */ url);
+      return await module.Graphviz.load();
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  })();
+}
+
+function layout(gv, dot) {
+  let svg = layouts.get(dot);
+  if (svg === undefined) {
+    svg = gv.dot(dot);
+    layouts.set(dot, svg);
+    if (layouts.size > LAYOUT_CACHE) layouts.delete(layouts.keys().next().value);
+  }
+  return svg;
+}
+
+// How wide a text is, in points, a little generous (as the kernel's static copies estimate it).
+const EM = { "…": 1.0, "×": 0.64, m: 0.9, w: 0.8 };
+for (const c of " .,-:;|[]()ilj'") EM[c] = 0.34;
+function textWidth(text) {
+  let ems = 0;
+  for (const c of text) ems += EM[c] ?? 0.64;
+  return ems * FONT_SIZE;
+}
+
+const nextFrame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+class Picture {
+  constructor(model, el) {
+    this.model = model;
+    this.el = el;
+    this.cellText = []; // [{text: <text> element, room}] per slot
+    this.shown = []; // the text each cell shows now
+    this.groups = new Map(); // SVG group id -> <g>
+    this.lit = [];
+    this.flowSeen = (model.get("flow") || {}).n;
+    this.animation = null;
+    this.disposed = false;
+
+    el.textContent = "";
+    this.root = element("div", { class: "bpw-graph" });
+    const bar = element("div", { class: "bpw-bar", role: "toolbar", "aria-label": "Picture controls" });
+    this.zoomOut = element("button", { type: "button", "aria-label": "Zoom out", title: "Zoom out (-)" }, "−");
+    this.zoomIn = element("button", { type: "button", "aria-label": "Zoom in", title: "Zoom in (+)" }, "+");
+    this.fitButton = element("button", { type: "button", title: "Show the whole graph (0)" }, "Fit");
+    this.help = element("span", { class: "bpw-help" });
+    bar.append(this.zoomOut, this.zoomIn, this.fitButton, this.help);
+    this.stage = element("div", { class: "bpw-stage", tabindex: "0", role: "group" });
+    this.messageLine = element("div", { class: "bpw-message" });
+    this.notesLine = element("div", { class: "bpw-notes", role: "status" });
+    this.hintLine = element("div", { class: "bpw-hint" });
+    this.live = element("div", { class: "bpw-sr-only", "aria-live": "polite" });
+    this.root.append(bar, this.stage, this.messageLine, this.notesLine, this.hintLine, this.live);
+    el.appendChild(this.root);
+
+    this.zoomIn.addEventListener("click", () => this.zoom(1.5));
+    this.zoomOut.addEventListener("click", () => this.zoom(1 / 1.5));
+    this.fitButton.addEventListener("click", () => this.fit());
+    this.stage.addEventListener("keydown", (event) => this.onKey(event));
+    this.stage.addEventListener("wheel", (event) => this.onWheel(event), { passive: false });
+    this.stage.addEventListener("pointerdown", (event) => this.onPointerDown(event));
+
+    this.scheduled = false;
+    const later = () => this.schedule();
+    this.onDot = () => this.relayout();
+    model.on("change:dot", this.onDot);
+    this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping"];
+    for (const name of this.names) model.on(`change:${name}`, later);
+    this.later = later;
+    this.resize = new ResizeObserver(() => this.svg && this.sizeStage());
+    this.resize.observe(this.stage);
+    this.relayout();
+  }
+
+  dispose() {
+    this.disposed = true;
+    this.model.off("change:dot", this.onDot);
+    for (const name of this.names) this.model.off(`change:${name}`, this.later);
+    this.resize.disconnect();
+    this.cancelAnimation();
+  }
+
+  // ---- layout: once per structure ------------------------------------------------
+
+  async relayout() {
+    const dot = this.model.get("dot");
+    this.svg = null;
+    this.stage.replaceChildren(element("div", { class: "bpw-status" }, this.status(dot)));
+    let text;
+    try {
+      const gv = await graphviz;
+      if (!layouts.has(dot)) await nextFrame(); // let "laying out…" paint first
+      if (this.disposed || dot !== this.model.get("dot")) return;
+      text = layout(gv, dot);
+    } catch (error) {
+      const reason = (error && error.message) || String(error);
+      this.stage.replaceChildren(
+        element("div", { class: "bpw-layout-error", role: "alert" },
+          `Graphviz could not lay out this picture: ${reason}\n` +
+          "The numbers are still right: print the nodes' .data and .grad to see them."),
+      );
+      return;
+    }
+    this.mount(text);
+  }
+
+  status(dot) {
+    const nodes = (dot.match(/ \[label=/g) || []).length;
+    return nodes > 150 ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
+  }
+
+  mount(text) {
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    const svg = document.importNode(doc.documentElement, true);
+    for (const title of svg.querySelectorAll("title")) title.remove(); // tooltips would name internal ids
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    svg.setAttribute("font-family", "Helvetica, Arial, sans-serif");
+    const [x, y, w, h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+    this.full = { x, y, w, h };
+    this.view = { ...this.full };
+
+    this.groups = new Map();
+    for (const group of svg.querySelectorAll("g[id]")) this.groups.set(group.id, group);
+    // Number cells hold "@" until painted: the last ones of each group, in slot order.
+    const slots = this.model.get("slots");
+    const placeholders = new Map();
+    this.cellText = slots.map(([gid, width, inset]) => {
+      if (!placeholders.has(gid)) {
+        const group = this.groups.get(gid);
+        const texts = group ? [...group.querySelectorAll("text")].filter((t) => t.textContent === "@") : [];
+        const wanted = slots.filter((slot) => slot[0] === gid).length;
+        placeholders.set(gid, texts.slice(texts.length - wanted));
+      }
+      const text = placeholders.get(gid).shift();
+      if (!text) return null;
+      const left = Number(text.getAttribute("x")) - inset;
+      text.setAttribute("text-anchor", "middle");
+      text.setAttribute("x", (left + width / 2).toFixed(2));
+      return { text, room: width - 2 * inset };
+    });
+    this.shown = slots.map(() => null);
+    this.lit = [];
+    this.svg = svg;
+    this.stage.replaceChildren(svg);
+    this.fit();
+    this.paint();
+  }
+
+  // ---- painting: only what changed -------------------------------------------------
+
+  schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      if (!this.disposed) this.paint();
+    });
+  }
+
+  paint() {
+    const model = this.model;
+    const title = model.get("title");
+    const stepping = model.get("stepping");
+    this.stage.setAttribute("aria-label",
+      title + (stepping ? ". Left and Right arrows step the backward pass; Home and End go to its ends." : ""));
+    this.help.textContent = "Ctrl + wheel or +/− zoom, drag pans" + (stepping ? "; click the picture, then ← → step" : "");
+    this.renderMessage(model.get("message"));
+    this.notesLine.textContent = model.get("notes");
+    this.hintLine.textContent = model.get("hint");
+    const announce = model.get("announce");
+    if (announce !== this.said) {
+      this.live.textContent = announce;
+      this.said = announce;
+    }
+    if (!this.svg) return;
+    this.svg.setAttribute("aria-label", title);
+
+    const flow = model.get("flow") || {};
+    const fresh = flow.n !== undefined && flow.n !== this.flowSeen;
+    if (fresh || (this.animation && !fresh)) this.cancelAnimation();
+    const cells = model.get("cells");
+    const hold = fresh && !reducedMotion() ? flow.cell : -1;
+    for (let i = 0; i < cells.length; i++) {
+      this.setText(i, i === hold ? flow.before : cells[i]);
+    }
+    this.highlight(model.get("current"));
+    if (fresh) {
+      this.flowSeen = flow.n;
+      if (hold >= 0) this.animate(flow);
+    }
+  }
+
+  setText(i, value) {
+    const cell = this.cellText[i];
+    if (!cell || this.shown[i] === value) return;
+    this.shown[i] = value;
+    const text = cell.text;
+    text.textContent = value;
+    text.classList.toggle("bpw-unknown", value === "?");
+    if (textWidth(value) > cell.room) {
+      text.setAttribute("textLength", cell.room.toFixed(2));
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    } else if (text.hasAttribute("textLength")) {
+      text.removeAttribute("textLength");
+      text.removeAttribute("lengthAdjust");
+    }
+  }
+
+  highlight(ids) {
+    for (const group of this.lit) group.classList.remove("current");
+    this.lit = ids.map((id) => this.groups.get(id)).filter(Boolean);
+    for (const group of this.lit) group.classList.add("current");
+    const edge = this.lit.find((group) => group.classList.contains("edge"));
+    if (edge || this.lit.length) this.keepInView(edge || this.lit[0]);
+  }
+
+  renderMessage(message) {
+    if (message === this.messageShown) return;
+    this.messageShown = message;
+    this.messageLine.replaceChildren();
+    if (!message) return;
+    const more = element("button", { type: "button" }, "Show more");
+    more.addEventListener("click", () => this.model.send({ type: "more" }));
+    this.messageLine.append(element("span", {}, message + "."), more);
+  }
+
+  // ---- the contribution travelling along its edge --------------------------------
+
+  animate(flow) {
+    const edge = this.groups.get(flow.edge);
+    const path = edge && edge.querySelector("path");
+    const cell = this.cellText[flow.cell];
+    if (!path || !cell) return this.settle(flow);
+    const token = document.createElementNS(SVG_NS, "g");
+    token.setAttribute("class", "bpw-token");
+    token.setAttribute("aria-hidden", "true");
+    const label = document.createElementNS(SVG_NS, "text");
+    label.setAttribute("text-anchor", "middle");
+    label.setAttribute("y", "3.5");
+    label.setAttribute("font-size", "9");
+    label.textContent = flow.text;
+    const box = document.createElementNS(SVG_NS, "rect");
+    const width = Math.max(14, textWidth(flow.text) * 0.9 + 6);
+    Object.entries({ x: -width / 2, y: -7, width, height: 14, rx: 3 }).forEach(([k, v]) => box.setAttribute(k, v));
+    token.append(box, label);
+    edge.parentNode.appendChild(token);
+    const length = path.getTotalLength();
+    const start = performance.now();
+    const animation = { flow, token, frame: 0, timer: 0 };
+    const move = (now) => {
+      const t = Math.min(1, (now - start) / FLOW_MS);
+      const point = path.getPointAtLength(length * (1 - t)); // from the operation back to its input
+      token.setAttribute("transform", `translate(${point.x.toFixed(1)},${point.y.toFixed(1)})`);
+      if (t < 1) {
+        animation.frame = requestAnimationFrame(move);
+      } else {
+        token.remove();
+        this.arrive(animation);
+      }
+    };
+    this.animation = animation;
+    animation.frame = requestAnimationFrame(move);
+  }
+
+  arrive(animation) {
+    const { flow } = animation;
+    const cell = this.cellText[flow.cell];
+    cell.text.classList.add("bpw-arrived");
+    if (flow.before !== "?" && flow.before !== flow.after) {
+      // a second contribution: show the sum being made, then its value
+      this.setText(flow.cell, `${flow.before}+${flow.text}`);
+      animation.timer = setTimeout(() => this.settle(flow), SUM_MS);
+    } else {
+      this.setText(flow.cell, this.model.get("cells")[flow.cell]);
+      animation.timer = setTimeout(() => this.settle(flow), SUM_MS);
+    }
+  }
+
+  settle(flow) {
+    const cell = this.cellText[flow.cell];
+    if (cell) cell.text.classList.remove("bpw-arrived");
+    this.setText(flow.cell, this.model.get("cells")[flow.cell]);
+    this.animation = null;
+  }
+
+  cancelAnimation() {
+    const animation = this.animation;
+    if (!animation) return;
+    cancelAnimationFrame(animation.frame);
+    clearTimeout(animation.timer);
+    animation.token.remove();
+    this.settle(animation.flow);
+  }
+
+  // ---- fitting, zooming and panning ------------------------------------------------
+
+  sizeStage() {
+    const width = this.stage.clientWidth || 600;
+    const natural = this.full.h * PT * Math.min(1, width / (this.full.w * PT));
+    this.stage.style.height = `${Math.max(60, Math.min(MAX_HEIGHT, Math.ceil(natural) + 4))}px`;
+  }
+
+  fit() {
+    if (!this.svg) return;
+    this.view = { ...this.full };
+    this.sizeStage();
+    this.applyView();
+  }
+
+  applyView() {
+    const { x, y, w, h } = this.view;
+    this.svg.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
+  }
+
+  unitsPerPixel() {
+    const width = this.stage.clientWidth || 1;
+    const height = this.stage.clientHeight || 1;
+    return Math.max(this.view.w / width, this.view.h / height);
+  }
+
+  zoom(factor, at) {
+    if (!this.svg) return;
+    const v = this.view;
+    const cx = at ? at.x : v.x + v.w / 2;
+    const cy = at ? at.y : v.y + v.h / 2;
+    const w = Math.min(this.full.w * 1.5, Math.max(20, v.w / factor));
+    const h = (w * v.h) / v.w;
+    this.view = { x: cx - ((cx - v.x) * w) / v.w, y: cy - ((cy - v.y) * h) / v.h, w, h };
+    this.applyView();
+  }
+
+  pointAt(event) {
+    const rect = this.stage.getBoundingClientRect();
+    const units = this.unitsPerPixel();
+    const v = this.view;
+    // "meet" centres the view in the stage
+    const padX = (rect.width * units - v.w) / 2;
+    const padY = (rect.height * units - v.h) / 2;
+    return { x: v.x - padX + (event.clientX - rect.left) * units, y: v.y - padY + (event.clientY - rect.top) * units };
+  }
+
+  onWheel(event) {
+    if (!(event.ctrlKey || event.metaKey)) return; // plain wheel scrolls the notebook
+    event.preventDefault();
+    this.zoom(Math.exp(-event.deltaY * 0.002), this.pointAt(event));
+  }
+
+  onPointerDown(event) {
+    if (!this.svg || event.button !== 0) return;
+    const start = { x: event.clientX, y: event.clientY, view: { ...this.view } };
+    const units = this.unitsPerPixel();
+    this.stage.setPointerCapture(event.pointerId);
+    this.stage.classList.add("bpw-dragging");
+    const move = (e) => {
+      this.view = { ...start.view, x: start.view.x - (e.clientX - start.x) * units,
+        y: start.view.y - (e.clientY - start.y) * units };
+      this.applyView();
+    };
+    const up = () => {
+      this.stage.classList.remove("bpw-dragging");
+      this.stage.removeEventListener("pointermove", move);
+      this.stage.removeEventListener("pointerup", up);
+      this.stage.removeEventListener("pointercancel", up);
+    };
+    this.stage.addEventListener("pointermove", move);
+    this.stage.addEventListener("pointerup", up);
+    this.stage.addEventListener("pointercancel", up);
+  }
+
+  keepInView(group) {
+    if (this.view.w >= this.full.w && this.view.h >= this.full.h) return; // the whole graph shows
+    const stage = this.stage.getBoundingClientRect();
+    const box = group.getBoundingClientRect();
+    if (!stage.width || (box.left >= stage.left && box.right <= stage.right &&
+        box.top >= stage.top && box.bottom <= stage.bottom)) return;
+    const units = this.unitsPerPixel();
+    const dx = (box.left + box.width / 2) - (stage.left + stage.width / 2);
+    const dy = (box.top + box.height / 2) - (stage.top + stage.height / 2);
+    this.view = { ...this.view, x: this.view.x + dx * units, y: this.view.y + dy * units };
+    this.applyView();
+  }
+
+  onKey(event) {
+    const key = event.key;
+    if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) {
+      if (!this.model.get("stepping")) return;
+      this.model.send({ type: "key", key });
+    } else if (key === "+" || key === "=") {
+      this.zoom(1.5);
+    } else if (key === "-") {
+      this.zoom(1 / 1.5);
+    } else if (key === "0") {
+      this.fit();
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}
+
+function render({ model, el }) {
+  const picture = new Picture(model, el);
+  return () => picture.dispose();
+}
+
+export default {
+  initialize({ model }) {
+    const registry = shared();
+    if (registry.loaded) return; // an earlier kernel of this page already loaded it
+    registry.loaded = true;
+    injectCss();
+    graphviz = loadGraphviz(model.get("graphviz"));
+    registry.resolve({ render });
+  },
+};

@@ -1,0 +1,50 @@
+// The graph picture's own module: small, because it is sent with every picture.
+// The drawing code and the WebAssembly Graphviz come once per page, with the
+// front-end model (frontend.js); this module waits for them, and meanwhile
+// applies the kernel's patches to the model, so that no change is ever lost.
+
+const API = "backprop_widgets/1";
+
+function shared() {
+  const registry = (globalThis.__backprop_widgets ??= {});
+  if (!registry[API]) {
+    let resolve;
+    const ready = new Promise((r) => (resolve = r));
+    registry[API] = { ready, resolve };
+  }
+  return registry[API];
+}
+
+// A patch carries only what changed: {cells: {index: text}, current, flow, announce, notes}.
+function applyPatch(model, patch) {
+  const state = {};
+  if (patch.cells) {
+    const cells = model.get("cells").slice();
+    for (const [i, text] of Object.entries(patch.cells)) cells[Number(i)] = text;
+    state.cells = cells;
+  }
+  for (const name of ["current", "flow", "announce", "notes"]) {
+    if (name in patch) state[name] = patch[name];
+  }
+  model.set(state); // the front end's copy only: the kernel already has these values
+}
+
+export default {
+  initialize({ model }) {
+    model.on("msg:custom", (message) => {
+      if (message && message.type === "patch") applyPatch(model, message);
+    });
+  },
+  async render({ model, el }) {
+    el.classList.add("bpw-graph-host");
+    el.textContent = "Loading the graph picture…";
+    const timer = setTimeout(() => {
+      el.textContent =
+        "The graph picture's code has not arrived. Run the cell again; if that does not help, " +
+        "restart the kernel (backprop_widgets sends its drawing code with the first picture).";
+    }, 30000);
+    const frontEnd = await shared().ready;
+    clearTimeout(timer);
+    return frontEnd.render({ model, el });
+  },
+};

@@ -1,0 +1,413 @@
+"""``GraphView`` and ``draw``: the picture of a computation graph, laid out and painted in the browser.
+
+Python sends the DOT text of the picture once per graph structure; the front
+end (``static/graph.js``) lays it out with Graphviz compiled to WebAssembly,
+once per structure, so nodes never move.  After that only the texts of the
+number cells that changed, which node and edge are current, and what the
+screen reader should say cross the wire.
+
+The widget's state is readable from Python (``cells``, ``current``,
+``texts(node)``), so tests need no browser.  Where a Graphviz is available to
+Python (pygraphviz, or a ``dot`` program) the output also carries a static SVG
+copy, for GitHub, nbviewer and HTML exports where no widget can run.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import anywidget
+import traitlets
+from ipywidgets import widget_serialization
+
+from ..engine import Step
+from ..render import KEEP, LIMIT, backend
+from ..render.dot import PLACEHOLDER, build, local_texts, plan, value_text
+from ..render.layout import RenderError
+from ..render.view import SvgPicture
+
+__all__ = ["GraphView", "draw", "with_static_copy", "STATIC_LIMIT"]
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+# Static SVG copies are made for pictures of at most this many nodes (a bigger
+# layout would keep the cell waiting seconds for a picture the browser draws anyway).
+STATIC_LIMIT = 150
+STATIC_HINT = "No static copy is saved with this picture: `pip install pygraphviz` adds one."
+
+
+class _FrontEnd(anywidget.AnyWidget):
+    """The front end's code and its WebAssembly Graphviz: sent once per kernel, shared by every picture."""
+
+    _esm = STATIC / "frontend.js"
+    graphviz = traitlets.Unicode().tag(sync=True)
+
+
+_front_end: _FrontEnd | None = None
+
+
+def front_end() -> _FrontEnd:
+    """The one front-end model of this kernel (made, and sent, the first time a picture needs it)."""
+    global _front_end
+    if _front_end is None or _front_end.comm is None:
+        _front_end = _FrontEnd(graphviz=(STATIC / "vendor" / "graphviz.js").read_text(encoding="utf-8"))
+    return _front_end
+
+
+class GraphView(anywidget.AnyWidget):
+    """The picture of the graph that ends in ``root``: value boxes with label, value and gradient.
+
+    After values or gradients change (a slider moved, ``backward()`` ran), call
+    ``update()``; to mark the current step, ``highlight(node=..., edge=...)``.
+    Neither lays the graph out again, so every node stays where it was, and each
+    sends only the cells that changed.
+
+    >>> from backprop_widgets import Value
+    >>> from backprop_widgets.engine import evaluate
+    >>> x = Value(1.0, label="x")
+    >>> g = (4 * x + 1) ** 2
+    >>> g.backward()
+    >>> view = GraphView(g)
+    >>> view
+    GraphView(6 nodes)
+    >>> view.texts(x)
+    {'data': '1', 'grad': '40'}
+    >>> x.data = -1.0; _ = evaluate(g); g.backward()
+    >>> view.update().texts(x)
+    {'data': '-1', 'grad': '-24'}
+    """
+
+    _esm = STATIC / "graph.js"
+
+    front_end = traitlets.Instance(_FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
+    # the structure: laid out once in the browser
+    dot = traitlets.Unicode().tag(sync=True)
+    slots = traitlets.List().tag(sync=True)  # one [group id, width, inset] per number cell
+    # what changes: sent as patches (see _push)
+    cells = traitlets.List().tag(sync=True)  # the text of each number cell
+    current = traitlets.List().tag(sync=True)  # ids of the highlighted SVG groups
+    flow = traitlets.Dict().tag(sync=True)  # the contribution travelling along an edge just now
+    announce = traitlets.Unicode().tag(sync=True)  # what a screen reader says about the last step
+    # words around the picture
+    title = traitlets.Unicode().tag(sync=True)
+    message = traitlets.Unicode().tag(sync=True)  # why a big graph is shown in part
+    notes = traitlets.Unicode().tag(sync=True)  # warnings: values that are not finite, ...
+    hint = traitlets.Unicode().tag(sync=True)
+    stepping = traitlets.Bool(False).tag(sync=True)  # arrow keys step (a stepper listens)
+
+    def __init__(
+        self,
+        root: Any,
+        *,
+        show_grad: bool | None = True,
+        show_local: bool = False,
+        limit: int = LIMIT,
+        keep: int = KEEP,
+    ) -> None:
+        if not hasattr(root, "parents") or not hasattr(root, "data"):
+            raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
+        super().__init__(front_end=front_end())
+        self.root = root
+        self._options = {"show_grad": show_grad, "show_local": show_local, "limit": limit, "keep": keep}
+        self._grads: Mapping | None = None
+        self._lit: dict = {}
+        self._batch = 0
+        self._pending: dict = {}
+        self._key_handlers: list[Callable[[str], None]] = []
+        self._flow_count = 0
+        self.on_msg(self._on_message)
+        self.add_class("bpw-picture")
+        self._structure()
+
+    # ---- structure -------------------------------------------------------------------
+
+    def _structure(self) -> None:
+        """Plan the picture and send its DOT text (the browser lays it out once)."""
+        self._plan = plan(self.root, **self._options)
+        self.dot = build(self._plan, lambda slot: PLACEHOLDER).source  # fills self._plan.slots
+        self._slot_list = [(gid, slot) for gid, slots in self._plan.slots.items() for slot in slots]
+        self._slot_index = {slot: i for i, (_, slot) in enumerate(self._slot_list)}
+        with self.hold_sync():
+            self.slots = [[gid, slot.width, slot.inset] for gid, slot in self._slot_list]
+            self.cells = self._texts()
+            self.current = []
+            self.title = self._title()
+            self.message = self._plan.message or ""
+            self.notes = self._notes()
+            self.hint = "" if backend() else STATIC_HINT
+
+    def show_more(self) -> GraphView:
+        """Show twice as many nodes of a graph that is shown in part (what "Show more" does)."""
+        if self._plan.message:
+            self._options["keep"] = min(2 * self._options["keep"], self._options["limit"])
+            if self._options["keep"] >= self._options["limit"]:
+                self._options["limit"] = len(self._plan.order)  # all of it
+            self._structure()
+            self.highlight(**self._lit)
+        return self
+
+    # ---- what the widgets call -----------------------------------------------------
+
+    def update(self, grads: Mapping | None = None) -> GraphView:
+        """Show the nodes' current values and gradients (no new layout).
+
+        ``grads`` maps nodes to the gradients to show instead of ``node.grad``
+        (say, the ones a backward walk has found so far, or forward-mode
+        derivatives); a node it leaves out, or maps to None, shows ``?``.
+        """
+        self._grads = grads
+        self._push(cells=self._texts(), notes=self._notes())
+        return self
+
+    def highlight(self, node: Any = None, edge: Any = None) -> GraphView:
+        """Mark one node (its box, op circle and arrow) and one edge as current; None clears.
+
+        ``node`` is a node of the graph or its id (an int); ``edge`` is a backward
+        ``Step`` or a pair ``(node, index of its input)``.
+        """
+        self._lit = {"node": node, "edge": edge}
+        ids = []
+        if node is not None:
+            k = self.node_id(node)
+            ids += [f"n{k}", f"n{k}-op", f"n{k}-out"]
+        if edge is not None:
+            child, i = edge if isinstance(edge, tuple) else (edge.node, edge.index)
+            ids.append(f"e{self.node_id(child)}-{i}")
+        self._push(current=ids)
+        return self
+
+    def send_flow(self, step: Step, before: str, after: str) -> GraphView:
+        """Animate ``step``'s contribution travelling back along its edge into its input's gradient."""
+        gid = f"e{self.node_id(step.node)}-{step.index}"
+        slot = self._grad_slot(step.parent)
+        if slot is None:
+            return self
+        self._flow_count += 1
+        self._push(flow={"n": self._flow_count, "edge": gid, "cell": slot, "text": value_text(step.contribution),
+                         "before": before, "after": after})
+        return self
+
+    def say(self, text: str) -> GraphView:
+        """What the picture's live region reads out (the last step, in words)."""
+        self._push(announce=text)
+        return self
+
+    @contextmanager
+    def batch(self):
+        """Send everything changed inside the block as one message."""
+        self._batch += 1
+        try:
+            yield self
+        finally:
+            self._batch -= 1
+            if not self._batch:
+                self._flush()
+
+    def on_key(self, handler: Callable[[str], None]) -> None:
+        """Call ``handler(key)`` when the student presses Left, Right, Home or End on the picture."""
+        self._key_handlers.append(handler)
+        self.stepping = True
+
+    def node_id(self, node: Any) -> int:
+        """A node's id in this picture: its position in ``topological_order(root)``."""
+        if isinstance(node, int):
+            return node
+        try:
+            return self._plan.id_of(node)
+        except KeyError:
+            raise ValueError(f"{node!r} is not a node of this graph") from None
+
+    # ---- what it shows (read from Python: tests need no browser) --------------------
+
+    def texts(self, node: Any) -> dict:
+        """What the value box of ``node`` shows now: ``{"data": "3", "grad": "?"}``."""
+        k = self.node_id(node)
+        return {slot.kind: self.cells[i] for i, (gid, slot) in enumerate(self._slot_list) if gid == f"n{k}"}
+
+    def local_texts(self, node: Any) -> list[str]:
+        """The local gradients written on the edges into ``node`` (with ``show_local``)."""
+        k = self.node_id(node)
+        return [self.cells[i] for i, (gid, slot) in enumerate(self._slot_list)
+                if slot.kind == "local" and slot.node == k]
+
+    @property
+    def show_grad(self) -> bool:
+        """Whether value boxes have a gradient cell."""
+        return self._plan.show_grad
+
+    @property
+    def show_local(self) -> bool:
+        """Whether edges carry their local gradients."""
+        return self._plan.show_local
+
+    @property
+    def source(self) -> str:
+        """The DOT text of the picture, with the current numbers in its cells."""
+        return build(self._plan, lambda slot: _escape(self.cells[self._slot_index[slot]])).source
+
+    @property
+    def svg(self) -> str:
+        """A static SVG copy of the picture as it is now (needs pygraphviz or a ``dot`` program)."""
+        picture = SvgPicture(self.root, **self._options)
+        picture.update(grads=self._grads).highlight(**self._lit)
+        return picture.svg
+
+    def _static_svg(self) -> str | None:
+        if backend() is None or len(self._plan.shown) > STATIC_LIMIT:
+            return None
+        try:
+            return self.svg
+        except RenderError:  # a static copy is a bonus: the widget draws anyway
+            return None
+
+    def _repr_mimebundle_(self, **kwargs):
+        return with_static_copy(super()._repr_mimebundle_(**kwargs), self)
+
+    def __repr__(self) -> str:
+        picture = self._plan
+        if picture.message:
+            return f"GraphView({len(picture.shown)} of {len(picture.order):,} nodes)"
+        return f"GraphView({len(picture.order)} nodes)"
+
+    # ---- internals -------------------------------------------------------------------
+
+    def _texts(self) -> list[str]:
+        """The text of every number cell, from the nodes' values and the gradients to show."""
+        grads, order = self._grads, self._plan.order
+        locals_of: dict[int, list[str]] = {}
+        texts = []
+        for _, slot in self._slot_list:
+            node = order[slot.node]
+            if slot.kind == "data":
+                texts.append(value_text(node.data))
+            elif slot.kind == "grad":
+                x = node.grad if grads is None else grads.get(node)
+                texts.append("?" if x is None else value_text(x))
+            else:
+                if slot.node not in locals_of:
+                    locals_of[slot.node] = local_texts(node)
+                texts.append(locals_of[slot.node][slot.index])
+        return texts
+
+    def _grad_slot(self, node: Any) -> int | None:
+        k = self.node_id(node)
+        for i, (gid, slot) in enumerate(self._slot_list):
+            if gid == f"n{k}" and slot.kind == "grad":
+                return i
+        return None
+
+    def _title(self) -> str:
+        root = self.root
+        name = root.label or "the output"
+        shown = f"{len(self._plan.shown)} of {len(self._plan.order)}" if self._plan.message else str(
+            len(self._plan.order))
+        return f"Computation graph of {name} = {value_text(root.data)}: {shown} nodes, inputs on the left"
+
+    def _notes(self) -> str:
+        bad = [n for n in self._plan.shown if not _finite(n.data)]
+        if not bad:
+            return ""
+        first = bad[0]
+        name = first.label or (f"a {first.op} node" if first.op else "an input")
+        return (f"{len(bad)} value{'s' if len(bad) > 1 else ''} not finite (inf or nan), first at {name}: "
+                "a division by zero, a log of a number ≤ 0, or an overflow upstream.")
+
+    def _push(self, **changes) -> None:
+        self._pending.update(changes)
+        if not self._batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Send what changed as one patch: only the cells whose text changed.
+
+        The traits are set without syncing them (the patch carries the change);
+        the front end applies the patch to its copy of the same traits.
+        """
+        changes, self._pending = self._pending, {}
+        if not changes:
+            return
+        message: dict = {"type": "patch"}
+        cells = changes.pop("cells", None)
+        if cells is not None:
+            old = self.cells
+            diff = {str(i): text for i, text in enumerate(cells) if i >= len(old) or old[i] != text}
+            if diff:
+                message["cells"] = diff
+                self._quietly("cells", cells)
+        for name, value in changes.items():
+            if getattr(self, name) != value or name == "flow":
+                message[name] = value
+                self._quietly(name, value)
+        if len(message) > 1:
+            self.send(message)
+
+    def _quietly(self, name: str, value: Any) -> None:
+        with self._lock_property(**{name: value}):
+            setattr(self, name, value)
+
+    def _on_message(self, _widget, content, _buffers) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "key":
+            for handler in self._key_handlers:
+                handler(str(content.get("key")))
+        elif kind == "more":
+            self.show_more()
+
+
+def with_static_copy(bundle: Any, view: GraphView) -> Any:
+    """A widget's MIME bundle with a static SVG copy of ``view`` added, where one can be made."""
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    svg = view._static_svg() if data else None
+    if svg is not None:
+        data["image/svg+xml"] = svg
+    return bundle
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):  # an array: finite if every entry is
+        import numpy
+
+        return bool(numpy.all(numpy.isfinite(x)))
+
+
+def _escape(text: str) -> str:
+    return html.escape(text)
+
+
+def draw(
+    root: Any,
+    *,
+    show_grad: bool | None = None,
+    show_local: bool = False,
+    highlight: Any = None,
+    limit: int = LIMIT,
+    keep: int = KEEP,
+) -> GraphView:
+    """Draw the graph that ends in ``root``: each value box shows label, value and gradient.
+
+    ``show_grad=None`` shows gradients once a backward pass has filled them in.
+    ``show_local`` writes each edge's local gradient on it.  ``highlight`` marks
+    a node, or a backward ``Step`` (its node and its edge).  A graph of more
+    than ``limit`` nodes is shown in part: the ``keep`` nodes nearest the output,
+    with a "Show more" button.
+
+    >>> from backprop_widgets import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> picture = draw(a * b)
+    >>> picture.texts(picture.root)
+    {'data': '-6'}
+    """
+    view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep)
+    if highlight is not None:
+        if isinstance(highlight, Step):
+            view.highlight(node=highlight.node, edge=highlight)
+        else:
+            view.highlight(node=highlight)
+    return view
+
