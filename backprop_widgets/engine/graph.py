@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterator
 
+import numpy as np
+
 __all__ = [
     "Node",
     "Step",
@@ -45,6 +47,14 @@ class Node:
         """Recompute ``data`` from the parents' current ``data`` (the forward rule)."""
         rule = self.ops[self.op]
         self.data = rule.forward(*[p.data for p in self.parents], **self.params)
+
+    def push_forward(self, tangents: list) -> Any:
+        """Forward mode for this node: its tangent from its inputs' tangents,
+        the sum over inputs of local gradient × that input's tangent (the chain rule, forward)."""
+        total = 0.0
+        for local_grad, tangent in zip(self.local_grads(), tangents):
+            total += local_grad * tangent
+        return total
 
     def zero(self) -> Any:
         """A zero gradient of this node's shape."""
@@ -159,13 +169,22 @@ def evaluate(root: Node, order: list[Node] | None = None, hold: Node | None = No
     return root.data
 
 
-def forward_derivatives(root: Node, wrt: Node) -> dict[Node, Any]:
+def forward_derivatives(root: Node, wrt: Node, tangent: Any = None) -> dict[Node, Any]:
     """Forward mode: the derivative of every node with respect to one input ``wrt``.
 
-    One pass from the inputs to the output; each node's derivative is the sum,
-    over its inputs, of local gradient × that input's derivative.  Getting the
-    derivatives with respect to n inputs takes n such passes; reverse mode
-    (``backward_steps``) gets them all in one.
+    One pass from the inputs to the output: each node's tangent (how much it
+    moves when ``wrt`` moves) is made from its inputs' tangents by its op's
+    forward rule; for a scalar op that is the sum, over the inputs, of local
+    gradient × the input's tangent.  Getting the derivatives with respect to n
+    inputs takes n such passes; reverse mode (``backward_steps``) gets them all
+    in one.
+
+    For a ``Tensor`` input, ``tangent`` (an array of ``wrt``'s shape) says which
+    way it moves, and every node gets its tangent, of its own shape: one pass,
+    the Jacobian times that vector.  Without ``tangent`` a tensor of n entries
+    takes n passes, one per entry, and each node gets the full derivative, of
+    shape ``node.shape + wrt.shape``: for a scalar loss, the shape of ``wrt.grad``.
+    An inner node given as ``wrt`` is moved as if it were an input.
 
     >>> from backprop_widgets import Value
     >>> a, b = Value(2.0), Value(5.0)
@@ -173,13 +192,29 @@ def forward_derivatives(root: Node, wrt: Node) -> dict[Node, Any]:
     >>> forward_derivatives(f, wrt=a)[f]
     5.0
     """
+    order = topological_order(root)
+    if tangent is not None:
+        return _forward_pass(order, wrt, tangent)
+    if np.ndim(wrt.data) == 0:
+        return _forward_pass(order, wrt, wrt.one())
+    passes = []
+    for index in np.ndindex(wrt.data.shape):  # one pass per entry: the tangent that moves only that entry
+        one_entry = np.zeros(wrt.data.shape)
+        one_entry[index] = 1.0
+        passes.append(_forward_pass(order, wrt, one_entry))
+    return {node: np.stack([p[node] for p in passes], axis=-1).reshape(np.shape(node.data) + wrt.data.shape) for node in order}
+
+
+def _forward_pass(order: list[Node], wrt: Node, tangent: Any) -> dict[Node, Any]:
+    """One forward-mode pass: ``wrt`` moves by ``tangent``; every node's tangent, inputs first."""
     derivative: dict[Node, Any] = {}
-    for node in topological_order(root):
-        if not node.parents:
-            derivative[node] = node.one() if node is wrt else node.zero()
-            continue
-        total = node.zero()
-        for parent, local_grad in zip(node.parents, node.local_grads()):
-            total = total + local_grad * derivative[parent]
-        derivative[node] = total
+    moves: set[Node] = {wrt}  # the nodes that depend on wrt; the others keep a zero tangent
+    for node in order:
+        if node is wrt:
+            derivative[node] = tangent
+        elif any(parent in moves for parent in node.parents):
+            derivative[node] = node.push_forward([derivative[parent] for parent in node.parents])
+            moves.add(node)
+        else:
+            derivative[node] = node.zero()
     return derivative

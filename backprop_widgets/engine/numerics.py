@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import warnings
 
-__all__ = ["NumericWarning", "divide", "exp", "log", "power", "tanh", "sigmoid", "sign"]
+__all__ = ["NumericWarning", "divide", "exp", "log", "power", "sin", "cos", "sqrt", "tanh", "sigmoid", "sign", "step"]
 
 inf = math.inf
 nan = math.nan
@@ -59,17 +59,21 @@ def log(x: float) -> float:
     return nan
 
 
-def power(a: float, n: float) -> float:
+def power(a: float, n: float, *, quiet: bool = False) -> float:
     """``a**n``: ``0**-1 = inf``, overflow gives inf, a negative base with a
     fractional exponent gives nan.
 
-    >>> power(-3.0, 2.0)
-    9.0
+    ``quiet`` drops the warning for ``0**-n``: a local gradient such as
+    ``n·0ⁿ⁻¹`` is inf there, and the forward pass has already said so if it mattered.
+
+    >>> power(-3.0, 2.0), power(0.0, -0.5, quiet=True)
+    (9.0, inf)
     """
     try:
         out = a**n
     except ZeroDivisionError:
-        _warn(f"{a!r} ** {n!r} divides by zero")
+        if not quiet:
+            _warn(f"{a!r} ** {n!r} divides by zero")
         return inf
     except OverflowError:
         _warn(f"{a!r} ** {n!r} overflowed to inf")
@@ -78,6 +82,31 @@ def power(a: float, n: float) -> float:
         _warn(f"{a!r} ** {n!r}: a negative base with a fractional exponent is nan")
         return nan
     return float(out)
+
+
+def sin(x: float) -> float:
+    """Sine: ``sin(inf) = nan``, with a warning."""
+    if math.isinf(x):
+        _warn(f"sin({x!r}) is nan")
+        return nan
+    return math.sin(x)
+
+
+def cos(x: float) -> float:
+    """Cosine: ``cos(inf) = nan``, with a warning."""
+    if math.isinf(x):
+        _warn(f"cos({x!r}) is nan")
+        return nan
+    return math.cos(x)
+
+
+def sqrt(x: float) -> float:
+    """Square root: ``sqrt(negative) = nan``, with a warning."""
+    if x >= 0.0:
+        return math.sqrt(x)
+    if not math.isnan(x):
+        _warn(f"sqrt({x!r}) of a negative number is nan")
+    return nan
 
 
 def tanh(x: float) -> float:
@@ -100,3 +129,16 @@ def sign(x: float) -> float:
     if x < 0.0:
         return -1.0
     return x  # 0.0 or nan
+
+
+def step(x: float) -> float:
+    """1 for x > 0, 0 for x < 0, and ½ at 0: how ``max`` and ``min`` share the gradient at a tie.
+
+    >>> step(2.0), step(0.0), step(-1.0)
+    (1.0, 0.5, 0.0)
+    """
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return 0.0
+    return 0.5 if x == 0.0 else x  # nan stays nan

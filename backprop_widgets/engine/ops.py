@@ -8,6 +8,14 @@ such as an exponent or a slope are keywords (``params``) and never graph nodes.
 
 Adding an operation means adding one row here (and a method on ``Value`` that
 calls it); the tests check every row against finite differences automatically.
+
+At a kink the derivative is a convention, and the table follows PyTorch's
+(``torch.relu``, ``torch.abs``, ``torch.maximum``, ``torch.pow``), so that a
+student who checks an answer there gets the same number from both:
+relu'(0) = 0, |·|'(0) = 0, max and min split the gradient half and half at a
+tie, n·aⁿ⁻¹ is 0 for n = 0, and 0ᵇ has slope 0 in b for b ≥ 0.  Where a power's
+slope is infinite at 0 (√a, a^0.5) the graph shows inf without a warning of its
+own: the forward pass has already warned if its value was infinite too.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .numerics import divide, exp, log, power, sigmoid, sign, tanh
+from .numerics import cos, divide, exp, inf, log, power, sigmoid, sign, sin, sqrt, step, tanh
 
 __all__ = ["Op", "SCALAR_OPS", "format_number"]
 
@@ -52,6 +60,13 @@ class Op:
         return self.symbol.format(**{k: format_number(v) for k, v in params.items()})
 
 
+def _pow_slope_in_b(a: float, b: float, out: float) -> float:
+    """∂(aᵇ)/∂b = aᵇ·ln a; at a = 0 it is 0 for b ≥ 0 (PyTorch's choice; 0⁰ = 1 would give −inf) and −inf below."""
+    if a == 0.0:
+        return 0.0 if b >= 0.0 else -inf
+    return out * log(a) if out else 0.0
+
+
 def _table(*ops: Op) -> dict[str, Op]:
     return {op.name: op for op in ops}
 
@@ -64,8 +79,9 @@ SCALAR_OPS: dict[str, Op] = _table(
     Op("mul",      "×",       lambda a, b: a * b,                lambda a, b, out: (b, a),                           "∂(ab)/∂a = b,  ∂(ab)/∂b = a", 2),
     Op("div",      "÷",       lambda a, b: divide(a, b),         lambda a, b, out: (divide(1.0, b), -divide(out, b)), "∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²", 2),
     Op("neg",      "−",       lambda a: -a,                      lambda a, out: (-1.0,),                             "∂(−a)/∂a = −1"),
-    Op("pow",      "^{n}",    lambda a, n: power(a, n),          lambda a, out, n: (n * power(a, n - 1) if n else 0.0,), "∂(aⁿ)/∂a = n·aⁿ⁻¹  (n a constant)"),
-    Op("powv",     "^",       lambda a, b: power(a, b),          lambda a, b, out: (b * power(a, b - 1), out * log(a) if out else 0.0), "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a", 2),
+    Op("pow",      "^{n}",    lambda a, n: power(a, n),          lambda a, out, n: (n * power(a, n - 1, quiet=True) if n else 0.0,), "∂(aⁿ)/∂a = n·aⁿ⁻¹  (n a constant)"),
+    Op("powv",     "^",       lambda a, b: power(a, b),          lambda a, b, out: (b * power(a, b - 1, quiet=True) if b else 0.0, _pow_slope_in_b(a, b, out)),
+                                                                                                                     "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a  (0 at a = 0 for b ≥ 0, as in PyTorch)", 2),
     Op("exp",      "exp",     lambda a: exp(a),                  lambda a, out: (out,),                              "∂(eᵃ)/∂a = eᵃ"),
     Op("log",      "log",     lambda a: log(a),                  lambda a, out: (divide(1.0, a),),                   "∂(ln a)/∂a = 1/a"),
     Op("tanh",     "tanh",    lambda a: tanh(a),                 lambda a, out: (1.0 - out * out,),                  "∂tanh(a)/∂a = 1 − tanh²(a)"),
@@ -74,5 +90,10 @@ SCALAR_OPS: dict[str, Op] = _table(
     Op("leaky_relu", "leaky relu", lambda a, slope: a if a > 0 else slope * a,
                                                                  lambda a, out, slope: (1.0 if a > 0 else slope,),   "∂lrelu(a)/∂a = 1 if a > 0 else slope"),
     Op("abs",      "|·|",     lambda a: abs(a),                  lambda a, out: (sign(a),),                          "∂|a|/∂a = sign(a)"),
+    Op("max",      "max",     lambda a, b: max(a, b),            lambda a, b, out: (step(a - b), step(b - a)),       "∂max(a,b)/∂a = 1 if a > b, 0 if a < b, ½ at a tie (as PyTorch)", 2),
+    Op("min",      "min",     lambda a, b: min(a, b),            lambda a, b, out: (step(b - a), step(a - b)),       "∂min(a,b)/∂a = 1 if a < b, 0 if a > b, ½ at a tie (as PyTorch)", 2),
+    Op("sin",      "sin",     lambda a: sin(a),                  lambda a, out: (cos(a),),                           "∂sin(a)/∂a = cos(a)"),
+    Op("cos",      "cos",     lambda a: cos(a),                  lambda a, out: (-sin(a),),                          "∂cos(a)/∂a = −sin(a)"),
+    Op("sqrt",     "√",       lambda a: sqrt(a),                 lambda a, out: (0.5 / out if out else inf,),        "∂√a/∂a = 1/(2√a)  (inf at a = 0, as in PyTorch)"),
 )
 # fmt: on

@@ -78,6 +78,11 @@ class Tensor(Node):
         if type(self.data) is not np.ndarray:
             self.data = np.asarray(self.data, dtype=np.float64)
 
+    def push_forward(self, tangents: list) -> np.ndarray:
+        """Forward mode for this node: the op's JVP turns its inputs' tangents into its own."""
+        rule = self.ops[self.op]
+        return rule.jvp(*[p.data for p in self.parents], *tangents, out=self.data, **self.params)
+
     def zero(self) -> np.ndarray:
         """A zero gradient of this tensor's shape."""
         return np.zeros(self.data.shape)
@@ -136,11 +141,11 @@ class Tensor(Node):
 
     def sum(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The sum of the entries (along ``axis`` if given)."""
-        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims))
+        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims, self.ndim))
 
     def mean(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The mean of the entries (along ``axis`` if given)."""
-        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims))
+        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims, self.ndim))
 
     # ---- arithmetic: every operator is a row of the op table ----------------------
 
@@ -175,10 +180,17 @@ class Tensor(Node):
         return _matmul(_wrap(other), self)
 
     def __pow__(self, other: Any) -> Tensor:
-        """``t ** 2``: the exponent is a constant of the node, never an input."""
-        if isinstance(other, Node) or isinstance(other, bool) or not isinstance(other, Real):
-            raise TypeError(f"a tensor's exponent must be a number, not {type(other).__name__}")
-        return Tensor._apply("pow", self, n=float(other))
+        """``t ** 2`` keeps 2 as a constant of the node (so a negative base just
+        works); ``t ** u`` with a tensor or an array exponent makes both inputs graph nodes."""
+        if isinstance(other, bool):
+            raise TypeError("a tensor's exponent must be a number or a tensor, not a bool")
+        if isinstance(other, Real):
+            return Tensor._apply("pow", self, n=float(other))
+        return Tensor._apply("powv", self, _wrap(other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        """``2.0 ** t``: the base becomes a constant input, the exponent is this tensor."""
+        return Tensor._apply("powv", _wrap(other), self)
 
     def __neg__(self) -> Tensor:
         return Tensor._apply("neg", self)
@@ -217,6 +229,41 @@ class Tensor(Node):
         """x where x > 0, else slope * x."""
         return Tensor._apply("leaky_relu", self, slope=float(slope))
 
+    def sin(self) -> Tensor:
+        """Sine of each entry (in radians)."""
+        return Tensor._apply("sin", self)
+
+    def cos(self) -> Tensor:
+        """Cosine of each entry (in radians)."""
+        return Tensor._apply("cos", self)
+
+    def sqrt(self) -> Tensor:
+        """Square root of each entry (``sqrt(-1)`` is nan, with a warning)."""
+        return Tensor._apply("sqrt", self)
+
+    def maximum(self, other: Any) -> Tensor:
+        """The larger of the two, entry by entry (numpy's broadcasting applies).
+
+        >>> a, b = Tensor([1.0, 5.0, 2.0]), Tensor([3.0, 4.0, 2.0])
+        >>> m = a.maximum(b).sum()
+        >>> m.backward()
+        >>> a.grad, b.grad
+        (array([0. , 1. , 0.5]), array([1. , 0. , 0.5]))
+        """
+        return Tensor._apply("maximum", self, _wrap(other))
+
+    def minimum(self, other: Any) -> Tensor:
+        """The smaller of the two, entry by entry."""
+        return Tensor._apply("minimum", self, _wrap(other))
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Each entry held inside [lo, hi] (``None`` leaves that side open)."""
+        lo = -np.inf if lo is None else float(lo)
+        hi = np.inf if hi is None else float(hi)
+        if lo > hi:
+            raise ValueError(f"clip needs lo <= hi, not lo={lo} > hi={hi}")
+        return Tensor._apply("clip", self, lo=lo, hi=hi)
+
     # ---- how it prints ---------------------------------------------------------
 
     def item(self) -> float:
@@ -246,9 +293,18 @@ def _wrap(x: Any) -> Tensor:
     return Tensor(x, constant=True)
 
 
-def _reduce_params(axis: Any, keepdims: bool) -> dict:
-    """Only the constants that differ from the defaults, so the picture says just ``Σ``."""
+def _reduce_params(axis: Any, keepdims: bool, ndim: int) -> dict:
+    """Only the constants that differ from the defaults, so the picture says just ``Σ``.
+
+    A single number has one axis to speak of, as in PyTorch: ``t.sum(0)`` of a
+    0-d tensor is the number itself.
+    """
     params: dict = {}
+    if ndim == 0 and axis is not None:
+        axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        if any(a not in (0, -1) for a in axes):
+            raise ValueError(f"axis {axis!r} is out of range for a tensor with no axes (a single number)")
+        axis = None
     if axis is not None:
         params["axis"] = tuple(int(a) for a in axis) if isinstance(axis, (tuple, list)) else int(axis)
     if keepdims:

@@ -10,10 +10,22 @@ returns, per input, a ``VJP``: that product waiting for its upstream gradient.
 ``vjp * upstream`` is the contribution, already summed back to the input's
 shape when numpy broadcast the input, and ``vjp.text`` says how it is made.
 
+Forward mode runs the other way: it pushes a small change of the inputs (a
+tangent, one per input, of the input's shape) through to the output.  Each row's
+``jvp`` is that rule, the Jacobian-vector product, written as a student writes a
+differential: for ``a * b`` it is ``da ⊙ b + a ⊙ db``.  It sits under the row's
+VJP, and the tests check that the two are transposes of each other
+(``u · (J v) = (Jᵀ u) · v``).
+
 Inputs are positional arrays; constants (an exponent, an axis, a shape, a
 slope) are keywords and never graph nodes.  Adding an op means adding one row
 here and a method on ``Tensor``; the tests check every row against finite
 differences.
+
+Kinks follow PyTorch, as in the scalar table: relu'(0) = 0, |·|'(0) = 0,
+maximum and minimum give each input half the gradient at a tie, clip passes the
+gradient where lo ≤ a ≤ hi (its ends included), and aᵇ has slope 0 in b where
+a = 0 and b ≥ 0.
 """
 
 from __future__ import annotations
@@ -55,10 +67,38 @@ def log(a: np.ndarray) -> np.ndarray:
         return np.log(a)
 
 
-def power(a: np.ndarray, n: float) -> np.ndarray:
-    """``a ** n`` for a constant ``n``; ``0 ** -1`` is ``inf`` with a RuntimeWarning."""
+def power(a: np.ndarray, n: Any) -> np.ndarray:
+    """``a ** n``; ``0 ** -1`` is ``inf`` with a RuntimeWarning."""
     with np.errstate(**_WARN):
         return np.power(a, n)
+
+
+def sqrt(a: np.ndarray) -> np.ndarray:
+    """Square root; ``sqrt(-1)`` is ``nan`` with a RuntimeWarning."""
+    with np.errstate(**_WARN):
+        return np.sqrt(a)
+
+
+def pow_slope(a: np.ndarray, n: Any) -> np.ndarray:
+    """∂(aⁿ)/∂a = n·aⁿ⁻¹, entry by entry: 0 where n = 0 (as PyTorch), inf at a = 0 for n < 1, without a warning.
+
+    >>> pow_slope(np.array([0.0, 2.0, 0.0]), np.array([0.5, 3.0, 0.0])).tolist()
+    [inf, 12.0, 0.0]
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n == 0, 0.0, n * np.power(a, n - 1.0))
+
+
+def pow_slope_in_b(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """∂(aᵇ)/∂b = aᵇ·ln a, entry by entry: 0 where a = 0 and b ≥ 0 (as PyTorch), −inf where a = 0 and b < 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = out * np.log(np.where(a == 0, 1.0, a))
+    return np.where(a == 0, np.where(b >= 0, 0.0, -np.inf), slope)
+
+
+def tie_split(d: np.ndarray) -> np.ndarray:
+    """1 where d > 0, 0 where d < 0, ½ where d = 0: how maximum and minimum share the gradient at a tie."""
+    return np.heaviside(d, 0.5)
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -213,7 +253,10 @@ def _format_param(value: Any) -> str:
 
 @dataclass(frozen=True)
 class TensorOp(Op):
-    """A row of the tensor table: an ``Op`` whose constants may also be shapes or axes."""
+    """A row of the tensor table: an ``Op`` whose constants may also be shapes or axes,
+    with its forward-mode rule ``jvp(*inputs, *tangents, out=..., **params)`` beside the VJPs."""
+
+    jvp: Callable[..., Any] | None = None
 
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants: ``Σ axis=0``, ``reshape (2, 3)``, ``^2``.
@@ -258,6 +301,31 @@ def _bce_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
     )
 
 
+def _l1_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
+    return (VJP("sign(p − t)/n · upstream", factor=np.sign(p - t) / p.size),
+            VJP("−sign(p − t)/n · upstream", factor=np.sign(t - p) / p.size))
+
+
+def _bce_logits_vjps(z: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
+    return VJP("(σ(z) − t)/n · upstream", factor=(sigmoid(z) - t) / z.size), VJP("−z/n · upstream", factor=-z / z.size)
+
+
+def _hinge_vjps(s: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
+    inside = t * s < 1.0  # the points the margin still pushes
+    return (VJP("−t·[t s < 1]/n · upstream", factor=-t * inside / s.size),
+            VJP("−s·[t s < 1]/n · upstream", factor=-s * inside / s.size))
+
+
+def _gradient_dot(vjps: Callable[..., tuple]) -> Callable[..., np.ndarray]:
+    """The JVP of a loss (one number out): its Jacobian is the gradient row, so J·v = Σ ∂L/∂p ⊙ dp + Σ ∂L/∂t ⊙ dt."""
+
+    def jvp(p: np.ndarray, t: np.ndarray, dp: np.ndarray, dt: np.ndarray, out: np.ndarray) -> np.ndarray:
+        for_p, for_t = vjps(p, t, out)
+        return np.asarray(np.sum(for_p.factor * dp) + np.sum(for_t.factor * dt))
+
+    return jvp
+
+
 def _table(*ops: TensorOp) -> dict[str, TensorOp]:
     return {op.name: op for op in ops}
 
@@ -265,44 +333,86 @@ def _table(*ops: TensorOp) -> dict[str, TensorOp]:
 # ---- the table -----------------------------------------------------------------------
 # Each ``local`` gets the inputs' data, the output's data as ``out`` and the constants,
 # and returns one VJP per input.  ``g`` is the upstream gradient (the output's shape).
+# Under it, ``jvp`` gets the inputs, then one tangent per input (da, db: each of its
+# input's shape), then ``out`` and the constants, and returns the output's tangent.
+
+_L = _elementwise  # keeps the rows below on one line each
 
 # fmt: off
 TENSOR_OPS: dict[str, TensorOp] = _table(
     #        name       symbol      forward                                    local: one vector-Jacobian product per input                                                 rule
-    TensorOp("add",     "+",        lambda a, b: a + b,                        lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("upstream", shape=_to(b, out))),   "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2),
-    TensorOp("sub",     "−",        lambda a, b: a - b,                        lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("−upstream", np.negative, shape=_to(b, out))), "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2),
-    TensorOp("mul",     "×",        lambda a, b: a * b,                        lambda a, b, out: (_elementwise(b, "b ⊙ upstream", a, out), _elementwise(a, "a ⊙ upstream", b, out)), "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2),
-    TensorOp("div",     "÷",        lambda a, b: divide(a, b),                 lambda a, b, out: (_elementwise(divide(1.0, b), "(1/b) ⊙ upstream", a, out),
-                                                                                                  _elementwise(-divide(out, b), "(−a/b²) ⊙ upstream", b, out)),               "∂L/∂a = upstream / b,  ∂L/∂b = −a/b² ⊙ upstream", 2),
-    TensorOp("neg",     "−",        lambda a: -a,                              lambda a, out: (VJP("−upstream", np.negative),),                                             "∂L/∂a = −upstream"),
-    TensorOp("pow",     "^{n}",     lambda a, n: power(a, n),                  lambda a, out, n: (VJP("n·aⁿ⁻¹ ⊙ upstream", factor=n * power(a, n - 1) if n else 0.0 * a),),  "∂L/∂a = n·aⁿ⁻¹ ⊙ upstream  (n a constant)"),
-    TensorOp("exp",     "exp",      lambda a: exp(a),                          lambda a, out: (VJP("eᵃ ⊙ upstream", factor=out),),                                           "∂L/∂a = eᵃ ⊙ upstream"),
-    TensorOp("log",     "log",      lambda a: log(a),                          lambda a, out: (VJP("(1/a) ⊙ upstream", factor=divide(1.0, a)),),                              "∂L/∂a = upstream / a"),
-    TensorOp("tanh",    "tanh",     np.tanh,                                   lambda a, out: (VJP("(1 − tanh²(a)) ⊙ upstream", factor=1.0 - out * out),),                   "∂L/∂a = (1 − tanh²(a)) ⊙ upstream"),
-    TensorOp("sigmoid", "σ",        sigmoid,                                   lambda a, out: (VJP("σ'(a) ⊙ upstream", factor=out * (1.0 - out)),),                          "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream"),
-    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              lambda a, out: (VJP("[a > 0] ⊙ upstream", factor=(a > 0) * 1.0),),                            "∂L/∂a = upstream where a > 0, else 0"),
+    TensorOp("add",     "+",        lambda a, b: a + b,                        lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("upstream", shape=_to(b, out))),   "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2,
+             jvp=lambda a, b, da, db, out: da + db),
+    TensorOp("sub",     "−",        lambda a, b: a - b,                        lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("−upstream", np.negative, shape=_to(b, out))), "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2,
+             jvp=lambda a, b, da, db, out: da - db),
+    TensorOp("mul",     "×",        lambda a, b: a * b,                        lambda a, b, out: (_L(b, "b ⊙ upstream", a, out), _L(a, "a ⊙ upstream", b, out)),           "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2,
+             jvp=lambda a, b, da, db, out: da * b + a * db),
+    TensorOp("div",     "÷",        lambda a, b: divide(a, b),                 lambda a, b, out: (_L(divide(1.0, b), "(1/b) ⊙ upstream", a, out),
+                                                                                                  _L(-divide(out, b), "(−a/b²) ⊙ upstream", b, out)),                        "∂L/∂a = upstream / b,  ∂L/∂b = −a/b² ⊙ upstream", 2,
+             jvp=lambda a, b, da, db, out: divide(da - out * db, b)),
+    TensorOp("neg",     "−",        lambda a: -a,                              lambda a, out: (VJP("−upstream", np.negative),),                                             "∂L/∂a = −upstream",
+             jvp=lambda a, da, out: -da),
+    TensorOp("pow",     "^{n}",     lambda a, n: power(a, n),                  lambda a, out, n: (VJP("n·aⁿ⁻¹ ⊙ upstream", factor=pow_slope(a, n)),),                       "∂L/∂a = n·aⁿ⁻¹ ⊙ upstream  (n a constant)",
+             jvp=lambda a, da, out, n: pow_slope(a, n) * da),
+    TensorOp("powv",    "^",        lambda a, b: power(a, b),                  lambda a, b, out: (_L(pow_slope(a, b), "b·aᵇ⁻¹ ⊙ upstream", a, out),
+                                                                                                  _L(pow_slope_in_b(a, b, out), "aᵇ·ln a ⊙ upstream", b, out)),               "∂L/∂a = b·aᵇ⁻¹ ⊙ upstream,  ∂L/∂b = aᵇ·ln a ⊙ upstream  (0 where a = 0 and b ≥ 0, as in PyTorch)", 2,
+             jvp=lambda a, b, da, db, out: pow_slope(a, b) * da + pow_slope_in_b(a, b, out) * db),
+    TensorOp("exp",     "exp",      lambda a: exp(a),                          lambda a, out: (VJP("eᵃ ⊙ upstream", factor=out),),                                           "∂L/∂a = eᵃ ⊙ upstream",
+             jvp=lambda a, da, out: out * da),
+    TensorOp("log",     "log",      lambda a: log(a),                          lambda a, out: (VJP("(1/a) ⊙ upstream", factor=divide(1.0, a)),),                              "∂L/∂a = upstream / a",
+             jvp=lambda a, da, out: divide(da, a)),
+    TensorOp("tanh",    "tanh",     np.tanh,                                   lambda a, out: (VJP("(1 − tanh²(a)) ⊙ upstream", factor=1.0 - out * out),),                   "∂L/∂a = (1 − tanh²(a)) ⊙ upstream",
+             jvp=lambda a, da, out: (1.0 - out * out) * da),
+    TensorOp("sigmoid", "σ",        sigmoid,                                   lambda a, out: (VJP("σ'(a) ⊙ upstream", factor=out * (1.0 - out)),),                          "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream",
+             jvp=lambda a, da, out: out * (1.0 - out) * da),
+    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              lambda a, out: (VJP("[a > 0] ⊙ upstream", factor=(a > 0) * 1.0),),                            "∂L/∂a = upstream where a > 0, else 0",
+             jvp=lambda a, da, out: (a > 0) * da),
     TensorOp("leaky_relu", "leaky relu", lambda a, slope: np.where(a > 0, a, slope * a),
-                                                                               lambda a, out, slope: (VJP("(1 or slope) ⊙ upstream", factor=np.where(a > 0, 1.0, slope)),), "∂L/∂a = upstream where a > 0, else slope · upstream"),
-    TensorOp("abs",     "|·|",      np.abs,                                    lambda a, out: (VJP("sign(a) ⊙ upstream", factor=np.sign(a)),),                               "∂L/∂a = sign(a) ⊙ upstream"),
-    TensorOp("matmul",  "@",        lambda a, b: a @ b,                        lambda a, b, out: _matmul_vjps(a, b),                                                         "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2),
-    TensorOp("transpose", "ᵀ",      np.transpose,                              lambda a, out: (VJP("upstreamᵀ", np.transpose),),                                             "∂L/∂A = (upstream)ᵀ"),
-    TensorOp("reshape", "reshape {shape}", lambda a, shape: a.reshape(shape),  lambda a, out, shape: (VJP("upstream reshaped back", lambda g: g.reshape(a.shape)),),         "∂L/∂a = upstream, reshaped to a's shape"),
+                                                                               lambda a, out, slope: (VJP("(1 or slope) ⊙ upstream", factor=np.where(a > 0, 1.0, slope)),), "∂L/∂a = upstream where a > 0, else slope · upstream",
+             jvp=lambda a, da, out, slope: np.where(a > 0, 1.0, slope) * da),
+    TensorOp("abs",     "|·|",      np.abs,                                    lambda a, out: (VJP("sign(a) ⊙ upstream", factor=np.sign(a)),),                               "∂L/∂a = sign(a) ⊙ upstream",
+             jvp=lambda a, da, out: np.sign(a) * da),
+    TensorOp("sin",     "sin",      np.sin,                                    lambda a, out: (VJP("cos(a) ⊙ upstream", factor=np.cos(a)),),                                 "∂L/∂a = cos(a) ⊙ upstream",
+             jvp=lambda a, da, out: np.cos(a) * da),
+    TensorOp("cos",     "cos",      np.cos,                                    lambda a, out: (VJP("−sin(a) ⊙ upstream", factor=-np.sin(a)),),                               "∂L/∂a = −sin(a) ⊙ upstream",
+             jvp=lambda a, da, out: -np.sin(a) * da),
+    TensorOp("sqrt",    "√",        sqrt,                                      lambda a, out: (VJP("1/(2√a) ⊙ upstream", factor=pow_slope(a, 0.5)),),                        "∂L/∂a = upstream / (2√a)  (inf at a = 0, as in PyTorch)",
+             jvp=lambda a, da, out: pow_slope(a, 0.5) * da),
+    TensorOp("maximum", "max",      np.maximum,                                lambda a, b, out: (_L(tie_split(a - b), "[a > b] ⊙ upstream", a, out),
+                                                                                                  _L(tie_split(b - a), "[b > a] ⊙ upstream", b, out)),                       "∂L/∂a = upstream where a > b, 0 where a < b, half of it at a tie (as PyTorch)", 2,
+             jvp=lambda a, b, da, db, out: tie_split(a - b) * da + tie_split(b - a) * db),
+    TensorOp("minimum", "min",      np.minimum,                                lambda a, b, out: (_L(tie_split(b - a), "[a < b] ⊙ upstream", a, out),
+                                                                                                  _L(tie_split(a - b), "[b < a] ⊙ upstream", b, out)),                       "∂L/∂a = upstream where a < b, 0 where a > b, half of it at a tie (as PyTorch)", 2,
+             jvp=lambda a, b, da, db, out: tie_split(b - a) * da + tie_split(a - b) * db),
+    TensorOp("clip",    "clip [{lo}, {hi}]", lambda a, lo, hi: np.clip(a, lo, hi),
+                                                                               lambda a, out, lo, hi: (VJP("[lo ≤ a ≤ hi] ⊙ upstream", factor=((lo <= a) & (a <= hi)) * 1.0),), "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
+             jvp=lambda a, da, out, lo, hi: ((lo <= a) & (a <= hi)) * da),
+    TensorOp("matmul",  "@",        lambda a, b: a @ b,                        lambda a, b, out: _matmul_vjps(a, b),                                                         "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
+             jvp=lambda a, b, da, db, out: da @ b + a @ db),
+    TensorOp("transpose", "ᵀ",      np.transpose,                              lambda a, out: (VJP("upstreamᵀ", np.transpose),),                                             "∂L/∂A = (upstream)ᵀ",
+             jvp=lambda a, da, out: np.transpose(da)),
+    TensorOp("reshape", "reshape {shape}", lambda a, shape: a.reshape(shape),  lambda a, out, shape: (VJP("upstream reshaped back", lambda g: g.reshape(a.shape)),),         "∂L/∂a = upstream, reshaped to a's shape",
+             jvp=lambda a, da, out, shape: da.reshape(shape)),
     TensorOp("sum",     "Σ",        lambda a, axis=None, keepdims=False: np.sum(a, axis=axis, keepdims=keepdims),
                                                                                lambda a, out, axis=None, keepdims=False: (VJP("upstream copied to every summand", lambda g: spread(g, a.shape, axis, keepdims)),),
-                                                                                                                                                                             "∂L/∂aᵢ = upstream of the sum aᵢ went into"),
+                                                                                                                                                                             "∂L/∂aᵢ = upstream of the sum aᵢ went into",
+             jvp=lambda a, da, out, axis=None, keepdims=False: np.sum(da, axis=axis, keepdims=keepdims)),
     TensorOp("mean",    "mean",     lambda a, axis=None, keepdims=False: np.mean(a, axis=axis, keepdims=keepdims),
                                                                                lambda a, out, axis=None, keepdims=False: (VJP("upstream / n, copied to every entry", lambda g: spread(g / _mean_count(a, out), a.shape, axis, keepdims)),),
-                                                                                                                                                                             "∂L/∂aᵢ = upstream / n  (n entries averaged)"),
+                                                                                                                                                                             "∂L/∂aᵢ = upstream / n  (n entries averaged)",
+             jvp=lambda a, da, out, axis=None, keepdims=False: np.mean(da, axis=axis, keepdims=keepdims)),
     # losses: prediction p (or logits z, or scores s) first, target t second; each is a mean over the entries
-    TensorOp("mse",     "MSE",      lambda p, t: average((p - t) ** 2),        _mse_vjps,                                                                                    "L = mean((p − t)²):  ∂L/∂p = 2(p − t)/n", 2),
-    TensorOp("l1",      "L1",       lambda p, t: average(np.abs(p - t)),       lambda p, t, out: (VJP("sign(p − t)/n · upstream", factor=np.sign(p - t) / p.size),
-                                                                                                  VJP("−sign(p − t)/n · upstream", factor=np.sign(t - p) / p.size)),         "L = mean(|p − t|):  ∂L/∂p = sign(p − t)/n", 2),
-    TensorOp("bce",     "BCE",      _bce,                                      _bce_vjps,                                                                                    "L = −mean(t log p + (1 − t) log(1 − p)):  ∂L/∂p = (p − t)/(p(1 − p))/n", 2),
+    TensorOp("mse",     "MSE",      lambda p, t: average((p - t) ** 2),        _mse_vjps,                                                                                    "L = mean((p − t)²):  ∂L/∂p = 2(p − t)/n", 2,
+             jvp=_gradient_dot(_mse_vjps)),
+    TensorOp("l1",      "L1",       lambda p, t: average(np.abs(p - t)),       _l1_vjps,                                                                                     "L = mean(|p − t|):  ∂L/∂p = sign(p − t)/n", 2,
+             jvp=_gradient_dot(_l1_vjps)),
+    TensorOp("bce",     "BCE",      _bce,                                      _bce_vjps,                                                                                    "L = −mean(t log p + (1 − t) log(1 − p)):  ∂L/∂p = (p − t)/(p(1 − p))/n", 2,
+             jvp=_gradient_dot(_bce_vjps)),
     TensorOp("bce_logits", "BCE (logits)", lambda z, t: average(softplus(z) - t * z),
-                                                                               lambda z, t, out: (VJP("(σ(z) − t)/n · upstream", factor=(sigmoid(z) - t) / z.size),
-                                                                                                  VJP("−z/n · upstream", factor=-z / z.size)),                               "L = mean(log(1 + eᶻ) − t z):  ∂L/∂z = (σ(z) − t)/n", 2),
+                                                                               _bce_logits_vjps,                                                                             "L = mean(log(1 + eᶻ) − t z):  ∂L/∂z = (σ(z) − t)/n", 2,
+             jvp=_gradient_dot(_bce_logits_vjps)),
     TensorOp("hinge",   "hinge",    lambda s, t: average(np.maximum(0.0, 1.0 - t * s)),
-                                                                               lambda s, t, out: (VJP("−t·[t s < 1]/n · upstream", factor=-t * (t * s < 1.0) / s.size),
-                                                                                                  VJP("−s·[t s < 1]/n · upstream", factor=-s * (t * s < 1.0) / s.size)),     "L = mean(max(0, 1 − t s)),  t = ±1:  ∂L/∂s = −t/n where t s < 1, else 0", 2),
+                                                                               _hinge_vjps,                                                                                  "L = mean(max(0, 1 − t s)),  t = ±1:  ∂L/∂s = −t/n where t s < 1, else 0", 2,
+             jvp=_gradient_dot(_hinge_vjps)),
 )
 # fmt: on

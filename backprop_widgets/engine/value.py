@@ -147,6 +147,33 @@ class Value(Node):
         """x for x > 0, else slope * x."""
         return Value._apply("leaky_relu", self, slope=float(_check_number(slope)))
 
+    def sin(self) -> Value:
+        """Sine (in radians)."""
+        return Value._apply("sin", self)
+
+    def cos(self) -> Value:
+        """Cosine (in radians)."""
+        return Value._apply("cos", self)
+
+    def sqrt(self) -> Value:
+        """Square root (``sqrt`` of a negative number is nan, with a warning)."""
+        return Value._apply("sqrt", self)
+
+    def max(self, other: Value | Number) -> Value:
+        """The larger of the two: CS231n's max gate, which routes the gradient to the larger input.
+
+        >>> a, b = Value(2.0), Value(5.0)
+        >>> m = a.max(b)
+        >>> m.backward()
+        >>> m.data, a.grad, b.grad
+        (5.0, 0.0, 1.0)
+        """
+        return Value._apply("max", self, _wrap(other))
+
+    def min(self, other: Value | Number) -> Value:
+        """The smaller of the two (the gradient goes to the smaller input)."""
+        return Value._apply("min", self, _wrap(other))
+
     # ---- how it prints -----------------------------------------------------
 
     def __repr__(self) -> str:

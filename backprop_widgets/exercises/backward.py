@@ -21,7 +21,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..engine.graph import Node, evaluate, topological_order
+from ..engine.gradcheck import central_difference
+from ..engine.graph import Node, topological_order
 from ..engine.tensor import Tensor
 from ..engine.value import Value
 from .answers import NotAnAnswer, as_array, describe
@@ -80,25 +81,9 @@ SELF_CHECK_TOLERANCE = 1e-5
 
 
 def _finite_differences(loss: Node, leaves: list[Node]) -> list[np.ndarray]:
-    """d loss / d leaf, entry by entry, by central differences (values restored afterwards)."""
+    """d loss / d leaf, entry by entry, by the engine's central differences (values restored afterwards)."""
     order = topological_order(loss)
-    grads = []
-    for leaf in leaves:
-        original = np.array(leaf.data, dtype=float)
-        grad = np.zeros(original.shape)
-        for index in np.ndindex(original.shape):
-            h = 1e-6 * max(1.0, abs(float(original[index])))
-            values = []
-            for step in (h, -h):
-                nudged = original.copy()
-                nudged[index] += step
-                leaf.data = nudged if isinstance(leaf, Tensor) else float(nudged)
-                values.append(float(evaluate(loss, order)))
-            grad[index] = (values[0] - values[1]) / (2 * h)
-        leaf.data = original if isinstance(leaf, Tensor) else float(original)
-        grads.append(grad)
-    evaluate(loss, order)
-    return grads
+    return [np.asarray(central_difference(loss, leaf, order=order), dtype=float) for leaf in leaves]
 
 
 class FunctionExercise(Exercise):

@@ -62,7 +62,9 @@ def test_bad_inputs_are_refused():
     with pytest.raises(TypeError, match="mix"):
         Tensor([1.0]) + Value(1.0)
     with pytest.raises(TypeError, match="exponent"):
-        Tensor([1.0]) ** Tensor([2.0])
+        Tensor([1.0]) ** True
+    with pytest.raises(TypeError, match="mix"):
+        Tensor([1.0]) ** Value(2.0)
     with pytest.raises(ValueError, match=r"cannot multiply \(3, 2\) @ \(3, 2\)"):
         Tensor(np.ones((3, 2))) @ Tensor(np.ones((3, 2)))
     with pytest.raises(ValueError, match="vectors and matrices"):

@@ -98,6 +98,16 @@ CASES = {
     "bce_logits": [([RNG.normal(scale=3, size=(6, 1)), RNG.integers(0, 2, size=(6, 1))], {}),
                    ([RNG.normal(size=(4,)), RNG.uniform(0, 1, size=(4,))], {})],
     "hinge": [([np.array([2.0, 0.5, -0.3, -1.7, 0.2]), np.array([1.0, 1.0, -1.0, 1.0, -1.0])], {})],  # t·s clear of 1
+    "powv": [([RNG.uniform(0.5, 2, size=(3, 2)), RNG.normal(size=(3, 2))], {}),
+             ([RNG.uniform(0.5, 2, size=(3, 4)), RNG.normal(size=(4,))], {}),  # a broadcast exponent
+             ([np.array(2.0), RNG.normal(size=(3,))], {})],  # 2 ** t: a number base
+    "sin": [([RNG.normal(scale=2, size=(3, 2))], {})],
+    "cos": [([RNG.normal(scale=2, size=(3, 2))], {})],
+    "sqrt": [([RNG.uniform(0.2, 3.0, size=(3, 2))], {})],
+    "maximum": [(xs, {}) for xs in binary_cases(lambda s: RNG.normal(size=s), lambda s: RNG.normal(size=s))],
+    "minimum": [(xs, {}) for xs in binary_cases(lambda s: RNG.normal(size=s), lambda s: RNG.normal(size=s))],
+    "clip": [([np.array([-2.0, -0.7, 0.2, 0.9, 1.6])], {"lo": -1.0, "hi": 1.0}),
+             ([RNG.normal(size=(3, 3)) * 0.1 + 1.0], {"lo": -np.inf, "hi": 0.5})],  # clear of the ends
 }
 
 
@@ -113,6 +123,41 @@ def test_vjp_matches_central_differences(name, inputs, params):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # none of these points should overflow or divide by zero
         check_row(name, inputs, params)
+
+
+def numerical_jvp(f, inputs, tangents):
+    """J·v by central differences: (f(x + h v) − f(x − h v)) / 2h, all inputs moved at once."""
+    plus = f(*[x + H * v for x, v in zip(inputs, tangents)])
+    minus = f(*[x - H * v for x, v in zip(inputs, tangents)])
+    return (np.asarray(plus) - np.asarray(minus)) / (2 * H)
+
+
+@pytest.mark.parametrize(
+    "name, inputs, params",
+    [pytest.param(name, inputs, params, id=f"{name}-{k}") for name, cases in CASES.items() for k, (inputs, params) in enumerate(cases)],
+)
+def test_jvp_matches_central_differences_and_is_the_transpose_of_the_vjp(name, inputs, params):
+    """Forward mode beside backward mode: J·v against finite differences, and u·(J v) = (Jᵀ u)·v."""
+    op = TENSOR_OPS[name]
+    inputs = [np.array(x, dtype=np.float64) for x in inputs]
+    rng = np.random.default_rng(11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = np.asarray(op.forward(*inputs, **params))
+        tangents = [rng.normal(size=x.shape) for x in inputs]
+        pushed = np.asarray(op.jvp(*inputs, *tangents, out=out, **params))
+        assert pushed.shape == out.shape, f"{name}: the output's tangent has the wrong shape"
+        numeric = numerical_jvp(lambda *xs: op.forward(*xs, **params), inputs, tangents)
+        np.testing.assert_allclose(pushed, numeric, rtol=1e-6, atol=1e-7, err_msg=f"{name} J·v")
+        upstream = rng.normal(size=out.shape)
+        pulled = [np.asarray(vjp * upstream) for vjp in op.local(*inputs, out=out, **params)]
+    forward_side = np.sum(upstream * pushed)
+    backward_side = sum(np.sum(g * v) for g, v in zip(pulled, tangents))
+    assert np.isclose(forward_side, backward_side, rtol=1e-10, atol=1e-12), name
+
+
+def test_every_row_has_a_jvp():
+    assert [name for name, op in TENSOR_OPS.items() if op.jvp is None] == []
 
 
 def test_a_wrong_vjp_is_caught():

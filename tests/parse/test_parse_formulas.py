@@ -42,7 +42,7 @@ TABLE = [
     ("5x+3", {"x": 2.0}, 13.0, {"x": 5.0}),
     ("4(x+1)", {"x": 2.0}, 12.0, {"x": 4.0}),
     ("(x+1)2", {"x": 2.0}, 6.0, {"x": 2.0}),
-    ("x(y+1)", {"x": 2.0, "y": 3.0}, 8.0, {"x": 4.0, "y": 2.0}),
+    ("x*(y+1)", {"x": 2.0, "y": 3.0}, 8.0, {"x": 4.0, "y": 2.0}),
     ("a b", {"a": 2.0, "b": 5.0}, 10.0, {"a": 5.0, "b": 2.0}),
     ("2x^2", {"x": 3.0}, 18.0, {"x": 12.0}),
     ("-2x", {"x": 3.0}, -6.0, {"x": -2.0}),
@@ -76,6 +76,16 @@ TABLE = [
     ("leaky_relu(x)", {"x": -1.0}, -0.01, {"x": 0.01}),
     ("abs(x)", {"x": -3.0}, 3.0, {"x": -1.0}),
     ("sigmoid (2x)", {"x": 0.0}, 0.5, {"x": 0.5}),
+    ("σ(x)", {"x": 0.0}, 0.5, {"x": 0.25}),
+    ("sin(x)", {"x": 0.0}, 0.0, {"x": 1.0}),
+    ("cos(x)", {"x": 0.0}, 1.0, {"x": -0.0}),
+    ("|x|", {"x": -3.0}, 3.0, {"x": -1.0}),
+    ("|x|", {"x": 0.0}, 0.0, {"x": 0.0}),  # abs'(0) = 0, as PyTorch
+    # CS231n's max gate routes the gradient to the larger input; a tie splits it (as torch.maximum)
+    ("max(x, y)", {"x": 2.0, "y": 5.0}, 5.0, {"x": 0.0, "y": 1.0}),
+    ("max(x, y)", {"x": 3.0, "y": 3.0}, 3.0, {"x": 0.5, "y": 0.5}),
+    ("min(x, y, z)", {"x": 2.0, "y": 5.0, "z": -1.0}, -1.0, {"x": 0.0, "y": 0.0, "z": 1.0}),
+    ("2 max(x, 0)", {"x": 4.0}, 8.0, {"x": 2.0}),
     ("sqrt(x)sqrt(x)", {"x": 3.0}, 3.0, {"x": 1.0}),
     # E8: a two-layer scalar chain at w1 = w2 = x = 0: y = sigma(0) = 0.5, dy/dw2 = sigma'(0) h1 = 0.125
     ("sigmoid(w2 sigmoid(w1 x))", {"w1": 0.0, "w2": 0.0, "x": 0.0}, 0.5, {"w2": 0.125, "w1": 0.0, "x": 0.0}),
@@ -145,7 +155,16 @@ def test_the_sigmoid_tree_agrees_with_the_engine_built_by_hand():
         ("(4x+1)^2", ("pow", {"n": 2.0}, ("add", {}, ("mul", {}, 4.0, "x"), 1.0))),
         ("x^-1", ("pow", {"n": -1.0}, "x")),
         ("x^(1/2)", ("pow", {"n": 0.5}, "x")),
-        ("sqrt(x)", ("pow", {"n": 0.5}, "x")),
+        ("sqrt(x)", ("sqrt", {}, "x")),
+        ("max(x, 2)", ("max", {}, "x", 2.0)),
+        ("min(x, y, z)", ("min", {}, ("min", {}, "x", "y"), "z")),  # folded from the left
+        ("σ(x)", ("sigmoid", {}, "x")),
+        ("|x - y|", ("abs", {}, ("sub", {}, "x", "y"))),
+        ("2|x|", ("mul", {}, 2.0, ("abs", {}, "x"))),
+        ("|x||y|", ("mul", {}, ("abs", {}, "x"), ("abs", {}, "y"))),
+        ("||x| - 1|", ("abs", {}, ("sub", {}, ("abs", {}, "x"), 1.0))),
+        ("|x|^2", ("pow", {"n": 2.0}, ("abs", {}, "x"))),
+        ("sin(x)cos(x)", ("mul", {}, ("sin", {}, "x"), ("cos", {}, "x"))),
         ("2^3^2", ("pow", {"n": 9.0}, 2.0)),  # the exponent 3^2 has no name in it: folded
         ("2^x", ("powv", {}, 2.0, "x")),
         ("x^y", ("powv", {}, "x", "y")),
@@ -154,7 +173,8 @@ def test_the_sigmoid_tree_agrees_with_the_engine_built_by_hand():
         ("-x^2", ("neg", {}, ("pow", {"n": 2.0}, "x"))),
         ("+x", "x"),  # unary plus adds no node
         ("5x+3", ("add", {}, ("mul", {}, 5.0, "x"), 3.0)),
-        ("2x(y+1)", ("mul", {}, ("mul", {}, 2.0, "x"), ("add", {}, "y", 1.0))),  # left to right
+        ("2x*(y+1)", ("mul", {}, ("mul", {}, 2.0, "x"), ("add", {}, "y", 1.0))),  # left to right
+        ("2 pi(x+1)", ("mul", {}, ("mul", {}, 2.0, "pi"), ("add", {}, "x", 1.0))),  # a constant may multiply
         ("ln(x)", ("log", {}, "x")),
         ("sigmoid(x)", ("sigmoid", {}, "x")),
         ("leaky_relu(x)", ("leaky_relu", {"slope": 0.01}, "x")),
@@ -229,8 +249,13 @@ def test_variables_of_a_graph_built_in_python():
     assert variables(root) == {"a": a, "b": b, "k": k}
 
 
-def test_a_name_given_a_value_may_multiply_a_parenthesis():
-    assert parse("rate(x+1)", rate=2.0, x=1.0).data == 4.0
+def test_a_variable_before_a_parenthesis_is_never_a_silent_product():
+    # f(x) may mean a function; the student says which: f*(x) multiplies
+    for text, values in [("rate(x+1)", {"rate": 2.0, "x": 1.0}), ("y(x)", {}), ("a b(c)", {})]:
+        with pytest.raises(ParseError, match=r"is not a function: did you mean .*\? write .*\*"):
+            parse(text, **values)
+    assert parse("rate*(x+1)", rate=2.0, x=1.0).data == 4.0
+    assert parse("σ(0)").data == 0.5  # the sigmoid, as the pictures label it
 
 
 def test_each_parse_builds_a_new_graph():

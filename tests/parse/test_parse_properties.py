@@ -13,8 +13,8 @@ from backprop_widgets.engine import topological_order
 from backprop_widgets.parse import to_formula, variables
 
 NAMES = ("x", "y", "z")
-UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "leaky_relu")
-BINARY = ("add", "sub", "mul", "div", "powv")
+UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "leaky_relu", "sin", "cos")
+BINARY = ("add", "sub", "mul", "div", "powv", "max", "min")
 NUMBERS = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 10.0, 0.001, 2.5e-7, 123.25]) | st.floats(0.0, 1e6)
 
 
@@ -59,11 +59,11 @@ def build(tree, leaves):
         return -args[0]
     if kind == "abs":
         return abs(args[0])
-    if kind == "sqrt":
-        return args[0] ** 0.5
     if kind in UNARY:
         return getattr(args[0], kind)()
     a, b = args
+    if kind in ("max", "min"):
+        return getattr(a, kind)(b)
     if kind == "powv":
         # the parser's one documented folding: an exponent with no name in it is a constant
         return a ** (b if has_name(tree[2]) else b.data)
@@ -100,9 +100,19 @@ def write(tree, rnd):
     if kind == "neg":
         text, _ = wrap(tree[1], SIGNED)
         return f"{rnd.choice(['-', '−'])}{space()}{text}", SIGNED
+    if kind == "abs" and rnd.random() < 0.5:
+        text, _ = write(tree[1], rnd)
+        return f"|{space()}{text}{space()}|", ATOM
+    if kind == "sigmoid" and rnd.random() < 0.5:
+        text, _ = write(tree[1], rnd)
+        return f"σ{space()}({space()}{text}{space()})", ATOM
     if kind in UNARY:
         text, _ = write(tree[1], rnd)
         return f"{kind}{space()}({space()}{text}{space()})", ATOM
+    if kind in ("max", "min"):
+        first, _ = write(tree[1], rnd)
+        second, _ = write(tree[2], rnd)
+        return f"{kind}({space()}{first}{space()},{space()}{second}{space()})", ATOM
     if kind == "powv":
         base, _ = wrap(tree[1], ATOM)
         exponent, _ = wrap(tree[2], SIGNED)
@@ -119,8 +129,13 @@ def write(tree, rnd):
 
 
 def implicit_product(left, right):
-    """``left right`` with the multiplication sign left out, where that reads the same: 5x, 4(x+1), x y."""
-    if right[0] == "(" or right[0] in "xyzpst":  # not e or exp: 2e-3 would be a number
+    """``left right`` with the multiplication sign left out, where that reads the same: 5x, 4(x+1), x y.
+
+    Never a variable directly before '(' (``x(y)`` is refused: it may mean a function).
+    """
+    if right[0] == "(" and left[-1] in "xyz":
+        return None
+    if right[0] in "(|" or right[0] in "xyzpst":  # not e or exp: 2e-3 would be a number
         if left[-1].isdigit() and right[0].isdigit():
             return None
         gap = " " if left[-1].isalnum() and right[0].isalnum() and not left[-1].isdigit() else ""
@@ -180,6 +195,7 @@ def test_to_formula_reads_back_as_the_same_computation(tree, values):
 
 ALPHABET = list("0123456789.eE+-*/^() xyzab_,;:'\"[]=<>!@#$%&|~`\\\t\n−×÷²π") + [
     "**", "pi", "exp(", "sigmoid(", "sigmod(", "ln", "sqrt", "lambda", "if", "__class__", "1e-3", "2e", "  ",
+    "max(", "min(", "σ", "sin(", ", ", "|x|",
 ]  # fmt: skip
 
 
