@@ -103,18 +103,18 @@ def topological_order(root: Node, *, last_input_first: bool = False) -> list[Nod
     >>> [n.label or n.op for n in topological_order(a * b + a)]
     ['a', 'b', 'mul', 'add']
     """
+    inputs = (lambda node: reversed(node.parents)) if last_input_first else (lambda node: iter(node.parents))
     order: list[Node] = []
     seen: set[Node] = {root}
-    stack: list[tuple[Node, int]] = [(root, 0)]
+    stack = [(root, inputs(root))]  # each node with the inputs it has yet to visit
     while stack:
-        node, i = stack[-1]
-        if i < len(node.parents):
-            stack[-1] = (node, i + 1)
-            parent = node.parents[-1 - i] if last_input_first else node.parents[i]
+        node, to_visit = stack[-1]
+        for parent in to_visit:
             if parent not in seen:
                 seen.add(parent)
-                stack.append((parent, 0))
-        else:
+                stack.append((parent, inputs(parent)))
+                break
+        else:  # every input done: the node comes after them
             stack.pop()
             order.append(node)
     return order

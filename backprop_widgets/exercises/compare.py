@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["close", "diagnose"]
+from .answers import NotAnAnswer, as_array
+from .verdict import Verdict
+
+__all__ = ["close", "diagnose", "judge_array"]
 
 
 def close(mine: np.ndarray, expected: np.ndarray, rel_tol: float, abs_tol: float) -> np.ndarray:
@@ -106,3 +109,29 @@ def _off_by_constant_factor(mine: np.ndarray, expected: np.ndarray, rel: float, 
         return False
     ratios = mine[big] / expected[big]
     return abs(ratios[0] - 1.0) >= 1e-3 and bool(close(ratios, ratios[0], 1e-6, 0.0).all())
+
+
+def judge_array(answer: Any, expected: Any, *, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> Verdict:
+    """A typed answer (a list, an array, a Tensor; a number where one is expected) against ``expected``.
+
+    For a quiz on a Tensor step: the shape is checked first, then each entry;
+    the ✘ verdict says which entries are off (for a few of them) and what kind
+    of mistake it looks like, never the right numbers.
+
+    >>> judge_array([[1, 2], [3, 5]], np.array([[1.0, 2.0], [3.0, 4.0]]))
+    ✘ Not yet: your array has the right sign but the wrong size in 1 of 4 entries, at (1, 1)
+    >>> judge_array([1, 2], np.array([[1.0, 2.0]]))
+    ✘ Not yet: your answer should have shape (1, 2); yours has shape (2,): the same entries as a row, a column or a flat vector — reshape it
+    >>> bool(judge_array([0.25, 0.5], np.array([0.25, 0.5])))
+    True
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    notes: list[str] = []
+    try:
+        mine = as_array(answer, expected.shape, notes)
+    except NotAnAnswer as problem:
+        return Verdict(False, str(problem), tuple(notes))
+    problem = diagnose([mine], [expected], rel_tol=rel_tol, abs_tol=abs_tol)
+    if problem is None:
+        return Verdict(True, "that's it.", tuple(notes))
+    return Verdict(False, f"your array {problem}", tuple(notes))

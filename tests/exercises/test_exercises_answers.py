@@ -153,3 +153,31 @@ def test_a_one_entry_array_where_one_number_is_expected_is_read_with_a_note():
     assert as_array(np.array([2.5]), (), notes, what="the gradient for a") == 2.5
     assert notes == ["the gradient for a is an array of shape (1,); I used its one entry."]
     assert "should be one number; yours is an array of shape (2,)" in refusal(as_array, [1.0, 2.0], ())
+
+
+# ---- judge_array: what a quiz on a Tensor step calls -------------------------------------------
+
+from backprop_widgets.exercises.compare import judge_array  # noqa: E402
+
+
+def test_judge_array_accepts_a_list_an_array_or_a_tensor_of_the_right_shape():
+    from backprop_widgets import Tensor
+
+    expected = np.array([[0.25, -0.5], [1.0, 2.0]])
+    for answer in ([[0.25, -0.5], [1.0, 2.0]], expected.copy(), Tensor(expected)):
+        assert judge_array(answer, expected)
+
+
+def test_judge_array_names_the_entries_that_are_off():
+    expected = np.array([[0.25, -0.5], [1.0, 2.0]])
+    verdict = judge_array([[0.25, -0.5], [1.0, 3.0]], expected)
+    assert not verdict and "(1, 1)" in verdict.reason and "3" not in verdict.reason.replace("(1, 1)", "")
+    verdict = judge_array([1, 1], expected)
+    assert not verdict and "shape (2, 2)" in verdict.reason
+    assert not judge_array("0.25", expected)
+    assert "wrong sign" in judge_array(-expected, expected).reason
+
+
+def test_judge_array_of_a_single_number():
+    assert judge_array(0.5, np.array(0.5)) and judge_array([0.5], np.array(0.5))
+    assert not judge_array(0.6, np.array(0.5))
