@@ -145,6 +145,10 @@ def one_step_table(points: int, rounds: int, number: int) -> None:
         print(f"{name:<30} {best[name]:>10.1f} {best[name] / numpy_time:>9.2f}")
     if torch_step is None:
         print(f"{'PyTorch':<30} {'not installed':>10}")
+    else:
+        torch_time = best[rows[2][0]]
+        print(f"Tensor is {torch_time / best[rows[0][0]]:.2f}× as fast as PyTorch eager (goal ≥ 1.5×), "
+              f"{best[rows[0][0]] / numpy_time:.2f}× numpy's time (goal ≤ 2×)")
     print(f"(same losses in all {len(rows)} to 1e-12 over 3 steps; best of {rounds} interleaved runs of {number} steps)")
     print()
 
