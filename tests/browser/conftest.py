@@ -17,6 +17,7 @@ from .lab_harness import (
     WIDGETS_EXTENSION,
     PAGE_HELPERS_JS,
     JupyterLabServer,
+    JupyterNotebookServer,
     Lab,
     LabSession,
     browser_tests_skipped,
@@ -40,7 +41,8 @@ def pytest_runtest_makereport(item, call):
     # On a failing browser test, photograph its open tabs while they still show the failure.
     outcome = yield
     report = outcome.get_result()
-    lab = getattr(item, "funcargs", {}).get("lab")
+    funcargs = getattr(item, "funcargs", {})
+    lab = funcargs.get("lab") or funcargs.get("notebook7")
     if report.when != "call" or not report.failed or lab is None:
         return
     item.bpw_failed = True
@@ -83,9 +85,19 @@ def browser_artifact_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def jupyter_server(chromium_executable):
     """A private JupyterLab for the whole session (started only when a browser test runs)."""
+    yield from _serve(JupyterLabServer, "bpw-lab-")
+
+
+@pytest.fixture(scope="session")
+def notebook7_server(chromium_executable):
+    """A private Jupyter Notebook 7 (started only when a test asks for it)."""
+    yield from _serve(JupyterNotebookServer, "bpw-nb7-")
+
+
+def _serve(kind, prefix):
     # A short path of our own rather than pytest's deep temp dir: Jupyter puts sockets under it.
-    workdir = Path(tempfile.mkdtemp(prefix="bpw-lab-"))
-    server = JupyterLabServer(workdir)
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    server = kind(workdir)
     try:
         server.start()
         problem = None
@@ -97,7 +109,7 @@ def jupyter_server(chromium_executable):
         extensions = server.lab_extensions()
         if WIDGETS_EXTENSION not in extensions:
             pytest.fail(
-                f"JupyterLab does not serve {WIDGETS_EXTENSION} (found {extensions}); "
+                f"{server.app_module} does not serve {WIDGETS_EXTENSION} (found {extensions}); "
                 "install the test extras: pip install -e '.[lab,test]'",
                 pytrace=False,
             )
@@ -144,3 +156,11 @@ def lab(request, lab_session, browser_artifact_dir):
     handle.close_all()
     if getattr(request.node, "bpw_failed", False):
         lab_session.discard_shared_tab()  # the next test starts from a freshly loaded JupyterLab
+
+
+@pytest.fixture
+def notebook7(request, lab_session, notebook7_server, browser_artifact_dir):
+    """Like `lab`, but in Jupyter Notebook 7: each notebook opens in a page of its own."""
+    handle = Lab(LabSession(notebook7_server, lab_session.context), browser_artifact_dir)
+    yield handle
+    handle.close_all()

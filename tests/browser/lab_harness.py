@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ __all__ = [
     "find_chromium",
     "browser_tests_skipped",
     "JupyterLabServer",
+    "JupyterNotebookServer",
     "Lab",
     "LabSession",
     "NotebookPage",
@@ -243,20 +245,28 @@ class JupyterLabServer:
                 if "already in use" not in self.log_tail() or attempt == 2:
                     raise
 
+    # What `python -m <app_module>` starts, and the flags of that application only.
+    app_module = "jupyterlab"
+    app_flags = (
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    )
+    # Where a notebook opens: in JupyterLab, inside the app's one page (see Lab.open).
+    opens_notebooks_in_own_page = False
+
     def _launch(self, env: dict[str, str], timeout: float) -> None:
         self.port = _free_port()
         command = [
-            self.python, "-m", "jupyterlab",
+            self.python, "-m", self.app_module,
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
             "--port-retries=0",
             f"--ServerApp.root_dir={self.root_dir}",
             "--ServerApp.terminals_enabled=False",
-            "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
+            *self.app_flags,
         ]
         if os.geteuid() == 0:  # containers and CI often run as root
             command.append("--allow-root")
@@ -268,14 +278,14 @@ class JupyterLabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.app_module} exited with code {self.process.returncode}:\n{self.log_tail()}")
             try:
                 self.api("GET", "/api/status", timeout=2)
                 return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"{self.app_module} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def stop(self) -> None:
         """Stop the server and everything it started (kernels), by its process group."""
@@ -335,6 +345,10 @@ class JupyterLabServer:
         workspace = "bpw-" + uuid.uuid4().hex[:8]
         return f"{self.url}/lab/workspaces/{workspace}?token={self.token}"
 
+    def notebook_url(self, path: str) -> str:
+        """The page of one notebook on its own (Notebook 7 has one; JupyterLab opens it in app_url)."""
+        return f"{self.url}/notebooks/{urllib.parse.quote(path)}?token={self.token}"
+
     def shutdown_kernels(self, path: str) -> int:
         """Delete every session (and so its kernel) opened on `path`; return how many."""
         sessions = [s for s in self.api("GET", "/api/sessions") if s.get("path") == path]
@@ -363,6 +377,30 @@ class JupyterLabServer:
             target = config_dir / "lab" / "user-settings" / f"{plugin}.jupyterlab-settings"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values, indent=1))
+
+
+class JupyterNotebookServer(JupyterLabServer):
+    """Jupyter Notebook 7 (the `notebook` package): the same server, one page per notebook.
+
+    Its front end is built from JupyterLab's components, so the page helpers work
+    there too; only opening differs: a notebook is a page of its own, /notebooks/<path>.
+    """
+
+    app_module = "notebook"
+    app_flags = ("--JupyterNotebookApp.expose_app_in_browser=True",)
+    opens_notebooks_in_own_page = True
+
+    def page_config(self) -> dict:
+        request = urllib.request.Request(self.url + "/tree", headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            html = response.read().decode()
+        start = html.index('id="jupyter-config-data"')
+        start = html.index(">", start) + 1
+        end = html.index("</script>", start)
+        return json.loads(html[start:end])
+
+    def app_url(self) -> str:
+        return f"{self.url}/tree?token={self.token}"
 
 
 @dataclass(repr=False)
@@ -599,10 +637,15 @@ class Lab:
         By default it opens in the session's warm JupyterLab tab (about 3 s faster than loading
         JupyterLab again); new_tab=True gives it a freshly loaded tab of its own.
         """
-        tab = self.session.new_tab(timeout) if new_tab else self.session.shared_tab()
-        notebook = NotebookPage(self.session, tab, path, own_tab=new_tab)
-        self.notebooks.append(notebook)
-        notebook.page.evaluate("path => window.__bpw.open(path)", path)
+        if self.server.opens_notebooks_in_own_page:  # Notebook 7: the notebook's own page
+            tab = Tab(self.session.context, self.server.notebook_url(path), timeout)
+            notebook = NotebookPage(self.session, tab, path, own_tab=True)
+            self.notebooks.append(notebook)
+        else:
+            tab = self.session.new_tab(timeout) if new_tab else self.session.shared_tab()
+            notebook = NotebookPage(self.session, tab, path, own_tab=new_tab)
+            self.notebooks.append(notebook)
+            notebook.page.evaluate("path => window.__bpw.open(path)", path)
         notebook.wait_for_kernel_idle(timeout)
         return notebook
 

@@ -4,15 +4,13 @@ import re
 
 import pytest
 
+from .graph_dom import current_ids, eventually, svg_texts
+
 EXPLORER_CELL = '''\
 from backprop_widgets import Explorer
 explorer = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
 explorer
 '''
-
-
-def gradient_texts(svg_html: str) -> list[str]:
-    return re.findall(r">([^<>]*)</text>", svg_html)
 
 
 @pytest.mark.browser
@@ -24,22 +22,25 @@ def test_explorer_steps_in_the_browser(lab):
     assert not result.problems and not result.unexecuted, result
 
     stepper = notebook.panel.locator(".bpw-stepper").first
-    picture = stepper.locator(".bpw-picture svg").first
-    expect(picture).to_be_visible(timeout=30_000)
+    picture = stepper.locator(".bpw-picture").first
+    expect(picture.locator(".bpw-stage svg")).to_be_visible(timeout=30_000)
     position = stepper.get_by_text(re.compile(r"^step \d+ of 6$"))
     expect(position).to_have_text("step 6 of 6")  # the live graph shows every gradient
-    assert "9" in gradient_texts(picture.inner_html())  # b.grad = 7 + 2
+    assert "9" in svg_texts(picture)  # b.grad = 7 + 2
 
     stepper.get_by_role("button", name="Reset").click()
     expect(position).to_have_text("step 0 of 6", timeout=30_000)
-    before = picture.inner_html()
-    assert "?" in gradient_texts(before)  # gradients not known yet
+    before = eventually(lambda: svg_texts(picture), lambda t: "?" in t, what="gradients shown as ?")
+    assert "9" not in before  # gradients not known yet
+    assert not any(i.startswith("e") for i in current_ids(picture)), "no edge is current at the start"
 
     stepper.get_by_role("button", name="Step").click()
     expect(position).to_have_text("step 1 of 6", timeout=30_000)
-    after = picture.inner_html()
+    # x's gradient cell receives 1 × 7 once the contribution has travelled along its edge
+    after = eventually(lambda: svg_texts(picture), lambda t: t.count("7") > before.count("7"),
+                       what="a gradient cell shows 7")
     assert after != before
-    assert re.search(r'class="[^"]*current', after), "the current edge is highlighted"
+    assert any(i.startswith("e") for i in current_ids(picture)), "the current edge is highlighted"
     panel = stepper.locator(".bpw-panel")
     expect(panel).to_contain_text("contribution")
     expect(panel).to_contain_text("7")  # 1 × 7 = 7: df/dx

@@ -1,0 +1,215 @@
+"""The graph picture's front end in a real JupyterLab: stepping by keyboard, repainting, fitting, axe-core."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .graph_dom import current_ids, eventually, geometry, inside, svg_texts, wait_until_laid_out
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+
+# f = (a + b) * (b + c) = 2 * 7: six backward steps; b's gradient adds up to 7 + 2 = 9.
+STEPPER_CELL = '''\
+from backprop_widgets import BackwardStepper, Value
+a, b, c = Value(-1.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
+x = a + b; x.label = "x"
+y = b + c; y.label = "y"
+f = x * y; f.label = "f"
+stepper = BackwardStepper(f)
+stepper
+'''
+
+EXPLORER_CELL = '''\
+from backprop_widgets import Explorer
+explorer = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
+explorer
+'''
+
+
+def _stepper_page(lab, name):
+    notebook = lab.open(lab.write_notebook(name, [STEPPER_CELL]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    return notebook
+
+
+@pytest.mark.browser
+def test_a_stepper_steps_by_button_and_by_keyboard(lab):
+    from playwright.sync_api import expect
+
+    notebook = _stepper_page(lab, "stepper_keys.ipynb")
+    stepper = notebook.panel.locator(".bpw-stepper").first
+    picture = stepper.locator(".bpw-picture")
+    stage = picture.locator(".bpw-stage")
+    live = picture.locator(".bpw-sr-only[aria-live=polite]")
+    position = stepper.get_by_text(re.compile(r"^step \d+ of 6$"))
+
+    expect(position).to_have_text("step 0 of 6")
+    start = svg_texts(picture)
+    assert start.count("?") == 5, start  # every gradient but f's own is unknown
+    start_current = current_ids(picture)
+    assert start_current and not any(i.startswith("e") for i in start_current), start_current
+    expect(live).to_have_text(re.compile(r"^Start: the gradient of f"))
+
+    # by button
+    stepper.get_by_role("button", name="Step").click()
+    expect(position).to_have_text("step 1 of 6", timeout=30_000)
+    expect(live).to_have_text(re.compile(r"^Step 1 of 6: ∂f/∂x = .* = 1 × 7 = 7; x's gradient is now 7"))
+    one = eventually(lambda: svg_texts(picture), lambda t: t.count("?") == 4, what="x's gradient filled in")
+    one_current = eventually(lambda: current_ids(picture), lambda ids: ids != start_current,
+                             what="the highlight moved")
+    assert any(i.startswith("e") for i in one_current), f"no current edge at step 1: {one_current}"
+
+    # by keyboard, on the focused picture
+    stage.focus()
+    stage.press("ArrowRight")
+    expect(position).to_have_text("step 2 of 6", timeout=30_000)
+    expect(live).to_have_text(re.compile(r"^Step 2 of 6: ∂f/∂y = .*y's gradient is now 2"))
+    two = eventually(lambda: svg_texts(picture), lambda t: t.count("?") == 3, what="y's gradient filled in")
+    assert current_ids(picture) != one_current
+    assert stage.evaluate("e => document.activeElement === e"), "stepping took the focus off the picture"
+
+    stage.press("ArrowLeft")
+    expect(position).to_have_text("step 1 of 6", timeout=30_000)
+    expect(live).to_have_text(re.compile(r"^Step 1 of 6: "))
+    assert eventually(lambda: svg_texts(picture), lambda t: t == one, what=f"back to step 1 numbers {one}")
+    assert eventually(lambda: current_ids(picture), lambda ids: ids == one_current, what="step 1's highlight")
+
+    stage.press("End")
+    expect(position).to_have_text("step 6 of 6", timeout=30_000)
+    expect(live).to_have_text(re.compile(r"^Step 6 of 6: .*c's gradient is now 2"))
+    end = eventually(lambda: svg_texts(picture), lambda t: "?" not in t, what="every gradient known")
+    assert "9" in end, end  # b's gradient: 7 + 2
+    assert two != end
+
+    stage.press("Home")
+    expect(position).to_have_text("step 0 of 6", timeout=30_000)
+    expect(live).to_have_text(re.compile(r"^Start: "))
+    assert eventually(lambda: svg_texts(picture), lambda t: t == start, what="back to the start's numbers")
+    assert eventually(lambda: current_ids(picture), lambda ids: ids == start_current, what="the start's highlight")
+
+
+@pytest.mark.browser
+def test_a_slider_move_repaints_the_picture_in_place(lab):
+    from playwright.sync_api import expect
+
+    notebook = lab.open(lab.write_notebook("explorer_slider.ipynb", [EXPLORER_CELL]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    explorer = notebook.panel.locator(".bpw-explorer").first
+    picture = explorer.locator(".bpw-picture")
+    before = svg_texts(picture)
+    assert "9" in before and "9.01" not in before, before  # df/db = (b+c) + (a+b) = 7 + 2
+    picture.locator(".bpw-stage svg").evaluate("svg => { svg.__bpwMark = true; }")
+
+    # one step of a's slider by keyboard: a = -1 + 0.01
+    handle = explorer.locator(".widget-slider").filter(has_text="a").locator(".noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    expect(explorer.locator(".widget-slider").filter(has_text="a").locator(".widget-readout").first) \
+        .to_have_text(re.compile(r"^[-−]0\.990?$"), timeout=30_000)
+    after = eventually(lambda: svg_texts(picture), lambda t: "9.01" in t, what="df/db repainted as 9.01")
+    assert "2.01" in after, after  # df/dc = a + b
+    # patched in place: the same SVG element, not a new layout
+    assert picture.locator(".bpw-stage svg").evaluate("svg => svg.__bpwMark === true")
+
+
+@pytest.mark.browser
+def test_lesson_03_pictures_fit_the_cell_and_fit_restores_the_view(lab):
+    notebook = lab.open(lab.add_notebook(LESSONS / "03_two_layer_network.ipynb"))
+    result = notebook.run_all(timeout=300)
+    assert not result.problems, result
+    count = wait_until_laid_out(notebook.panel)
+    assert count >= 4, f"lesson 03 draws four graph pictures (two draw(), two steppers), found {count}"
+
+    pictures = notebook.panel.locator(".bpw-picture")
+    outputs = {}
+    for i in range(count):
+        picture = pictures.nth(i)
+        picture.scroll_into_view_if_needed()
+        where = geometry(picture)
+        assert where["svg"]["width"] > 100, f"picture {i} is drawn {where['svg']['width']:.0f} px wide"
+        assert where["svg"]["right"] <= where["output"]["right"] + 1.5, \
+            f"picture {i} runs past its output area: {where['svg']} vs {where['output']}"
+        assert inside(where["graph"], where["stage"]), \
+            f"picture {i}: the graph {where['graph']} is cut off by its stage {where['stage']}"
+        labels = {t["text"]: t for t in where["texts"]}
+        outputs[i] = labels.get("y") or labels.get("L")
+        assert outputs[i] is not None, f"picture {i} has no output node y or L: {sorted(labels)}"
+        assert inside(outputs[i], where["stage"], slack=0), \
+            f"picture {i}: the output node {outputs[i]} is outside the visible stage {where['stage']}"
+
+    # zoom in on the first picture (draw(y, show_local=True)), then Fit brings the whole graph back
+    picture = pictures.first
+    picture.scroll_into_view_if_needed()
+    whole = geometry(picture)
+    picture.get_by_role("button", name="Zoom in").click()
+    picture.get_by_role("button", name="Zoom in").click()
+    zoomed = geometry(picture)
+    assert zoomed["viewBox"] != whole["viewBox"]
+    assert zoomed["graph"]["width"] > 1.5 * whole["graph"]["width"], (zoomed["graph"], whole["graph"])
+    assert not inside(zoomed["graph"], zoomed["stage"]), "zoomed in twice, the graph should overflow"
+    picture.get_by_role("button", name="Fit").click()
+    fitted = geometry(picture)
+    assert fitted["viewBox"] == whole["viewBox"]
+    assert inside(fitted["graph"], fitted["stage"])
+    assert abs(fitted["graph"]["width"] - whole["graph"]["width"]) < 1.0
+
+
+def _axe_violations(page, selectors):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [[s] for s in selectors]})
+    return results.response["violations"]
+
+
+@pytest.mark.browser
+def test_axe_finds_no_serious_problem_in_what_the_kit_draws(lab):
+    notebook = lab.open(lab.write_notebook("axe.ipynb", [
+        EXPLORER_CELL,
+        STEPPER_CELL,
+        "from backprop_widgets import draw\ndraw(f, show_local=True)",
+    ]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    stepper = notebook.panel.locator(".bpw-stepper").nth(1)
+    stepper.get_by_role("button", name="Step").click()  # mid-step: a current edge, a panel with a formula
+    stepper.get_by_text("step 1 of 6", exact=True).wait_for(timeout=30_000)
+
+    violations = _axe_violations(notebook.page, [".bpw-picture", ".bpw-stepper", ".bpw-explorer"])
+    print("axe-core:", [(v["id"], v["impact"], len(v["nodes"])) for v in violations] or "no violations")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} -- " + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in violations if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, "axe-core found:\n" + "\n".join(serious)
+
+
+@pytest.mark.browser
+def test_the_explorer_works_in_notebook_7(notebook7):
+    from playwright.sync_api import expect
+
+    notebook = notebook7.open(notebook7.write_notebook("explorer_nb7.ipynb", [EXPLORER_CELL]))
+    assert "/notebooks/" in notebook.page.url  # Notebook 7's own page, not JupyterLab
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    stepper = notebook.panel.locator(".bpw-stepper").first
+    picture = stepper.locator(".bpw-picture")
+    expect(picture.locator(".bpw-stage svg")).to_be_visible()
+    assert picture.locator(".bpw-stage svg").evaluate("e => e.getBoundingClientRect().width") > 100
+    position = stepper.get_by_text(re.compile(r"^step \d+ of 6$"))
+    expect(position).to_have_text("step 6 of 6")
+    assert "9" in svg_texts(picture)
+
+    stepper.get_by_role("button", name="Reset").click()
+    expect(position).to_have_text("step 0 of 6", timeout=30_000)
+    eventually(lambda: svg_texts(picture), lambda t: t.count("?") == 5, what="gradients unknown at the start")
+    stepper.get_by_role("button", name="Step").click()
+    expect(position).to_have_text("step 1 of 6", timeout=30_000)
+    eventually(lambda: svg_texts(picture), lambda t: t.count("?") == 4, what="x's gradient after one step")
+    assert any(i.startswith("e") for i in current_ids(picture))
