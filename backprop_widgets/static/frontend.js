@@ -114,6 +114,24 @@ function element(tag, attributes = {}, text = "") {
   return node;
 }
 
+// ipywidgets' own controls around the picture (the stepper's Play, the Explorer's sliders)
+// have no accessible names: the Play buttons show only an icon, and a slider's handle
+// (role=slider) is not tied to its description label. Name them, within the kit's widgets only.
+const PLAY_ICONS = { "fa-play": "Play or pause", "fa-pause": "Play or pause", "fa-stop": "Stop",
+  "fa-retweet": "Repeat" };
+
+function nameControls(host) {
+  for (const button of host.querySelectorAll(".widget-play button:not([aria-label])")) {
+    const icon = [...(button.querySelector("i")?.classList ?? [])].find((c) => c in PLAY_ICONS);
+    if (icon) button.setAttribute("aria-label", PLAY_ICONS[icon]);
+  }
+  for (const handle of host.querySelectorAll(".widget-slider [role=slider]:not([aria-label])")) {
+    const label = handle.closest(".widget-slider").querySelector(".widget-label");
+    const name = label && label.textContent.trim();
+    if (name) handle.setAttribute("aria-label", name);
+  }
+}
+
 class Picture {
   constructor(model, el) {
     this.model = model;
@@ -158,6 +176,7 @@ class Picture {
     this.later = later;
     this.resize = new ResizeObserver(() => this.svg && this.sizeStage());
     this.resize.observe(this.stage);
+    this.watchControls();
     this.relayout();
   }
 
@@ -166,7 +185,28 @@ class Picture {
     this.model.off("change:dot", this.onDot);
     for (const name of this.names) this.model.off(`change:${name}`, this.later);
     this.resize.disconnect();
+    if (this.controls) this.controls.disconnect();
+    clearTimeout(this.controlsTimer);
     this.cancelAnimation();
+  }
+
+  watchControls(tries = 0) {
+    // the widget around the picture: found once the picture is in the page
+    const host = this.el.closest(".bpw-explorer") || this.el.closest(".bpw-stepper");
+    if (!host) {
+      if (!this.disposed && !this.el.isConnected && tries < 50) {
+        this.controlsTimer = setTimeout(() => this.watchControls(tries + 1), 200);
+      }
+      return;
+    }
+    let pending = false;
+    this.controls = new MutationObserver((records) => {
+      if (pending || records.every((r) => this.root.contains(r.target))) return; // the picture's own repaints
+      pending = true;
+      queueMicrotask(() => { pending = false; nameControls(host); });
+    });
+    this.controls.observe(host, { childList: true, subtree: true });
+    nameControls(host);
   }
 
   // ---- layout: once per structure ------------------------------------------------
