@@ -356,6 +356,20 @@ class GraphView(anywidget.AnyWidget):
                 handler(str(content.get("key")))
         elif kind == "more":
             self.show_more()
+        elif kind == "layout-failed":
+            self._fall_back(str(content.get("reason", "")))
+
+    def _fall_back(self, reason: str) -> None:
+        """The browser could not lay out the whole graph in time: show the nodes nearest the output."""
+        shown, keep = len(self._plan.shown), self._options["keep"]
+        if shown <= keep:
+            return  # already small: the widget shows Graphviz's reason
+        self._options["keep"] = keep
+        self._options["limit"] = min(self._options["limit"], shown - 1)
+        self._structure()
+        self.message = (f"laying out all {shown:,} boxes in the browser failed ({reason}); "
+                        f"showing the {len(self._plan.shown)} nodes nearest the output")
+        self.highlight(**self._lit)
 
 
 def with_static_copy(bundle: Any, view: GraphView) -> Any:

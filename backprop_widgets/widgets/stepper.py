@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import html
 import math
+
+import numpy
 
 import ipywidgets as widgets
 
 from ..engine import format_number
+from ..exercises.compare import judge_array
 from ..render import value_text
 from .graph import GraphView, with_static_copy
 from .options import resolve
@@ -82,10 +86,14 @@ class BackwardStepper(widgets.VBox):
         self.reveal_button = widgets.Button(description="Reveal", tooltip="show this step without answering")
         self.feedback = widgets.HTML()
         self.question = widgets.HTMLMath()
-        self.check_button.on_click(lambda _: self.answer(self.answer_box.value))
+        # a Tensor step's answer is an array, typed as a nested list
+        self.array_box = widgets.Text(description="your answer", placeholder="e.g. [[0.1, -0.2]]",
+                                      style={"description_width": "initial"}, layout=widgets.Layout(width="320px"))
+        self.array_box.layout.display = "none"
+        self.check_button.on_click(lambda _: self.answer(self._typed_answer()))
         self.reveal_button.on_click(lambda _: self._advance())
         self.quiz_box = widgets.VBox(
-            [self.question, widgets.HBox([self.answer_box, self.check_button, self.reveal_button]), self.feedback]
+            [self.question, widgets.HBox([self.answer_box, self.array_box, self.check_button, self.reveal_button]), self.feedback]
         )
         self.quiz_box.layout.display = None if self.quiz else "none"
 
@@ -150,23 +158,38 @@ class BackwardStepper(widgets.VBox):
         self.walk.goto(position)
         self._show()
 
-    def answer(self, value: float) -> bool:
-        """Quiz mode: check the student's number for the pending step; right answers advance."""
+    def answer(self, value) -> bool:
+        """Quiz mode: check the student's answer for the pending step; right answers advance.
+
+        On a scalar step the answer is a number (the local gradient); on a Tensor
+        step it is an array (a list, nested lists or a numpy array): the
+        contribution the step adds to its input's gradient.
+        """
         step = self.walk.steps[self.walk.position] if not self.walk.done else None
         if step is None:
             return False
         expected = self._quiz_target(step)
-        ok = _close(value, expected)
+        hint = html.escape(step.node.ops[step.node.op].rule)
+        if numpy.ndim(expected) > 0:
+            verdict = judge_array(value, expected, rel_tol=1e-3, abs_tol=1e-6)
+            ok, reason = bool(verdict), verdict.reason
+        else:
+            ok = _close(value, expected)
+            reason = f"not {format_number(float(value), 6)}." if _is_number(value) else "give a number."
         if ok:
             self._advance()
             self.feedback.value = '<span style="color:#009e73">✔ right</span>'
         else:
-            hint = html.escape(step.node.ops[step.node.op].rule)
-            self.feedback.value = (
-                f'<span style="color:#d55e00">✘ not {html.escape(format_number(value, 6))}.</span> '
-                f"Hint: {hint}"
-            )
+            self.feedback.value = f'<span style="color:#d55e00">✘ {html.escape(reason)}</span> Hint: {hint}'
         return ok
+
+    def _typed_answer(self):
+        if self.array_box.layout.display == "none":
+            return self.answer_box.value
+        try:
+            return ast.literal_eval(self.array_box.value.strip() or "None")  # numbers and lists only, never code
+        except (ValueError, SyntaxError):
+            return self.array_box.value
 
     def rebuild(self, root=None) -> None:
         """Walk the graph again after its values changed (or walk a new graph)."""
@@ -188,12 +211,30 @@ class BackwardStepper(widgets.VBox):
         self.goto(self.walk.position + 1)
 
     def _quiz_target(self, step):
-        # first ask for the local gradient; the product is shown once it is right
+        # a scalar step: the local gradient (the product is shown once it is right);
+        # a Tensor step: its local gradient is a Jacobian, so the contribution it adds
+        if numpy.ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
+            return numpy.asarray(step.contribution, dtype=float)
         return step.local_grad
 
     def _ask(self) -> None:
         step = self.walk.steps[self.walk.position]
         names = self.walk.names
+        expected = self._quiz_target(step)
+        tensor = numpy.ndim(expected) > 0
+        self.answer_box.layout.display = "none" if tensor else None
+        self.array_box.layout.display = None if tensor else "none"
+        if tensor:
+            shape = "×".join(str(n) for n in numpy.shape(expected))
+            self.question.value = (
+                f"Step {self.walk.position + 1}: what does this step add to "
+                rf"$\frac{{\partial {_tex(names[self.walk.root])}}}{{\partial {_tex(names[step.parent])}}}$? "
+                f"Type a {shape} array as a nested list (upstream gradient through the {html.escape(step.node.op)} "
+                "node's local rule)."
+            )
+            self.feedback.value = ""
+            self.view.highlight(node=step.node, edge=(step.node, step.index))
+            return
         self.question.value = (
             f"Step {self.walk.position + 1}: what is the local gradient "
             rf"$\frac{{\partial {_tex(names[step.node])}}}{{\partial {_tex(names[step.parent])}}}$ "
@@ -263,6 +304,14 @@ class BackwardStepper(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"BackwardStepper(step {self.walk.position} of {len(self.walk)})"
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _close(value, expected) -> bool:

@@ -134,15 +134,29 @@ def test_lesson_03_pictures_fit_the_cell_and_fit_restores_the_view(lab):
         assert where["svg"]["width"] > 100, f"picture {i} is drawn {where['svg']['width']:.0f} px wide"
         assert where["svg"]["right"] <= where["output"]["right"] + 1.5, \
             f"picture {i} runs past its output area: {where['svg']} vs {where['output']}"
-        assert inside(where["graph"], where["stage"]), \
-            f"picture {i}: the graph {where['graph']} is cut off by its stage {where['stage']}"
+        more = picture.locator(".bpw-more").inner_text()
+        if not inside(where["graph"], where["stage"]):  # a wide graph starts readable, at its output end
+            assert "out of view" in more, f"picture {i} is cut off by its stage and does not say so"
         labels = {t["text"]: t for t in where["texts"]}
         outputs[i] = labels.get("y") or labels.get("L")
         assert outputs[i] is not None, f"picture {i} has no output node y or L: {sorted(labels)}"
-        assert inside(outputs[i], where["stage"], slack=0), \
-            f"picture {i}: the output node {outputs[i]} is outside the visible stage {where['stage']}"
+        current = picture.locator(".bpw-stage g.current").first
+        if current.count():  # a stepper: its current step is kept in view
+            box = current.bounding_box()
+            focus = {"left": box["x"], "right": box["x"] + box["width"], "top": box["y"],
+                     "bottom": box["y"] + box["height"], "width": box["width"], "height": box["height"]}
+            assert inside(focus, where["stage"], slack=2), \
+                f"picture {i}: the current step {focus} is outside the visible stage {where['stage']}"
+        else:  # a drawing: it starts at the output, where the backward pass starts
+            assert inside(outputs[i], where["stage"], slack=0), \
+                f"picture {i}: the output node {outputs[i]} is outside the visible stage {where['stage']}"
 
-    # zoom in on the first picture (draw(y, show_local=True)), then Fit brings the whole graph back
+    # Fit shows the whole of every picture; zoom in on the first, then Fit brings the whole graph back
+    for i in range(count):
+        pictures.nth(i).get_by_role("button", name="Fit").click()
+        where = geometry(pictures.nth(i))
+        assert inside(where["graph"], where["stage"]), f"picture {i} after Fit: {where['graph']} vs {where['stage']}"
+        assert pictures.nth(i).locator(".bpw-more").inner_text() == ""
     picture = pictures.first
     picture.scroll_into_view_if_needed()
     whole = geometry(picture)

@@ -102,3 +102,29 @@ def test_a_single_leaf_has_no_steps():
     assert repr(s) == "BackwardStepper(step 0 of 0)"
     s.step()
     assert s.position == 0 and s.step_button.disabled
+
+
+def test_quiz_on_a_tensor_graph_takes_arrays_and_names_the_entries_that_are_off():
+    import numpy as np
+
+    from backprop_widgets import Tensor
+
+    w = Tensor([[1.0, 2.0], [3.0, 4.0]], label="W")
+    x = Tensor([[1.0, -1.0]], label="x")
+    loss = (x @ w).sigmoid().sum()
+    s = BackwardStepper(loss, quiz=True)
+    s.step()
+    assert "1×2 array" in s.question.value and s.array_box.layout.display is None
+    assert s.answer_box.layout.display == "none"
+    assert not s.answer([1, 1]) and "shape (1, 2)" in s.feedback.value  # a flat list for a row
+    assert s.answer([[1, 1]]) and s.position == 1  # the sum's step passes the upstream 1 to every entry
+    s.step()  # the sigmoid step: the contribution is σ'(z) ⊙ upstream
+    z = np.array([[1.0 - 3.0, 2.0 - 4.0]])
+    right = (1 / (1 + np.exp(-z))) * (1 - 1 / (1 + np.exp(-z)))
+    assert not s.answer([[right[0, 0], -right[0, 1]]]) and "(0, 1)" in s.feedback.value
+    s.array_box.value = str(right.tolist())
+    s.check_button.click()
+    assert s.position == 2 and "right" in s.feedback.value
+    s.array_box.value = "__import__('os')"  # typed text is read as data, never run
+    s.check_button.click()
+    assert s.position == 2 and "text" in s.feedback.value
