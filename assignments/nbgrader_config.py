@@ -38,7 +38,7 @@ c.Autograde.autograde_preprocessors = [
 # only, has no network, and has time and memory limits. Install the kernel spec once:
 #     python -m backprop_widgets.grading.sandbox install
 # BPW_GRADING_SANDBOX=off grades without the sandbox (the tests still run outside the kernel, but the hand-in
-# can then read and write whatever you can: only for trying things out).
+# can then read the sources and rewrite gradebook.db: only for trying things out, never for a class).
 if os.environ.get("BPW_GRADING_SANDBOX", "on").lower() not in ("off", "0", "no", "false"):
     _works, _why = sandbox.bwrap_works()
     if not _works:

@@ -96,7 +96,8 @@ HOSTILE = {
                     "Not yet"),
     "gradebook": ("import sqlite3\n"
                   "_db = sqlite3.connect('../../../gradebook.db')\n"
-                  "_db.execute('UPDATE grade SET auto_score = 99'); _db.commit()\n",
+                  "_db.executescript('CREATE TRIGGER bpw AFTER UPDATE ON grade BEGIN UPDATE grade SET auto_score = 99 "
+                  "WHERE id = NEW.id AND auto_score IS NOT 99; END;')\n",
                   "touches databases"),
     "print_later": ("get_ipython().events.register('pre_run_cell', lambda info: print(info.raw_cell))\n",
                     "reaches into IPython"),
