@@ -1,0 +1,109 @@
+"""The GraphView widget from Python: what crosses the wire, bad input, big graphs, static copies."""
+
+import json
+import math
+
+from backprop_widgets import Explorer, Value, draw
+from backprop_widgets.widgets.graph import GraphView
+
+
+def sent(view):
+    """Record the messages a view sends to the browser."""
+    messages = []
+    view.send = lambda content, buffers=None: messages.append(content)
+    return messages
+
+
+def chain(n):
+    x = Value(0.5, label="x")
+    y = x
+    for i in range(n):
+        y = (y * 0.9 + x).tanh() if i % 2 else y * 1.01 + 0.1
+    return y
+
+
+def test_a_slider_move_on_a_300_node_graph_sends_only_changed_cells_under_20_kib():
+    e = Explorer(chain(75))  # 75 links of about 4 nodes each
+    view = e.stepper.view
+    assert len(view.cells) >= 300
+    messages = sent(view)
+    e.set_value("x", 0.25)
+    assert len(messages) == 1 and messages[0]["type"] == "patch"  # one message per move
+    size = len(json.dumps(messages[0]).encode())
+    assert size < 20 * 1024, size
+    assert set(messages[0]["cells"]) and len(messages[0]["cells"]) <= len(view.cells)
+    assert "dot" not in messages[0]  # the structure never crosses again
+
+
+def test_a_step_sends_a_few_cells_the_highlight_the_flow_and_the_words():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    f = a * b + b
+    from backprop_widgets import BackwardStepper
+
+    s = BackwardStepper(f)
+    messages = sent(s.view)
+    s.step()
+    (patch,) = messages
+    assert len(patch["cells"]) == 1 and patch["flow"]["text"] == "1" and patch["current"]
+    assert patch["announce"].startswith("Step 1 of ")
+    assert len(json.dumps(patch)) < 600
+    assert s.view.cells[patch["flow"]["cell"]] == "1"  # the Python side holds the same state
+
+
+def test_nothing_changed_sends_nothing():
+    view = draw(Value(2.0, label="a") * 3)
+    messages = sent(view)
+    view.update()
+    assert messages == []
+
+
+def test_values_that_are_not_finite_are_named_in_the_widget():
+    import warnings
+
+    x = Value(0.0, label="x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # log(0) warns; the widget says it too
+        view = draw(x.log() * 2)
+    assert view.notes.startswith("2 values not finite") and "log" in view.notes and "-inf" in view.cells
+
+
+def test_a_huge_graph_shows_the_nearest_nodes_and_show_more_doubles_them():
+    h = Value(1.0, label="h")
+    for _ in range(7500):
+        h = h * 1.0001
+    view = draw(h)
+    assert view.message.startswith("this graph has 15,001 nodes; showing the 60")
+    shown = view.dot.count('class="value')
+    view.show_more()
+    assert view.dot.count('class="value') > shown
+
+
+def test_the_browser_failing_to_lay_out_falls_back_to_the_nearest_nodes():
+    view = GraphView(chain(60))
+    view._on_message(view, {"type": "layout-failed", "reason": "laying it out took more than 12 s"}, [])
+    assert "took more than 12 s" in view.message and view.dot.count('class="value') <= 62
+
+
+def test_draw_refuses_what_is_not_a_graph_with_a_clear_message():
+    import pytest
+
+    with pytest.raises(TypeError, match="takes a Value or Tensor"):
+        draw(3.0)
+
+
+def test_static_copy_in_the_bundle_only_where_graphviz_is_available(monkeypatch):
+    from backprop_widgets.widgets import graph
+
+    view = draw(Value(1.0, label="x") + 1)
+    monkeypatch.setattr(graph, "backend", lambda: None)
+    data = view._repr_mimebundle_()[0]
+    assert "image/svg+xml" not in data and "application/vnd.jupyter.widget-view+json" in data
+    assert GraphView(Value(1.0) * 2).hint == graph.STATIC_HINT  # the one line that says how
+
+
+def test_the_front_end_is_shared_by_every_picture():
+    first, second = draw(Value(1.0) * 2), draw(Value(3.0) + 1)
+    assert first.front_end is second.front_end
+    assert len(first.front_end.graphviz) > 500_000  # the WebAssembly Graphviz, sent once
+    assert len(first._esm) < 5_000  # what each picture sends of code
+    assert math.isfinite(len(first.dot))
