@@ -1,6 +1,5 @@
 """In-process layout: no `dot` program needed, C-library warnings silenced, a clear message without Graphviz."""
 
-import importlib.util
 import pathlib
 import shutil
 import subprocess
@@ -120,6 +119,6 @@ def test_a_big_layout_runs_in_a_subprocess_and_fails_there_cleanly():
         render_svg("digraph { a -> }", isolate=True)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pygraphviz") is None, reason="pygraphviz is optional")
+@pytest.mark.skipif(layout._load_pygraphviz() is None, reason="pygraphviz is optional")
 def test_backend_is_pygraphviz_here():
     assert backend() == "pygraphviz"
