@@ -8,7 +8,7 @@ import pytest
 from backprop_widgets import ParseError, parse
 from backprop_widgets.parse import MAX_LENGTH, MAX_NESTING, variables
 
-GENEROUS = 1.0  # seconds; the aim, reported by the benchmark, is 100 ms
+GENEROUS = 5.0  # seconds: catches a blow-up, not a busy machine; the aim, reported by the benchmark, is 100 ms
 
 
 def timed_parse(text, **values):
