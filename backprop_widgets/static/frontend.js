@@ -160,6 +160,14 @@ function textWidth(text) {
 
 const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function setAttribute(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
 function element(tag, attributes = {}, text = "") {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
@@ -228,7 +236,11 @@ class Picture {
     this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping"];
     for (const name of this.names) model.on(`change:${name}`, later);
     this.later = later;
-    this.resize = new ResizeObserver(() => this.svg && this.sizeStage());
+    this.resize = new ResizeObserver(() => {
+      if (!this.svg) return;
+      this.sizeStage();
+      this.keepCurrentInView(); // the stage's new size may hide the current step
+    });
     this.resize.observe(this.stage);
     this.watchControls();
     this.relayout();
@@ -331,6 +343,7 @@ class Picture {
     });
     this.shown = slots.map(() => null);
     this.lit = [];
+    this.litKey = null;
     this.svg = svg;
     this.stage.replaceChildren(svg);
     this.start();
@@ -352,19 +365,21 @@ class Picture {
     const model = this.model;
     const title = model.get("title");
     const stepping = model.get("stepping");
-    this.stage.setAttribute("aria-label",
+    // Each patch repaints: write only what changed, so that a slider move costs the browser
+    // no layout beyond the number cells (the page around a notebook is expensive to lay out).
+    setAttribute(this.stage, "aria-label",
       title + (stepping ? ". Left and Right arrows step the backward pass; Home and End go to its ends." : ""));
-    this.help.textContent = "Ctrl + wheel or +/− zoom, drag pans" + (stepping ? "; click the picture, then ← → step" : "");
+    setText(this.help, "Ctrl + wheel or +/− zoom, drag pans" + (stepping ? "; click the picture, then ← → step" : ""));
     this.renderMessage(model.get("message"));
-    this.notesLine.textContent = model.get("notes");
-    this.hintLine.textContent = model.get("hint");
+    setText(this.notesLine, model.get("notes"));
+    setText(this.hintLine, model.get("hint"));
     const announce = model.get("announce");
     if (announce !== this.said) {
       this.live.textContent = announce;
       this.said = announce;
     }
     if (!this.svg) return;
-    this.svg.setAttribute("aria-label", title);
+    setAttribute(this.svg, "aria-label", title);
 
     const flow = model.get("flow") || {};
     const fresh = flow.n !== undefined && flow.n !== this.flowSeen;
@@ -374,7 +389,8 @@ class Picture {
     for (let i = 0; i < cells.length; i++) {
       this.setText(i, i === hold ? flow.before : cells[i]);
     }
-    this.highlight(model.get("current"));
+    const current = model.get("current");
+    if (current.join(" ") !== this.litKey) this.highlight(current); // keepInView measures: a forced layout
     if (fresh) {
       this.flowSeen = flow.n;
       if (hold >= 0) this.animate(flow);
@@ -398,9 +414,14 @@ class Picture {
   }
 
   highlight(ids) {
+    this.litKey = ids.join(" ");
     for (const group of this.lit) group.classList.remove("current");
     this.lit = ids.map((id) => this.groups.get(id)).filter(Boolean);
     for (const group of this.lit) group.classList.add("current");
+    this.keepCurrentInView();
+  }
+
+  keepCurrentInView() {
     const edge = this.lit.find((group) => group.classList.contains("edge"));
     if (edge || this.lit.length) this.keepInView(edge || this.lit[0]);
   }
