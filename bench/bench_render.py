@@ -1,4 +1,6 @@
-"""Benchmark of the pictures: one update of a laid-out ``GraphView`` against drawing from scratch.
+"""Benchmark of the static SVG copies: one update of a laid-out ``SvgPicture`` against drawing from scratch.
+
+(The live picture is the GraphView widget, laid out in the browser: ``bench_browser`` measures it.)
 
 Run from the repository root:  python -m bench.bench_render
 
@@ -6,7 +8,7 @@ For graphs of 10, 100, 300 and 1,000 nodes it times (medians):
   values     view.update() + view.svg after the inputs changed (new values and gradients)
   highlight  view.highlight(node, edge) + view.svg (the next backward step)
   +local     values, for a view whose edges also show their local gradients
-  redraw     draw(root).svg with no layout cached: DOT text, Graphviz layout, SVG
+  redraw     SvgPicture(root).svg with no layout cached: DOT text, Graphviz layout, SVG
 The speed-up is redraw / the slower of values and highlight.
 Targets: an update takes at most 1 ms at 300 nodes and is at least 30 times faster than a redraw.
 """
@@ -18,8 +20,10 @@ import time
 
 from backprop_widgets import Value
 from backprop_widgets.engine import backward_steps, evaluate, topological_order
-from backprop_widgets.render import GraphView, draw
+from backprop_widgets.render import SvgPicture
 from backprop_widgets.render import view as view_module
+
+GraphView = draw = SvgPicture  # the static picture, timed as before it moved to the browser
 
 SIZES = (10, 100, 300, 1000)
 

@@ -110,7 +110,6 @@ class GraphView(anywidget.AnyWidget):
     ) -> None:
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
-        super().__init__(front_end=front_end())
         self.root = root
         self._options = {"show_grad": show_grad, "show_local": show_local, "limit": limit, "keep": keep}
         self._grads: Mapping | None = None
@@ -119,26 +118,35 @@ class GraphView(anywidget.AnyWidget):
         self._pending: dict = {}
         self._key_handlers: list[Callable[[str], None]] = []
         self._flow_count = 0
+        # the structure goes with the widget's first message, not in a second one
+        super().__init__(front_end=front_end(), _dom_classes=("bpw-picture",), **self._plan_structure())
         self.on_msg(self._on_message)
-        self.add_class("bpw-picture")
-        self._structure()
 
     # ---- structure -------------------------------------------------------------------
 
-    def _structure(self) -> None:
-        """Plan the picture and send its DOT text (the browser lays it out once)."""
+    def _plan_structure(self) -> dict:
+        """Plan the picture: its DOT text (the browser lays it out once) and every trait that goes with it."""
         self._plan = plan(self.root, **self._options)
-        self.dot = build(self._plan, lambda slot: PLACEHOLDER).source  # fills self._plan.slots
+        dot = build(self._plan, lambda slot: PLACEHOLDER).source  # fills self._plan.slots
         self._slot_list = [(gid, slot) for gid, slots in self._plan.slots.items() for slot in slots]
         self._slot_index = {slot: i for i, (_, slot) in enumerate(self._slot_list)}
+        return {
+            "dot": dot,
+            "slots": [[gid, slot.width, slot.inset] for gid, slot in self._slot_list],
+            "cells": self._texts(),
+            "current": [],
+            "title": self._title(),
+            "message": self._plan.message or "",
+            "notes": self._notes(),
+            "hint": "" if backend() else STATIC_HINT,
+        }
+
+    def _structure(self) -> None:
+        """A new structure (more nodes shown, ...): sent in one message."""
+        state = self._plan_structure()
         with self.hold_sync():
-            self.slots = [[gid, slot.width, slot.inset] for gid, slot in self._slot_list]
-            self.cells = self._texts()
-            self.current = []
-            self.title = self._title()
-            self.message = self._plan.message or ""
-            self.notes = self._notes()
-            self.hint = "" if backend() else STATIC_HINT
+            for name, value in state.items():
+                setattr(self, name, value)
 
     def show_more(self) -> GraphView:
         """Show twice as many nodes of a graph that is shown in part (what "Show more" does)."""

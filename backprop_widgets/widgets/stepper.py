@@ -69,8 +69,12 @@ class BackwardStepper(widgets.VBox):
                                          layout=widgets.Layout(width="220px"))
         self.run_button = widgets.Button(description="Run to end", icon="fast-forward", tooltip="all remaining steps")
         self.position_label = widgets.Label()
+        # The chain rule as a formula (typeset only when the step changes) and its numbers as plain
+        # text (a slider move changes only these: no typesetting on every move).
         self.panel = widgets.HTMLMath()
-        self.panel.add_class("bpw-panel")
+        self.numbers = widgets.HTML()
+        self.panel_box = widgets.VBox([self.panel, self.numbers])
+        self.panel_box.add_class("bpw-panel")
 
         self.reset_button.on_click(lambda _: self.reset())
         self.back_button.on_click(lambda _: self.back())
@@ -100,7 +104,7 @@ class BackwardStepper(widgets.VBox):
         controls = {
             "reset": self.reset_button, "back": self.back_button, "step": self.step_button,
             "play": self.play, "speed": self.speed, "run": self.run_button,
-            "position": self.position_label, "panel": self.panel,
+            "position": self.position_label, "panel": self.panel_box,
         }
         unknown = hidden - set(CONTROL_NAMES) - {"formula", "sliders", "modes"}
         if unknown:
@@ -113,7 +117,7 @@ class BackwardStepper(widgets.VBox):
         bar = widgets.HBox([self.reset_button, self.back_button, self.step_button, self.play, self.speed,
                             self.run_button, self.position_label],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([self.view, bar, self.panel, self.quiz_box])
+        super().__init__([self.view, bar, self.panel_box, self.quiz_box])
         self.add_class("bpw-stepper")
         self._show()
 
@@ -276,16 +280,20 @@ class BackwardStepper(widgets.VBox):
         self._shown = walk.position
         self.position_label.value = f"step {walk.position} of {len(walk)}"
         text = walk.explain()
-        parts = [f"$${text['formula']}$$"]
-        if text["numbers"]:
+        formula = f"$${text['formula']}$$"
+        if self.panel.value != formula:
+            self.panel.value = formula
+        parts = []
+        if text["numbers_text"]:
             parts.append(
-                f"$${text['numbers']}$$"
-                '<div style="color:#666;font-size:90%">upstream gradient × local gradient = contribution</div>'
+                f'<div style="font-size:115%;text-align:center">{html.escape(text["numbers_text"])}</div>'
+                '<div style="color:#595959;font-size:90%;text-align:center">'
+                "upstream gradient × local gradient = contribution</div>"
             )
         if text["sum"]:
             parts.append(f"<div><b>{html.escape(text['sum'])}</b></div>")
-        parts.append(f'<div style="color:#666;font-size:90%">{html.escape(text["rule"])}</div>')
-        self.panel.value = "".join(parts)
+        parts.append(f'<div style="color:#595959;font-size:90%">{html.escape(text["rule"])}</div>')
+        self.numbers.value = "".join(parts)
         self.back_button.disabled = self.reset_button.disabled = walk.position == 0
         self.step_button.disabled = self.run_button.disabled = walk.done
         self._syncing = True

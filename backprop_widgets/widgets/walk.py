@@ -17,6 +17,8 @@ from ..engine import Step, backward_steps, format_number, topological_order
 
 __all__ = ["BackwardWalk", "GradState", "node_names"]
 
+SUM_TERMS = 6  # a running sum longer than this is shortened in the panel
+
 
 def node_names(order: list) -> dict:
     """A name for every node, as the stepper's formulas use it.
@@ -146,7 +148,10 @@ class BackwardWalk:
         state = self.grad_state(node)
         if not state.parts:
             return ""
-        terms = " + ".join(f"{name}: {_num(part)}" for name, part in state.parts)
+        parts = [f"{name}: {_num(part)}" for name, part in state.parts]
+        if len(parts) > SUM_TERMS:  # a node feeding many others: the first few, the last, and how many
+            parts = [*parts[: SUM_TERMS - 1], f"… ({len(parts) - SUM_TERMS} more)", parts[-1]]
+        terms = " + ".join(parts)
         return f"{terms} = {_num(state.value)}" if len(state.parts) > 1 else terms
 
     # ---- the chain rule of the current step, as text -------------------------
@@ -154,7 +159,7 @@ class BackwardWalk:
     def explain(self) -> dict:
         """The current step as formula and numbers, for the chain-rule panel.
 
-        Keys: ``formula`` (LaTeX), ``numbers`` (LaTeX), ``sum`` (plain text, where a
+        Keys: ``formula`` (LaTeX), ``numbers`` (LaTeX), ``numbers_text`` (the same in plain text), ``sum`` (plain text, where a
         node collects several contributions), ``rule`` (the op table's rule).
         """
         step = self.current
@@ -163,6 +168,7 @@ class BackwardWalk:
             return {
                 "formula": rf"\frac{{\partial {_tex(root)}}}{{\partial {_tex(root)}}} = 1",
                 "numbers": "",
+                "numbers_text": "",
                 "sum": "",
                 "rule": "The backward pass starts at the output: its gradient with respect to itself is 1.",
             }
@@ -180,7 +186,8 @@ class BackwardWalk:
             if not state.complete:
                 total += " (so far)"
         rule = step.node.ops[step.node.op].rule
-        return {"formula": formula, "numbers": numbers, "sum": total, "rule": rule}
+        numbers_text = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
+        return {"formula": formula, "numbers": numbers, "numbers_text": numbers_text, "sum": total, "rule": rule}
 
     def spoken(self) -> str:
         """The current step in words, for a screen reader's live region.
