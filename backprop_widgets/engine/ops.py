@@ -20,7 +20,7 @@ own: the forward pass has already warned if its value was infinite too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from .numerics import cos, divide, exp, inf, log, power, sigmoid, sign, sin, sqrt, step, tanh
@@ -52,6 +52,9 @@ class Op:
     local: Callable[..., tuple]  # local(*inputs, out=output, **params) -> one local gradient per input
     rule: str  # the derivative as written on paper
     arity: int = 1
+    # Each input's local gradient as a formula in the names of the node's own inputs, filled by
+    # the stepper: {a} and {b} are the inputs' names, {out} the node's, {n}, {slope} its constants.
+    said: tuple = ()
 
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants filled in: ``^2`` for ``pow`` with n=2."""
@@ -69,6 +72,31 @@ def _pow_slope_in_b(a: float, b: float, out: float) -> float:
 
 def _table(*ops: Op) -> dict[str, Op]:
     return {op.name: op for op in ops}
+
+
+# The local gradients as formulas in the node's own names (the "said" column), by op name:
+# the stepper writes "∂f/∂x = y = 7" from the mul row's "{b}".
+SAID = {
+    "add": ("1", "1"),
+    "sub": ("1", "−1"),
+    "mul": ("{b}", "{a}"),
+    "div": ("1/{b}", "−{a}/{b}²"),
+    "neg": ("−1",),
+    "pow": ("{n}·{a}^{n1}",),
+    "powv": ("{b}·{a}^({b}−1)", "{a}^{b}·ln {a}"),
+    "exp": ("e^{a}",),
+    "log": ("1/{a}",),
+    "tanh": ("1 − tanh²({a})",),
+    "sigmoid": ("σ({a})·(1 − σ({a}))",),
+    "relu": ("1 if {a} > 0 else 0",),
+    "leaky_relu": ("1 if {a} > 0 else {slope}",),
+    "abs": ("sign({a})",),
+    "max": ("1 if {a} > {b} else 0", "1 if {b} > {a} else 0"),
+    "min": ("1 if {a} < {b} else 0", "1 if {b} < {a} else 0"),
+    "sin": ("cos({a})",),
+    "cos": ("−sin({a})",),
+    "sqrt": ("1/(2·√{a})",),
+}
 
 
 # fmt: off
@@ -97,3 +125,4 @@ SCALAR_OPS: dict[str, Op] = _table(
     Op("sqrt",     "√",       lambda a: sqrt(a),                 lambda a, out: (0.5 / out if out else inf,),        "∂√a/∂a = 1/(2√a)  (inf at a = 0, as in PyTorch)"),
 )
 # fmt: on
+SCALAR_OPS = {name: replace(op, said=SAID.get(name, ())) for name, op in SCALAR_OPS.items()}

@@ -20,7 +20,7 @@ from PIL import Image
 from ..engine import Tensor, evaluate, format_number
 from ..engine.tensor_ops import sigmoid
 from ..nn import DATASETS, LOSSES, MLP, OPTIMIZERS, accuracy, as_input, binary_cross_entropy, train_step
-from .options import resolve
+from .options import DASHBOARD_CONTROLS, STEPPER_CONTROLS, resolve, resolve_hide
 from .stepper import BackwardStepper
 
 __all__ = ["TrainingDashboard", "TrainingRun", "Record"]
@@ -411,8 +411,8 @@ class TrainingDashboard(widgets.VBox):
     """Train a network on points in the plane and watch it learn, all views linked.
 
     ``Play`` trains ``steps_per_tick`` steps every ``interval`` ms (a timer in
-    the browser, so the kernel stays free between updates), ``Step`` trains
-    one step, ``Reset`` goes back to the starting weights (the same seed gives
+    the browser, so the kernel stays free between updates), ``Train 1 step``
+    trains one step, ``Reset training`` goes back to the starting weights (the same seed gives
     the same run).  The learning-rate slider and the batch-size menu act on
     the next step.  Above the controls: the decision boundary with the data,
     and the loss on the training and held-out points.  Below: one training
@@ -426,6 +426,13 @@ class TrainingDashboard(widgets.VBox):
     ``points`` are as for ``TrainingRun``.  ``step()``, ``reset()``,
     ``select(i)``, ``start()`` and ``pause()`` do what the controls do
     (``play`` is the Play widget itself).
+
+    ``quiz``, ``hide_gradients`` and ``hide`` are as for ``BackwardStepper`` and
+    act on the point's backward pass (``None``: the notebook-wide default, see
+    ``configure``): unset or False, it starts at the end with every gradient
+    shown; ``hide_gradients=True`` or a quiz starts at step 0.  ``hide`` also
+    knows the dashboard's own ``"training"`` (Train, Train 1 step, Reset training and steps per
+    update), ``"learning_rate"``, ``"batch_size"`` and ``"point"``.
 
     >>> dash = TrainingDashboard(seed=0)
     >>> dash.step(20)
@@ -447,7 +454,13 @@ class TrainingDashboard(widgets.VBox):
         points: int = 200,
         steps_per_tick: int = 1,
         interval: int = 100,
+        quiz: bool | None = None,
+        hide_gradients: bool | None = None,
+        hide=None,
     ) -> None:
+        quiz = resolve("quiz", quiz, "TrainingDashboard")  # checked before any training
+        hide_gradients = resolve("hide_gradients", hide_gradients, "TrainingDashboard")
+        self.hidden = set(resolve_hide(hide, DASHBOARD_CONTROLS, "TrainingDashboard"))
         self.training = TrainingRun(model, data, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size,
                                     held_out=held_out, seed=seed, points=points)
         n_train = len(self.training.X_train)
@@ -459,9 +472,9 @@ class TrainingDashboard(widgets.VBox):
         self.loss_image = widgets.Image(format="png")
         self.play = widgets.Play(value=0, min=0, max=PLAY_TICKS, step=1, interval=interval,
                                  show_repeat=False, description="Train", tooltip="train / pause")
-        self.step_button = widgets.Button(description="Step", icon="step-forward", tooltip="one training step",
+        self.step_button = widgets.Button(description="Train 1 step", icon="step-forward", tooltip="one training step",
                                           button_style="primary")
-        self.reset_button = widgets.Button(description="Reset", icon="fast-backward",
+        self.reset_button = widgets.Button(description="Reset training", icon="fast-backward",
                                            tooltip="back to the starting weights (step 0)")
         exponent = math.log10(lr)
         self.lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=min(-4, math.floor(exponent)),
@@ -481,10 +494,12 @@ class TrainingDashboard(widgets.VBox):
                                               style={"description_width": "initial"})
         self.point_info = widgets.HTML()
         self._point_loss = self.training.point_loss(0)
-        hide = tuple(resolve("hide", None)) + ("play", "speed")  # the dashboard's Play is the one that trains
-        self.stepper = BackwardStepper(self._point_loss, hide=hide)
-        if not self.stepper.quiz:  # a quiz starts at the first step; else show every gradient
-            self.stepper.run()
+        hide = tuple(self.hidden & set(STEPPER_CONTROLS)) + ("play", "speed")  # the dashboard's Play trains
+        # unset, every gradient is shown (the stepper at the end, Reset to step through); a quiz starts at step 0
+        self.stepper = BackwardStepper(self._point_loss, quiz=quiz, hide_gradients=bool(hide_gradients), hide=hide)
+        # two rows of buttons on one screen: the backward pass's say what they walk
+        self.stepper.step_button.description = "Backprop step"
+        self.stepper.reset_button.description = "Backprop start"
         self.deltas = widgets.HTML()
 
         self.play.observe(self._on_tick, names="value")
@@ -496,6 +511,11 @@ class TrainingDashboard(widgets.VBox):
         self.point_slider.observe(lambda change: self._show_point(change["new"]), names="value")
         self.stepper.play.observe(lambda _: self._show_deltas(), names="value")  # it follows every move
 
+        own = {"training": (self.play, self.step_button, self.reset_button, self.speed_slider),
+               "learning_rate": (self.lr_slider,), "batch_size": (self.batch_menu,), "point": (self.point_slider,)}
+        for name in self.hidden & set(own):
+            for control in own[name]:
+                control.layout.display = "none"
         controls = widgets.HBox(
             [self.play, self.step_button, self.reset_button, self.lr_slider, self.batch_menu, self.speed_slider],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
@@ -656,7 +676,7 @@ class TrainingDashboard(widgets.VBox):
             state = walk.grad_state(node)
             shape = "×".join(str(n) for n in node.data.shape)
             if state.value is None:
-                values = '<span style="color:#666">not reached yet: press Step in the backward pass</span>'
+                values = '<span style="color:#666">not reached yet: press Backprop step</span>'
             else:
                 values = html.escape(", ".join(format_number(float(v), 3) for v in np.ravel(state.value)))
             rows.append(f"<tr><td>δ<sub>{number}</sub> = ∂L/∂z<sub>{number}</sub></td>"

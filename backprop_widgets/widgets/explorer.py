@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as widgets
 
 from ..engine import Value, evaluate, forward_derivatives, format_number, gradcheck, topological_order
 from ..parse import ParseError, parse, to_formula, variables
-from .options import resolve
+from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .graph import with_static_copy
 from .stepper import BackwardStepper
 from .walk import node_names
@@ -48,7 +49,10 @@ class Explorer(widgets.VBox):
 
     ``ranges={"x": (-2, 2, 0.1)}`` sets slider ranges; ``hide_gradients``,
     ``quiz`` and ``hide`` are as for ``BackwardStepper``, with the extra control
-    names ``"formula"``, ``"sliders"`` and ``"modes"``.
+    names ``"formula"``, ``"sliders"`` and ``"modes"``.  With ``quiz`` or
+    ``hide_gradients`` on, the forward and check modes show a gradient of f only
+    once the backward walk has reached it ("?" before); in assessment mode
+    (``configure(assessment=True)``) the gradient check is not offered.
     """
 
     def __init__(
@@ -62,9 +66,9 @@ class Explorer(widgets.VBox):
         **values: float,
     ) -> None:
         self.ranges = dict(ranges or {})
-        self.hide_gradients = bool(resolve("hide_gradients", hide_gradients))
-        self.quiz = bool(resolve("quiz", quiz))
-        self.hidden = set(resolve("hide", hide))
+        self.hide_gradients = bool(resolve("hide_gradients", hide_gradients, "Explorer"))
+        self.quiz = bool(resolve("quiz", quiz, "Explorer"))
+        self.hidden = set(resolve_hide(hide, EXPLORER_CONTROLS, "Explorer"))
         self.values = {name: float(v) for name, v in values.items()}
         self.forward_passes: list[str] = []
         self._quiet = False
@@ -75,7 +79,8 @@ class Explorer(widgets.VBox):
         self.error = widgets.HTML()
         self.error.add_class("bpw-error")
         self.sliders_box = widgets.VBox()
-        self.mode = widgets.ToggleButtons(options=[(label, key) for key, label in MODES.items()],
+        offered = [key for key in MODES if not (key == "check" and in_assessment())]  # graded: no check
+        self.mode = widgets.ToggleButtons(options=[(MODES[key], key) for key in offered],
                                           value="reverse", style={"button_width": "auto"})
         self.wrt = widgets.Dropdown(description="∂ / ∂", layout=widgets.Layout(width="200px"))
         self.forward_button = widgets.Button(description="Forward pass", icon="play")
@@ -122,8 +127,14 @@ class Explorer(widgets.VBox):
     # ---- building ------------------------------------------------------------------
 
     def _parse_or_none(self, text: str) -> Value | None:
+        """The graph of a formula; ``g = (4x + 1)^2`` names its output g (else it is f)."""
+        named = _NAMED.match(text)
+        name, text = (named[1], named[2]) if named else (None, text)
         try:
-            return parse(text, **self.values)
+            root = parse(text, **self.values)
+            if name is not None:
+                root.label = name
+            return root
         except ParseError as error:
             self.error.value = (
                 '<pre style="color:#d55e00;margin:0;line-height:1.2">'
@@ -147,7 +158,7 @@ class Explorer(widgets.VBox):
         self.inputs = self._inputs(root)
         self._make_sliders()
         stepper = BackwardStepper(root, quiz=self.quiz, hide_gradients=self.hide_gradients,
-                                  hide=tuple(self.hidden - {"formula", "sliders", "modes"}))
+                                  hide=tuple(self.hidden & set(STEPPER_CONTROLS)))
         if not self.hide_gradients and not self.quiz:
             stepper.run()  # the live graph shows every gradient; Reset to step through
         self.stepper = stepper
@@ -210,14 +221,17 @@ class Explorer(widgets.VBox):
         if name not in self.inputs:
             raise KeyError(f"no input named {name!r}; the inputs are {list(self.inputs)}")
         derivatives = forward_derivatives(self.root, wrt=self.inputs[name])
+        shown = dict(derivatives)
+        if not self._known(self.inputs[name]):  # quiz / hide_gradients: ∂f/∂name is "?" until walked to
+            shown[self.root] = None
         self.forward_passes.append(name)
         self.wrt.value = name
         view = self.stepper.view
         with view.batch():
-            view.update(grads=derivatives)
+            view.update(grads=shown)
             view.highlight(node=self.inputs[name])
             view.say(f"Forward pass for {name}: every node now shows its derivative with respect to {name}.")
-        self._forward_text(name, derivatives[self.root])
+        self._forward_text(name, shown[self.root])
         return derivatives
 
     def _forward_text(self, name: str, value) -> None:
@@ -225,7 +239,7 @@ class Explorer(widgets.VBox):
         out = self.root.label or "f"
         lines = [
             rf"One forward pass gives the derivative of every node with respect to one input: "
-            rf"$\frac{{\partial {out}}}{{\partial {name}}} = {format_number(value, 6)}$. "
+            rf"$\frac{{\partial {out}}}{{\partial {name}}} = {'?' if value is None else format_number(value, 6)}$. "
             "(The picture's grad row now shows each node's derivative with respect to "
             f"<b>{html.escape(name)}</b>.)",
             f"<b>Forward passes so far: {len(self.forward_passes)}</b> "
@@ -242,6 +256,9 @@ class Explorer(widgets.VBox):
             f"<tr><td>{html.escape(_describe(row.node, names))}</td><td>{html.escape(format_number(row.analytic, 8))}</td>"
             f"<td>{html.escape(format_number(row.numeric, 8))}</td><td>{row.rel_error:.1e}</td>"
             f'<td style="color:{VERDICT_COLOURS[row.verdict]};font-weight:bold">{row.verdict}</td></tr>'
+            if self._known(row.node) else  # quiz / hide_gradients: only the gradients walked to so far
+            f"<tr><td>{html.escape(_describe(row.node, names))}</td><td>?</td><td>?</td><td></td>"
+            "<td>step the backward pass to this node first</td></tr>"
             for row in report
         )
         self.check_report.value = (
@@ -252,6 +269,11 @@ class Explorer(widgets.VBox):
         )
         self.stepper.rebuild()
         return report
+
+    def _known(self, node) -> bool:
+        """Whether a mode may show ``node``'s gradient: always, unless quiz or hide_gradients hides it
+        until the backward walk has reached it."""
+        return not (self.quiz or self.hide_gradients) or self.stepper.walk.grad_state(node).complete
 
     def _refresh_mode_reports(self) -> None:
         mode = self.mode.value
@@ -277,6 +299,9 @@ class Explorer(widgets.VBox):
     def __repr__(self) -> str:
         text = self.formula.value or "a graph built in Python"
         return f"Explorer({text!r}, {', '.join(f'{n}={format_number(v.data, 6)}' for n, v in self.inputs.items())})"
+
+
+_NAMED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.*)$", re.S)  # "g = ..." names the output
 
 
 def _describe(node, names) -> str:

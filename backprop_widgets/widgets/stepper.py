@@ -14,12 +14,12 @@ from ..engine import format_number
 from ..exercises.compare import judge_array
 from ..render import value_text
 from .graph import GraphView, with_static_copy
-from .options import resolve
+from .options import STEPPER_CONTROLS, resolve, resolve_hide
 from .walk import BackwardWalk, _tex
 
 __all__ = ["BackwardStepper"]
 
-CONTROL_NAMES = ("reset", "back", "step", "play", "speed", "run", "position", "panel")
+CONTROL_NAMES = STEPPER_CONTROLS  # the names hide= knows (one home: options.CONTROLS)
 
 
 class BackwardStepper(widgets.VBox):
@@ -31,12 +31,17 @@ class BackwardStepper(widgets.VBox):
     ``reset()`` and ``run()`` do what the buttons do, so a lesson or a test can
     drive it too.
 
-    ``quiz=True`` asks the student for each step's numbers before showing them.
-    A gradient always shows "?" until the walk reaches it; ``hide_gradients=True``
-    is kept so that widgets built on the stepper (the Explorer) start at step 0
-    instead of showing every gradient;
-    ``hide=("run", "play")`` hides those controls.  ``None`` means the
-    notebook-wide default (see ``configure``).
+    Constants (numbers written in the formula, data points, targets) get no
+    steps: their gradients are never used; ``walk_constants=True`` walks them too.
+    ``quiz=True`` asks the student for each step's numbers before showing them
+    (a move clears the last question).  A gradient shows "?" until the walk
+    reaches it.  ``hide_gradients=True`` starts at step 0, every gradient "?";
+    ``hide_gradients=False`` starts at the end of the pass, every gradient
+    shown (Reset or Back to step through it; a quiz still starts at step 0);
+    left unset, the stepper starts at step 0.  ``hide=("run", "play")`` hides
+    those controls, added to the notebook-wide ones (names: ``CONTROL_NAMES``).
+    ``None`` means the notebook-wide default (see ``configure``; in its
+    assessment mode "Run to end", Play, its speed and the End key are gone).
     """
 
     def __init__(
@@ -49,11 +54,14 @@ class BackwardStepper(widgets.VBox):
         show_local: bool = False,
         interval: int = 900,
         view: GraphView | None = None,
+        walk_constants: bool = False,
     ) -> None:
-        self.quiz = bool(resolve("quiz", quiz))
-        self.hide_gradients = bool(resolve("hide_gradients", hide_gradients))
-        hidden = set(resolve("hide", hide))
-        self.walk = BackwardWalk(root)
+        self.quiz = bool(resolve("quiz", quiz, "BackwardStepper"))
+        shown = resolve("hide_gradients", hide_gradients, "BackwardStepper") is False  # False, not None
+        self.hide_gradients = not shown
+        self.hidden = hidden = set(resolve_hide(hide, STEPPER_CONTROLS, "BackwardStepper"))
+        self.walk_constants = walk_constants
+        self.walk = BackwardWalk(root, walk_constants=walk_constants)
         self.view = view if view is not None else GraphView(root, show_grad=True, show_local=show_local)
         self.view.on_key(self._on_key)
         self._syncing = False
@@ -106,9 +114,6 @@ class BackwardStepper(widgets.VBox):
             "play": self.play, "speed": self.speed, "run": self.run_button,
             "position": self.position_label, "panel": self.panel_box,
         }
-        unknown = hidden - set(CONTROL_NAMES) - {"formula", "sliders", "modes"}
-        if unknown:
-            raise ValueError(f"hide: unknown control(s) {sorted(unknown)}; known: {list(CONTROL_NAMES)}")
         for name in hidden & set(controls):
             controls[name].layout.display = "none"
         if self.quiz:  # a quiz is answered step by step
@@ -119,6 +124,9 @@ class BackwardStepper(widgets.VBox):
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         super().__init__([self.view, bar, self.panel_box, self.quiz_box])
         self.add_class("bpw-stepper")
+        if shown and not self.quiz:  # hide_gradients=False: the pass done, every gradient shown
+            self.walk.run()
+            self._shown = self.walk.position
         self._show()
 
     # ---- public actions --------------------------------------------------------
@@ -159,6 +167,8 @@ class BackwardStepper(widgets.VBox):
         self.goto(len(self.walk))
 
     def goto(self, position: int) -> None:
+        if self.quiz:  # a clean screen at each question: a move drops the last question and its verdict
+            self.question.value = self.feedback.value = self.array_box.value = ""
         self.walk.goto(position)
         self._show()
 
@@ -173,7 +183,7 @@ class BackwardStepper(widgets.VBox):
         if step is None:
             return False
         expected = self._quiz_target(step)
-        hint = html.escape(step.node.ops[step.node.op].rule)
+        hint = html.escape(_without_number(self.walk.local_said(step)))
         if numpy.ndim(expected) > 0:
             verdict = judge_array(value, expected, rel_tol=1e-3, abs_tol=1e-6)
             ok, reason = bool(verdict), verdict.reason
@@ -199,12 +209,12 @@ class BackwardStepper(widgets.VBox):
         """Walk the graph again after its values changed (or walk a new graph)."""
         position = self.walk.position
         if root is not None and root is not self.walk.root:
-            self.walk = BackwardWalk(root)
+            self.walk = BackwardWalk(root, walk_constants=self.walk_constants)
             self.view = GraphView(root, show_grad=True, show_local=self.view.show_local)
             self.view.on_key(self._on_key)
             self.children = (self.view, *self.children[1:])
         else:  # same structure: keep the names, redo the numbers
-            self.walk = BackwardWalk(self.walk.root, names=self.walk.names)
+            self.walk = BackwardWalk(self.walk.root, names=self.walk.names, walk_constants=self.walk_constants)
             self.walk.goto(position)
         self.play.max = len(self.walk)
         self._show()
@@ -259,7 +269,7 @@ class BackwardStepper(widgets.VBox):
             self.back()
         elif key == "Home":
             self.reset()
-        elif key == "End" and not self.quiz:
+        elif key == "End" and self.run_button.layout.display != "none":  # not in a quiz, nor when hidden
             self.run()
 
     def _show(self) -> None:
@@ -284,15 +294,15 @@ class BackwardStepper(widgets.VBox):
         if self.panel.value != formula:
             self.panel.value = formula
         parts = []
+        if text["local_text"]:
+            parts.append(f'<div style="text-align:center">{html.escape(text["local_text"])}</div>')
         if text["numbers_text"]:
-            parts.append(
-                f'<div style="font-size:115%;text-align:center">{html.escape(text["numbers_text"])}</div>'
-                '<div style="color:#595959;font-size:90%;text-align:center">'
-                "upstream gradient × local gradient = contribution</div>"
-            )
+            parts.append(f'<div style="font-size:115%;text-align:center">{html.escape(text["numbers_text"])}'
+                         " = contribution</div>")
         if text["sum"]:
-            parts.append(f"<div><b>{html.escape(text['sum'])}</b></div>")
-        parts.append(f'<div style="color:#595959;font-size:90%">{html.escape(text["rule"])}</div>')
+            parts.append(f'<div style="text-align:center"><b>{html.escape(text["sum"])}</b></div>')
+        if not text["local_text"]:  # the start: say what it means
+            parts.append(f'<div style="color:#595959;text-align:center">{html.escape(text["rule"])}</div>')
         self.numbers.value = "".join(parts)
         self.back_button.disabled = self.reset_button.disabled = walk.position == 0
         self.step_button.disabled = self.run_button.disabled = walk.done
@@ -312,6 +322,12 @@ class BackwardStepper(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"BackwardStepper(step {self.walk.position} of {len(self.walk)})"
+
+
+def _without_number(said: str) -> str:
+    """``∂f/∂x = y = 7`` -> ``∂f/∂x = y``: the rule in the node's names, not the answer."""
+    head, _, tail = said.rpartition(" = ")
+    return head if " = " in head else "see the op table's rule for this node"
 
 
 def _is_number(value) -> bool:

@@ -8,6 +8,7 @@ just taken.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,43 +24,65 @@ SUM_TERMS = 6  # a running sum longer than this is shortened in the panel
 def node_names(order: list) -> dict:
     """A name for every node, as the stepper's formulas use it.
 
-    Its label if it has one; a constant's number; a small inner node's own
-    formula in parentheses, ``(a + b)``, so that the name says where it is in
-    the picture; otherwise ``n<position>`` in the graph order.  An unlabelled
+    Its label if it has one; a constant's number; an unlabelled inner node is
+    named by what it computes from its inputs' names, ``(a + b)``, ``σ(z1)``,
+    ``(x @ W1)``, so that the name says where it is in the picture (a name
+    longer than ``NAME_LENGTH`` falls back to ``n<position>``).  An unlabelled
     output is ``f``.
 
     >>> from backprop_widgets import Value
     >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
-    >>> order = topological_order((a + b) * 3)
+    >>> order = topological_order((4 * a + 1) * (a + b))
     >>> [node_names(order)[n] for n in order]
-    ['a', 'b', '(a + b)', '3', 'f']
+    ['4', 'a', '(4·a)', '1', '(4·a + 1)', 'b', '(a + b)', 'f']
     """
-    size: dict = {}
     names: dict = {}
+    bare: dict = {}  # an inner node's formula without its outer parentheses, and how tightly it binds
     labels = {node.label for node in order}
     for i, node in enumerate(order):
-        size[node] = min(1 + sum(size[p] for p in node.parents), 100)
         if node.label:
             names[node] = node.label
         elif not node.parents and node.constant and numpy.ndim(node.data) == 0:
             names[node] = format_number(float(node.data))
+        elif not node.parents:
+            names[node] = f"n{i}"
         else:
-            names[node] = _formula_name(node, size[node]) or f"n{i}"
+            formula, binds = _compose(node, names, bare)
+            bare[node] = (formula, binds)
+            wrapped = f"({formula})" if binds < _FUNCTION else formula
+            names[node] = wrapped if len(wrapped) <= NAME_LENGTH else f"n{i}"
     root = order[-1]
     if not root.label:
         names[root] = "f" if "f" not in labels else "out"
     return names
 
 
-def _formula_name(node, size: int) -> str | None:
-    if size > 7 or not node.parents:
-        return None
-    try:
-        from ..parse import to_formula  # the parser is a layer beside render, below the widgets
+NAME_LENGTH = 24
+# how tightly an operation binds, for parentheses: sums < products < powers < function calls
+_SUM, _PRODUCT, _POWER, _FUNCTION = 1, 2, 3, 4
+_INFIX = {"add": (" + ", _SUM), "sub": (" − ", _SUM), "mul": ("·", _PRODUCT), "div": ("/", _PRODUCT),
+          "matmul": (" @ ", _PRODUCT), "powv": ("^", _POWER)}
 
-        return f"({to_formula(node)})"
-    except (ValueError, TypeError, AttributeError, KeyError):
-        return None
+
+def _compose(node, names: dict, bare: dict) -> tuple[str, int]:
+    """What an unlabelled node computes, written with its inputs' names."""
+
+    def inner(parent, binds: int) -> str:
+        if parent in bare and names[parent] == f"({bare[parent][0]})":  # an unlabelled inner node
+            formula, tight = bare[parent]
+            return formula if tight >= binds else f"({formula})"
+        return names[parent]
+
+    if node.op in _INFIX and len(node.parents) == 2:
+        symbol, binds = _INFIX[node.op]
+        left, right = node.parents
+        return f"{inner(left, binds)}{symbol}{inner(right, binds + (binds < _POWER))}", binds
+    if node.op == "pow" and len(node.parents) == 1:
+        return f"{inner(node.parents[0], _FUNCTION)}^{format_number(node.params['n'])}", _POWER
+    if node.op == "neg" and len(node.parents) == 1:
+        return f"−{inner(node.parents[0], _POWER)}", _PRODUCT
+    title = node.ops[node.op].title(node.params) if node.op in node.ops else str(node.op)
+    return f"{title}({', '.join(inner(p, 0) for p in node.parents)})", _FUNCTION
 
 
 @dataclass(frozen=True)
@@ -89,11 +112,14 @@ class BackwardWalk:
     'x: 7 + y: 2 = 9'
     """
 
-    def __init__(self, root, names: dict | None = None) -> None:
+    def __init__(self, root, names: dict | None = None, *, walk_constants: bool = False) -> None:
         self.root = root
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(self.order)
-        self.steps: list[Step] = list(backward_steps(root))
+        self.walk_constants = walk_constants
+        # A constant's gradient is never used, and its box shows none: by default its steps are skipped.
+        self.steps: list[Step] = [step for step in backward_steps(root)
+                                  if walk_constants or not _is_constant(step.parent)]
         self.position = 0
         self._incoming: dict[Any, list[int]] = {}
         for i, step in enumerate(self.steps):
@@ -167,16 +193,19 @@ class BackwardWalk:
             root = self.names[self.root]
             return {
                 "formula": rf"\frac{{\partial {_tex(root)}}}{{\partial {_tex(root)}}} = 1",
+                "local_text": "",
                 "numbers": "",
                 "numbers_text": "",
                 "sum": "",
-                "rule": "The backward pass starts at the output: its gradient with respect to itself is 1.",
+                "rule": f"∂{root}/∂{root} = 1: the output's gradient with respect to itself. "
+                        "The backward pass starts here.",
             }
         out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
         d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
         state = self.grad_state(step.parent)
         gets = r"\mathrel{+}=" if state.expected > 1 else "="
-        formula = rf"{d(out, parent)} {gets} {d(out, node)} \cdot {d(node, parent)}"
+        formula = (rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
+                   rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}")
         numbers = (
             rf"{_num(step.upstream_grad)} \times {_num(step.local_grad)} = {_num(step.contribution)}"
         )
@@ -186,8 +215,52 @@ class BackwardWalk:
             if not state.complete:
                 total += " (so far)"
         rule = step.node.ops[step.node.op].rule
-        numbers_text = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
-        return {"formula": formula, "numbers": numbers, "numbers_text": numbers_text, "sum": total, "rule": rule}
+        local = step.local_grad
+        if hasattr(local, "rule") and getattr(local, "factor", None) is None:  # a Tensor op's vector-Jacobian product
+            numbers_text = (f"upstream = {_plain(step.upstream_grad)}; through the local rule, "
+                            f"{self._named_rule(step)} = {_plain(step.contribution)}")
+        else:
+            numbers_text = (f"upstream × local = {_plain(step.upstream_grad)} × {_plain(local)} "
+                            f"= {_plain(step.contribution)}")
+        return {"formula": formula, "local_text": "local: " + self.local_said(step), "numbers": numbers,
+                "numbers_text": numbers_text, "sum": total, "rule": rule}
+
+    def local_said(self, step: Step | None = None) -> str:
+        """The local gradient of a step written with the nodes' own names, then its number.
+
+        ``∂f/∂x = y = 7`` for x·y; ``∂x/∂a = 1`` for a + b.
+        """
+        step = step or self.current
+        if step is None:
+            return ""
+        node, parent = step.node, step.parent
+        d = f"∂{self.names[node]}/∂{self.names[parent]}"
+        if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+            return f"{d}: contribution = {self._named_rule(step)}"
+        value = _plain(step.local_grad)
+        row = node.ops.get(node.op) if node.op else None
+        said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
+        if not said:
+            return f"{d} = {value}"
+        names = {letter: self.names[p] for letter, p in zip("ab", node.parents)}
+        names["out"] = self.names[node]
+        names.update({k: format_number(v) for k, v in node.params.items()})
+        if "n" in node.params:
+            names["n1"] = format_number(node.params["n"] - 1)
+        formula = said.format(**names)
+        for name in names.values():  # σ((x + 1)) -> σ(x + 1)
+            if name.startswith("(") and name.endswith(")"):
+                formula = formula.replace(f"({name})", name)
+        if formula.endswith("^1"):  # 2·e^1 -> 2·e
+            formula = formula[:-2]
+        same = formula.replace("−", "-") == value
+        return f"{d} = {value}" if same else f"{d} = {formula} = {value}"
+
+    def _named_rule(self, step: Step) -> str:
+        """A Tensor op's local rule with the node's own input names: ``xᵀ @ upstream``."""
+        names = {letter: self.names[p] for letter, p in zip("ab", step.node.parents)}
+        text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
+        return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
 
     def spoken(self) -> str:
         """The current step in words, for a screen reader's live region.
@@ -208,7 +281,10 @@ class BackwardWalk:
         node, parent = self.names[step.node], self.names[step.parent]
         state = self.grad_state(step.parent)
         gets = "+=" if state.expected > 1 else "="
-        numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
+        if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+            numbers = f"{self._named_rule(step)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
+        else:
+            numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
         return (
             f"Step {self.position} of {len(self.steps)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
             f"= {numbers}; {parent}'s gradient is now {_plain(state.value)}."
@@ -218,10 +294,40 @@ class BackwardWalk:
         return f"BackwardWalk(step {self.position} of {len(self.steps)})"
 
 
+def _is_constant(node) -> bool:
+    """A leaf that is a constant: a number written in the formula, a data point, a target."""
+    return not node.parents and bool(getattr(node, "constant", False))
+
+
 def _plain(x) -> str:
-    """A number (or an array's shape) as plain text."""
+    """A number as plain text; a small array as its entries and shape, a larger one summarised.
+
+    >>> _plain(0.25), _plain(numpy.array([[0.5, -1.0]]))
+    ('0.25', '[[0.5, -1]] (1×2)')
+    >>> _plain(numpy.arange(12.0).reshape(3, 4))
+    '3×4 [0, 1, 2, …], norm 22.49'
+    """
+    factor = getattr(x, "factor", None)
+    if hasattr(x, "rule") and factor is not None:
+        x = factor
+    if numpy.ndim(x) > 0 and not hasattr(x, "rule"):
+        array = numpy.asarray(x, dtype=float)
+        shape = "×".join(str(n) for n in array.shape)
+        if array.size <= SMALL_ARRAY:
+            return f"{_nested(array)} ({shape})"
+        first = ", ".join(format_number(v) for v in array.ravel()[:3])
+        return f"{shape} [{first}, …], norm {format_number(float(numpy.linalg.norm(array)))}"
     text = _num(x)
     return text.replace(r"\text{", "").replace("}", "") if text.startswith("\\") else text
+
+
+SMALL_ARRAY = 6  # arrays of at most this many entries are written out in the panel
+
+
+def _nested(array) -> str:
+    if array.ndim == 0:
+        return format_number(float(array))
+    return "[" + ", ".join(_nested(row) for row in array) + "]"
 
 
 def _num(x) -> str:

@@ -49,6 +49,7 @@ def test_explain_running_sum_at_a_branch(abc):
 
 
 def test_repr():
-    walk = BackwardWalk(Value(2.0) * 3)
+    walk = BackwardWalk(Value(2.0) * 3)  # the constant 3 gets no step
     walk.step()
-    assert repr(walk) == "BackwardWalk(step 1 of 2)"
+    assert repr(walk) == "BackwardWalk(step 1 of 1)"
+    assert len(BackwardWalk(Value(2.0) * 3, walk_constants=True)) == 2
