@@ -461,7 +461,8 @@ class Picture {
     const animation = { flow, token, frame: 0, timer: 0 };
     const move = (now) => {
       const t = Math.min(1, (now - start) / FLOW_MS);
-      const point = path.getPointAtLength(length * (1 - t)); // from the operation back to its input
+      // backward: from the operation back to its input; forward mode: from the input to the operation
+      const point = path.getPointAtLength(length * (flow.forward ? t : 1 - t));
       token.setAttribute("transform", `translate(${point.x.toFixed(1)},${point.y.toFixed(1)})`);
       if (t < 1) {
         animation.frame = requestAnimationFrame(move);

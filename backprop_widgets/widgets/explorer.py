@@ -11,7 +11,7 @@ from ..engine import Value, evaluate, forward_derivatives, format_number, gradch
 from ..parse import ParseError, parse, to_formula, variables
 from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .graph import with_static_copy
-from .stepper import BackwardStepper
+from .stepper import BackwardStepper, ForwardStepper
 from .walk import node_names
 
 __all__ = ["Explorer"]
@@ -83,9 +83,12 @@ class Explorer(widgets.VBox):
         self.mode = widgets.ToggleButtons(options=[(MODES[key], key) for key in offered],
                                           value="reverse", style={"button_width": "auto"})
         self.wrt = widgets.Dropdown(description="∂ / ∂", layout=widgets.Layout(width="200px"))
-        self.forward_button = widgets.Button(description="Forward pass", icon="play")
+        self.forward_button = widgets.Button(description="Whole forward pass", icon="play",
+                                             tooltip="every step of the forward pass for this input at once")
         self.forward_report = widgets.HTMLMath()
-        self.forward_box = widgets.VBox([widgets.HBox([self.wrt, self.forward_button]), self.forward_report])
+        self.forward_report.add_class("bpw-forward-report")
+        self.forward_box = widgets.HBox([self.wrt, self.forward_button])
+        self.forward_stepper: ForwardStepper | None = None
         self.check_button = widgets.Button(description="Check every gradient", icon="check")
         self.check_report = widgets.HTML()
         self.check_box = widgets.VBox([self.check_button, self.check_report])
@@ -93,6 +96,7 @@ class Explorer(widgets.VBox):
         self.formula.observe(self._on_formula, names="value")
         self.mode.observe(lambda _: self._show_mode(), names="value")
         self.forward_button.on_click(lambda _: self.forward_pass())
+        self.wrt.observe(lambda _: self._forward_mode(), names="value")
         self.check_button.on_click(lambda _: self.check())
 
         self.root: Value | None = None
@@ -155,6 +159,7 @@ class Explorer(widgets.VBox):
     def _set_graph(self, root: Value) -> None:
         self.root = root
         self.forward_passes = []
+        self.forward_stepper = None
         self.inputs = self._inputs(root)
         self._make_sliders()
         stepper = BackwardStepper(root, quiz=self.quiz, hide_gradients=self.hide_gradients,
@@ -202,6 +207,8 @@ class Explorer(widgets.VBox):
         evaluate(self.root)
         self.forward_passes = []
         self.stepper.rebuild()
+        if self.forward_stepper is not None:
+            self.forward_stepper.rebuild()  # the same input, the same step, the new numbers
         self._refresh_mode_reports()
 
     def _on_slider(self, change) -> None:
@@ -213,38 +220,59 @@ class Explorer(widgets.VBox):
     # ---- modes ----------------------------------------------------------------------
 
     def forward_pass(self, name: str | None = None) -> dict:
-        """Forward mode: the derivative of every node with respect to one input."""
+        """Forward mode, all at once: the derivative of every node with respect to one input.
+
+        (What "Whole forward pass" does; Step walks the same pass one node at a time.)
+        """
         name = name or self.wrt.value
         if not self.inputs:
             self.forward_report.value = "This formula has no inputs to take derivatives with respect to."
             return {}
         if name not in self.inputs:
             raise KeyError(f"no input named {name!r}; the inputs are {list(self.inputs)}")
-        derivatives = forward_derivatives(self.root, wrt=self.inputs[name])
-        shown = dict(derivatives)
-        if not self._known(self.inputs[name]):  # quiz / hide_gradients: ∂f/∂name is "?" until walked to
-            shown[self.root] = None
-        self.forward_passes.append(name)
+        if self.mode.value != "forward":
+            self.mode.value = "forward"
         self.wrt.value = name
-        view = self.stepper.view
-        with view.batch():
-            view.update(grads=shown)
-            view.highlight(node=self.inputs[name])
-            view.say(f"Forward pass for {name}: every node now shows its derivative with respect to {name}.")
-        self._forward_text(name, shown[self.root])
-        return derivatives
+        self._forward_mode()
+        self.forward_stepper.run()
+        return forward_derivatives(self.root, wrt=self.inputs[name])
 
-    def _forward_text(self, name: str, value) -> None:
+    def _forward_mode(self) -> None:
+        """Forward mode for the input chosen in the menu: its own stepper, from the input towards the output."""
+        if self.mode.value != "forward" or not self.inputs or self.wrt.value not in self.inputs:
+            return
+        wrt = self.inputs[self.wrt.value]
+        stepper = self.forward_stepper
+        if stepper is None or stepper.wrt is not wrt or stepper.walk.root is not self.root:
+            stepper = ForwardStepper(self.root, wrt, hide=tuple(self.hidden & set(STEPPER_CONTROLS)),
+                                     conceal=lambda: [] if self._known(self.forward_stepper_wrt()) else [self.root])
+            stepper.play.observe(lambda _: self._forward_text(), names="value")
+            self.forward_stepper = stepper
+        else:
+            stepper.rebuild()  # what a quiz may show has changed since
+        self.body.children = [self.forward_box, stepper, self.forward_report]
+        self._forward_text()
+
+    def forward_stepper_wrt(self):
+        return self.inputs.get(self.wrt.value)
+
+    def _forward_text(self) -> None:
+        """The pass counter: forward mode needs one pass per input, reverse mode one for all of them."""
+        stepper = self.forward_stepper
+        name = self.wrt.value
+        if stepper is not None and stepper.walk.done and (not self.forward_passes or self.forward_passes[-1] != name):
+            self.forward_passes.append(name)
         done = list(dict.fromkeys(self.forward_passes))
-        out = self.root.label or "f"
+        n = len(self.inputs)
+        marks = ", ".join(f"{html.escape(i)} {'✓' if i in done else '·'}" for i in self.inputs)
+        value = stepper.walk.grads()[self.root] if stepper is not None else None
+        out = self.stepper.walk.names[self.root] if self.stepper is not None else "f"
         lines = [
-            rf"One forward pass gives the derivative of every node with respect to one input: "
-            rf"$\frac{{\partial {out}}}{{\partial {name}}} = {'?' if value is None else format_number(value, 6)}$. "
-            "(The picture's grad row now shows each node's derivative with respect to "
-            f"<b>{html.escape(name)}</b>.)",
-            f"<b>Forward passes so far: {len(self.forward_passes)}</b> "
-            f"({', '.join(html.escape(n) for n in done)} of {len(self.inputs)} inputs); "
-            f"<b>backward passes needed for all {len(self.inputs)}: 1</b>.",
+            f"One forward pass follows one input: ∂{html.escape(out)}/∂{html.escape(name)} = "
+            f"{'?' if value is None else html.escape(format_number(value, 6))}"
+            + ("" if stepper is None or stepper.walk.done else " (step on to the output)"),
+            f"<b>Forward passes done: {len(done)} of {n} inputs</b> ({marks}); "
+            f"<b>backward passes needed for all {n}: 1</b>.",
         ]
         self.forward_report.value = "<br>".join(lines)
 
@@ -278,16 +306,17 @@ class Explorer(widgets.VBox):
     def _refresh_mode_reports(self) -> None:
         mode = self.mode.value
         if mode == "forward":
-            self.forward_report.value = ""
+            self._forward_text()
         elif mode == "check":
             self.check()
 
     def _show_mode(self) -> None:
         mode = self.mode.value
-        panel = {"reverse": [], "forward": [self.forward_box], "check": [self.check_box]}[mode]
-        self.body.children = [self.stepper, *panel]
-        self.forward_report.value = ""
         self.check_report.value = ""
+        if mode == "forward":  # the whole widget switches: picture, panel and controls follow the input
+            self._forward_mode()
+            return
+        self.body.children = [self.stepper, *([self.check_box] if mode == "check" else [])]
         if mode == "check":
             self.check()
         else:

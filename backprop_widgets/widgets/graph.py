@@ -171,32 +171,39 @@ class GraphView(anywidget.AnyWidget):
         self._push(cells=self._texts(), notes=self._notes())
         return self
 
-    def highlight(self, node: Any = None, edge: Any = None) -> GraphView:
-        """Mark one node (its box, op circle and arrow) and one edge as current; None clears.
+    def highlight(self, node: Any = None, edge: Any = None, edges: list | None = None) -> GraphView:
+        """Mark one node (its box, op circle and arrow) and one edge (or several) as current; None clears.
 
         ``node`` is a node of the graph or its id (an int); ``edge`` is a backward
-        ``Step`` or a pair ``(node, index of its input)``.
+        ``Step`` or a pair ``(node, index of its input)``; ``edges`` a list of pairs.
         """
-        self._lit = {"node": node, "edge": edge}
+        self._lit = {"node": node, "edge": edge, "edges": edges}
         ids = []
         if node is not None:
             k = self.node_id(node)
             ids += [f"n{k}", f"n{k}-op", f"n{k}-out"]
-        if edge is not None:
-            child, i = edge if isinstance(edge, tuple) else (edge.node, edge.index)
+        for each in ([edge] if edge is not None else []) + list(edges or []):
+            child, i = each if isinstance(each, tuple) else (each.node, each.index)
             ids.append(f"e{self.node_id(child)}-{i}")
         self._push(current=ids)
         return self
 
-    def send_flow(self, step: Step, before: str, after: str) -> GraphView:
-        """Animate ``step``'s contribution travelling back along its edge into its input's gradient."""
-        gid = f"e{self.node_id(step.node)}-{step.index}"
-        slot = self._grad_slot(step.parent)
+    def send_flow(self, step: Step, before: str, after: str, *, edge: tuple | None = None, into: Any = None,
+                  text: str | None = None, forward: bool = False) -> GraphView:
+        """Animate ``step``'s contribution travelling back along its edge into its input's gradient.
+
+        Forward mode passes ``edge`` (node, input index), the node whose cell receives (``into``), the
+        ``text`` that travels, and ``forward=True``: the token then runs from the input to the operation.
+        """
+        child, index = edge if edge is not None else (step.node, step.index)
+        gid = f"e{self.node_id(child)}-{index}"
+        slot = self._grad_slot(into if into is not None else step.parent)
         if slot is None:
             return self
         self._flow_count += 1
-        self._push(flow={"n": self._flow_count, "edge": gid, "cell": slot, "text": value_text(step.contribution),
-                         "before": before, "after": after})
+        self._push(flow={"n": self._flow_count, "edge": gid, "cell": slot,
+                         "text": text if text is not None else value_text(step.contribution),
+                         "before": before, "after": after, "forward": forward})
         return self
 
     def say(self, text: str) -> GraphView:
@@ -261,7 +268,7 @@ class GraphView(anywidget.AnyWidget):
     def svg(self) -> str:
         """A static SVG copy of the picture as it is now (needs pygraphviz or a ``dot`` program)."""
         picture = SvgPicture(self.root, **self._options)
-        picture.update(grads=self._grads).highlight(**self._lit)
+        picture.update(grads=self._grads).highlight(node=self._lit.get("node"), edge=self._lit.get("edge"))
         return picture.svg
 
     def _static_svg(self) -> str | None:

@@ -15,9 +15,9 @@ from ..exercises.compare import judge_array
 from ..render import value_text
 from .graph import GraphView, with_static_copy
 from .options import STEPPER_CONTROLS, resolve, resolve_hide
-from .walk import BackwardWalk, _tex
+from .walk import BackwardWalk, ForwardWalk, _tex
 
-__all__ = ["BackwardStepper"]
+__all__ = ["BackwardStepper", "ForwardStepper"]
 
 CONTROL_NAMES = STEPPER_CONTROLS  # the names hide= knows (one home: options.CONTROLS)
 
@@ -61,7 +61,7 @@ class BackwardStepper(widgets.VBox):
         self.hide_gradients = not shown
         self.hidden = hidden = set(resolve_hide(hide, STEPPER_CONTROLS, "BackwardStepper"))
         self.walk_constants = walk_constants
-        self.walk = BackwardWalk(root, walk_constants=walk_constants)
+        self.walk = self._make_walk(root)
         self.view = view if view is not None else GraphView(root, show_grad=True, show_local=show_local)
         self.view.on_key(self._on_key)
         self._syncing = False
@@ -209,12 +209,12 @@ class BackwardStepper(widgets.VBox):
         """Walk the graph again after its values changed (or walk a new graph)."""
         position = self.walk.position
         if root is not None and root is not self.walk.root:
-            self.walk = BackwardWalk(root, walk_constants=self.walk_constants)
+            self.walk = self._make_walk(root)
             self.view = GraphView(root, show_grad=True, show_local=self.view.show_local)
             self.view.on_key(self._on_key)
             self.children = (self.view, *self.children[1:])
         else:  # same structure: keep the names, redo the numbers
-            self.walk = BackwardWalk(self.walk.root, names=self.walk.names, walk_constants=self.walk_constants)
+            self.walk = self._make_walk(self.walk.root, names=self.walk.names)
             self.walk.goto(position)
         self.play.max = len(self.walk)
         self._show()
@@ -261,6 +261,21 @@ class BackwardStepper(widgets.VBox):
         if not self._syncing:
             self.goto(change["new"])
 
+    def _make_walk(self, root, names: dict | None = None):
+        return BackwardWalk(root, names=names, walk_constants=self.walk_constants)
+
+    def _flow(self, step) -> None:
+        """The step's contribution travels back along its edge into its input's gradient."""
+        before = self.view.texts(step.parent).get("grad", "?")
+        after = self.walk.grad_state(step.parent).value
+        self.view.send_flow(step, before, value_text(after) if after is not None else "?")
+
+    def _highlight(self, step) -> None:
+        if step is None:
+            self.view.highlight(node=self.walk.root)
+        else:
+            self.view.highlight(node=step.parent, edge=(step.node, step.index))
+
     def _on_key(self, key: str) -> None:
         """Keys pressed on the picture: Right steps, Left goes back, Home and End go to either end."""
         if key == "ArrowRight":
@@ -278,14 +293,9 @@ class BackwardStepper(widgets.VBox):
         view = self.view
         with view.batch():
             if step is not None and walk.position == self._shown + 1:  # one step on: the contribution flows
-                before = view.texts(step.parent).get("grad", "?")
-                after = walk.grad_state(step.parent).value
-                view.send_flow(step, before, value_text(after) if after is not None else "?")
+                self._flow(step)
             view.update(grads=walk.grads())  # a gradient shows "?" until the walk reaches it
-            if step is None:
-                view.highlight(node=walk.root)
-            else:
-                view.highlight(node=step.parent, edge=(step.node, step.index))
+            self._highlight(step)
             view.say(walk.spoken())
         self._shown = walk.position
         self.position_label.value = f"step {walk.position} of {len(walk)}"
@@ -347,3 +357,41 @@ def _close(value, expected) -> bool:
     if math.isnan(expected):
         return math.isnan(value)
     return math.isclose(value, expected, rel_tol=1e-3, abs_tol=1e-6)
+
+
+class ForwardStepper(BackwardStepper):
+    """Forward mode one node at a time, with respect to one input ``wrt``: the mirror of the backward stepper.
+
+    It starts at ``wrt`` (tangent 1) and walks towards the output; each Step
+    computes one node's tangent, Σ local gradient × tangent of its input, and
+    the picture's gradient row shows the tangents ("?" until reached, 0 where a
+    node does not depend on ``wrt``).  A whole walk is one forward pass: it
+    gives the derivative of every node with respect to ``wrt`` alone.
+    """
+
+    def __init__(self, root, wrt, conceal=None, **options) -> None:
+        self.wrt = wrt
+        self.conceal = conceal  # a function giving the nodes whose tangent must stay "?" (quiz, hidden gradients)
+        options["quiz"] = False  # the quiz asks backward steps
+        super().__init__(root, **options)
+        self.add_class("bpw-forward-stepper")
+
+    def _make_walk(self, root, names: dict | None = None):
+        walk = ForwardWalk(root, self.wrt, names=names)
+        walk.hidden = set(self.conceal()) if self.conceal is not None else set()
+        return walk
+
+    def _flow(self, step) -> None:
+        index, parent, *_ = step.terms[-1]
+        before = self.view.texts(step.node).get("grad", "?")
+        self.view.send_flow(step, before, value_text(step.tangent), edge=(step.node, index), into=step.node,
+                            text=value_text(step.terms[-1][4]), forward=True)
+
+    def _highlight(self, step) -> None:
+        if step is None:
+            self.view.highlight(node=self.wrt)
+        else:
+            self.view.highlight(node=step.node, edges=[(step.node, index) for index, *_ in step.terms])
+
+    def __repr__(self) -> str:
+        return f"ForwardStepper(∂/∂{self.walk.names[self.wrt]}, step {self.walk.position} of {len(self.walk)})"

@@ -16,7 +16,7 @@ import numpy
 
 from ..engine import Step, backward_steps, format_number, topological_order
 
-__all__ = ["BackwardWalk", "GradState", "node_names"]
+__all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names"]
 
 SUM_TERMS = 6  # a running sum longer than this is shortened in the panel
 
@@ -354,3 +354,132 @@ def _tex(name: str) -> str:
     if len(head) > 1:
         head = rf"\mathrm{{{head}}}"
     return f"{head}_{{{tail}}}" if tail and head else head or tail
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """One step of forward mode: a node's tangent from its inputs' tangents.
+
+    ``terms`` holds, for each input that moves with ``wrt``, (index, input,
+    local gradient, the input's tangent, their product); ``tangent`` is the sum.
+    """
+
+    node: Any
+    terms: tuple
+    tangent: Any
+
+
+class ForwardWalk:
+    """Forward mode one node at a time: how much each node moves when one input ``wrt`` moves.
+
+    The mirror of ``BackwardWalk``: it starts at the input (its tangent is 1)
+    and walks towards the output; each step is "tangent of a node = Σ local
+    gradient × tangent of its input".  Nodes that do not depend on ``wrt``
+    have tangent 0 from the start.
+
+    >>> from backprop_widgets import Value
+    >>> a, b, c = Value(-1.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
+    >>> x, y = a + b, b + c
+    >>> x.label, y.label = "x", "y"
+    >>> f = x * y
+    >>> f.label = "f"
+    >>> walk = ForwardWalk(f, b)
+    >>> len(walk), [walk.names[s.node] for s in walk.steps]
+    (3, ['x', 'y', 'f'])
+    >>> walk.run(); walk.explain()["numbers_text"]
+    'local × tangent: 7 × 1 + 2 × 1 = 9'
+    """
+
+    def __init__(self, root, wrt, names: dict | None = None) -> None:
+        self.root = root
+        self.wrt = wrt
+        self.order = topological_order(root)
+        self.names = names if names is not None else node_names(self.order)
+        tangent: dict = {wrt: 1.0}
+        self.steps: list[ForwardStep] = []
+        self.hidden: set = set()  # nodes whose tangent stays "?" (a quiz has not reached them yet)
+        for node in self.order:
+            if node is wrt or not node.parents:
+                continue
+            moving = [(i, p) for i, p in enumerate(node.parents) if p in tangent]
+            if not moving:
+                continue
+            local = node.local_grads()
+            terms = tuple((i, p, local[i], tangent[p], local[i] * tangent[p]) for i, p in moving)
+            tangent[node] = sum(term[4] for term in terms)
+            self.steps.append(ForwardStep(node, terms, tangent[node]))
+        self.position = 0
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def goto(self, position: int) -> None:
+        self.position = max(0, min(int(position), len(self.steps)))
+
+    def step(self) -> None:
+        self.goto(self.position + 1)
+
+    def run(self) -> None:
+        self.goto(len(self.steps))
+
+    @property
+    def current(self) -> ForwardStep | None:
+        return self.steps[self.position - 1] if self.position else None
+
+    @property
+    def done(self) -> bool:
+        return self.position == len(self.steps)
+
+    def grads(self) -> dict:
+        """Each node's tangent as known at this position: 0 where it does not depend on ``wrt``, None ("?") where
+        it does but has not been reached."""
+        moves = {step.node for step in self.steps}
+        known = {step.node: step.tangent for step in self.steps[: self.position]}
+        shown = {}
+        for node in self.order:
+            if node is self.wrt:
+                shown[node] = 1.0
+            elif node in self.hidden:
+                shown[node] = None
+            elif node in known:
+                shown[node] = known[node]
+            else:
+                shown[node] = None if node in moves else 0.0
+        return shown
+
+    def explain(self) -> dict:
+        """The current step as formula (LaTeX) and as plain text, like ``BackwardWalk.explain``."""
+        w = _tex(self.names[self.wrt])
+        d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
+        step = self.current
+        if step is None:
+            name = self.names[self.wrt]
+            return {"formula": rf"{d(w, w)} = 1", "local_text": "", "numbers": "", "numbers_text": "", "sum": "",
+                    "rule": f"∂{name}/∂{name} = 1: forward mode starts at the input {name}, which moves by 1; "
+                            "every node that does not depend on it moves by 0."}
+        node = _tex(self.names[step.node])
+        terms = [rf"\underbrace{{{d(node, _tex(self.names[p]))}}}_{{\text{{local}}}} \cdot "
+                 rf"\underbrace{{{d(_tex(self.names[p]), w)}}}_{{\text{{tangent}}}}" for _, p, *_ in step.terms]
+        formula = rf"{d(node, w)} = " + " + ".join(terms)
+        products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
+        local_text = "local: " + "; ".join(self._local_said(step, i) for i in range(len(step.terms)))
+        return {"formula": formula, "local_text": local_text, "numbers": "",
+                "numbers_text": f"local × tangent: {products} = {_plain(step.tangent)}", "sum": "", "rule": ""}
+
+    def _local_said(self, step: ForwardStep, k: int) -> str:
+        index, parent, local, _, _ = step.terms[k]
+        fake = Step(node=step.node, parent=parent, index=index, local_grad=local, upstream_grad=None,
+                    contribution=None, total=None)
+        return BackwardWalk.local_said(self, fake)
+
+    def spoken(self) -> str:
+        step = self.current
+        w = self.names[self.wrt]
+        if step is None:
+            return f"Forward mode with respect to {w}: {w} moves by 1."
+        products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
+        name = self.names[step.node]
+        return f"Step {self.position} of {len(self.steps)}: ∂{name}/∂{w} = {products} = {_plain(step.tangent)}."
+
+    def __repr__(self) -> str:
+        return f"ForwardWalk(∂/∂{self.names[self.wrt]}, step {self.position} of {len(self.steps)})"

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from backprop_widgets import Explorer, Value, variables
+from backprop_widgets import forward_derivatives, Explorer, Value, variables
 
 
 def test_formula_sliders_and_live_gradients():
@@ -42,8 +42,36 @@ def test_forward_mode_counts_passes_e7():
     e.mode.value = "forward"
     results = [e.forward_pass(n)[e.root] for n in "abc"]
     assert results == [7.0, 9.0, 2.0]
-    assert "Forward passes so far: 3" in e.forward_report.value
+    assert "Forward passes done: 3 of 3 inputs" in e.forward_report.value
     assert "backward passes needed for all 3: 1" in e.forward_report.value
+
+
+def test_forward_mode_is_a_mode_you_can_step():
+    e = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
+    e.mode.value = "forward"
+    e.wrt.value = "b"
+    stepper = e.forward_stepper
+    assert stepper in e.body.children and e.stepper not in e.body.children  # the whole widget switches
+    assert "Forward passes done: 0 of 3" in e.forward_report.value
+    f, b = e.root, e.inputs["b"]
+    assert stepper.view.texts(b)["grad"] == "1" and stepper.view.texts(f)["grad"] == "?"
+    assert stepper.view.texts(e.inputs["a"])["grad"] == "0"  # a does not move when b moves
+    lines = []
+    for _ in range(stepper.total):
+        stepper.step()
+        text = stepper.walk.explain()
+        lines.append(f"{text['local_text']} | {text['numbers_text']}")
+    assert lines == [
+        "local: ∂(a + b)/∂b = 1 | local × tangent: 1 × 1 = 1",
+        "local: ∂(b + c)/∂b = 1 | local × tangent: 1 × 1 = 1",
+        "local: ∂f/∂(a + b) = (b + c) = 7; ∂f/∂(b + c) = (a + b) = 2 | local × tangent: 7 × 1 + 2 × 1 = 9",
+    ]
+    assert stepper.view.texts(f)["grad"] == "9" == format(forward_derivatives(f, wrt=b)[f], "g")
+    assert "Forward passes done: 1 of 3" in e.forward_report.value and "b ✓" in e.forward_report.value
+    e.sliders["b"].value = 2.0  # a slider recomputes in the current mode, at the same step
+    assert e.body.children[1] is stepper and stepper.position == 3 and stepper.view.texts(f)["grad"] == "7"
+    e.mode.value = "reverse"
+    assert e.body.children[0] is e.stepper
 
 
 def test_gradient_check_mode():

@@ -262,15 +262,15 @@ def test_a_forward_pass_hides_the_gradient_not_yet_walked_to(setting):
     e.mode.value = "forward"
     derivatives = e.forward_pass("a")
     assert derivatives[e.root] == 7.0  # the value is computed; the widget does not show it
-    assert e.stepper.view.texts(e.root)["grad"] == "?"
+    assert e.forward_stepper.view.texts(e.root)["grad"] == "?"
     assert "= ?" in e.forward_report.value and "= 7" not in e.forward_report.value
     e.stepper.goto(e.stepper.total)
     e.forward_pass("a")
-    assert e.stepper.view.texts(e.root)["grad"] == "7" and "= 7" in e.forward_report.value
+    assert e.forward_stepper.view.texts(e.root)["grad"] == "7" and "= 7" in e.forward_report.value
 
 
 def test_a_forward_pass_shows_the_gradient_by_default():
     e = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
     e.mode.value = "forward"
     e.forward_pass("a")
-    assert e.stepper.view.texts(e.root)["grad"] == "7" and "= 7" in e.forward_report.value
+    assert e.forward_stepper.view.texts(e.root)["grad"] == "7" and "= 7" in e.forward_report.value
