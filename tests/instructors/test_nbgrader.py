@@ -304,7 +304,18 @@ def test_the_first_code_cell_asks_for_the_student_id(name):
     assert nbgrader_meta(setup).get("locked")
     assert f'my_numbers("{name}", STUDENT_ID)' in setup.source
     settings = [line for line in setup.source.splitlines() if line.startswith("configure(")]
-    assert len(settings) == 1 and "quiz=True" in settings[0] and "hide_gradients=True" in settings[0]
+    assert len(settings) == 1 and "assessment=True" in settings[0]
+    from backprop_widgets.widgets.options import configure, defaults
+
+    before = defaults()
+    try:  # the line's effect: a quiz, gradients hidden (and no run to end, no gradient check)
+        configure(reset=True)
+        exec(settings[0], {"configure": configure})
+        assert {k: defaults()[k] for k in ("assessment", "quiz", "hide_gradients")} == dict.fromkeys(
+            ("assessment", "quiz", "hide_gradients"), True)
+    finally:
+        configure(reset=True)
+        configure(**before)
 
 
 # ---- the student version -------------------------------------------------------------------------------
