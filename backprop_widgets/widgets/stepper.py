@@ -98,6 +98,8 @@ class BackwardStepper(widgets.VBox):
         self.reveal_button = widgets.Button(description="Reveal", tooltip="show this step without answering")
         self.feedback = widgets.HTML()
         self.question = widgets.HTMLMath()
+        self.asked = ""  # the question on screen, as plain text
+        self._stage = "local"
         # a Tensor step's answer is an array, typed as a nested list
         self.array_box = widgets.Text(description="your answer", placeholder="e.g. [[0.1, -0.2]]",
                                       style={"description_width": "initial"}, layout=widgets.Layout(width="320px"))
@@ -167,23 +169,31 @@ class BackwardStepper(widgets.VBox):
         self.goto(len(self.walk))
 
     def goto(self, position: int) -> None:
+        self._stage = "local"  # a quiz asks each step's local gradient first
         if self.quiz:  # a clean screen at each question: a move drops the last question and its verdict
             self.question.value = self.feedback.value = self.array_box.value = ""
+            self.asked = ""
         self.walk.goto(position)
         self._show()
 
     def answer(self, value) -> bool:
-        """Quiz mode: check the student's answer for the pending step; right answers advance.
+        """Quiz mode: check the student's answer to the question on screen; a right answer moves on.
 
-        On a scalar step the answer is a number (the local gradient); on a Tensor
-        step it is an array (a list, nested lists or a numpy array): the
-        contribution the step adds to its input's gradient.
+        On a scalar step the quiz asks three things in turn, as the lessons
+        teach them: the local gradient, the product upstream × local, and, where
+        the input collects a second contribution (a branch), the sum so far.
+        On a Tensor step the answer is an array (a list, nested lists or a numpy
+        array): the contribution the step adds to its input's gradient.
         """
         step = self.walk.steps[self.walk.position] if not self.walk.done else None
         if step is None:
             return False
         expected = self._quiz_target(step)
-        hint = html.escape(_without_number(self.walk.local_said(step)))
+        hint = html.escape({
+            "local": _without_number(self.walk.local_said(step)),
+            "product": "multiply the upstream gradient by the local gradient.",
+            "sum": "add this contribution to what the input had already received.",
+        }[self._stage])
         if numpy.ndim(expected) > 0:
             verdict = judge_array(value, expected, rel_tol=1e-3, abs_tol=1e-6)
             ok, reason = bool(verdict), verdict.reason
@@ -191,7 +201,12 @@ class BackwardStepper(widgets.VBox):
             ok = _close(value, expected)
             reason = f"not {format_number(float(value), 6)}." if _is_number(value) else "give a number."
         if ok:
-            self._advance()
+            following = self._next_stage(step)
+            if following is None:
+                self._advance()
+            else:
+                self._stage = following
+                self._ask()
             self.feedback.value = '<span style="color:#009e73">✔ right</span>'
         else:
             self.feedback.value = f'<span style="color:#d55e00">✘ {html.escape(reason)}</span> Hint: {hint}'
@@ -225,11 +240,21 @@ class BackwardStepper(widgets.VBox):
         self.goto(self.walk.position + 1)
 
     def _quiz_target(self, step):
-        # a scalar step: the local gradient (the product is shown once it is right);
-        # a Tensor step: its local gradient is a Jacobian, so the contribution it adds
+        # a Tensor step: its local gradient is a Jacobian, so the quiz asks the contribution it adds
         if numpy.ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
             return numpy.asarray(step.contribution, dtype=float)
-        return step.local_grad
+        return {"local": step.local_grad, "product": step.contribution, "sum": step.total}[self._stage]
+
+    def _next_stage(self, step) -> str | None:
+        """What the quiz asks after a right answer: local, then the product, then (at a branch) the sum."""
+        if numpy.ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
+            return None
+        if self._stage == "local":
+            return "product"
+        earlier = self.walk.grad_state(step.parent).parts  # contributions already arrived at the input
+        if self._stage == "product" and earlier:
+            return "sum"
+        return None
 
     def _ask(self) -> None:
         step = self.walk.steps[self.walk.position]
@@ -249,11 +274,23 @@ class BackwardStepper(widgets.VBox):
             self.feedback.value = ""
             self.view.highlight(node=step.node, edge=(step.node, step.index))
             return
-        self.question.value = (
-            f"Step {self.walk.position + 1}: what is the local gradient "
-            rf"$\frac{{\partial {_tex(names[step.node])}}}{{\partial {_tex(names[step.parent])}}}$ "
-            f"of this {html.escape(step.node.op)} node with respect to {html.escape(names[step.parent])}?"
-        )
+        node, parent, out = names[step.node], names[step.parent], names[self.walk.root]
+        k = self.walk.position + 1
+        if self._stage == "local":
+            self.asked = (f"Step {k}: what is the local gradient ∂{node}/∂{parent} of this {step.node.op} node "
+                          f"with respect to {parent}?")
+        elif self._stage == "product":
+            self.asked = (f"Step {k}: right, ∂{node}/∂{parent} = {format_number(step.local_grad)}. The upstream "
+                          f"gradient ∂{out}/∂{node} is {format_number(step.upstream_grad)}: what does this step "
+                          f"contribute to ∂{out}/∂{parent} (upstream × local)?")
+        else:
+            arrived = self.walk.grad_state(step.parent).parts
+            before = " + ".join(format_number(part) for _, part in arrived)
+            self.asked = (f"Step {k}: {parent} is used twice or more, so its gradient adds up. It has received "
+                          f"{before} so far, and now {format_number(step.contribution)}: what is ∂{out}/∂{parent} "
+                          "now?")
+        self.question.value = html.escape(self.asked)
+        self.answer_box.value = 0.0
         self.feedback.value = ""
         self.view.highlight(node=step.node, edge=(step.node, step.index))
 

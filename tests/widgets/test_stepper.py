@@ -68,8 +68,10 @@ def test_quiz_asks_for_the_local_gradient_before_showing_it(abc):
     assert s.position == 0 and "local gradient" in s.question.value
     assert not s.answer(2.0)
     assert "not 2" in s.feedback.value and "7" not in s.feedback.value
-    assert s.answer(7.0)
-    assert s.position == 1 and "right" in s.feedback.value
+    assert s.answer(7.0)  # the local gradient; then the product upstream × local
+    assert s.position == 0 and "right" in s.feedback.value and "upstream × local" in s.asked
+    assert s.answer(7.0) and s.position == 1
+    s.step()
     s.reveal_button.click()
     assert s.position == 2
 
@@ -128,3 +130,22 @@ def test_quiz_on_a_tensor_graph_takes_arrays_and_names_the_entries_that_are_off(
     s.array_box.value = "__import__('os')"  # typed text is read as data, never run
     s.check_button.click()
     assert s.position == 2 and "text" in s.feedback.value
+
+
+def test_quiz_asks_the_local_gradient_then_the_product_then_at_a_branch_the_sum(abc):
+    a, b, c, x, y, f = abc
+    s = BackwardStepper(f, quiz=True)
+    for _ in range(4):  # the first four steps, answered right: local, then product
+        s.step()
+        step = s.walk.steps[s.position]
+        assert s.asked.startswith(f"Step {s.position + 1}: what is the local gradient")
+        assert s.answer(step.local_grad) and "upstream × local" in s.asked
+        assert s.answer(step.contribution)
+    s.step()  # step 5: b's second contribution
+    assert s.answer(1.0) and s.answer(2.0)
+    assert s.position == 4 and "It has received 7 so far, and now 2" in s.asked  # the sum at the branch
+    assert not s.answer(2.0) and "add this contribution" in s.feedback.value
+    assert s.answer(9.0) and s.position == 5 and s.asked == ""  # a clean screen for the next question
+    s.step()
+    s.back()
+    assert s.asked == "" and s.question.value == ""  # Back drops the question of the later step
