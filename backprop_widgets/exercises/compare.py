@@ -54,17 +54,22 @@ def diagnose(
 
     >>> diagnose([np.array([1.0, -2.0])], [np.array([-1.0, 2.0])], rel_tol=1e-6, abs_tol=1e-9)
     'has the wrong sign'
+    >>> diagnose([np.array([0.3, -0.4])], [np.array([-0.4, 0.3])], rel_tol=1e-6, abs_tol=1e-9)
+    'has the right numbers in the wrong places (two entries swapped?)'
     """
     rel, tiny = rel_tol, abs_tol
     right = [close(m, e, rel, tiny) for m, e in zip(mine, expected)]
     if all(r.all() for r in right):
         return None
-    if _everywhere(((m, -e) for m, e in zip(mine, expected)), rel, tiny):
-        return "has the wrong sign"
+    # swapped entries and transposes first: they can look like sign errors
     if all(m.ndim == 2 and m.shape[0] == m.shape[1] > 1 for m in mine) and _everywhere(
         ((m.T, e) for m, e in zip(mine, expected)), rel, tiny
     ):
         return "is transposed"
+    if _everywhere(((np.sort(m, axis=None), np.sort(e, axis=None)) for m, e in zip(mine, expected)), rel, tiny):
+        return "has the right numbers in the wrong places (two entries swapped?)"
+    if _everywhere(((m, -e) for m, e in zip(mine, expected)), rel, tiny):
+        return "has the wrong sign"
     if upstream is not None and _everywhere(
         ((m * np.asarray(u), e) for m, e, u in zip(mine, expected, upstream)), rel, tiny
     ):

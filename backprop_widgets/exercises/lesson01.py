@@ -62,8 +62,8 @@ sigmoid_slope_at_0 = NumberExercise(
     mistakes=lambda: [
         (_sigmoid_tree(0.0)["g"].data, "that is σ(0), the value of the function; the question asks for its slope"),
     ],
-    hint="walk from g down to x and multiply the local gradients: ∂g/∂d for 1/d, then ∂d/∂c = 1, "
-    "then ∂c/∂x for e^(−x) (mind the minus sign).",
+    hint="walk from g down to x with the lesson's names, b = −x, c = e^b, d = 1 + c, g = 1/d, and multiply "
+    "the local gradients: ∂g/∂d = −1/d², ∂d/∂c = 1, ∂c/∂b = e^b, ∂b/∂x = −1 (mind the minus sign).",
     solution_text=_sigmoid_solution,
     name="sigmoid_slope_at_0",
 )
@@ -78,7 +78,7 @@ local_gradient_of_div = NumberExercise(
             "that is the local gradient with respect to the numerator 1; the question asks about d, the denominator",
         ),
     ],
-    hint="∂(a/b)/∂b = −a/b². Here a is the constant 1 and b is d; find d at x = 0 first.",
+    hint="g = 1/d, so the div rule gives ∂g/∂d = −1/d². Find d = 1 + e^(−x) at x = 0 first.",
     solution_text=lambda: (
         f"At x = 0, d = 1 + e⁰ = {format_number(_sigmoid_tree(0.0)['d'].data)}. "
         "The div row of the op table says ∂(a/b)/∂b = −a/b², so ∂g/∂d = −1/d²."
