@@ -64,7 +64,11 @@ def test_values_that_are_not_finite_are_named_in_the_widget():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # log(0) warns; the widget says it too
         view = draw(x.log() * 2)
-    assert view.notes.startswith("2 values not finite") and "log" in view.notes and "-inf" in view.cells
+    assert view.notes.startswith("2 values not finite") and "log of 0" in view.notes and "-inf" in view.cells
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        negative = draw((Value(-1.0, label="x")).log())
+    assert "the log of -1: log is defined only for numbers above 0" in negative.notes and "nan" in negative.cells
 
 
 def test_a_huge_graph_shows_the_nearest_nodes_and_show_more_doubles_them():
