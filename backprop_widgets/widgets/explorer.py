@@ -83,7 +83,7 @@ class Explorer(widgets.VBox):
         self.mode = widgets.ToggleButtons(options=[(MODES[key], key) for key in offered],
                                           value="reverse", style={"button_width": "auto"})
         self.wrt = widgets.Dropdown(description="∂ / ∂", layout=widgets.Layout(width="200px"))
-        self.forward_button = widgets.Button(description="Whole forward pass", icon="play",
+        self.forward_button = widgets.Button(description="Whole pass", icon="play",
                                              tooltip="every step of the forward pass for this input at once")
         self.forward_report = widgets.HTMLMath()
         self.forward_report.add_class("bpw-forward-report")

@@ -344,8 +344,9 @@ class BackwardStepper(widgets.VBox):
         if text["local_text"]:
             parts.append(f'<div style="text-align:center">{html.escape(text["local_text"])}</div>')
         if text["numbers_text"]:
+            suffix = "" if isinstance(walk, ForwardWalk) else " = contribution"
             parts.append(f'<div style="font-size:115%;text-align:center">{html.escape(text["numbers_text"])}'
-                         " = contribution</div>")
+                         f"{suffix}</div>")
         if text["sum"]:
             parts.append(f'<div style="text-align:center"><b>{html.escape(text["sum"])}</b></div>')
         if not text["local_text"]:  # the start: say what it means
