@@ -60,6 +60,16 @@ class Node:
         """A zero gradient of this node's shape."""
         return 0.0
 
+    def first_grad(self, contribution: Any, shared: bool) -> Any:
+        """This node's gradient after its first contribution: zero + contribution.
+
+        ``shared`` says that ``contribution`` is another node's gradient (an
+        input passed on unchanged), so an array must be copied, never shared.
+        Adding to zero also turns −0.0 into 0.0, as ``grad += contribution``
+        on zeros would.
+        """
+        return self.zero() + contribution
+
     def one(self) -> Any:
         """The gradient of a node with respect to itself (a scalar output)."""
         return 1.0
@@ -103,17 +113,18 @@ def topological_order(root: Node, *, last_input_first: bool = False) -> list[Nod
     >>> [n.label or n.op for n in topological_order(a * b + a)]
     ['a', 'b', 'mul', 'add']
     """
-    inputs = (lambda node: reversed(node.parents)) if last_input_first else (lambda node: iter(node.parents))
     order: list[Node] = []
     seen: set[Node] = {root}
-    stack = [(root, inputs(root))]  # each node with the inputs it has yet to visit
+    stack = [(root, reversed(root.parents) if last_input_first else iter(root.parents))]  # each node with the inputs it has yet to visit
     while stack:
         node, to_visit = stack[-1]
         for parent in to_visit:
             if parent not in seen:
                 seen.add(parent)
-                stack.append((parent, inputs(parent)))
-                break
+                if parent.parents:
+                    stack.append((parent, reversed(parent.parents) if last_input_first else iter(parent.parents)))
+                    break
+                order.append(parent)  # an input: nothing to visit before it
         else:  # every input done: the node comes after them
             stack.pop()
             order.append(node)
@@ -131,7 +142,10 @@ def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
     which is ADDED to that input's gradient: an input used twice receives both.
 
     ``Value.backward()`` is this generator run to the end with ``record=False``:
-    the same pass, without keeping a ``Step`` for every edge.
+    the same pass, without keeping a ``Step`` for every edge, and without
+    making the zeros: nobody can look between its steps, so an input's first
+    contribution simply becomes its gradient (zero + contribution, on an array
+    of its own: ``Node.first_grad``) and later ones are added to it.
 
     >>> from backprop_widgets import Value
     >>> x = Value(3.0, label="x")
@@ -141,16 +155,22 @@ def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
     3.0 × 1.0 = 3.0 -> x.grad 6.0
     """
     order = topological_order(root, last_input_first=True)
-    for node in order:
-        node.grad = node.zero()
+    if record:  # a stepper shows the graph between steps: the gradients not reached yet are 0
+        for node in order:
+            node.grad = node.zero()
     root.grad = root.one()
+    reached = {root}  # the nodes whose gradient this pass has begun
     for node in reversed(order):
         if not node.parents:
             continue
         upstream_grad = node.grad
         for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads())):
             contribution = local_grad * upstream_grad  # the chain rule
-            parent.grad += contribution  # gradients add at branches
+            if record or parent in reached:
+                parent.grad += contribution  # gradients add at branches
+            else:  # the first contribution: zero + contribution, without making the zeros
+                parent.grad = parent.first_grad(contribution, contribution is upstream_grad)
+                reached.add(parent)
             if record:
                 total = parent.grad.copy() if hasattr(parent.grad, "copy") else parent.grad
                 yield Step(node, parent, index, local_grad, upstream_grad, contribution, total)

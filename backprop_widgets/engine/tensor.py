@@ -61,14 +61,21 @@ class Tensor(Node):
         if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
             data = np.asarray(data, dtype=np.float64)
         out = cls.__new__(cls)
-        out.data = data
-        out.grad = np.zeros(data.shape)
+        out.data = data  # no grad yet: backward() gives it one (or __getattr__, zeros, if asked first)
         out.op = op
         out.parents = parents
         out.params = params or _NO_PARAMS
         out.label = None
         out.constant = False
         return out
+
+    def __getattr__(self, name: str) -> Any:
+        """Only called for an attribute not set: an inner node's ``grad`` before any backward
+        pass is zeros, made when first asked for (a training step never asks: backward() sets it)."""
+        if name == "grad":
+            self.grad = np.zeros(self.data.shape)
+            return self.grad
+        raise AttributeError(f"'Tensor' object has no attribute {name!r}")
 
     # ---- what the graph needs -------------------------------------------------
 
@@ -87,6 +94,15 @@ class Tensor(Node):
         """A zero gradient of this tensor's shape."""
         return np.zeros(self.data.shape)
 
+    def first_grad(self, contribution: Any, shared: bool) -> np.ndarray:
+        """The contribution itself when it is a new array (the op table's VJPs leave no −0.0 in it);
+        else a copy, so that no two nodes ever share a gradient array (and a 0-d gradient stays an array)."""
+        if shared or type(contribution) is not np.ndarray or contribution.base is not None:
+            contribution = np.array(contribution, dtype=np.float64)
+        if contribution.shape != self.data.shape:  # as zeros += contribution: broadcast in, or numpy's error
+            contribution = np.broadcast_to(contribution, self.data.shape).copy()
+        return contribution
+
     def one(self) -> np.ndarray:
         """d(self)/d(self) = 1, for a tensor with one entry (a scalar loss)."""
         if self.data.size != 1:
@@ -94,7 +110,7 @@ class Tensor(Node):
                 f"backward() needs a scalar output; this tensor has shape {self.data.shape}: "
                 "call .sum() or .mean() first"
             )
-        return np.ones(self.data.shape)
+        return np.array(1.0).reshape(self.data.shape)  # as np.ones(shape), in fewer steps
 
     # ---- the backward pass ----------------------------------------------------
 

@@ -165,6 +165,23 @@ def spread(grad: np.ndarray, shape: tuple, axis: Any = None, keepdims: bool = Fa
     return np.broadcast_to(grad, shape)
 
 
+def _no_negative_zero(product: Any) -> Any:
+    """``product + 0``: turns −0.0 into 0.0 (in place for an array nobody else holds), changes nothing else."""
+    if type(product) is np.ndarray:
+        return np.add(product, 0.0, out=product)
+    return product + 0.0
+
+
+def negate(g: np.ndarray) -> np.ndarray:
+    """−g, entry by entry, written ``0 − g`` so that −0 comes out as 0 (``np.negative(0.0)`` is −0.0)."""
+    return 0.0 - g
+
+
+def outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a ⊗ b, the table of products a_i b_j (with 0.0, not −0.0, where a product is 0)."""
+    return _no_negative_zero(np.outer(a, b))
+
+
 class VJP:
     """A local gradient for arrays: the vector-Jacobian product, waiting for its upstream gradient.
 
@@ -174,6 +191,11 @@ class VJP:
     ``factor`` is the elementwise local gradient when there is one (σ'(z) as an
     array, to show its numbers); ``shape`` is set when the input was broadcast
     and the product must be summed back to that shape.
+
+    A contribution never holds −0.0 where the upstream gradient holds none:
+    0 × (−1) is turned into 0, as adding it to a zero gradient would, so no
+    printed gradient shows ``-0.``.  (``apply`` keeps to that too: it negates
+    as ``0 − g`` and its matrix products sum from +0.)
 
     >>> vjp = VJP("b ⊙ upstream", factor=np.array([2.0, 3.0]))
     >>> vjp
@@ -201,7 +223,7 @@ class VJP:
         if self.apply is not None:
             contribution = self.apply(upstream)
         elif self.factor is not None:
-            contribution = self.factor * upstream
+            contribution = _no_negative_zero(self.factor * upstream)
         else:
             contribution = upstream
         if self.shape is not None:
@@ -233,9 +255,9 @@ def _matmul_vjps(a: np.ndarray, b: np.ndarray) -> tuple[VJP, VJP]:
     if a.ndim == 2 and b.ndim == 2:  # (n, k) @ (k, m)
         return VJP("upstream @ bᵀ", lambda g: g @ b.T), VJP("aᵀ @ upstream", lambda g: a.T @ g)
     if a.ndim == 2:  # matrix @ vector, the article's W x
-        return VJP("upstream ⊗ b", lambda g: np.outer(g, b)), VJP("aᵀ @ upstream", lambda g: a.T @ g)
+        return VJP("upstream ⊗ b", lambda g: outer(g, b)), VJP("aᵀ @ upstream", lambda g: a.T @ g)
     if b.ndim == 2:  # vector @ matrix
-        return VJP("upstream @ bᵀ", lambda g: g @ b.T), VJP("a ⊗ upstream", lambda g: np.outer(a, g))
+        return VJP("upstream @ bᵀ", lambda g: g @ b.T), VJP("a ⊗ upstream", lambda g: outer(a, g))
     return VJP("b · upstream", factor=b), VJP("a · upstream", factor=a)  # dot product of vectors
 
 
@@ -341,16 +363,16 @@ _L = _elementwise  # keeps the rows below on one line each
 # fmt: off
 TENSOR_OPS: dict[str, TensorOp] = _table(
     #        name       symbol      forward                                    local: one vector-Jacobian product per input                                                 rule
-    TensorOp("add",     "+",        lambda a, b: a + b,                        lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("upstream", shape=_to(b, out))),   "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2,
+    TensorOp("add",     "+",        np.add,                                    lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("upstream", shape=_to(b, out))),   "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2,
              jvp=lambda a, b, da, db, out: da + db),
-    TensorOp("sub",     "−",        lambda a, b: a - b,                        lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("−upstream", np.negative, shape=_to(b, out))), "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2,
+    TensorOp("sub",     "−",        np.subtract,                               lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("−upstream", negate, shape=_to(b, out))), "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2,
              jvp=lambda a, b, da, db, out: da - db),
-    TensorOp("mul",     "×",        lambda a, b: a * b,                        lambda a, b, out: (_L(b, "b ⊙ upstream", a, out), _L(a, "a ⊙ upstream", b, out)),           "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2,
+    TensorOp("mul",     "×",        np.multiply,                               lambda a, b, out: (_L(b, "b ⊙ upstream", a, out), _L(a, "a ⊙ upstream", b, out)),           "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2,
              jvp=lambda a, b, da, db, out: da * b + a * db),
     TensorOp("div",     "÷",        lambda a, b: divide(a, b),                 lambda a, b, out: (_L(divide(1.0, b), "(1/b) ⊙ upstream", a, out),
                                                                                                   _L(-divide(out, b), "(−a/b²) ⊙ upstream", b, out)),                        "∂L/∂a = upstream / b,  ∂L/∂b = −a/b² ⊙ upstream", 2,
              jvp=lambda a, b, da, db, out: divide(da - out * db, b)),
-    TensorOp("neg",     "−",        lambda a: -a,                              lambda a, out: (VJP("−upstream", np.negative),),                                             "∂L/∂a = −upstream",
+    TensorOp("neg",     "−",        lambda a: -a,                              lambda a, out: (VJP("−upstream", negate),),                                                  "∂L/∂a = −upstream",
              jvp=lambda a, da, out: -da),
     TensorOp("pow",     "^{n}",     lambda a, n: power(a, n),                  lambda a, out, n: (VJP("n·aⁿ⁻¹ ⊙ upstream", factor=pow_slope(a, n)),),                       "∂L/∂a = n·aⁿ⁻¹ ⊙ upstream  (n a constant)",
              jvp=lambda a, da, out, n: pow_slope(a, n) * da),
@@ -387,7 +409,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
     TensorOp("clip",    "clip [{lo}, {hi}]", lambda a, lo, hi: np.clip(a, lo, hi),
                                                                                lambda a, out, lo, hi: (VJP("[lo ≤ a ≤ hi] ⊙ upstream", factor=((lo <= a) & (a <= hi)) * 1.0),), "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
              jvp=lambda a, da, out, lo, hi: ((lo <= a) & (a <= hi)) * da),
-    TensorOp("matmul",  "@",        lambda a, b: a @ b,                        lambda a, b, out: _matmul_vjps(a, b),                                                         "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
+    TensorOp("matmul",  "@",        np.matmul,                                 lambda a, b, out: _matmul_vjps(a, b),                                                         "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
              jvp=lambda a, b, da, db, out: da @ b + a @ db),
     TensorOp("transpose", "ᵀ",      np.transpose,                              lambda a, out: (VJP("upstreamᵀ", np.transpose),),                                             "∂L/∂A = (upstream)ᵀ",
              jvp=lambda a, da, out: np.transpose(da)),

@@ -1,0 +1,114 @@
+"""The backward pass's bookkeeping on tensors: each node owns its gradient, no −0.0, the same numbers as the stepper."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop_widgets import Tensor, Value
+from backprop_widgets.engine import backward_steps, topological_order
+
+
+def _every_way_a_gradient_is_passed_on():
+    """A graph with pass-throughs (+, −, reshape, ᵀ, Σ, mean, broadcast), a node used twice, and constants."""
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.normal(size=(4, 3)), label="x", constant=True)
+    W = Tensor(rng.normal(size=(3, 2)), label="W")
+    b = Tensor([0.5, -0.5], label="b")
+    z = x @ W + b
+    z.label = "z"
+    h = z.sigmoid()
+    h.label = "h"
+    y = (h - z) + h.T.reshape(4, 2) * 2.0 - (-h).sum(axis=0)
+    loss = (y.mean(axis=1) + z.sum()).mean()
+    return loss
+
+
+def test_after_backward_no_two_nodes_share_a_gradient_array():
+    loss = _every_way_a_gradient_is_passed_on()
+    loss.backward()
+    nodes = topological_order(loss)
+    for i, a in enumerate(nodes):
+        assert isinstance(a.grad, np.ndarray) and a.grad.shape == a.data.shape
+        for other in nodes[i + 1:]:
+            assert not np.shares_memory(a.grad, other.grad), (a.label or a.op, other.label or other.op)
+        for other in nodes:
+            assert not np.shares_memory(a.grad, other.data)
+
+
+def test_changing_one_gradient_changes_no_other():
+    loss = _every_way_a_gradient_is_passed_on()
+    loss.backward()
+    nodes = topological_order(loss)
+    before = [n.grad.copy() for n in nodes]
+    for i, node in enumerate(nodes):
+        node.grad += 100.0  # in place, as a student might
+        for j, other in enumerate(nodes):
+            if j != i:
+                np.testing.assert_array_equal(other.grad, before[j])
+        node.grad[...] = before[i]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**16))
+def test_backward_gives_the_stepper_s_gradients_to_the_last_bit(seed):
+    rng = np.random.default_rng(seed)
+    a = Tensor(rng.normal(size=(3, 2)), label="a")
+    b = Tensor(rng.normal(size=(2,)), label="b")
+    c = Tensor(rng.normal(size=(2, 3)), label="c", constant=True)
+    h = (a * b + a).tanh()  # a used twice
+    loss = ((h @ c).relu() - (a @ c)).abs().mean() + (h * h).sum()
+    walked = [step for step in backward_steps(loss)]
+    stepped = {node: node.grad.copy() for node in topological_order(loss)}
+    assert walked
+    loss.backward()
+    for node, grad in stepped.items():
+        np.testing.assert_array_equal(node.grad, grad)
+
+
+def test_no_gradient_shows_minus_zero():
+    # 0 × (a negative upstream) is −0.0 in floating point; adding it to a zero gradient gave 0.0, and still does
+    x = Tensor([-1.0, 2.0, 0.0], label="x")
+    w = Tensor([[0.0, 1.0], [0.0, -1.0], [3.0, 0.0]], label="w")
+    z = x @ w - x.sum() * 0.0
+    loss = (-(z.relu() * -2.0) - z * 0.0 - (x * 0.0).sum() + (-x).relu().sum()).sum()
+    for record in (False, True):
+        for _ in backward_steps(loss, record=record):
+            pass
+        for node in topological_order(loss):
+            negative_zero = (node.grad == 0) & np.signbit(node.grad)
+            assert not negative_zero.any(), (record, node.label or node.op, node.grad)
+
+
+def test_a_0d_gradient_is_a_0d_array():
+    s = Tensor(2.0, label="s")
+    loss = (s * 3.0).exp() * s
+    loss.backward()
+    for node in topological_order(loss):
+        assert type(node.grad) is np.ndarray and node.grad.shape == ()
+
+
+def test_an_inner_node_has_zeros_before_any_backward_pass():
+    a = Tensor([1.0, 2.0])
+    z = a * 3.0
+    assert type(z.grad) is np.ndarray and z.grad.shape == (2,) and not z.grad.any()
+    z.grad += 1.0  # its own array
+    assert (z * 1.0).grad.sum() == 0.0 and not a.grad.any()
+    with pytest.raises(AttributeError, match="no attribute 'gard'"):
+        z.gard
+
+
+def test_a_leaf_s_gradient_comes_from_the_last_pass_only():
+    w = Tensor([1.0, -2.0], label="w")
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, -4.0])
+    (w * 3.0).sum().backward()  # a new graph: w.grad is this graph's, not added to the last
+    np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+
+
+def test_values_too_start_each_pass_from_zero():
+    x = Value(3.0, label="x")
+    g = x * x + x
+    g.backward()
+    g.backward()
+    assert x.grad == 7.0 and g.grad == 1.0
