@@ -195,7 +195,9 @@ class VJP:
     A contribution never holds −0.0 where the upstream gradient holds none:
     0 × (−1) is turned into 0, as adding it to a zero gradient would, so no
     printed gradient shows ``-0.``.  (``apply`` keeps to that too: it negates
-    as ``0 − g`` and its matrix products sum from +0.)
+    as ``0 − g`` and its matrix products sum from +0.)  And it is a new array
+    or a view of ``upstream``, never an array kept elsewhere: ``backward()``
+    keeps a new one as the input's gradient, and copies a view.
 
     >>> vjp = VJP("b ⊙ upstream", factor=np.array([2.0, 3.0]))
     >>> vjp
@@ -223,7 +225,11 @@ class VJP:
         if self.apply is not None:
             contribution = self.apply(upstream)
         elif self.factor is not None:
-            contribution = _no_negative_zero(self.factor * upstream)
+            contribution = self.factor * upstream
+            if type(contribution) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
+                np.add(contribution, 0.0, out=contribution)
+            else:
+                contribution += 0.0
         else:
             contribution = upstream
         if self.shape is not None:
