@@ -97,8 +97,10 @@ class Tensor(Node):
     def first_grad(self, contribution: Any, shared: bool) -> np.ndarray:
         """The contribution itself when it is a new array (the op table's VJPs leave no −0.0 in it);
         else a copy, so that no two nodes ever share a gradient array (and a 0-d gradient stays an array)."""
-        if shared or type(contribution) is not np.ndarray or contribution.base is not None:
+        if type(contribution) is not np.ndarray:  # numpy's scalar for a 0-d product
             return np.array(contribution, dtype=np.float64)
+        if shared or contribution.base is not None:
+            return contribution.copy()
         return contribution  # (of this tensor's shape: the table's tests check every row's)
 
     def one(self) -> np.ndarray:
