@@ -4,17 +4,16 @@ from .engine import (
     GradCheck,
     NumericWarning,
     Step,
-    Tensor,
     Value,
     backward_steps,
     forward_derivatives,
     gradcheck,
+    group,
     topological_order,
 )
-from . import nn
 from .parse import ParseError, parse, to_formula, variables
 from . import exercises
-from .widgets import BackwardStepper, Explorer, GraphView, TrainingDashboard, configure, draw
+from .widgets import BackwardStepper, Explorer, GraphView, PathView, configure, draw
 
 __version__ = "0.1.0"
 
@@ -37,7 +36,22 @@ __all__ = [
     "to_formula",
     "BackwardStepper",
     "Explorer",
+    "PathView",
+    "group",
     "configure",
     "TrainingDashboard",
     "exercises",
 ]
+
+# numpy (and matplotlib) come with these, so they are imported when first used: the scalar path
+# (Value, parse, draw, the stepper, the Explorer, lessons 01-02) runs where numpy cannot be had.
+_LAZY = {"Tensor": ".engine", "nn": ".nn", "TrainingDashboard": ".widgets"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name], __name__)
+        return module if name == "nn" else getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,11 +5,10 @@ It knows nothing of drawing or widgets (those import it, never the reverse).
 
 from .graph import Node, Step, backward_steps, evaluate, forward_derivatives, topological_order
 from .gradcheck import GradCheck, GradCheckRow, gradcheck
+from .groups import group, group_of
 from .numerics import NumericWarning
 from .ops import SCALAR_OPS, Op, format_number
 from .value import Value
-from .tensor import Tensor
-from .tensor_ops import TENSOR_OPS, VJP, TensorOp, sum_to_shape
 
 __all__ = [
     "Value",
@@ -22,6 +21,8 @@ __all__ = [
     "evaluate",
     "forward_derivatives",
     "gradcheck",
+    "group",
+    "group_of",
     "GradCheck",
     "GradCheckRow",
     "NumericWarning",
@@ -32,3 +33,15 @@ __all__ = [
     "VJP",
     "sum_to_shape",
 ]
+
+# Tensors bring numpy with them, so they are imported when first asked for: the scalar engine
+# runs where numpy cannot be had (a browser kernel built from the package registries alone).
+_TENSOR_NAMES = {"Tensor": "tensor", "TENSOR_OPS": "tensor_ops", "VJP": "tensor_ops", "TensorOp": "tensor_ops", "sum_to_shape": "tensor_ops"}
+
+
+def __getattr__(name: str):
+    if name in _TENSOR_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_TENSOR_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,8 +12,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from .arrays import ndim, shape
 from .graph import Node, backward_steps, evaluate, topological_order
 from .ops import format_number
 
@@ -55,7 +54,9 @@ def relative_error(analytic: Any, numeric: Any) -> float:
     >>> f"{relative_error(2.0, 2.0000002):.1e}", relative_error(0.0, 1e-12) < 1e-5
     ('1.0e-07', True)
     """
-    if np.ndim(analytic) or np.ndim(numeric):
+    if ndim(analytic) or ndim(numeric):
+        import numpy as np
+
         return float(np.max(_relative_errors(analytic, numeric), initial=0.0))
     if analytic == numeric:
         return 0.0
@@ -65,8 +66,10 @@ def relative_error(analytic: Any, numeric: Any) -> float:
     return abs(analytic - numeric) / scale
 
 
-def _relative_errors(analytic: Any, numeric: Any) -> np.ndarray:
+def _relative_errors(analytic: Any, numeric: Any) -> Any:
     """``relative_error`` entry by entry (nan where either is nan, which ``np.max`` then reports)."""
+    import numpy as np
+
     a, n = np.broadcast_arrays(np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float))
     with np.errstate(invalid="ignore"):
         errors = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), ZERO_SCALE)
@@ -91,12 +94,18 @@ def central_difference(root: Node, node: Node, *, h: float = 1e-5, order: list[N
     order = order if order is not None else topological_order(root)
     true_values = [(n, n.data) for n in order]
     original = node.data
-    is_array = isinstance(original, np.ndarray)
-    grad = np.zeros(np.shape(original))
+    is_array = ndim(original) > 0
+    if is_array:
+        import numpy as np
+
+        grad = np.zeros(np.shape(original))
+        indices = list(np.ndindex(grad.shape))
+    else:  # a number: no numpy needed
+        grad, indices = [0.0], [0]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            for index in np.ndindex(grad.shape):
+            for index in indices:
                 ends = []
                 for step in (h, -h):
                     for n, value in true_values:  # start from the true values
@@ -112,12 +121,16 @@ def central_difference(root: Node, node: Node, *, h: float = 1e-5, order: list[N
     finally:
         for n, value in true_values:
             n.data = value
-    return grad if is_array else float(grad)
+    return grad if is_array else float(grad[0])
 
 
 def _single_number(x: Any) -> float:
+    if not ndim(x):
+        return float(x)
+    import numpy as np
+
     if np.size(x) != 1:
-        raise ValueError(f"a gradient check needs a scalar output; this one has shape {np.shape(x)}: call .sum() first")
+        raise ValueError(f"a gradient check needs a scalar output; this one has shape {shape(x)}: call .sum() first")
     return float(np.reshape(x, ()))
 
 
@@ -133,15 +146,17 @@ class GradCheckRow:
 
     @property
     def name(self) -> str:
-        if np.ndim(self.node.data):
+        if ndim(self.node.data):
             return self.node.label or self.node.op or "tensor"
         return self.node.label or self.node.op or format_number(self.node.data)
 
     @property
     def worst_entry(self) -> tuple:
         """Where the analytic and numerical gradients differ most (``()`` for a scalar)."""
-        if not np.ndim(self.analytic):
+        if not ndim(self.analytic):
             return ()
+        import numpy as np
+
         errors = np.nan_to_num(_relative_errors(self.analytic, self.numeric), nan=np.inf)
         return tuple(int(i) for i in np.unravel_index(np.argmax(errors), errors.shape))
 
@@ -171,7 +186,7 @@ class GradCheck:
         lines = [f"{'node':>10} {'backprop':>12} {'numerical':>12} {'rel. error':>10}  verdict"]
         for row in self.rows:
             name, analytic, numeric = row.name, row.analytic, row.numeric
-            if np.ndim(analytic):
+            if ndim(analytic):
                 index = row.worst_entry
                 name = f"{name}[{', '.join(map(str, index))}]"
                 analytic, numeric = float(analytic[index]), float(numeric[index])

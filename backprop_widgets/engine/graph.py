@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterator
 
-import numpy as np
+from .arrays import ndim, numpy as np
 
 __all__ = [
     "Node",
@@ -215,7 +215,7 @@ def forward_derivatives(root: Node, wrt: Node, tangent: Any = None) -> dict[Node
     order = topological_order(root)
     if tangent is not None:
         return _forward_pass(order, wrt, tangent)
-    if np.ndim(wrt.data) == 0:
+    if ndim(wrt.data) == 0:
         return _forward_pass(order, wrt, wrt.one())
     passes = []
     for index in np.ndindex(wrt.data.shape):  # one pass per entry: the tangent that moves only that entry

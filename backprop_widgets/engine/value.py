@@ -6,6 +6,7 @@ from numbers import Real
 from typing import Union
 
 from .graph import Node, backward_steps
+from .groups import tag
 from .ops import SCALAR_OPS, format_number
 
 __all__ = ["Value"]
@@ -44,6 +45,7 @@ class Value(Node):
         self.params = _NO_PARAMS
         self.label = label
         self.constant = constant
+        tag(self)  # the groups (layer, neuron) open while it is made
 
     @classmethod
     def _apply(cls, op: str, *parents: Value, **params: float) -> Value:
@@ -57,6 +59,7 @@ class Value(Node):
         out.params = params or _NO_PARAMS
         out.label = None
         out.constant = False
+        tag(out)
         return out
 
     # ---- the backward pass -------------------------------------------------

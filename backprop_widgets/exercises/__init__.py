@@ -14,17 +14,12 @@ Every answer is computed by the engine from the graph in the question, never typ
 Only the engine and ``nn`` are used here (no drawing, no widgets).
 """
 
-from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
+from . import lesson01, lesson02
 from .answers import NotAnAnswer
 from .backward import FunctionExercise, away_from_zero, uniform
 from .exercise import ArrayExercise, BoolExercise, ChoiceExercise, Exercise, NumberExercise
 from .verdict import Text, Verdict
 
-# Every lesson's exercises, by module name.
-LESSONS = {
-    module.__name__.rsplit(".", 1)[-1]: module
-    for module in (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06)
-}
 
 __all__ = [
     "Exercise",
@@ -46,3 +41,17 @@ __all__ = [
     "lesson05",
     "lesson06",
 ]
+
+# Lessons 03-06 work with Tensors, which bring numpy: imported when first asked for, so
+# lessons 01-02 run where numpy cannot be had.  LESSONS: every lesson's exercises, by module name.
+_LATER = ("lesson03", "lesson04", "lesson05", "lesson06")
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LATER:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name == "LESSONS":
+        return {n: importlib.import_module(f"{__name__}.{n}") for n in ("lesson01", "lesson02", *_LATER)}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

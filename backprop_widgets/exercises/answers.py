@@ -6,7 +6,7 @@ import math
 from numbers import Number
 from typing import Any
 
-import numpy as np
+from ..engine.arrays import numpy as np
 
 from ..engine.graph import Node
 
@@ -121,7 +121,7 @@ def as_number(answer: Any, notes: list[str]) -> float:
         answer = answer.reshape(()).item()
     if isinstance(answer, (bool, np.bool_)):
         raise NotAnAnswer(f"{answer} is a yes/no value; give a number")
-    if isinstance(answer, complex) or np.iscomplexobj(answer):
+    if isinstance(answer, (complex, np.complexfloating)):
         raise NotAnAnswer("that is a complex number; every answer here is a real number")
     if not isinstance(answer, (Number, np.number)):
         raise NotAnAnswer(f"give a number, not {describe(answer)}")

@@ -19,11 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
+from ..engine.arrays import numpy as np
 
 from ..engine.gradcheck import central_difference
 from ..engine.graph import Node, topological_order
-from ..engine.tensor import Tensor
 from ..engine.value import Value
 from .answers import NotAnAnswer, as_array, describe
 from .compare import close, diagnose
@@ -32,7 +31,7 @@ from .verdict import Text, Verdict
 
 __all__ = ["FunctionExercise", "uniform", "away_from_zero"]
 
-Sampler = Callable[[np.random.Generator], Any]
+Sampler = Callable[["np.random.Generator"], Any]
 
 
 def uniform(low: float, high: float, shape: tuple = ()) -> Sampler:
@@ -158,6 +157,8 @@ class FunctionExercise(Exercise):
     def _make_point(self, rng: np.random.Generator) -> Point:
         values = tuple(draw(rng) for draw in self.inputs.values())
         tensors = any(isinstance(v, np.ndarray) for v in values)
+        if tensors:
+            from ..engine.tensor import Tensor  # numpy comes with it
         leaf = Tensor if tensors else Value
         leaves = [leaf(v, label=name) for name, v in zip(self.names, values)]
         out = self.forward(*leaves)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence, Union
 
-import numpy as np
+from ..engine.arrays import numpy as np
 
 from ..engine.ops import format_number
 from .answers import NotAnAnswer, as_array, as_bool, as_number, shape_text

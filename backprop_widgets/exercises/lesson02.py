@@ -5,7 +5,7 @@ Every answer is computed by the engine from the graph in the question.
 
 from __future__ import annotations
 
-import numpy as np
+from ..engine.arrays import numpy as np
 
 from ..engine import Value, backward_steps, format_number, forward_derivatives, topological_order
 from .backward import FunctionExercise, uniform

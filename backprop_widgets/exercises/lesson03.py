@@ -10,7 +10,7 @@ import numpy as np
 from ..engine import Tensor, Value, format_number
 from .exercise import ArrayExercise, NumberExercise
 
-__all__ = ["dy_dw2", "dy_dw1", "delta2", "dC_dW2", "dC_dW1", "EXERCISES"]
+__all__ = ["dy_dw2", "dy_dw1", "delta2", "dC_dW2", "dC_dW1", "paths_from_w", "paths_from_x0", "EXERCISES"]
 
 # ---- E8: y = σ(w2 · σ(w1 · x)) -------------------------------------------------------
 
@@ -193,4 +193,40 @@ dC_dW1 = ArrayExercise(
     name="dC_dW1",
 )
 
-EXERCISES = (dy_dw2, dy_dw1, delta2, dC_dW2, dC_dW1)
+# ---- paths behind a gradient, in the scalar 2-4-4-1 network --------------------------------
+
+
+def _net_paths() -> dict:
+    from ..engine import topological_order
+    from ..engine.paths import count_paths
+    from ..nn.scalar import MLP
+
+    net = MLP(2, [4, 4, 1], seed=0)
+    y = net([0.5, -1.0])
+    order = topological_order(y)
+    x0 = next(n for n in order if n.label == "x0")
+    w = net.layers[1].neurons[2].w[0]  # w2.3.0: layer 2, neuron 3, its first input
+    return {"w": count_paths(y, w), "x0": count_paths(y, x0)}
+
+
+paths_from_w = NumberExercise(
+    "In the 2-4-4-1 network of section 5 (`MLP(2, [4, 4, 1])`), how many paths lead from the weight "
+    "w2.3.0 (layer 2, neuron 3, its first input) to the output y?",
+    answer=lambda: _net_paths()["w"],
+    hint="A weight feeds only its own neuron; count how many ways that neuron's output reaches y.",
+    solution_text="w2.3.0 → z2.3 → h2.3 → z3.1 → y: neuron 3 of layer 2 feeds only the one output neuron, so 1 path.",
+    name="paths_from_w",
+    whole=True,
+)
+
+paths_from_x0 = NumberExercise(
+    "And how many paths lead from the input x0 to y? (Then compare with the multiplications the backward "
+    "pass needs, shown by `PathView`.)",
+    answer=lambda: _net_paths()["x0"],
+    hint="x0 feeds all 4 neurons of layer 1; each of them feeds all 4 neurons of layer 2; each of those feeds y.",
+    solution_text="4 × 4 × 1 = 16 paths: a choice of neuron in layer 1, then one in layer 2.",
+    name="paths_from_x0",
+    whole=True,
+)
+
+EXERCISES = (dy_dw2, dy_dw1, delta2, dC_dW2, dC_dW1, paths_from_w, paths_from_x0)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import graphviz
-import numpy
 
-from ..engine import format_number, topological_order
+from ..engine import format_number, group_of, topological_order
+from ..engine.arrays import ndim
 
 __all__ = [
     "PALETTE",
@@ -98,10 +98,24 @@ class Plan:
     message: str | None = None
     index: dict = field(default_factory=dict)
     slots: dict = field(default_factory=dict)  # SVG group id -> its number cells, in order
+    folded: frozenset = frozenset()  # the groups drawn as one box each
+    boxes: dict = field(default_factory=dict)  # a folded group's box: its representative -> Box
+    owner: dict = field(default_factory=dict)  # a node inside a folded group -> that group's representative
+    clusters: dict = field(default_factory=dict)  # SVG id of an unfolded group's frame, or of a box -> group
 
     def id_of(self, node: Any) -> int:
         """A node's id, its position in ``topological_order(root)``."""
         return self.index[node]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A folded group drawn as one box: its name, the nodes it hides, its outputs and its inputs."""
+
+    group: tuple
+    members: tuple
+    outputs: tuple  # members used outside the group (or the root), one row each
+    inputs: tuple  # nodes outside the group that its members read
 
 
 def plan(
@@ -111,16 +125,24 @@ def plan(
     show_local: bool = False,
     limit: int = LIMIT,
     keep: int = KEEP,
+    folded: Any = None,
 ) -> Plan:
     """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
 
     ``show_grad=None`` shows gradients when some node has a non-zero one (after
-    a backward pass).
+    a backward pass).  ``folded`` is a set of groups (see ``engine.group``) to
+    draw as one box each; None folds a graph of more than ``FOLD_ABOVE`` nodes
+    at the deepest level of its groups (its neurons, say) that leaves at most
+    ``FOLD_ABOVE`` boxes, or else at its outermost level.
     """
     order = topological_order(root)
     if show_grad is None:
         show_grad = any(_nonzero(node.grad) for node in reversed(order))  # the root first
     index = {node: i for i, node in enumerate(order)}
+    if folded is None:
+        folded = default_folding(order)
+    if folded:
+        return _folded_plan(root, order, index, frozenset(folded), show_grad, show_local)
     message = None
     if len(order) <= limit:
         shown, hidden = order, []
@@ -135,9 +157,76 @@ def plan(
     return Plan(root, order, shown, hidden, show_grad, show_local, message, index)
 
 
+FOLD_ABOVE = 80
+
+
+def groups_in(order: list) -> list[tuple]:
+    """Every group (and every enclosing group) that the graph's nodes were made in, in order of appearance."""
+    seen: dict = {}
+    for node in order:
+        path = group_of(node)
+        for depth in range(1, len(path) + 1):
+            seen.setdefault(path[:depth], None)
+    return list(seen)
+
+
+def default_folding(order: list) -> frozenset:
+    """What a big graph starts with folded (nothing for a graph of at most ``FOLD_ABOVE`` nodes)."""
+    if len(order) <= FOLD_ABOVE:
+        return frozenset()
+    paths = groups_in(order)
+    if not paths:
+        return frozenset()
+    depths = sorted({len(p) for p in paths}, reverse=True)
+    for depth in depths:
+        folded = frozenset(p for p in paths if len(p) == depth)
+        if _count_boxes(order, folded) <= FOLD_ABOVE:
+            return folded
+    return frozenset(p for p in paths if len(p) == depths[-1])
+
+
+def _owner_path(node: Any, folded: frozenset) -> tuple | None:
+    path = group_of(node)
+    for depth in range(1, len(path) + 1):
+        if path[:depth] in folded:
+            return path[:depth]
+    return None
+
+
+def _count_boxes(order: list, folded: frozenset) -> int:
+    return len({_owner_path(n, folded) or n for n in order})
+
+
+def _folded_plan(root, order, index, folded, show_grad, show_local) -> Plan:
+    """A plan where each folded group is one box, drawn at the place of its last member."""
+    members: dict = {}
+    for node in order:
+        path = _owner_path(node, folded)
+        if path is not None:
+            members.setdefault(path, []).append(node)
+    owner, boxes = {}, {}
+    for path, nodes in members.items():
+        inside = set(nodes)
+        used_outside = {p for n in order if n not in inside for p in n.parents if p in inside}
+        outputs = tuple(n for n in nodes if n in used_outside or n is root) or (nodes[-1],)
+        inputs = tuple(dict.fromkeys(p for n in nodes for p in n.parents if p not in inside))
+        representative = nodes[-1]
+        boxes[representative] = Box(path, tuple(nodes), outputs, inputs)
+        for n in nodes:
+            owner[n] = representative
+    shown = [n for n in order if n not in owner or n in boxes]
+    picture = Plan(root, order, shown, [], show_grad, show_local, None, index)
+    picture.folded, picture.boxes, picture.owner = folded, boxes, owner
+    return picture
+
+
 def _nonzero(grad: Any) -> bool:
     if type(grad) is float:  # the common case, checked quickly
         return grad != 0.0
+    if not ndim(grad):
+        return bool(grad != 0)
+    import numpy  # a tensor's gradient: numpy is loaded already
+
     return bool(numpy.any(grad != 0))
 
 
@@ -160,7 +249,7 @@ def _nearest(root: Any, keep: int) -> set:
 
 def is_array(x: Any) -> bool:
     """True for numpy arrays with at least one axis (a tensor's data), False for numbers."""
-    return numpy.ndim(x) > 0
+    return ndim(x) > 0
 
 
 def value_text(x: Any, entries: int = 3) -> str:
@@ -174,6 +263,8 @@ def value_text(x: Any, entries: int = 3) -> str:
     """
     if type(x) is float or not is_array(x):
         return format_number(float(x))
+    import numpy
+
     flat = numpy.ravel(x)
     shown = ", ".join(format_number(float(v)) for v in flat[:entries])
     more = ", …" if flat.size > entries else ""
@@ -309,24 +400,27 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
             id=f"n{j}",
             **{"class": "more"},
         )
+    # Nodes go into the frame of the (unfolded) group they were made in; edges can go anywhere.
+    placed: dict = {}  # group path -> functions that add a node to a graph
+    edges = []
     for node in picture.shown:
         k = picture.id_of(node)
-        _add_value_box(dot, picture, node, k, text)
+        box = picture.boxes.get(node)
+        if box is not None:
+            placed.setdefault(box.group[:-1], []).append(
+                lambda target, node=node, k=k, box=box: _add_folded_box(target, picture, box, k, text))
+            picture.clusters[f"n{k}"] = box.group
+            seen = set()
+            for j, parent in enumerate(box.inputs):
+                source = _display_id(picture, parent)
+                if source not in seen:
+                    seen.add(source)
+                    edges.append((source, f"n{k}", {"id": f"f{k}-{j}"}))
+            continue
+        placed.setdefault(group_of(node), []).append(
+            lambda target, node=node, k=k: _add_node(target, picture, node, k, text))
         if node.parents:
-            border, fill = PALETTE["op"]
-            dot.node(
-                f"n{k}-op",
-                label=f"<{html.escape(op_title(node))}>",
-                shape="circle",
-                width="0.3",
-                margin="0.02",
-                style="filled",
-                color=border,
-                fillcolor=fill,
-                id=f"n{k}-op",
-                **{"class": "op"},
-            )
-            dot.edge(f"n{k}-op", f"n{k}", id=f"n{k}-out")
+            edges.append((f"n{k}-op", f"n{k}", {"id": f"n{k}-out"}))
             # Tensor ops' local gradients are arrays or rules ("upstream @ Bᵀ"): wider cells.
             tensor = is_array(node.data) or any(is_array(p.data) for p in node.parents)
             local_width = ARRAY_CELL[0] if tensor else LOCAL_CELL[0]
@@ -336,8 +430,85 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
                     slot = Slot("local", k, i, width=local_width, inset=0)
                     picture.slots[f"e{k}-{i}"] = [slot]
                     attrs["label"] = "<" + _local_label(text(slot), local_width) + ">"
-                dot.edge(f"n{picture.id_of(parent)}", f"n{k}-op", **attrs)
+                edges.append((_display_id(picture, parent), f"n{k}-op", attrs))
+    picture.clusters = {key: value for key, value in picture.clusters.items() if key.startswith("n")}
+    _emit(dot, picture, (), placed, _children(placed))
+    for tail, head, attrs in edges:
+        dot.edge(tail, head, **attrs)
     return dot
+
+
+def _display_id(picture: Plan, node: Any) -> str:
+    """The SVG id of what shows ``node``: its own box, or the box of the folded group it is in."""
+    return f"n{picture.id_of(picture.owner.get(node, node))}"
+
+
+def _children(placed: dict) -> dict:
+    """Each group path -> the groups directly inside it that hold something to draw."""
+    children: dict = {}
+    for path in placed:
+        for depth in range(1, len(path) + 1):
+            children.setdefault(path[: depth - 1], {}).setdefault(path[:depth], None)
+    return children
+
+
+def _emit(target, picture: Plan, path: tuple, placed: dict, children: dict) -> None:
+    """Add the nodes of group ``path``, then a dashed frame for each group inside it (an unfolded group)."""
+    for add in placed.get(path, []):
+        add(target)
+    for child in children.get(path, {}):
+        number = len([key for key in picture.clusters if key.startswith("c")])
+        picture.clusters[f"c{number}"] = child
+        with target.subgraph(name=f"cluster_{number}") as frame:
+            frame.attr(label=f"▾ {child[-1]}", id=f"c{number}", style="rounded,dashed", color=PALETTE["more"][0],
+                       fontcolor=CAPTION, fontname=FONT, fontsize=str(FONT_SIZE - 1), labeljust="l",
+                       **{"class": "group"})
+            _emit(frame, picture, child, placed, children)
+
+
+def _add_node(target, picture: Plan, node: Any, k: int, text) -> None:
+    """A node's value box and, for a computed node, its op circle."""
+    _add_value_box(target, picture, node, k, text)
+    if node.parents:
+        border, fill = PALETTE["op"]
+        target.node(
+            f"n{k}-op",
+            label=f"<{html.escape(op_title(node))}>",
+            shape="circle",
+            width="0.3",
+            margin="0.02",
+            style="filled",
+            color=border,
+            fillcolor=fill,
+            id=f"n{k}-op",
+            **{"class": "op"},
+        )
+
+
+def _add_folded_box(target, picture: Plan, box: Box, k: int, text) -> None:
+    """A folded group as one box: its name, then one row (value, gradient) per output."""
+    border, fill = PALETTE["result"]
+    name = html.escape(f"▸ {box.group[-1]}  ({len(box.members)} nodes)")
+    rows = [f'<TR><TD COLSPAN="5" ALIGN="LEFT"><B>{name}</B></TD></TR>']
+    slots = []
+    for output in box.outputs:
+        j = picture.id_of(output)
+        array = is_array(output.data)
+        width, height = ARRAY_CELL if array else SCALAR_CELL
+        own = [Slot("data", j, width=width, array=array)]
+        if picture.show_grad:
+            own.append(Slot("grad", j, width=width, array=array))
+        cells = [f'<TD>{html.escape(str(output.label or ""))}</TD>']
+        for slot in own:
+            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{slot.kind}</FONT>'
+            size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
+            cells.append(f"<TD>{caption}</TD><TD {size} ALIGN=\"LEFT\">{text(slot)}</TD>")
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+        slots += own
+    picture.slots[f"n{k}"] = slots
+    table = (f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" COLOR="{border}" '
+             f'BGCOLOR="{fill}">{"".join(rows)}</TABLE>')
+    target.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": "value folded"})
 
 
 def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text) -> None:

@@ -17,12 +17,11 @@ pieces; node positions are identical before and after.
 from __future__ import annotations
 
 import html
+import numbers
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Mapping
-
-import numpy
 
 from .dot import (
     FONT,
@@ -220,9 +219,10 @@ class SvgPicture:
         show_local: bool = False,
         limit: int = LIMIT,
         keep: int = KEEP,
+        folded=None,
     ) -> None:
         self.root = root
-        self._plan = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep)
+        self._plan = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
         template = _template(self._plan)
         self._pieces = list(template.pieces)
         self._styles = template.styles
@@ -305,7 +305,7 @@ class SvgPicture:
 
     def node_id(self, node: Any) -> int:
         """A node's id in this picture: its position in ``topological_order(root)``."""
-        if isinstance(node, (int, numpy.integer)):
+        if isinstance(node, numbers.Integral):  # numpy's integers too
             return int(node)
         try:
             return self._plan.id_of(node)

@@ -56,6 +56,9 @@ const CSS = `
 .bpw-graph g.edge.current polygon { fill: #d55e00; }
 .bpw-graph g.node.current text { font-weight: bold; }
 .bpw-graph text.bpw-unknown { fill: #6b6b6b; }
+.bpw-graph g.folded, .bpw-graph g.cluster > text { cursor: pointer; }
+.bpw-graph g.folded:focus polygon, .bpw-graph g.cluster:focus polygon { stroke: #0072b2; stroke-width: 3px; }
+.bpw-graph g.folded:focus, .bpw-graph g.cluster:focus { outline: none; }
 .bpw-graph text.bpw-arrived { fill: #d55e00; font-weight: bold; }
 .bpw-graph .bpw-token rect { fill: #d55e00; }
 .bpw-graph .bpw-token text { fill: #fff; font-weight: bold; }
@@ -324,6 +327,14 @@ class Picture {
 
     this.groups = new Map();
     for (const group of svg.querySelectorAll("g[id]")) this.groups.set(group.id, group);
+    // Folded groups (one box) and unfolded ones (a dashed frame) open and close by click or Enter.
+    for (const group of svg.querySelectorAll("g.folded, g.cluster")) {
+      const folded = group.classList.contains("folded");
+      const name = (group.querySelector("text") || {}).textContent || "group";
+      group.setAttribute("tabindex", "0");
+      group.setAttribute("role", "button");
+      group.setAttribute("aria-label", `${name.replace(/^[▸▾]\s*/, "")}: ${folded ? "folded; press Enter to unfold" : "press Enter to fold"}`);
+    }
     // Number cells hold "@" until painted: the last ones of each group, in slot order.
     const slots = this.model.get("slots");
     const placeholders = new Map();
@@ -586,6 +597,7 @@ class Picture {
     if (!this.svg || event.button !== 0) return;
     const start = { x: event.clientX, y: event.clientY, view: { ...this.view } };
     const units = this.unitsPerPixel();
+    const hit = event.target.closest && event.target.closest("g.folded, g.cluster");
     this.stage.setPointerCapture(event.pointerId);
     this.stage.classList.add("bpw-dragging");
     const move = (e) => {
@@ -593,7 +605,9 @@ class Picture {
         y: start.view.y - (e.clientY - start.y) * units };
       this.applyView();
     };
-    const up = () => {
+    const up = (e) => {
+      const still = Math.abs(e.clientX - start.x) + Math.abs(e.clientY - start.y) < 4;
+      if (hit && still && e.type === "pointerup") this.model.send({ type: "toggle", id: hit.id }); // a click
       this.stage.classList.remove("bpw-dragging");
       this.stage.removeEventListener("pointermove", move);
       this.stage.removeEventListener("pointerup", up);
@@ -619,7 +633,10 @@ class Picture {
 
   onKey(event) {
     const key = event.key;
-    if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) {
+    const group = event.target.closest && event.target.closest("g.folded, g.cluster");
+    if (group && (key === "Enter" || key === " ")) {
+      this.model.send({ type: "toggle", id: group.id });
+    } else if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) {
       if (!this.model.get("stepping")) return;
       this.model.send({ type: "key", key });
     } else if (key === "+" || key === "=") {

@@ -26,7 +26,7 @@ from ipywidgets import widget_serialization
 
 from ..engine import Step
 from ..render import KEEP, LIMIT, backend
-from ..render.dot import PLACEHOLDER, build, local_texts, plan, value_text
+from ..render.dot import PLACEHOLDER, build, groups_in, local_texts, plan, value_text
 from ..render.layout import RenderError
 from ..render.view import SvgPicture
 
@@ -107,16 +107,19 @@ class GraphView(anywidget.AnyWidget):
         show_local: bool = False,
         limit: int = LIMIT,
         keep: int = KEEP,
+        folded: Any = None,
     ) -> None:
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
         self.root = root
-        self._options = {"show_grad": show_grad, "show_local": show_local, "limit": limit, "keep": keep}
+        self._options = {"show_grad": show_grad, "show_local": show_local, "limit": limit, "keep": keep,
+                         "folded": folded}
         self._grads: Mapping | None = None
         self._lit: dict = {}
         self._batch = 0
         self._pending: dict = {}
         self._key_handlers: list[Callable[[str], None]] = []
+        self._refold_handlers: list[Callable[[], None]] = []
         self._flow_count = 0
         # the structure goes with the widget's first message, not in a second one
         super().__init__(front_end=front_end(), _dom_classes=("bpw-picture",), **self._plan_structure())
@@ -180,12 +183,71 @@ class GraphView(anywidget.AnyWidget):
         self._lit = {"node": node, "edge": edge, "edges": edges}
         ids = []
         if node is not None:
-            k = self.node_id(node)
+            k = self._shown_id(node)
             ids += [f"n{k}", f"n{k}-op", f"n{k}-out"]
         for each in ([edge] if edge is not None else []) + list(edges or []):
             child, i = each if isinstance(each, tuple) else (each.node, each.index)
-            ids.append(f"e{self.node_id(child)}-{i}")
+            k = self.node_id(child)
+            if self._shown_id(child) == k:  # an edge inside a folded group is not drawn: its box is lit
+                ids.append(f"e{k}-{i}")
         self._push(current=ids)
+        return self
+
+    def _shown_id(self, node: Any) -> int:
+        """The id of the box that shows ``node``: its own, or its folded group's."""
+        k = self.node_id(node)
+        inside = self._plan.owner.get(self._plan.order[k]) if self._plan.owner else None
+        return self._plan.id_of(inside) if inside is not None else k
+
+    # ---- folding -----------------------------------------------------------------------
+
+    @property
+    def drawn(self) -> int:
+        """How many boxes the picture draws (a folded group is one)."""
+        return len(self._plan.shown)
+
+    @property
+    def folded(self) -> frozenset:
+        """The groups drawn as one box each (see ``engine.group``)."""
+        return self._plan.folded
+
+    def groups(self) -> list[tuple]:
+        """Every group of the graph, outermost first: what ``fold`` and ``unfold`` take."""
+        return groups_in(self._plan.order)
+
+    def fold(self, *groups: Any) -> GraphView:
+        """Draw these groups (``"layer 1"`` or ``("layer 1", "neuron 3")``) as one box each."""
+        return self._refold(self.folded | {self._path(g) for g in groups})
+
+    def unfold(self, *groups: Any) -> GraphView:
+        """Draw these groups node by node again, inside a dashed frame; ``unfold()`` unfolds all."""
+        paths = {self._path(g) for g in groups} if groups else set(self.folded)
+        return self._refold(self.folded - paths)
+
+    def toggle(self, group: Any) -> GraphView:
+        """Fold an unfolded group, or unfold a folded one (what a click on it does)."""
+        path = self._path(group)
+        return self.unfold(path) if path in self.folded else self.fold(path)
+
+    def _path(self, group: Any) -> tuple:
+        if isinstance(group, str) and group in self._plan.clusters:  # an SVG id from the browser
+            return self._plan.clusters[group]
+        path = (group,) if isinstance(group, str) else tuple(group)
+        known = self.groups()
+        if path not in known:
+            matches = [p for p in known if p[-1] == path[-1] and len(path) == 1]
+            if len(matches) != 1:
+                raise ValueError(f"no group {group!r} in this graph; its groups are {known[:12]}")
+            path = matches[0]
+        return path
+
+    def _refold(self, folded) -> GraphView:
+        self._options["folded"] = frozenset(folded)
+        self._structure()
+        self.highlight(**self._lit)
+        for handler in self._refold_handlers:
+            handler()
+        self.say(f"{len(self._plan.shown)} boxes drawn; folded: {', '.join(p[-1] for p in sorted(self.folded)) or 'none'}")
         return self
 
     def send_flow(self, step: Step, before: str, after: str, *, edge: tuple | None = None, into: Any = None,
@@ -227,6 +289,10 @@ class GraphView(anywidget.AnyWidget):
         self._key_handlers.append(handler)
         self.stepping = True
 
+    def on_refold(self, handler: Callable[[], None]) -> None:
+        """Call ``handler()`` after a group is folded or unfolded (a stepper walks the new picture)."""
+        self._refold_handlers.append(handler)
+
     def node_id(self, node: Any) -> int:
         """A node's id in this picture: its position in ``topological_order(root)``."""
         if isinstance(node, int):
@@ -241,7 +307,8 @@ class GraphView(anywidget.AnyWidget):
     def texts(self, node: Any) -> dict:
         """What the value box of ``node`` shows now: ``{"data": "3", "grad": "?"}``."""
         k = self.node_id(node)
-        return {slot.kind: self.cells[i] for i, (gid, slot) in enumerate(self._slot_list) if gid == f"n{k}"}
+        return {slot.kind: self.cells[i] for i, (gid, slot) in enumerate(self._slot_list)
+                if slot.node == k and slot.kind in ("data", "grad")}
 
     def local_texts(self, node: Any) -> list[str]:
         """The local gradients written on the edges into ``node`` (with ``show_local``)."""
@@ -311,7 +378,7 @@ class GraphView(anywidget.AnyWidget):
     def _grad_slot(self, node: Any) -> int | None:
         k = self.node_id(node)
         for i, (gid, slot) in enumerate(self._slot_list):
-            if gid == f"n{k}" and slot.kind == "grad":
+            if slot.node == k and slot.kind == "grad":
                 return i
         return None
 
@@ -381,6 +448,11 @@ class GraphView(anywidget.AnyWidget):
                 handler(str(content.get("key")))
         elif kind == "more":
             self.show_more()
+        elif kind == "toggle":
+            try:
+                self.toggle(str(content.get("id")))
+            except ValueError:
+                pass  # a stale click on a picture already redrawn
         elif kind == "layout-failed":
             self._fall_back(str(content.get("reason", "")))
 
@@ -427,6 +499,7 @@ def draw(
     highlight: Any = None,
     limit: int = LIMIT,
     keep: int = KEEP,
+    folded: Any = None,
 ) -> GraphView:
     """Draw the graph that ends in ``root``: each value box shows label, value and gradient.
 
@@ -434,7 +507,10 @@ def draw(
     ``show_local`` writes each edge's local gradient on it.  ``highlight`` marks
     a node, or a backward ``Step`` (its node and its edge).  A graph of more
     than ``limit`` nodes is shown in part: the ``keep`` nodes nearest the output,
-    with a "Show more" button.
+    with a "Show more" button.  ``folded`` names groups (``engine.group``: a
+    network's layers and neurons) to draw as one box each; by default a graph of
+    more than 80 nodes starts folded.  Click a box, or a group's frame, to unfold
+    or fold it (or call ``fold``, ``unfold``, ``toggle``).
 
     >>> from backprop_widgets import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -442,7 +518,7 @@ def draw(
     >>> picture.texts(picture.root)
     {'data': '-6'}
     """
-    view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep)
+    view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
     if highlight is not None:
         if isinstance(highlight, Step):
             view.highlight(node=highlight.node, edge=highlight)

@@ -6,16 +6,15 @@ import ast
 import html
 import math
 
-import numpy
-
 import ipywidgets as widgets
 
 from ..engine import format_number
+from ..engine.arrays import ndim, numpy, shape
 from ..exercises.compare import judge_array
 from ..render import value_text
 from .graph import GraphView, with_static_copy
 from .options import STEPPER_CONTROLS, resolve, resolve_hide
-from .walk import BackwardWalk, ForwardWalk, _tex
+from .walk import BackwardWalk, ForwardWalk, GroupStep, _tex
 
 __all__ = ["BackwardStepper", "ForwardStepper"]
 
@@ -61,8 +60,9 @@ class BackwardStepper(widgets.VBox):
         self.hide_gradients = not shown
         self.hidden = hidden = set(resolve_hide(hide, STEPPER_CONTROLS, "BackwardStepper"))
         self.walk_constants = walk_constants
-        self.walk = self._make_walk(root)
         self.view = view if view is not None else GraphView(root, show_grad=True, show_local=show_local)
+        self.view.on_refold(self._on_refold)
+        self.walk = self._make_walk(root)
         self.view.on_key(self._on_key)
         self._syncing = False
         self._shown = 0  # the position the picture shows
@@ -194,7 +194,7 @@ class BackwardStepper(widgets.VBox):
             "product": "multiply the upstream gradient by the local gradient.",
             "sum": "add this contribution to what the input had already received.",
         }[self._stage])
-        if numpy.ndim(expected) > 0:
+        if ndim(expected) > 0:
             verdict = judge_array(value, expected, rel_tol=1e-3, abs_tol=1e-6)
             ok, reason = bool(verdict), verdict.reason
         else:
@@ -227,6 +227,7 @@ class BackwardStepper(widgets.VBox):
             self.walk = self._make_walk(root)
             self.view = GraphView(root, show_grad=True, show_local=self.view.show_local)
             self.view.on_key(self._on_key)
+            self.view.on_refold(self._on_refold)
             self.children = (self.view, *self.children[1:])
         else:  # same structure: keep the names, redo the numbers
             self.walk = self._make_walk(self.walk.root, names=self.walk.names)
@@ -241,13 +242,13 @@ class BackwardStepper(widgets.VBox):
 
     def _quiz_target(self, step):
         # a Tensor step: its local gradient is a Jacobian, so the quiz asks the contribution it adds
-        if numpy.ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
+        if ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
             return numpy.asarray(step.contribution, dtype=float)
         return {"local": step.local_grad, "product": step.contribution, "sum": step.total}[self._stage]
 
     def _next_stage(self, step) -> str | None:
         """What the quiz asks after a right answer: local, then the product, then (at a branch) the sum."""
-        if numpy.ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
+        if ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
             return None
         if self._stage == "local":
             return "product"
@@ -258,17 +259,20 @@ class BackwardStepper(widgets.VBox):
 
     def _ask(self) -> None:
         step = self.walk.steps[self.walk.position]
+        if isinstance(step, GroupStep):  # a folded group: nothing to ask inside it, so it is shown
+            self._advance()
+            return
         names = self.walk.names
         expected = self._quiz_target(step)
-        tensor = numpy.ndim(expected) > 0
+        tensor = ndim(expected) > 0
         self.answer_box.layout.display = "none" if tensor else None
         self.array_box.layout.display = None if tensor else "none"
         if tensor:
-            shape = "×".join(str(n) for n in numpy.shape(expected))
+            dims = "×".join(str(n) for n in shape(expected))
             self.question.value = (
                 f"Step {self.walk.position + 1}: what does this step add to "
                 rf"$\frac{{\partial {_tex(names[self.walk.root])}}}{{\partial {_tex(names[step.parent])}}}$? "
-                f"Type a {shape} array as a nested list (upstream gradient through the {html.escape(step.node.op)} "
+                f"Type a {dims} array as a nested list (upstream gradient through the {html.escape(step.node.op)} "
                 "node's local rule)."
             )
             self.feedback.value = ""
@@ -299,10 +303,22 @@ class BackwardStepper(widgets.VBox):
             self.goto(change["new"])
 
     def _make_walk(self, root, names: dict | None = None):
-        return BackwardWalk(root, names=names, walk_constants=self.walk_constants)
+        plan = self.view._plan  # a folded group is stepped as one
+        return BackwardWalk(root, names=names, walk_constants=self.walk_constants, folded=plan.owner, boxes=plan.boxes)
+
+    def _on_refold(self) -> None:
+        """The picture folded or unfolded a group: walk it anew, as far along the backward pass as before."""
+        done = self.walk.edges_done
+        self.walk = self._make_walk(self.walk.root, names=self.walk.names)
+        self.walk.goto_edges(done)
+        self.play.max = len(self.walk)
+        self._shown = self.walk.position
+        self._show()
 
     def _flow(self, step) -> None:
         """The step's contribution travels back along its edge into its input's gradient."""
+        if isinstance(step, GroupStep):
+            return  # a folded group's inside is not drawn
         before = self.view.texts(step.parent).get("grad", "?")
         after = self.walk.grad_state(step.parent).value
         self.view.send_flow(step, before, value_text(after) if after is not None else "?")
@@ -310,6 +326,8 @@ class BackwardStepper(widgets.VBox):
     def _highlight(self, step) -> None:
         if step is None:
             self.view.highlight(node=self.walk.root)
+        elif isinstance(step, GroupStep):
+            self.view.highlight(node=step.box)
         else:
             self.view.highlight(node=step.parent, edge=(step.node, step.index))
 

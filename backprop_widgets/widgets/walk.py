@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
-
+from ..engine import arrays
 from ..engine import Step, backward_steps, format_number, topological_order
 
 __all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names"]
@@ -42,7 +41,7 @@ def node_names(order: list) -> dict:
     for i, node in enumerate(order):
         if node.label:
             names[node] = node.label
-        elif not node.parents and node.constant and numpy.ndim(node.data) == 0:
+        elif not node.parents and node.constant and arrays.ndim(node.data) == 0:
             names[node] = format_number(float(node.data))
         elif not node.parents:
             names[node] = f"n{i}"
@@ -112,18 +111,48 @@ class BackwardWalk:
     'x: 7 + y: 2 = 9'
     """
 
-    def __init__(self, root, names: dict | None = None, *, walk_constants: bool = False) -> None:
+    def __init__(self, root, names: dict | None = None, *, walk_constants: bool = False,
+                 folded: dict | None = None, boxes: dict | None = None) -> None:
         self.root = root
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(self.order)
         self.walk_constants = walk_constants
         # A constant's gradient is never used, and its box shows none: by default its steps are skipped.
-        self.steps: list[Step] = [step for step in backward_steps(root)
+        self.edges: list[Step] = [step for step in backward_steps(root)
                                   if walk_constants or not _is_constant(step.parent)]
+        # A folded group (``folded`` maps each node inside one to the group's box) is one step.
+        self.folded = folded or {}
+        self._boxes = boxes or {}
+        if self.folded:
+            self.edges = _box_by_box(self.edges, self.order, self.folded)
+        self.steps: list = []
+        self._ends: list[int] = []  # how many edges are done after each step
+        for step in self.edges:
+            box = self.folded.get(step.node)
+            last = self.steps[-1] if self.steps else None
+            if box is not None and isinstance(last, GroupStep) and last.box is box:
+                self.steps[-1] = GroupStep(box, (*last.edges, step), self.folded, self._group(box))
+            else:
+                self.steps.append(GroupStep(box, (step,), self.folded, self._group(box)) if box is not None else step)
+            self._ends.append(len(self.steps))
+        self._ends = [self._ends.index(k) + self._ends.count(k) for k in range(1, len(self.steps) + 1)]
         self.position = 0
         self._incoming: dict[Any, list[int]] = {}
-        for i, step in enumerate(self.steps):
+        for i, step in enumerate(self.edges):
             self._incoming.setdefault(step.parent, []).append(i)
+
+    def _group(self, box) -> tuple:
+        found = self._boxes.get(box)
+        return found.group if found is not None else ("group",)
+
+    def goto_edges(self, done: int) -> None:
+        """Go to the first step that has crossed at least ``done`` edges (after the folding changed)."""
+        self.position = next((k + 1 for k, end in enumerate(self._ends) if end >= done), 0) if done else 0
+
+    @property
+    def edges_done(self) -> int:
+        """How many edges of the backward pass the steps so far have crossed."""
+        return self._ends[self.position - 1] if self.position else 0
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -159,9 +188,13 @@ class BackwardWalk:
     def grad_state(self, node) -> GradState:
         if node is self.root:
             return GradState(self.root.one(), (), 0, True)
-        arrived = [i for i in self._incoming.get(node, []) if i < self.position]
-        parts = tuple((self.names[self.steps[i].node], self.steps[i].contribution) for i in arrived)
-        value = self.steps[arrived[-1]].total if arrived else None
+        done = self.edges_done
+        arrived = [i for i in self._incoming.get(node, []) if i < done]
+        parts = tuple((self.names[self.edges[i].node], self.edges[i].contribution) for i in arrived)
+        if not self.folded:
+            value = self.edges[arrived[-1]].total if arrived else None  # the engine's own running sum
+        else:  # steps taken box by box: add up what has arrived
+            value = sum((part for _, part in parts[1:]), parts[0][1]) if parts else None
         expected = len(self._incoming.get(node, []))
         return GradState(value, parts, expected, len(arrived) == expected)
 
@@ -189,6 +222,8 @@ class BackwardWalk:
         node collects several contributions), ``rule`` (the op table's rule).
         """
         step = self.current
+        if isinstance(step, GroupStep):
+            return self._explain_group(step)
         if step is None:
             root = self.names[self.root]
             return {
@@ -262,6 +297,21 @@ class BackwardWalk:
         text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
         return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
 
+    def _explain_group(self, step: GroupStep) -> dict:
+        out = self.names[self.root]
+        leaving = [(self.names[edge.parent], edge) for edge in step.leaving]
+        name = " › ".join(step.group)
+        sends = "; ".join(f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain(edge.local_grad)} "
+                          f"= {_plain(edge.contribution)}" for parent, edge in leaving)
+        return {
+            "formula": rf"\text{{{name}, folded: {len(step.edges)} chain-rule products in one step}}",
+            "local_text": f"inside {name}: {len(step.edges)} edges; what leaves it, upstream × local:",
+            "numbers": "",
+            "numbers_text": sends,
+            "sum": "",
+            "rule": "Click the box (or press Enter on it) to unfold it and step inside.",
+        }
+
     def spoken(self) -> str:
         """The current step in words, for a screen reader's live region.
 
@@ -278,6 +328,9 @@ class BackwardWalk:
         out = self.names[self.root]
         if step is None:
             return f"Start: the gradient of {out} with respect to itself is 1."
+        if isinstance(step, GroupStep):
+            text = self._explain_group(step)["numbers_text"]
+            return f"Step {self.position} of {len(self.steps)}: {' › '.join(step.group)}, folded, in one step: {text}."
         node, parent = self.names[step.node], self.names[step.parent]
         state = self.grad_state(step.parent)
         gets = "+=" if state.expected > 1 else "="
@@ -302,6 +355,7 @@ def _is_constant(node) -> bool:
 def _plain(x) -> str:
     """A number as plain text; a small array as its entries and shape, a larger one summarised.
 
+    >>> import numpy
     >>> _plain(0.25), _plain(numpy.array([[0.5, -1.0]]))
     ('0.25', '[[0.5, -1]] (1×2)')
     >>> _plain(numpy.arange(12.0).reshape(3, 4))
@@ -310,7 +364,9 @@ def _plain(x) -> str:
     factor = getattr(x, "factor", None)
     if hasattr(x, "rule") and factor is not None:
         x = factor
-    if numpy.ndim(x) > 0 and not hasattr(x, "rule"):
+    if arrays.ndim(x) > 0 and not hasattr(x, "rule"):
+        import numpy
+
         array = numpy.asarray(x, dtype=float)
         shape = "×".join(str(n) for n in array.shape)
         if array.size <= SMALL_ARRAY:
@@ -335,7 +391,7 @@ def _num(x) -> str:
     if hasattr(x, "rule"):  # a tensor op's local gradient: a vector-Jacobian product
         factor = getattr(x, "factor", None)
         return _num(factor) if factor is not None else r"\text{" + x.text + "}"
-    shape = numpy.shape(x)
+    shape = arrays.shape(x)
     if shape:
         return "[" + "×".join(str(n) for n in shape) + "]"
     try:
@@ -354,6 +410,59 @@ def _tex(name: str) -> str:
     if len(head) > 1:
         head = rf"\mathrm{{{head}}}"
     return f"{head}_{{{tail}}}" if tail and head else head or tail
+
+
+def _box_by_box(edges: list, order: list, folded: dict) -> list:
+    """The backward steps reordered so that each folded group's steps come together.
+
+    A unit is a node or a folded box; units go from the output back (by the
+    position of their last member in the graph order), and each unit's steps
+    keep their order, so every step's upstream gradient is complete before it.
+    """
+    position = {node: i for i, node in enumerate(order)}
+    last: dict = {}
+    for node, box in folded.items():
+        last[box] = max(last.get(box, -1), position[node])
+    unit = lambda node: folded.get(node, node)  # noqa: E731
+    rank = lambda u: last.get(u, position.get(u, -1))  # noqa: E731
+    by_unit: dict = {}
+    for step in edges:
+        by_unit.setdefault(unit(step.node), []).append(step)
+    return [step for u in sorted(by_unit, key=rank, reverse=True) for step in by_unit[u]]
+
+
+class GroupStep:
+    """The steps inside a folded group, taken as one: the edges crossed, and those that leave the group."""
+
+    def __init__(self, box: Any, edges: tuple, folded: dict, group: tuple) -> None:
+        self.box = box  # the node whose box shows the folded group
+        self.edges = edges
+        self.leaving = tuple(edge for edge in edges if folded.get(edge.parent) is not box)
+        self.group = group
+
+    # what a stepper reads of a step
+    @property
+    def node(self):
+        return self.box
+
+    @property
+    def parent(self):
+        return self.leaving[-1].parent if self.leaving else self.edges[-1].parent
+
+    @property
+    def index(self):
+        return (self.leaving[-1] if self.leaving else self.edges[-1]).index
+
+    @property
+    def contribution(self):
+        return (self.leaving[-1] if self.leaving else self.edges[-1]).contribution
+
+    @property
+    def local_grad(self):
+        return None
+
+    def __repr__(self) -> str:
+        return f"GroupStep({self.group[-1] if self.group else '?'}: {len(self.edges)} edges)"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,47 @@
+"""Groups: which nodes belong together (a layer, a neuron), so that a picture can fold them.
+
+``with group("layer 1"):`` marks every node made inside the block, inputs and
+results alike; groups nest (``("layer 1", "neuron 3")``).  The engine only
+remembers the marks; folding is the pictures' business.
+
+>>> from backprop_widgets import Value
+>>> with group("neuron"):
+...     w = Value(0.5, label="w")
+...     y = (w * 2).tanh()
+>>> group_of(y), group_of(w), group_of(Value(1.0))
+(('neuron',), ('neuron',), ())
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+from weakref import WeakKeyDictionary
+
+__all__ = ["group", "group_of", "tag"]
+
+_open: list[str] = []  # the groups open now, outermost first
+_marks: WeakKeyDictionary = WeakKeyDictionary()  # node -> the groups it was made in
+
+
+@contextmanager
+def group(name: str) -> Iterator[None]:
+    """Mark the nodes made inside the block as members of group ``name`` (nested in any group already open)."""
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"group() takes a name (a non-empty str), not {name!r}")
+    _open.append(name)
+    try:
+        yield
+    finally:
+        _open.pop()
+
+
+def tag(node: Any) -> None:
+    """Called by the engine for every new node: remember the groups open now."""
+    if _open:
+        _marks[node] = tuple(_open)
+
+
+def group_of(node: Any) -> tuple:
+    """The groups ``node`` was made in, outermost first (``()`` for none)."""
+    return _marks.get(node, ())
