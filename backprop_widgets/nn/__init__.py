@@ -1,4 +1,4 @@
-"""Neural networks on ``Tensor``: layers, losses, optimisers, toy datasets and a training step.
+"""Neural networks on ``Tensor``: layers, losses, optimisers, toy datasets, a training step and a training run.
 
 Built on the engine only (no drawing, no widgets).
 """
@@ -8,6 +8,7 @@ from .data import DATASETS, make_circles, make_moons, make_spiral, make_xor
 from .layers import ACTIVATIONS, MLP, Linear, as_input
 from .losses import LOSSES, binary_cross_entropy, hinge, l1, mse
 from .optim import OPTIMIZERS, SGD, Adam, Momentum, Optimizer
+from .run import Record, TrainingRun
 from .train import accuracy, fit, train_step
 
 __all__ = [
@@ -35,4 +36,6 @@ __all__ = [
     "train_step",
     "fit",
     "accuracy",
+    "TrainingRun",
+    "Record",
 ]

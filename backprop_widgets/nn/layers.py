@@ -15,12 +15,34 @@ import numpy as np
 
 from ..engine.tensor import Tensor
 
-__all__ = ["Linear", "MLP", "ACTIVATIONS", "INITS", "as_input"]
+__all__ = ["Linear", "MLP", "ACTIVATIONS", "INITS", "as_input", "output_label", "layer_number"]
 
 # The activations a layer can be followed by, by name (each is one op of the table).
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 INITS = ("xavier", "he", "zeros")
+
+
+def output_label(name: str) -> str:
+    """The label of a layer's output z (before its activation): ``z`` and the layer's name.
+
+    >>> output_label("2")
+    'z2'
+    """
+    return f"z{name}"
+
+
+def layer_number(label: str | None) -> int | None:
+    """The number of the layer whose output z carries ``label`` (``'z2'`` -> 2), None for any other label.
+
+    The inverse of ``output_label`` for numbered layers, which ``MLP`` names ``1, 2, ...``.
+
+    >>> layer_number("z2"), layer_number("W2"), layer_number("z"), layer_number(None)
+    (2, None, None, None)
+    """
+    if label and label.startswith("z") and label[1:].isdecimal():
+        return int(label[1:])
+    return None
 
 
 def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
@@ -85,7 +107,7 @@ class Linear:
         z = as_input(x) @ self.W
         if self.b is not None:
             z = z + self.b
-        z.label = f"z{self.name}"
+        z.label = output_label(self.name)
         return z
 
     def parameters(self) -> list[Tensor]:
