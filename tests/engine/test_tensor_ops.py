@@ -15,22 +15,14 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 from backprop_widgets.engine import TENSOR_OPS, VJP, sum_to_shape
 from backprop_widgets.engine.tensor_ops import sigmoid
 
+from ..numerical import difference_quotient, numerical_grad
+
 H = 1e-6
 
 
 def numerical_vjp(f, inputs, i, upstream):
     """Σ upstream ⊙ ∂f/∂inputs[i], entry by entry, by central differences."""
-    x = inputs[i]
-    grad = np.zeros(x.shape)
-    for j in np.ndindex(x.shape):
-        saved = x[j]
-        x[j] = saved + H
-        plus = np.sum(upstream * f(*inputs))
-        x[j] = saved - H
-        minus = np.sum(upstream * f(*inputs))
-        x[j] = saved
-        grad[j] = (plus - minus) / (2 * H)
-    return grad
+    return numerical_grad(lambda _: np.sum(upstream * f(*inputs)), inputs[i], H)
 
 
 def check_row(name, inputs, params=None, rtol=1e-6, atol=1e-7):
@@ -127,9 +119,7 @@ def test_vjp_matches_central_differences(name, inputs, params):
 
 def numerical_jvp(f, inputs, tangents):
     """J·v by central differences: (f(x + h v) − f(x − h v)) / 2h, all inputs moved at once."""
-    plus = f(*[x + H * v for x, v in zip(inputs, tangents)])
-    minus = f(*[x - H * v for x, v in zip(inputs, tangents)])
-    return (np.asarray(plus) - np.asarray(minus)) / (2 * H)
+    return difference_quotient(lambda t: np.asarray(f(*[x + t * v for x, v in zip(inputs, tangents, strict=True)])), 0.0, H)
 
 
 @pytest.mark.parametrize(

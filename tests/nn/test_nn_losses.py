@@ -8,20 +8,9 @@ import pytest
 from backprop_widgets import Tensor
 from backprop_widgets.nn import LOSSES, binary_cross_entropy, hinge, l1, mse
 
+from ..numerical import numerical_grad
+
 RNG = np.random.default_rng(11)
-
-
-def numerical_grad(loss_of, x, h=1e-6):
-    grad = np.zeros(x.shape)
-    for j in np.ndindex(x.shape):
-        saved = x[j]
-        x[j] = saved + h
-        plus = loss_of(x)
-        x[j] = saved - h
-        minus = loss_of(x)
-        x[j] = saved
-        grad[j] = (plus - minus) / (2 * h)
-    return grad
 
 
 def sig(z):
