@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Build the lessons as a JupyterLite site: static files, with Python (Pyodide) running in each browser.
+
+    python scripts/build_site.py              # into build/site: numpy and matplotlib come from
+                                              # Pyodide's CDN when a lesson starts, all six lessons work
+    python scripts/build_site.py --offline    # only from the package registries (PyPI, npm):
+                                              # lessons 01-02 complete, 03-06 say what they need
+    python scripts/build_site.py --out DIR
+
+Then serve the folder with any static web server, e.g. ``python -m http.server -d build/site``,
+and open ``lab/index.html?path=01_sigmoid_tree.ipynb``.
+
+How: the build runs in an environment of its own (the ``site`` extra of pyproject.toml, kept in
+the download cache, so JupyterLite's extensions never land in the environment of ``make lab``).
+The kernel's wheels (the kit, anywidget, ipywidgets, lark, graphviz, ...) are pure Python, taken
+from PyPI for Python 3.14 in the browser, and written into a Pyodide lock file beside the site, so
+the kernel loads them as it starts: no ``%pip install`` cell.  The Pyodide runtime of the offline
+build is npm's ``pyodide`` package, whose lock lists many packages it does not contain: the lock
+is trimmed to what the site ships.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
+``~/.cache/backprop_widgets-site``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+DEFAULT_OUT = ROOT / "build" / "site"
+CACHE = Path(os.environ.get("BPW_SITE_CACHE") or Path.home() / ".cache" / "backprop_widgets-site")
+
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+# Packages with compiled code: on PyPI there are no builds of them for Pyodide, only on its CDN.
+NEEDS_PYODIDE_CDN = {"numpy", "matplotlib"}
+# What the kernel itself loads as it starts (it skips the ones the lock preloads).
+KERNEL_PACKAGES = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython"]
+OFFLINE_NOTE = (
+    "**This copy of the course runs without any server, and without numpy and matplotlib**: "
+    "this lesson needs both (for `Tensor`, `nn` and the plots), so most of its cells stop with "
+    "`ModuleNotFoundError`. Open it in the full site (built with `scripts/build_site.py` without "
+    "`--offline`, which loads them from Pyodide's own distribution), on Binder, or with `make lab`. "
+    "Lessons 01 and 02 work here completely."
+)
+
+
+def normalize(name: str) -> str:
+    """A package name as lock files and indexes spell it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def run(*args: object, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, **kwargs)
+
+
+def read_pyproject() -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+# --- the build's own environment -------------------------------------------------------------
+
+
+def build_python() -> Path:
+    """The Python of an environment with the ``site`` extra installed (made once, then reused)."""
+    pins = read_pyproject()["project"]["optional-dependencies"]["site"]
+    key = hashlib.sha256("\n".join(sorted(pins)).encode()).hexdigest()[:12]
+    env = CACHE / f"env-{key}"
+    python = env / "bin" / "python"
+    if not (env / ".complete").exists():
+        shutil.rmtree(env, ignore_errors=True)
+        venv.create(env, with_pip=True)
+        run(python, "-m", "pip", "install", "--quiet", *pins)
+        (env / ".complete").touch()
+    return python
+
+
+# --- wheels for the kernel ------------------------------------------------------------------
+
+
+def pyodide_npm(version: str) -> Path:
+    """npm's ``pyodide`` package of this version, unpacked (the runtime and its full lock file)."""
+    folder = CACHE / f"pyodide-{version}"
+    if not (folder / "package" / "pyodide.mjs").exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            run("npm", "pack", f"pyodide@{version}", "--silent", cwd=tmp, stdout=subprocess.DEVNULL)
+            (tarball,) = Path(tmp).glob("pyodide-*.tgz")
+            shutil.rmtree(folder, ignore_errors=True)
+            with tarfile.open(tarball) as tar:
+                tar.extractall(folder, filter="data") if sys.version_info >= (3, 12) else tar.extractall(folder)
+    return folder / "package"
+
+
+def download_wheels(specs: list[str], python_version: str, abi: str, dest: Path) -> list[Path]:
+    """Pure-Python (or Pyodide) wheels from PyPI for these specs, without their dependencies.
+
+    pip's own cache keeps them, so a second build downloads nothing.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    before = set(dest.glob("*.whl"))
+    run(
+        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+        f"--platform=pyemscripten_{abi}_wasm32", f"--python-version={python_version}", "--dest", dest, *specs,
+    )  # fmt: skip
+    return sorted(set(dest.glob("*.whl")) - before)
+
+
+def kit_wheel(dest: Path) -> Path:
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", dest, ROOT)
+    (wheel,) = dest.glob("backprop_widgets-*.whl")
+    return wheel
+
+
+def wheel_metadata(wheel: Path) -> tuple[str, str, list[str], list[str]]:
+    """Name, version, importable top-level names and requirements of a wheel."""
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        meta_path = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        meta = zf.read(meta_path).decode()
+    field = lambda key: [line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith(key + ":")]
+    tops = set()
+    for name in names:
+        top = name.split("/", 1)[0]
+        if top.endswith((".dist-info", ".data")):
+            continue
+        tops.add(top[:-3] if top.endswith(".py") else top)
+    return field("Name")[0], field("Version")[0], sorted(t for t in tops if t.isidentifier()), field("Requires-Dist")
+
+
+def runtime_requirements(requires: list[str]) -> list[str]:
+    """The requirements that apply in Pyodide (no extras), as normalized names."""
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:  # the build environment has pip's copy
+        from pip._vendor.packaging.requirements import Requirement
+
+    env = {"python_version": "3.14", "sys_platform": "emscripten", "platform_system": "Emscripten", "extra": ""}
+    names = []
+    for line in requires:
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate(env):
+            names.append(normalize(req.name))
+    return names
+
+
+def lock_entry(wheel: Path, file_name: str) -> dict:
+    name, version, imports, requires = wheel_metadata(wheel)
+    return {
+        "name": normalize(name),
+        "version": version,
+        "file_name": file_name,
+        "install_dir": "site",
+        "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+        "package_type": "package",
+        "imports": imports,
+        "depends": runtime_requirements(requires),
+        "unvendored_tests": False,
+    }
+
+
+def closure(lock: dict, names: list[str]) -> set[str]:
+    """These packages and everything they depend on in the lock."""
+    seen, todo = set(), [normalize(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in lock:
+            continue
+        seen.add(name)
+        todo += [normalize(d) for d in lock[name]["depends"]]
+    return seen
+
+
+# --- the site -------------------------------------------------------------------------------
+
+
+def lesson_copies(dest: Path, offline: bool) -> Path:
+    """The lessons as the site shows them; offline, lessons that need numpy say so first."""
+    dest.mkdir(parents=True)
+    for lesson in sorted(LESSONS.glob("*.ipynb")):
+        notebook = json.loads(lesson.read_text())
+        sources = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+        if offline and any(re.search(r"^\s*(import|from) (numpy|matplotlib)\b", s, re.M) for s in sources):
+            note = {"cell_type": "markdown", "id": "bpw-offline-note", "metadata": {}, "source": OFFLINE_NOTE}
+            notebook["cells"].insert(0, note)
+        (dest / lesson.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+    return dest
+
+
+def build(out: Path, offline: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        build_in(Path(tmp), out, offline)
+
+
+def build_in(tmp: Path, out: Path, offline: bool) -> None:
+    from jupyterlite_pyodide_kernel.constants import PYODIDE_CDN_URL, PYODIDE_PYTHON_VERSION, PYODIDE_VERSION
+
+    project = read_pyproject()["project"]
+    npm = pyodide_npm(PYODIDE_VERSION)
+    stock = json.loads((npm / "pyodide-lock.json").read_text())
+    abi = stock["info"]["abi_version"]
+
+    # The kernel-side wheels: the widget libraries at the versions whose front ends this site
+    # ships (the build environment's), the kit's other dependencies as pyproject allows them,
+    # and the Pyodide kernel's own wheels as jupyterlite-pyodide-kernel carries them.
+    from importlib.metadata import version
+
+    pinned = {normalize(n): f"{n}=={version(n)}" for n in ("anywidget", "ipywidgets", "comm", "psygnal")}
+    kit_deps = []
+    for line in project["dependencies"]:
+        name = normalize(re.split(r"[<>=!~ ;\[]", line, maxsplit=1)[0])
+        if name not in NEEDS_PYODIDE_CDN and name not in pinned:
+            kit_deps.append(line)
+    kernel_pypi = Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
+    local = [w for w in kernel_pypi.glob("*.whl") if not w.name.startswith("widgetsnbextension-3")]
+
+    packages = stock["packages"]
+    local.append(kit_wheel(Path(tmp)))
+    local += download_wheels([*pinned.values(), *kit_deps], PYODIDE_PYTHON_VERSION, abi, Path(tmp) / "wheels")
+    entries = {}
+    for wheel in local:
+        entry = lock_entry(wheel, wheel.name)
+        entries[entry["name"]] = entry
+    wanted = KERNEL_PACKAGES + ["backprop-widgets"]
+    if offline:
+        # Only what the site ships: the kernel's pure-Python dependencies from the stock lock,
+        # at the lock's versions, downloaded from PyPI.  numpy and matplotlib cannot be had.
+        for entry in entries.values():
+            entry["depends"] = [d for d in entry["depends"] if d not in NEEDS_PYODIDE_CDN]
+        needed = closure({**packages, **entries}, wanted) - set(entries)
+        compiled = sorted(n for n in needed if not packages[n]["file_name"].endswith("-none-any.whl"))
+        if compiled:
+            raise SystemExit(f"the kernel needs compiled packages that PyPI has no Pyodide build of: {compiled}")
+        specs = [f"{packages[n]['name']}=={packages[n]['version']}" for n in sorted(needed)]
+        for wheel in download_wheels(specs, PYODIDE_PYTHON_VERSION, abi, Path(tmp) / "wheels"):
+            local.append(wheel)
+            entry = lock_entry(wheel, wheel.name)
+            entry["depends"] = packages[entry["name"]]["depends"]
+            entry["imports"] = packages[entry["name"]]["imports"]
+            entries[entry["name"]] = entry
+        lock_packages = {}
+    else:
+        lock_packages = {
+            name: {**entry, "file_name": f"{PYODIDE_CDN_URL}/{entry['file_name']}"} for name, entry in packages.items()
+        }
+        wanted += sorted(NEEDS_PYODIDE_CDN)
+    lock_packages.update(entries)
+    for entry in lock_packages.values():  # a dependency the site leaves out is not asked for
+        entry["depends"] = [d for d in entry["depends"] if normalize(d) in lock_packages]
+    lock = {"info": stock["info"], "packages": dict(sorted(lock_packages.items()))}
+
+    # The JupyterLite site: the lab app, the lessons, the extensions of the build environment
+    # (the Pyodide kernel, the ipywidgets manager, anywidget).
+    lite_dir = Path(tmp) / "lite"
+    lite_dir.mkdir()
+    contents = lesson_copies(Path(tmp) / "lessons", offline)
+    if out.exists():
+        shutil.rmtree(out)
+    run(
+        sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", lite_dir, "--contents", contents,
+        "--output-dir", out, "--apps", "lab", "--no-sourcemaps",
+        cwd=lite_dir,
+    )  # fmt: skip
+
+    pyodide_dir = out / "static" / "pyodide"
+    pyodide_dir.mkdir(parents=True, exist_ok=True)
+    for wheel in local:
+        shutil.copy2(wheel, pyodide_dir / wheel.name)
+    (pyodide_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+    if offline:
+        for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide.js"):
+            shutil.copy2(npm / name, pyodide_dir / name)
+        pyodide_url = "./static/pyodide/pyodide.mjs"
+    else:
+        pyodide_url = f"{PYODIDE_CDN_URL}/pyodide.mjs"
+    settings = {
+        "pyodideUrl": pyodide_url,
+        "disablePyPIFallback": offline,
+        "loadPyodideOptions": {
+            "lockFileURL": "./static/pyodide/pyodide-lock.json",
+            "packages": sorted(set(wanted)),
+        },
+    }
+    config_path = out / "jupyter-lite.json"
+    config = json.loads(config_path.read_text())
+    data = config.setdefault("jupyter-config-data", {})
+    data.setdefault("litePluginSettings", {})[KERNEL_PLUGIN] = settings
+    data["appName"] = "backprop_widgets"
+    data["defaultKernelName"] = "python"
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"built {'offline ' if offline else ''}site in {out}: {size / 1e6:.1f} MB")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--offline", action="store_true", help="only from PyPI and npm (lessons 01-02 complete)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(ROOT)})")
+    args = parser.parse_args(argv)
+    try:
+        import jupyterlite_pyodide_kernel  # noqa: F401
+
+        in_build_env = True
+    except ImportError:
+        in_build_env = False
+    if not in_build_env:  # go on in the build's own environment
+        python = build_python()
+        command = [str(python), str(Path(__file__).resolve()), *(argv if argv is not None else sys.argv[1:])]
+        if "--out" not in command:
+            command += ["--out", str(DEFAULT_OUT)]
+        raise SystemExit(subprocess.run(command).returncode)
+    build(args.out.resolve(), args.offline)
+
+
+if __name__ == "__main__":
+    main()
