@@ -94,7 +94,41 @@ class GradState:
     complete: bool  # all of them have arrived
 
 
-class BackwardWalk:
+class _Walk:
+    """A list of steps and a position in it: what both walks share."""
+
+    steps: list
+    position: int
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def goto(self, position: int) -> None:
+        self.position = max(0, min(int(position), len(self.steps)))
+
+    def step(self) -> None:
+        self.goto(self.position + 1)
+
+    def back(self) -> None:
+        self.goto(self.position - 1)
+
+    def reset(self) -> None:
+        self.goto(0)
+
+    def run(self) -> None:
+        self.goto(len(self.steps))
+
+    @property
+    def current(self):
+        """The step just taken (``None`` before the first)."""
+        return self.steps[self.position - 1] if self.position else None
+
+    @property
+    def done(self) -> bool:
+        return self.position == len(self.steps)
+
+
+class BackwardWalk(_Walk):
     """Step through ``backward_steps(root)`` forwards and backwards.
 
     >>> from backprop_widgets import Value
@@ -153,35 +187,6 @@ class BackwardWalk:
     def edges_done(self) -> int:
         """How many edges of the backward pass the steps so far have crossed."""
         return self._ends[self.position - 1] if self.position else 0
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    # ---- moving --------------------------------------------------------------
-
-    def goto(self, position: int) -> None:
-        self.position = max(0, min(int(position), len(self.steps)))
-
-    def step(self) -> None:
-        self.goto(self.position + 1)
-
-    def back(self) -> None:
-        self.goto(self.position - 1)
-
-    def reset(self) -> None:
-        self.goto(0)
-
-    def run(self) -> None:
-        self.goto(len(self.steps))
-
-    @property
-    def current(self) -> Step | None:
-        """The step just taken (``None`` before the first)."""
-        return self.steps[self.position - 1] if self.position else None
-
-    @property
-    def done(self) -> bool:
-        return self.position == len(self.steps)
 
     # ---- what is known -------------------------------------------------------
 
@@ -478,7 +483,7 @@ class ForwardStep:
     tangent: Any
 
 
-class ForwardWalk:
+class ForwardWalk(_Walk):
     """Forward mode one node at a time: how much each node moves when one input ``wrt`` moves.
 
     The mirror of ``BackwardWalk``: it starts at the input (its tangent is 1)
@@ -518,26 +523,6 @@ class ForwardWalk:
             tangent[node] = sum(term[4] for term in terms)
             self.steps.append(ForwardStep(node, terms, tangent[node]))
         self.position = 0
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def goto(self, position: int) -> None:
-        self.position = max(0, min(int(position), len(self.steps)))
-
-    def step(self) -> None:
-        self.goto(self.position + 1)
-
-    def run(self) -> None:
-        self.goto(len(self.steps))
-
-    @property
-    def current(self) -> ForwardStep | None:
-        return self.steps[self.position - 1] if self.position else None
-
-    @property
-    def done(self) -> bool:
-        return self.position == len(self.steps)
 
     def grads(self) -> dict:
         """Each node's tangent as known at this position: 0 where it does not depend on ``wrt``, None ("?") where
