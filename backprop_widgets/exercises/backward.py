@@ -107,17 +107,13 @@ class FunctionExercise(Exercise):
         *,
         forward: Callable[..., Node],
         inputs: dict[str, Sampler],
-        hint: str,
-        solution_text: Any,
-        name: str = "exercise",
-        given: dict | None = None,
-        well_done: str = "",
         points: int = 5,
         seed: int = 0,
         rel_tol: float = 1e-6,
         abs_tol: float = 1e-9,
+        **common: Any,
     ) -> None:
-        super().__init__(question, hint=hint, solution_text=solution_text, name=name, given=given, well_done=well_done)
+        super().__init__(question, **common)
         self.forward = forward
         self.inputs = dict(inputs)
         self.points, self.seed = points, seed
@@ -149,10 +145,11 @@ class FunctionExercise(Exercise):
 
     def test_points(self) -> list[Point]:
         """The points the student's function is checked at (same seed, same points, every run)."""
-        if not hasattr(self, "_points"):
-            rng = np.random.default_rng(self.seed)
-            self._points = [self._make_point(rng) for _ in range(self.points)]
-        return self._points
+        return self._once("_points", self._make_points)
+
+    def _make_points(self) -> list[Point]:
+        rng = np.random.default_rng(self.seed)
+        return [self._make_point(rng) for _ in range(self.points)]
 
     def _make_point(self, rng: np.random.Generator) -> Point:
         values = tuple(draw(rng) for draw in self.inputs.values())

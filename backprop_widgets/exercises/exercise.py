@@ -12,7 +12,7 @@ from .answers import NotAnAnswer, as_array, as_bool, as_number, shape_text
 from .compare import close, diagnose
 from .verdict import Text, Verdict
 
-__all__ = ["Exercise", "NumberExercise", "ArrayExercise", "BoolExercise", "ChoiceExercise", "format_answer"]
+__all__ = ["Exercise", "NumberExercise", "ArrayExercise", "BoolExercise", "ChoiceExercise", "format_answer", "declare"]
 
 Lazy = Union[Any, Callable[[], Any]]
 
@@ -53,6 +53,31 @@ def _given_text(name: str, value: Any) -> str:
     return f"{name} = {value!r}"
 
 
+def declare(namespace: dict[str, Any]) -> tuple[Exercise, ...]:
+    """A lesson module's exercises, each named after its variable, in the order they are declared.
+
+    A lesson module declares each exercise once, as a variable, and ends with::
+
+        EXERCISES = declare(globals())
+        __all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]
+
+    >>> easy = NumberExercise("1 + 1?", answer=2, hint="add.", solution_text="1 + 1.")
+    >>> [exercise.name for exercise in declare({"easy": easy, "_helper": 3})]
+    ['easy']
+    """
+    found = []
+    for variable, value in namespace.items():
+        if isinstance(value, Exercise) and not variable.startswith("_"):
+            if value.name not in (UNNAMED, variable):
+                raise ValueError(f"exercise {variable} is named {value.name!r}: leave name= out, the variable names it")
+            value.name = variable
+            found.append(value)
+    return tuple(found)
+
+
+UNNAMED = "exercise"  # the name of an exercise that no lesson module has declared
+
+
 class Exercise:
     """A question with ``check(answer)``, ``hint()`` and ``solution()``; subclasses say what an answer is.
 
@@ -62,7 +87,11 @@ class Exercise:
     can come from the engine too.
     ``assert_correct`` raises ``AssertionError`` with the same reason, for graded
     test cells.  ``given`` holds the numbers the question works with, so a student
-    can compute with them (``ex.some_exercise.given["W1"]``).
+    can compute with them (``ex.some_exercise.given["W1"]``).  ``name`` is filled
+    in by ``declare`` from the variable that holds the exercise.
+
+    Subclasses take these keywords (``hint``, ``solution_text``, ``name``,
+    ``given``, ``well_done``) through ``**common`` and add their own.
     """
 
     answer_format = "an answer"
@@ -73,7 +102,7 @@ class Exercise:
         *,
         hint: str,
         solution_text: Lazy,
-        name: str = "exercise",
+        name: str = UNNAMED,
         given: dict | None = None,
         well_done: str = "",
     ) -> None:
@@ -128,6 +157,12 @@ class Exercise:
     def _right(self) -> Verdict:
         return Verdict(True, self.well_done or "that's it.")
 
+    def _once(self, attribute: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` the first time, kept as ``attribute`` after: answers come from the engine once."""
+        if attribute not in self.__dict__:
+            self.__dict__[attribute] = compute()
+        return self.__dict__[attribute]
+
     # ---- how it shows -----------------------------------------------------------
 
     def _given_block(self) -> str:
@@ -170,17 +205,13 @@ class NumberExercise(Exercise):
         question: str,
         *,
         answer: Lazy,
-        hint: str,
-        solution_text: Lazy,
-        name: str = "exercise",
-        given: dict | None = None,
-        well_done: str = "",
         rel_tol: float = 1e-6,
         abs_tol: float = 1e-9,
         whole: bool = False,
         mistakes: Lazy = (),
+        **common: Any,
     ) -> None:
-        super().__init__(question, hint=hint, solution_text=solution_text, name=name, given=given, well_done=well_done)
+        super().__init__(question, **common)
         self._answer_source = answer
         self._mistakes_source = mistakes
         self.rel_tol, self.abs_tol, self.whole = rel_tol, abs_tol, whole
@@ -188,15 +219,11 @@ class NumberExercise(Exercise):
             self.answer_format = "a whole number"
 
     def correct_answer(self) -> float:
-        if not hasattr(self, "_answer"):
-            self._answer = float(resolve(self._answer_source))
-        return self._answer
+        return self._once("_answer", lambda: float(resolve(self._answer_source)))
 
     def mistakes(self) -> list[tuple[float, str]]:
         """The wrong answers with their own feedback, as ``(value, feedback)``."""
-        if not hasattr(self, "_mistakes"):
-            self._mistakes = [(float(v), text) for v, text in resolve(self._mistakes_source)]
-        return self._mistakes
+        return self._once("_mistakes", lambda: [(float(v), text) for v, text in resolve(self._mistakes_source)])
 
     def _close(self, mine: float, value: float) -> bool:
         return bool(close(mine, value, self.rel_tol, self.abs_tol))
@@ -238,16 +265,12 @@ class ArrayExercise(Exercise):
         question: str,
         *,
         answer: Lazy,
-        hint: str,
-        solution_text: Lazy,
-        name: str = "exercise",
-        given: dict | None = None,
-        well_done: str = "",
         rel_tol: float = 1e-6,
         abs_tol: float = 1e-9,
         mistakes: Lazy = (),
+        **common: Any,
     ) -> None:
-        super().__init__(question, hint=hint, solution_text=solution_text, name=name, given=given, well_done=well_done)
+        super().__init__(question, **common)
         self._answer_source = answer
         self._mistakes_source = mistakes
         self.rel_tol, self.abs_tol = rel_tol, abs_tol
@@ -257,15 +280,13 @@ class ArrayExercise(Exercise):
         return f"an array of shape {shape_text(self.correct_answer().shape)}"
 
     def correct_answer(self) -> np.ndarray:
-        if not hasattr(self, "_answer"):
-            self._answer = np.array(resolve(self._answer_source), dtype=np.float64)
-        return self._answer
+        return self._once("_answer", lambda: np.array(resolve(self._answer_source), dtype=np.float64))
 
     def mistakes(self) -> list[tuple[np.ndarray, str]]:
         """The wrong answers with their own feedback, as ``(array, feedback)``."""
-        if not hasattr(self, "_mistakes"):
-            self._mistakes = [(np.asarray(v, dtype=float), text) for v, text in resolve(self._mistakes_source)]
-        return self._mistakes
+        return self._once(
+            "_mistakes", lambda: [(np.asarray(v, dtype=float), text) for v, text in resolve(self._mistakes_source)]
+        )
 
     def _judge(self, answer: Any, notes: list[str]) -> Verdict:
         right = self.correct_answer()
@@ -298,21 +319,15 @@ class BoolExercise(Exercise):
         question: str,
         *,
         answer: Lazy,
-        hint: str,
-        solution_text: Lazy,
         if_wrong: str,
-        name: str = "exercise",
-        given: dict | None = None,
-        well_done: str = "",
+        **common: Any,
     ) -> None:
-        super().__init__(question, hint=hint, solution_text=solution_text, name=name, given=given, well_done=well_done)
+        super().__init__(question, **common)
         self._answer_source = answer
         self.if_wrong = if_wrong
 
     def correct_answer(self) -> bool:
-        if not hasattr(self, "_answer"):
-            self._answer = bool(resolve(self._answer_source))
-        return self._answer
+        return self._once("_answer", lambda: bool(resolve(self._answer_source)))
 
     def _judge(self, answer: Any, notes: list[str]) -> Verdict:
         if as_bool(answer, notes) == self.correct_answer():
@@ -340,24 +355,22 @@ class ChoiceExercise(Exercise):
         *,
         choices: Sequence[float],
         answer: Lazy,
-        hint: str,
-        solution_text: Lazy,
         why_not: Callable[[float], str] | None = None,
-        name: str = "exercise",
-        given: dict | None = None,
-        well_done: str = "",
+        **common: Any,
     ) -> None:
-        super().__init__(question, hint=hint, solution_text=solution_text, name=name, given=given, well_done=well_done)
+        super().__init__(question, **common)
         self.choices = tuple(float(c) for c in choices)
         self._answer_source = answer
         self.why_not = why_not
 
     def correct_answer(self) -> float:
-        if not hasattr(self, "_answer"):
-            self._answer = float(resolve(self._answer_source))
-            if self._answer not in self.choices:
-                raise RuntimeError(f"exercise {self.name}: the computed answer is not one of the choices")
-        return self._answer
+        return self._once("_answer", self._computed_choice)
+
+    def _computed_choice(self) -> float:
+        answer = float(resolve(self._answer_source))
+        if answer not in self.choices:
+            raise RuntimeError(f"exercise {self.name}: the computed answer is not one of the choices")
+        return answer
 
     def _judge(self, answer: Any, notes: list[str]) -> Verdict:
         mine = as_number(answer, notes)

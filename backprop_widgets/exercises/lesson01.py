@@ -9,16 +9,8 @@ import math
 
 from ..engine import Value, format_number
 from .backward import FunctionExercise, away_from_zero, uniform
-from .exercise import NumberExercise
+from .exercise import NumberExercise, declare
 
-__all__ = [
-    "sigmoid_slope_at_0",
-    "local_gradient_of_div",
-    "chain_rule_at_2",
-    "mul_backward",
-    "div_backward",
-    "EXERCISES",
-]
 
 
 def _sigmoid_tree(x: float) -> dict[str, Value]:
@@ -65,7 +57,6 @@ sigmoid_slope_at_0 = NumberExercise(
     hint="walk from g down to x with the lesson's names, b = −x, c = e^b, d = 1 + c, g = 1/d, and multiply "
     "the local gradients: ∂g/∂d = −1/d², ∂d/∂c = 1, ∂c/∂b = e^b, ∂b/∂x = −1 (mind the minus sign).",
     solution_text=_sigmoid_solution,
-    name="sigmoid_slope_at_0",
 )
 
 local_gradient_of_div = NumberExercise(
@@ -83,7 +74,6 @@ local_gradient_of_div = NumberExercise(
         f"At x = 0, d = 1 + e⁰ = {format_number(_sigmoid_tree(0.0)['d'].data)}. "
         "The div row of the op table says ∂(a/b)/∂b = −a/b², so ∂g/∂d = −1/d²."
     ),
-    name="local_gradient_of_div",
 )
 
 chain_rule_at_2 = NumberExercise(
@@ -102,7 +92,6 @@ chain_rule_at_2 = NumberExercise(
         f"g = e² = {format_number(_square_chain(2.0)['g'].data)}. Backward: dg/de = 2e = "
         f"{format_number(_square_chain(2.0)['e'].grad)}; de/dx = 4; dg/dx = dg/de · de/dx."
     ),
-    name="chain_rule_at_2",
 )
 
 mul_backward = FunctionExercise(
@@ -119,7 +108,6 @@ mul_backward = FunctionExercise(
         "    return upstream * b, upstream * a\n"
         "```"
     ),
-    name="mul_backward",
 )
 
 div_backward = FunctionExercise(
@@ -133,7 +121,7 @@ div_backward = FunctionExercise(
         "    return upstream / b, -upstream * a / b**2\n"
         "```"
     ),
-    name="div_backward",
 )
 
-EXERCISES = (sigmoid_slope_at_0, local_gradient_of_div, chain_rule_at_2, mul_backward, div_backward)
+EXERCISES = declare(globals())
+__all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]

@@ -9,16 +9,8 @@ from ..engine.arrays import numpy as np
 
 from ..engine import Value, backward_steps, format_number, forward_derivatives, topological_order
 from .backward import FunctionExercise, uniform
-from .exercise import ArrayExercise, NumberExercise
+from .exercise import ArrayExercise, NumberExercise, declare
 
-__all__ = [
-    "df_db_elsewhere",
-    "forward_passes_for_3_inputs",
-    "contribution_from_y_to_b",
-    "all_gradients",
-    "add_backward",
-    "EXERCISES",
-]
 
 
 def _branch_graph(a: float, b: float, c: float) -> dict[str, Value]:
@@ -53,7 +45,6 @@ df_db_elsewhere = NumberExercise(
         "df/dx = y and df/dy = x; dx/db = dy/db = 1. "
         "b is used twice, so its gradient is the sum of both paths: df/db = y·1 + x·1."
     ),
-    name="df_db_elsewhere",
 )
 
 
@@ -79,7 +70,6 @@ forward_passes_for_3_inputs = NumberExercise(
     solution_text="Each forward-mode pass computes the derivative of every node with respect to ONE input, "
     "so a, b and c need a pass each. Reverse mode gets all three from a single backward pass: "
     "that is why backpropagation runs backwards when a network has many inputs (weights) and one loss.",
-    name="forward_passes_for_3_inputs",
 )
 
 
@@ -116,7 +106,6 @@ contribution_from_y_to_b = NumberExercise(
         "df/dy = x (the other factor of the product); ∂y/∂b = 1; "
         "so the contribution from y is df/dy · ∂y/∂b."
     ),
-    name="contribution_from_y_to_b",
 )
 
 ALL_AT = {"a": 0.4, "b": -1.3, "c": 2.1}
@@ -135,7 +124,6 @@ all_gradients = ArrayExercise(
     solution_text="x = a + b, y = b + c. df/da = y · 1, df/dc = x · 1, df/db = y + x. "
     "In code: `x, y = a + b, b + c; answer = [y, x + y, x]` — or build the graph with `Value`s, call "
     "`f.backward()` and read `[a.grad, b.grad, c.grad]`.",
-    name="all_gradients",
 )
 
 add_backward = FunctionExercise(
@@ -149,7 +137,7 @@ add_backward = FunctionExercise(
         "    return upstream, upstream   # 1 · upstream for each input\n"
         "```"
     ),
-    name="add_backward",
 )
 
-EXERCISES = (df_db_elsewhere, forward_passes_for_3_inputs, contribution_from_y_to_b, all_gradients, add_backward)
+EXERCISES = declare(globals())
+__all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]

@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Tensor, Value, format_number
-from .exercise import ArrayExercise, NumberExercise
+from .exercise import ArrayExercise, NumberExercise, declare
 
-__all__ = ["dy_dw2", "dy_dw1", "delta2", "dC_dW2", "dC_dW1", "paths_from_w", "paths_from_x0", "EXERCISES"]
 
 # ---- E8: y = σ(w2 · σ(w1 · x)) -------------------------------------------------------
 
@@ -57,7 +56,6 @@ dy_dw2 = NumberExercise(
         f"z2 = w2·h1 = {format_number(_chain()['z2'].data, 8)}, y = σ(z2) = {format_number(_chain()['y'].data, 8)}.\n\n"
         f"Backward: σ'(z2) = y(1 − y) = {format_number(_slopes()[1], 8)}; dy/dw2 = σ'(z2) · h1."
     ),
-    name="dy_dw2",
 )
 
 
@@ -82,7 +80,6 @@ dy_dw1 = NumberExercise(
         f"z2 = w2·h1 multiplies by w2, through h1 = σ(z1) by σ'(z1) = {format_number(_slopes()[0], 8)}, "
         "and through z1 = w1·x by x: dy/dw1 = σ'(z2) · w2 · σ'(z1) · x."
     ),
-    name="dy_dw1",
 )
 
 # ---- E9: the same network with vectors -----------------------------------------------------
@@ -141,7 +138,6 @@ delta2 = ArrayExercise(
         "delta2 = (y - t) * y * (1 - y)      # ∇C ⊙ σ'(z2), which is dC/dz2\n"
         "```"
     ),
-    name="delta2",
 )
 
 
@@ -164,7 +160,6 @@ dC_dW2 = ArrayExercise(
         "dC_dW2 = np.outer(delta2, h1)       # (N2,) ⊗ (N1,) -> N2 × N1, the shape of W2\n"
         "```"
     ),
-    name="dC_dW2",
 )
 
 
@@ -190,7 +185,6 @@ dC_dW1 = ArrayExercise(
         "dC_dW1 = np.outer(delta1, x)              # N1 × Nin, the shape of W1\n"
         "```"
     ),
-    name="dC_dW1",
 )
 
 # ---- paths behind a gradient, in the scalar 2-4-4-1 network --------------------------------
@@ -215,7 +209,6 @@ paths_from_w = NumberExercise(
     answer=lambda: _net_paths()["w"],
     hint="A weight feeds only its own neuron; count how many ways that neuron's output reaches y.",
     solution_text="w2.3.0 → z2.3 → h2.3 → z3.1 → y: neuron 3 of layer 2 feeds only the one output neuron, so 1 path.",
-    name="paths_from_w",
     whole=True,
 )
 
@@ -225,8 +218,8 @@ paths_from_x0 = NumberExercise(
     answer=lambda: _net_paths()["x0"],
     hint="x0 feeds all 4 neurons of layer 1; each of them feeds all 4 neurons of layer 2; each of those feeds y.",
     solution_text="4 × 4 × 1 = 16 paths: a choice of neuron in layer 1, then one in layer 2.",
-    name="paths_from_x0",
     whole=True,
 )
 
-EXERCISES = (dy_dw2, dy_dw1, delta2, dC_dW2, dC_dW1, paths_from_w, paths_from_x0)
+EXERCISES = declare(globals())
+__all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from ..engine import Value, format_number
 from ..nn import SGD, Momentum
-from .exercise import ChoiceExercise, NumberExercise
+from .exercise import ChoiceExercise, NumberExercise, declare
 
-__all__ = ["one_sgd_step", "diverging_learning_rate", "one_step_learning_rate", "momentum_two_steps", "EXERCISES"]
 
 START, TARGET, RATE = 0.5, 2.5, 0.15
 
@@ -49,7 +48,6 @@ one_sgd_step = NumberExercise(
         f"dL/dw = 2(w − 2.5) = {format_number(_gradient_at_start())} at w = 0.5. "
         "The new w = w − η · dL/dw: the gradient is negative, so w moves up, towards the minimum at 2.5."
     ),
-    name="one_sgd_step",
 )
 
 # ---- the learning rate on L(w) = 2w² -----------------------------------------------------
@@ -98,7 +96,6 @@ diverging_learning_rate = ChoiceExercise(
     solution_text="Each step multiplies w by (1 − 4η). The steps shrink w when |1 − 4η| < 1, that is for "
     "0 < η < 0.5; for η between 0.25 and 0.5 the factor is negative, so w zig-zags across the minimum while "
     "shrinking. Above 0.5 each step overshoots by more than it corrects, and |w| grows.",
-    name="diverging_learning_rate",
 )
 
 
@@ -119,7 +116,6 @@ one_step_learning_rate = NumberExercise(
     hint="After one step w becomes (1 − 4η)·w. Which η makes that factor 0?",
     solution_text="One step gives w − η·4w = (1 − 4η)·w. It is 0 for every w exactly when 1 − 4η = 0: the "
     "learning rate is 1 / L''(w), one over the curvature. (Newton's method uses this idea.)",
-    name="one_step_learning_rate",
 )
 
 MOMENTUM = {"lr": 0.1, "beta": 0.9}
@@ -140,7 +136,7 @@ momentum_two_steps = NumberExercise(
         f"w = {format_number(_descend(Momentum, 1, **MOMENTUM), 10)}. "
         "Step 2: the gradient at the new w, v = 0.9·v + gradient, w ← w − 0.1·v."
     ),
-    name="momentum_two_steps",
 )
 
-EXERCISES = (one_sgd_step, diverging_learning_rate, one_step_learning_rate, momentum_two_steps)
+EXERCISES = declare(globals())
+__all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]

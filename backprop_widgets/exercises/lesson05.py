@@ -9,9 +9,8 @@ import numpy as np
 
 from ..engine import Tensor, Value, format_number
 from .backward import FunctionExercise, away_from_zero, uniform
-from .exercise import ArrayExercise, NumberExercise
+from .exercise import ArrayExercise, NumberExercise, declare
 
-__all__ = ["l1_bias_gradient", "l1_weight_gradient", "matmul_weight_gradient", "matmul_backward", "relu_backward", "EXERCISES"]
 
 # ---- E11: y2 = add(b2, mul(W2, x2)), L = |y2 − t| ------------------------------------------
 
@@ -48,7 +47,6 @@ l1_bias_gradient = NumberExercise(
         f"y2 − t = {format_number(_layer()['y2'].data - LAYER['t'])}. "
         "Backward: d|u|/du = sgn(u), and the add node passes the gradient on unchanged, so dL/db2 = sgn(y2 − t)."
     ),
-    name="l1_bias_gradient",
 )
 
 l1_weight_gradient = NumberExercise(
@@ -61,7 +59,6 @@ l1_weight_gradient = NumberExercise(
     hint="dL/dW2 = dL/dz2 · ∂z2/∂W2, and the mul node's local gradient with respect to W2 is the other input, x2.",
     solution_text="dL/dz2 = dL/dy2 = sgn(y2 − t) (the add node passes it on), and ∂(W2·x2)/∂W2 = x2, "
     "so dL/dW2 = x2 · 1 · sgn(y2 − t).",
-    name="l1_weight_gradient",
 )
 
 # ---- E13: out = x @ w ---------------------------------------------------------------------
@@ -96,7 +93,6 @@ matmul_weight_gradient = ArrayExercise(
     solution_text="```python\ndL_dw = x.T @ grad      # (3, 2) @ (2, 2) -> (3, 2), the shape of w\n```\n\n"
     "Each weight w[i, j] multiplies feature i into output j for every point, so its gradient adds up "
     "x[point, i] · grad[point, j] over the points: that sum is the matrix product xᵀ @ grad.",
-    name="matmul_weight_gradient",
 )
 
 matmul_backward = FunctionExercise(
@@ -112,7 +108,6 @@ matmul_backward = FunctionExercise(
         "    return upstream @ w.T, x.T @ upstream\n"
         "```"
     ),
-    name="matmul_backward",
 )
 
 relu_backward = FunctionExercise(
@@ -128,7 +123,7 @@ relu_backward = FunctionExercise(
         "    return upstream * (z > 0)\n"
         "```"
     ),
-    name="relu_backward",
 )
 
-EXERCISES = (l1_bias_gradient, l1_weight_gradient, matmul_weight_gradient, matmul_backward, relu_backward)
+EXERCISES = declare(globals())
+__all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]

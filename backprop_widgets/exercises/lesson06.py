@@ -9,16 +9,8 @@ import numpy as np
 
 from ..engine import Tensor, Value
 from ..nn import MLP, SGD, fit, make_moons, mse
-from .exercise import BoolExercise, NumberExercise
+from .exercise import BoolExercise, NumberExercise, declare
 
-__all__ = [
-    "zero_init_distinct_units",
-    "zero_first_layer_units_identical",
-    "dead_relu_gradient",
-    "leaky_relu_slope_gradient",
-    "leaky_unit_learns",
-    "EXERCISES",
-]
 
 # ---- symmetry -------------------------------------------------------------------------------
 
@@ -64,7 +56,6 @@ zero_init_distinct_units = NumberExercise(
     "however long it trains, the hidden layer acts like a single unit copied several times. Random initial "
     "weights break this symmetry. (With `make_moons(40)` the classes balance exactly and the all-zero network "
     "doesn't move at all: another face of the same pitfall.)",
-    name="zero_init_distinct_units",
 )
 
 zero_first_layer_units_identical = BoolExercise(
@@ -78,7 +69,6 @@ zero_first_layer_units_identical = BoolExercise(
     solution_text="No. The hidden units start equal, but each one's gradient is multiplied by its own outgoing "
     "weight in W2, and those are random and different, so the units move apart at the first step. "
     "Symmetry is broken as long as one layer on the path is random.",
-    name="zero_first_layer_units_identical",
 )
 
 # ---- dead relu units ----------------------------------------------------------------------------
@@ -119,7 +109,6 @@ dead_relu_gradient = NumberExercise(
     hint="Compute z = X @ w + b for the four points. What is relu's local gradient where z is negative?",
     solution_text="Every point has z = X @ w + b < 0, so relu outputs 0 and its local gradient is 0 at every "
     "point: nothing flows back to w or b. Gradient descent can't move this unit again — it is 'dead'.",
-    name="dead_relu_gradient",
 )
 
 leaky_relu_slope_gradient = NumberExercise(
@@ -133,7 +122,6 @@ leaky_relu_slope_gradient = NumberExercise(
     hint="For negative x, leaky relu is a straight line through the origin, y = k·x. What is the slope of "
     "such a line?",
     solution_text="For x < 0, y = 0.1·x, a line whose slope is the constant 0.1 — whatever the (negative) x.",
-    name="leaky_relu_slope_gradient",
 )
 
 
@@ -156,13 +144,7 @@ leaky_unit_learns = BoolExercise(
     hint="Leaky relu's local gradient for z < 0 is its slope, 0.01, not 0.",
     solution_text="Yes. For z < 0 leaky relu's local gradient is its slope 0.01, so a small gradient still "
     "flows back to w and b, and the unit can recover. That is why leaky relu exists.",
-    name="leaky_unit_learns",
 )
 
-EXERCISES = (
-    zero_init_distinct_units,
-    zero_first_layer_units_identical,
-    dead_relu_gradient,
-    leaky_relu_slope_gradient,
-    leaky_unit_learns,
-)
+EXERCISES = declare(globals())
+__all__ = [exercise.name for exercise in EXERCISES] + ["EXERCISES"]
