@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test bench clean
+.PHONY: lab test bench site site-offline clean
 
 # Jupyter refuses to run as root unless told (containers and some lab machines run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -19,6 +19,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The lessons as a JupyterLite site in build/site (Python runs in the browser; see README).
+# The build makes an environment of its own (pyproject's `site` extra) in ~/.cache.
+site:
+	$(PYTHON) scripts/build_site.py
+
+site-offline:
+	$(PYTHON) scripts/build_site.py --offline
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
