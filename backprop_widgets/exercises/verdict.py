@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from ..palette import TEXT_COLOURS
+
 __all__ = ["Verdict", "Text"]
 
-RIGHT_COLOUR = "#1a7f37"
-WRONG_COLOUR = "#cf222e"
-NOTE_COLOUR = "#57606a"
+RIGHT_COLOUR = TEXT_COLOURS["right"]
+WRONG_COLOUR = TEXT_COLOURS["wrong"]
+NOTE_COLOUR = TEXT_COLOURS["note"]
 
 
 @dataclass(frozen=True)

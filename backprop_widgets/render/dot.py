@@ -22,6 +22,7 @@ import graphviz
 
 from ..engine import format_number, group_of, topological_order
 from ..engine.arrays import ndim
+from ..palette import PALETTE
 
 __all__ = [
     "PALETTE",
@@ -32,17 +33,7 @@ __all__ = [
     "op_title",
 ]
 
-# Okabe-Ito colours (safe for colour-blind readers), written in lower case
-# because Graphviz writes them so in the SVG.
-PALETTE = {
-    "variable": ("#0072b2", "#e5f1f8"),  # blue: an input the student can change
-    "constant": ("#8c8c8c", "#f5f5f5"),  # grey, dashed: a number written in the formula
-    "result": ("#009e73", "#e5f5ef"),  # bluish green: a value an operation computed
-    "op": ("#e69f00", "#fdf1d9"),  # orange: the operation itself
-    "more": ("#8c8c8c", "#ffffff"),  # grey: a node left out of a big picture
-    "edge": ("#4d4d4d", "#4d4d4d"),
-    "current": ("#d55e00", "#d55e00"),  # vermillion, and drawn thicker: the current step
-}
+# The colours of each kind of node: one palette for the whole kit (see palette.py).
 CAPTION = "#666666"
 FONT = "Helvetica,Arial,sans-serif"
 FONT_SIZE = 10

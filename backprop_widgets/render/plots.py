@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from ..engine import format_number
-from .dot import PALETTE
+from ..palette import PALETTE
 
 if TYPE_CHECKING:
     from ..nn.run import Record, TrainingRun

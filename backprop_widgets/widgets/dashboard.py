@@ -16,6 +16,7 @@ import numpy as np
 
 from ..engine import evaluate, format_number
 from ..nn.layers import layer_number
+from ..palette import OKABE_ITO
 from ..nn.run import Record, TrainingRun, load_data
 from ..render.plots import BoundaryPlot, LossPlot
 from .options import DASHBOARD_CONTROLS, STEPPER_CONTROLS, resolve, resolve_hide
@@ -247,7 +248,7 @@ class TrainingDashboard(widgets.VBox):
             parts.append(f"held-out accuracy {self.training.held_out_accuracy():.0%}")
         text = html.escape(" · ".join(parts))
         if not math.isfinite(last.train_loss):
-            text += ('<br><span style="color:#d55e00">The loss is no longer a number: the steps were too big. '
+            text += (f'<br><span style="color:{OKABE_ITO["vermillion"]}">The loss is no longer a number: the steps were too big. '
                      "Lower the learning rate and press Reset.</span>")
         self.status.value = text
 

@@ -8,6 +8,7 @@ import re
 import ipywidgets as widgets
 
 from ..engine import Value, evaluate, forward_derivatives, format_number, gradcheck, topological_order
+from ..palette import OKABE_ITO
 from ..parse import ParseError, parse, to_formula, variables
 from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .graph import with_static_copy
@@ -21,7 +22,12 @@ MODES = {
     "forward": "Forward mode",
     "check": "Gradient check",
 }
-VERDICT_COLOURS = {"right": "#009e73", "probably right": "#56b4e9", "doubtful": "#e69f00", "wrong": "#d55e00"}
+VERDICT_COLOURS = {
+    "right": OKABE_ITO["bluish_green"],
+    "probably right": OKABE_ITO["sky_blue"],
+    "doubtful": OKABE_ITO["orange"],
+    "wrong": OKABE_ITO["vermillion"],
+}
 
 
 def slider_range(value: float) -> tuple[float, float, float]:
@@ -141,7 +147,7 @@ class Explorer(widgets.VBox):
             return root
         except ParseError as error:
             self.error.value = (
-                '<pre style="color:#d55e00;margin:0;line-height:1.2">'
+                f'<pre style="color:{OKABE_ITO["vermillion"]};margin:0;line-height:1.2">'
                 f"{html.escape(str(error))}</pre>"
             )
             return None

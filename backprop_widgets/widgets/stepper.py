@@ -11,6 +11,7 @@ import ipywidgets as widgets
 from ..engine import format_number
 from ..engine.arrays import ndim, numpy, shape
 from ..exercises.compare import judge_array
+from ..palette import PALETTE
 from ..render import value_text
 from .graph import GraphView, with_static_copy
 from .options import STEPPER_CONTROLS, resolve, resolve_hide
@@ -207,9 +208,9 @@ class BackwardStepper(widgets.VBox):
             else:
                 self._stage = following
                 self._ask()
-            self.feedback.value = '<span style="color:#009e73">✔ right</span>'
+            self.feedback.value = f'<span style="color:{PALETTE["result"][0]}">✔ right</span>'
         else:
-            self.feedback.value = f'<span style="color:#d55e00">✘ {html.escape(reason)}</span> Hint: {hint}'
+            self.feedback.value = f'<span style="color:{PALETTE["current"][0]}">✘ {html.escape(reason)}</span> Hint: {hint}'
         return ok
 
     def _typed_answer(self):
