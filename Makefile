@@ -14,7 +14,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
 
+# Lint, format and type check first: any failure fails `make test` (and so CI).
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -31,7 +35,7 @@ site-offline:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[lab,static,test]"
+	$(BIN)/python -m pip install --quiet -e ".[lab,static,test,lint,browser,grading,binder]"
 	touch $(STAMP)
 
 clean:

@@ -3,9 +3,18 @@
 import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput,
-                                    DeduplicateIds, GetGrades, IgnorePattern, LimitOutput, OverwriteKernelspec,
-                                    SaveAutoGrades)
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
 
 from backprop_widgets.grading import sandbox
 from backprop_widgets.grading.judge import Execute, JudgeAnswers, OverwriteCells, SealTests
@@ -27,11 +36,23 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--Interacti
 # OverwriteCells: nbgrader's, except that it no longer warns "Attribute 'checksum' for cell ... has changed!"
 # for every hidden test of every hand-in (their released version lacks the hidden part); a warning now
 # means that a student changed a read-only cell (which autograding puts back anyway).
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                      CheckCellMetadata]
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 c.Autograde.autograde_preprocessors = [
-    SealTests, Execute, JudgeAnswers,
-    IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    SealTests,
+    Execute,
+    JudgeAnswers,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
 ]
 
 # The hand-in runs in the sandboxed kernel (bubblewrap): it sees its own folder and the installed packages
@@ -51,4 +72,3 @@ if os.environ.get("BPW_GRADING_SANDBOX", "on").lower() not in ("off", "0", "no",
 # given again next term. (nbgrader warns that ClearHiddenTests does not know `display_data_priority`, once
 # per command: harmless.)
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-

@@ -1,5 +1,6 @@
 """backprop_widgets: watch gradients flow through a computation graph, in Jupyter."""
 
+from . import exercises
 from .engine import (
     GradCheck,
     NumericWarning,
@@ -12,10 +13,9 @@ from .engine import (
     topological_order,
 )
 from .parse import ParseError, parse, to_formula, variables
-from . import exercises
 from .widgets import BackwardStepper, Explorer, GraphView, PathView, configure, draw
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Value",

@@ -183,7 +183,6 @@ def _check(tokens: list[Token], text: str, given: dict) -> None:
     nesting = 0  # len(opened) + sum(pending)
     previous: Token | None = None
     for index, token in enumerate(tokens):
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.type == "NAME":
             _check_name(tokens, index, text, given)
         elif token.type == "NUMBER":
@@ -215,7 +214,9 @@ def _check(tokens: list[Token], text: str, given: dict) -> None:
             pending[-1] = 0
         if token.type in ("_LPAR", "_LBAR"):
             opened.append(token)
-            calls.append(previous if token.type == "_LPAR" and previous is not None and previous.type == "FUNCTION" else None)
+            calls.append(
+                previous if token.type == "_LPAR" and previous is not None and previous.type == "FUNCTION" else None
+            )
             commas.append(0)
             pending.append(0)
             nesting += 1

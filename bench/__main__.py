@@ -2,7 +2,14 @@
 
 import importlib
 
-for name in ("bench_engine", "bench_render", "bench_widgets", "bench_parse", "bench_train", "bench_dashboard",
-             "bench_browser"):
+for name in (
+    "bench_engine",
+    "bench_render",
+    "bench_widgets",
+    "bench_parse",
+    "bench_train",
+    "bench_dashboard",
+    "bench_browser",
+):
     print(f"\n== bench.{name} ==")
     importlib.import_module(f"bench.{name}").main()

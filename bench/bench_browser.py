@@ -269,8 +269,8 @@ def _kernel_message(payload) -> dict | None:
     if isinstance(payload, str):
         return json.loads(payload)
     count = int.from_bytes(payload[:8], "little")
-    offsets = [int.from_bytes(payload[8 * (i + 1):8 * (i + 2)], "little") for i in range(count)]
-    parts = [payload[a:b] for a, b in zip(offsets, offsets[1:])]
+    offsets = [int.from_bytes(payload[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    parts = [payload[a:b] for a, b in zip(offsets, offsets[1:], strict=False)]
     if len(parts) < 5:
         return None
     return {"header": json.loads(parts[1]), "content": json.loads(parts[4])}
@@ -340,8 +340,10 @@ def new_context(browser, frames: Frames):
 
 def wait_idle(notebook, timeout: float = 60.0) -> None:
     notebook.page.wait_for_function(
-        "path => window.__bpw.kernelStatus(path) === 'idle'", arg=notebook.path,
-        timeout=timeout * 1000, polling=10,
+        "path => window.__bpw.kernelStatus(path) === 'idle'",
+        arg=notebook.path,
+        timeout=timeout * 1000,
+        polling=10,
     )
 
 
@@ -549,7 +551,7 @@ def report(found: dict) -> None:
     print("Slider moves in JupyterLab (Chromium): key press on the slider to repainted picture, medians")
     header = ("graph", "nodes", "DOM ms", "repaint ms", "p90 ms", "x floor", "KiB/move", "max KiB", "target")
     widths = (10, 6, 8, 11, 8, 8, 9, 8, 26)
-    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths)))
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for name, row in sliders.items():
         ratio = row["frame"] / floor["frame"]
         if name == "floor":
@@ -569,21 +571,27 @@ def report(found: dict) -> None:
             f"{label:>10} {row['nodes'] or '':>6} {row['dom']:>8.1f} {row['frame']:>11.1f} {row['p90']:>8.1f} "
             f"{ratio:>7.2f}x {row['bytes'] / KIB:>9.2f} {row['max_bytes'] / KIB:>8.2f} {target:>26}"
         )
-    print(f"({MOVES} moves each, taking turns; repaint = the frame after the first changed text; KiB = the "
-          "kernel WebSocket's frames received until the kernel is idle again; all WebSockets at most "
-          f"{max(row['all_ws'] for row in sliders.values()) / KIB:.2f} KiB in a move)")
+    print(
+        f"({MOVES} moves each, taking turns; repaint = the frame after the first changed text; KiB = the "
+        "kernel WebSocket's frames received until the kernel is idle again; all WebSockets at most "
+        f"{max(row['all_ws'] for row in sliders.values()) / KIB:.2f} KiB in a move)"
+    )
 
     big = found["big"]
     print()
-    print(f"{BIG:,}-node graph drawn in the browser: output shown -> svg in the DOM {big['layout']:.2f} s "
-          f"(target <= 2 s: {verdict(big['layout'] <= 2)}); run cell -> svg {big['run']:.2f} s")
+    print(
+        f"{BIG:,}-node graph drawn in the browser: output shown -> svg in the DOM {big['layout']:.2f} s "
+        f"(target <= 2 s: {verdict(big['layout'] <= 2)}); run cell -> svg {big['run']:.2f} s"
+    )
 
     lesson3 = found["lesson3"]
     print()
     cell = f" (cell ending {lesson3['cell']!r})"
     from_cell = "?" if lesson3["from_cell"] is None else f"{lesson3['from_cell']:.2f} s"
-    print(f"Lesson 03, first picture: run all -> svg {lesson3['from_run_all']:.2f} s; "
-          f"its cell's execution -> svg {from_cell}{cell}")
+    print(
+        f"Lesson 03, first picture: run all -> svg {lesson3['from_run_all']:.2f} s; "
+        f"its cell's execution -> svg {from_cell}{cell}"
+    )
 
     lesson1 = found["lesson1"]
     print()

@@ -17,10 +17,10 @@ def mlp_loss(value_cls, params, points, labels, act):
     """Mean squared error of a 2-16-16-1 relu MLP written with scalar values."""
     (w1, b1), (w2, b2), (w3, b3) = params
     total = value_cls(0.0)
-    for (x0, x1), t in zip(points, labels):
-        h1 = [act(w[0] * x0 + w[1] * x1 + b) for w, b in zip(w1, b1)]
-        h2 = [act(sum((wi * hi for wi, hi in zip(w, h1)), b)) for w, b in zip(w2, b2)]
-        y = sum((wi * hi for wi, hi in zip(w3[0], h2)), b3[0])
+    for (x0, x1), t in zip(points, labels, strict=True):
+        h1 = [act(w[0] * x0 + w[1] * x1 + b) for w, b in zip(w1, b1, strict=True)]
+        h2 = [act(sum((wi * hi for wi, hi in zip(w, h1, strict=True)), b)) for w, b in zip(w2, b2, strict=True)]
+        y = sum((wi * hi for wi, hi in zip(w3[0], h2, strict=True)), b3[0])
         total = total + (y - t) * (y - t)
     return total * (1.0 / len(points))
 

@@ -115,7 +115,7 @@ def main() -> None:
     print("GraphView: one update against a redraw from scratch (medians)")
     header = ("nodes", "values ms", "highlight ms", "+local ms", "redraw ms", "speed-up", "svg kB")
     widths = (6, 10, 13, 10, 10, 9, 7)
-    print(" ".join(f"{name:>{width}}" for name, width in zip(header, widths)))
+    print(" ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))
     for size in SIZES:
         row = measure(size)
         slowest = max(row["values"], row["highlight"])

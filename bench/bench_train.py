@@ -130,7 +130,7 @@ def one_step_table(points: int, rounds: int, number: int) -> None:
     losses = {name: [step() for _ in range(3)] for name, step in rows}
     reference = losses[rows[1][0]]
     for name, values in losses.items():
-        worst = max(abs(a - b) for a, b in zip(values, reference))
+        worst = max(abs(a - b) for a, b in zip(values, reference, strict=True))
         assert worst < 1e-12, f"{name} computes other losses than numpy by hand: {values} vs {reference}"
 
     times = {name: [] for name, _ in rows}
@@ -147,9 +147,13 @@ def one_step_table(points: int, rounds: int, number: int) -> None:
         print(f"{'PyTorch':<30} {'not installed':>10}")
     else:
         torch_time = best[rows[2][0]]
-        print(f"Tensor is {torch_time / best[rows[0][0]]:.2f}× as fast as PyTorch eager (goal ≥ 1.5×), "
-              f"{best[rows[0][0]] / numpy_time:.2f}× numpy's time (goal ≤ 2×)")
-    print(f"(same losses in all {len(rows)} to 1e-12 over 3 steps; best of {rounds} interleaved runs of {number} steps)")
+        print(
+            f"Tensor is {torch_time / best[rows[0][0]]:.2f}× as fast as PyTorch eager (goal ≥ 1.5×), "
+            f"{best[rows[0][0]] / numpy_time:.2f}× numpy's time (goal ≤ 2×)"
+        )
+    print(
+        f"(same losses in all {len(rows)} to 1e-12 over 3 steps; best of {rounds} interleaved runs of {number} steps)"
+    )
     print()
 
 

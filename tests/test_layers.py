@@ -9,10 +9,24 @@ PACKAGE = Path(__file__).resolve().parents[1] / "backprop_widgets"
 
 # For each layer: what it must never import (outside packages and our own layers above it).
 FORBIDDEN = {
-    "engine": {"graphviz", "pygraphviz", "ipywidgets", "matplotlib", "backprop_widgets.render",
-               "backprop_widgets.widgets", "backprop_widgets.parse", "backprop_widgets.nn"},
-    "parse": {"graphviz", "pygraphviz", "ipywidgets", "matplotlib", "backprop_widgets.render",
-              "backprop_widgets.widgets"},
+    "engine": {
+        "graphviz",
+        "pygraphviz",
+        "ipywidgets",
+        "matplotlib",
+        "backprop_widgets.render",
+        "backprop_widgets.widgets",
+        "backprop_widgets.parse",
+        "backprop_widgets.nn",
+    },
+    "parse": {
+        "graphviz",
+        "pygraphviz",
+        "ipywidgets",
+        "matplotlib",
+        "backprop_widgets.render",
+        "backprop_widgets.widgets",
+    },
     "nn": {"graphviz", "pygraphviz", "ipywidgets", "backprop_widgets.render", "backprop_widgets.widgets"},
     "render": {"ipywidgets", "backprop_widgets.widgets"},
 }
@@ -46,9 +60,7 @@ def files_of(layer: str):
 def test_layer_imports_only_downwards(layer):
     for path in files_of(layer):
         found = {
-            name for name in imports_of(path)
-            for bad in FORBIDDEN[layer]
-            if name == bad or name.startswith(bad + ".")
+            name for name in imports_of(path) for bad in FORBIDDEN[layer] if name == bad or name.startswith(bad + ".")
         }
         assert not found, f"{path.relative_to(PACKAGE.parent)} imports {sorted(found)}"
 

@@ -29,9 +29,7 @@ sys.meta_path.insert(0, NoNumpy())
 
 def run_without_numpy(code: str) -> subprocess.CompletedProcess:
     source = BLOCK + textwrap.dedent(code)
-    return subprocess.run(
-        [sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def test_the_blocker_blocks():

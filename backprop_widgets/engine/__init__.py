@@ -3,8 +3,8 @@
 It knows nothing of drawing or widgets (those import it, never the reverse).
 """
 
-from .graph import Node, Step, backward_steps, evaluate, forward_derivatives, topological_order
 from .gradcheck import GradCheck, GradCheckRow, gradcheck
+from .graph import Node, Step, backward_steps, evaluate, forward_derivatives, topological_order
 from .groups import group, group_of
 from .numerics import NumericWarning
 from .ops import SCALAR_OPS, Op, format_number
@@ -36,7 +36,13 @@ __all__ = [
 
 # Tensors bring numpy with them, so they are imported when first asked for: the scalar engine
 # runs where numpy cannot be had (a browser kernel built from the package registries alone).
-_TENSOR_NAMES = {"Tensor": "tensor", "TENSOR_OPS": "tensor_ops", "VJP": "tensor_ops", "TensorOp": "tensor_ops", "sum_to_shape": "tensor_ops"}
+_TENSOR_NAMES = {
+    "Tensor": "tensor",
+    "TENSOR_OPS": "tensor_ops",
+    "VJP": "tensor_ops",
+    "TensorOp": "tensor_ops",
+    "sum_to_shape": "tensor_ops",
+}
 
 
 def __getattr__(name: str):

@@ -9,10 +9,12 @@ order, so the same graph gives the same node order in every process.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar
 
-from .arrays import ndim, numpy as np
+from .arrays import ndim
+from .arrays import numpy as np
 
 __all__ = [
     "Node",
@@ -52,7 +54,7 @@ class Node:
         """Forward mode for this node: its tangent from its inputs' tangents,
         the sum over inputs of local gradient × that input's tangent (the chain rule, forward)."""
         total = 0.0
-        for local_grad, tangent in zip(self.local_grads(), tangents):
+        for local_grad, tangent in zip(self.local_grads(), tangents, strict=True):
             total += local_grad * tangent
         return total
 
@@ -115,7 +117,9 @@ def topological_order(root: Node, *, last_input_first: bool = False) -> list[Nod
     """
     order: list[Node] = []
     seen: set[Node] = {root}
-    stack = [(root, reversed(root.parents) if last_input_first else iter(root.parents))]  # each node with the inputs it has yet to visit
+    stack = [
+        (root, reversed(root.parents) if last_input_first else iter(root.parents))
+    ]  # each node with the inputs it has yet to visit
     while stack:
         node, to_visit = stack[-1]
         for parent in to_visit:
@@ -164,7 +168,7 @@ def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
         if not node.parents:
             continue
         upstream_grad = node.grad
-        for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads())):
+        for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads(), strict=True)):
             contribution = local_grad * upstream_grad  # the chain rule
             if record or parent in reached:
                 parent.grad += contribution  # gradients add at branches
@@ -222,7 +226,10 @@ def forward_derivatives(root: Node, wrt: Node, tangent: Any = None) -> dict[Node
         one_entry = np.zeros(wrt.data.shape)
         one_entry[index] = 1.0
         passes.append(_forward_pass(order, wrt, one_entry))
-    return {node: np.stack([p[node] for p in passes], axis=-1).reshape(np.shape(node.data) + wrt.data.shape) for node in order}
+    return {
+        node: np.stack([p[node] for p in passes], axis=-1).reshape(np.shape(node.data) + wrt.data.shape)
+        for node in order
+    }
 
 
 def _forward_pass(order: list[Node], wrt: Node, tangent: Any) -> dict[Node, Any]:

@@ -14,8 +14,9 @@ remembers the marks; folding is the pictures' business.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 from weakref import WeakKeyDictionary
 
 __all__ = ["group", "group_of", "tag"]

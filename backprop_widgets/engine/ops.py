@@ -20,8 +20,9 @@ own: the forward pass has already warned if its value was infinite too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from .numerics import cos, divide, exp, inf, log, power, sigmoid, sign, sin, sqrt, step, tanh
 

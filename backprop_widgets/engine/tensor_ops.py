@@ -31,8 +31,9 @@ a = 0 and b ≥ 0.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -330,8 +331,10 @@ def _bce_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
 
 
 def _l1_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
-    return (VJP("sign(p − t)/n · upstream", factor=np.sign(p - t) / p.size),
-            VJP("−sign(p − t)/n · upstream", factor=np.sign(t - p) / p.size))
+    return (
+        VJP("sign(p − t)/n · upstream", factor=np.sign(p - t) / p.size),
+        VJP("−sign(p − t)/n · upstream", factor=np.sign(t - p) / p.size),
+    )
 
 
 def _bce_logits_vjps(z: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
@@ -340,8 +343,10 @@ def _bce_logits_vjps(z: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP
 
 def _hinge_vjps(s: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
     inside = t * s < 1.0  # the points the margin still pushes
-    return (VJP("−t·[t s < 1]/n · upstream", factor=-t * inside / s.size),
-            VJP("−s·[t s < 1]/n · upstream", factor=-s * inside / s.size))
+    return (
+        VJP("−t·[t s < 1]/n · upstream", factor=-t * inside / s.size),
+        VJP("−s·[t s < 1]/n · upstream", factor=-s * inside / s.size),
+    )
 
 
 def _gradient_dot(vjps: Callable[..., tuple]) -> Callable[..., np.ndarray]:

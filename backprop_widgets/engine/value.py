@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from numbers import Real
-from typing import Union
 
 from .graph import Node, backward_steps
 from .groups import tag
@@ -11,7 +10,7 @@ from .ops import SCALAR_OPS, format_number
 
 __all__ = ["Value"]
 
-Number = Union[int, float]
+Number = int | float
 _NO_PARAMS: dict = {}
 
 

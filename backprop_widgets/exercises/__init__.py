@@ -20,7 +20,6 @@ from .backward import FunctionExercise, away_from_zero, uniform
 from .exercise import ArrayExercise, BoolExercise, ChoiceExercise, Exercise, NumberExercise
 from .verdict import Text, Verdict
 
-
 __all__ = [
     "Exercise",
     "NumberExercise",

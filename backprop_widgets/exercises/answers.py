@@ -7,7 +7,6 @@ from numbers import Number
 from typing import Any
 
 from ..engine.arrays import numpy as np
-
 from ..engine.graph import Node
 
 __all__ = ["NotAnAnswer", "describe", "as_number", "as_array", "as_bool", "shape_text"]
@@ -49,9 +48,7 @@ def shape_text(shape: tuple) -> str:
 
 def _not_given(answer: Any) -> None:
     if answer is None or answer is Ellipsis:
-        raise NotAnAnswer(
-            "you haven't given an answer yet: replace the placeholder in `answer = ...` with your answer"
-        )
+        raise NotAnAnswer("you haven't given an answer yet: replace the placeholder in `answer = ...` with your answer")
 
 
 def _refuse_text(answer: Any, want: str) -> None:
@@ -74,9 +71,7 @@ def _unwrap_node(answer: Any, notes: list[str]) -> Any:
     """A Value or Tensor stands for its data (with a gentle note about .grad)."""
     if isinstance(answer, Node):
         kind = type(answer).__name__
-        notes.append(
-            f"you gave a {kind}; I used its .data. If you meant its gradient, pass .grad instead."
-        )
+        notes.append(f"you gave a {kind}; I used its .data. If you meant its gradient, pass .grad instead.")
         return answer.data
     return answer
 
@@ -171,9 +166,7 @@ def as_array(answer: Any, shape: tuple, notes: list[str], what: str = "your answ
         array = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
         if isinstance(answer, (list, tuple)) and _ragged(answer):
-            raise NotAnAnswer(
-                f"the rows of {what} have different lengths; give {want}"
-            ) from None
+            raise NotAnAnswer(f"the rows of {what} have different lengths; give {want}") from None
         raise NotAnAnswer(f"{what} has entries that aren't numbers; give {want}") from None
     if shape == () and array.size == 1 and array.ndim:
         notes.append(f"{what} is {describe(array)}; I used its one entry.")

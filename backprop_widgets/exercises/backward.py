@@ -16,11 +16,11 @@ never a right number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..engine.arrays import numpy as np
-
 from ..engine.gradcheck import central_difference
 from ..engine.graph import Node, topological_order
 from ..engine.value import Value
@@ -157,7 +157,7 @@ class FunctionExercise(Exercise):
         if tensors:
             from ..engine.tensor import Tensor  # numpy comes with it
         leaf = Tensor if tensors else Value
-        leaves = [leaf(v, label=name) for name, v in zip(self.names, values)]
+        leaves = [leaf(v, label=name) for name, v in zip(self.names, values, strict=True)]
         out = self.forward(*leaves)
         upstream = away_from_zero(0.5, 2.0, shape=np.shape(out.data))(rng)
         # d(Σ out ⊙ upstream)/d input is exactly "upstream pulled back through the op"
@@ -165,9 +165,11 @@ class FunctionExercise(Exercise):
         loss.backward()
         expected = tuple(np.array(node.grad, dtype=float) for node in leaves)
         numeric = _finite_differences(loss, leaves)
-        for name, analytic, estimate in zip(self.names, expected, numeric):
+        for name, analytic, estimate in zip(self.names, expected, numeric, strict=True):
             if not close(analytic, estimate, SELF_CHECK_TOLERANCE, 1e-7).all():
-                raise RuntimeError(f"exercise {self.name}: the engine's gradient for {name} fails its own gradient check")
+                raise RuntimeError(
+                    f"exercise {self.name}: the engine's gradient for {name} fails its own gradient check"
+                )
         return Point(values, upstream, expected)
 
     # ---- judging --------------------------------------------------------------
@@ -185,13 +187,11 @@ class FunctionExercise(Exercise):
         doubled = self._run(answer, points[0], notes, upstream_factor=2.0)
         ignores = [
             bool(close(again, first, self.rel_tol, self.abs_tol).all() and np.any(expected != 0))
-            for again, first, expected in zip(doubled, mine[0], points[0].expected)
+            for again, first, expected in zip(doubled, mine[0], points[0].expected, strict=True)
         ]
         return self._compare(mine, points, ignores)
 
-    def _run(
-        self, student: Callable, point: Point, notes: list[str], upstream_factor: float = 1.0
-    ) -> list[np.ndarray]:
+    def _run(self, student: Callable, point: Point, notes: list[str], upstream_factor: float = 1.0) -> list[np.ndarray]:
         args = [np.copy(v) if isinstance(v, np.ndarray) else v for v in point.inputs]
         upstream = point.upstream * upstream_factor
         try:
@@ -220,7 +220,7 @@ class FunctionExercise(Exercise):
             )
         return [
             as_array(grad, expected.shape, notes, what=f"the gradient for {name}")
-            for grad, expected, name in zip(grads, point.expected, self.names)
+            for grad, expected, name in zip(grads, point.expected, self.names, strict=True)
         ]
 
     def _compare(self, mine: list[list[np.ndarray]], points: list[Point], ignores: list[bool]) -> Verdict:
@@ -252,16 +252,21 @@ class FunctionExercise(Exercise):
             else:
                 right.append(name)
         if not problems:
-            return self._right() if self.well_done else Verdict(
-                True, "your backward agrees with the engine at every test point"
+            return (
+                self._right()
+                if self.well_done
+                else Verdict(True, "your backward agrees with the engine at every test point")
             )
         if len(self.names) == 2 and matches(0, 1) and matches(1, 0):
             a, b = self.names
             return Verdict(
-                False, f"your two gradients are swapped: the one you return for {a} belongs to {b}, and the other way round"
+                False,
+                f"your two gradients are swapped: the one you return for {a} belongs to {b}, and the other way round",
             )
         reason = "; ".join(
-            f"the gradient for {names[0]} {problem}" if len(names) == 1 else f"for {_both(names)}, the gradient {problem}"
+            f"the gradient for {names[0]} {problem}"
+            if len(names) == 1
+            else f"for {_both(names)}, the gradient {problem}"
             for problem, names in problems.items()
         )
         if right:

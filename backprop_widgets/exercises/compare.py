@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..engine.arrays import numpy as np
-
 from .answers import NotAnAnswer, as_array
 from .verdict import Verdict
 
@@ -26,9 +26,7 @@ def close(mine: np.ndarray, expected: np.ndarray, rel_tol: float, abs_tol: float
 
 def _everywhere(pairs, rel_tol: float, abs_tol: float) -> bool:
     try:
-        return all(
-            np.shape(m) == np.shape(e) and close(m, e, rel_tol, abs_tol).all() for m, e in pairs
-        )
+        return all(np.shape(m) == np.shape(e) and close(m, e, rel_tol, abs_tol).all() for m, e in pairs)
     except ValueError:  # shapes that don't broadcast: not this mistake
         return False
 
@@ -60,20 +58,22 @@ def diagnose(
     'has the right numbers in the wrong places (two entries swapped?)'
     """
     rel, tiny = rel_tol, abs_tol
-    right = [close(m, e, rel, tiny) for m, e in zip(mine, expected)]
+    right = [close(m, e, rel, tiny) for m, e in zip(mine, expected, strict=True)]
     if all(r.all() for r in right):
         return None
     # swapped entries and transposes first: they can look like sign errors
     if all(m.ndim == 2 and m.shape[0] == m.shape[1] > 1 for m in mine) and _everywhere(
-        ((m.T, e) for m, e in zip(mine, expected)), rel, tiny
+        ((m.T, e) for m, e in zip(mine, expected, strict=True)), rel, tiny
     ):
         return "is transposed"
-    if _everywhere(((np.sort(m, axis=None), np.sort(e, axis=None)) for m, e in zip(mine, expected)), rel, tiny):
+    if _everywhere(
+        ((np.sort(m, axis=None), np.sort(e, axis=None)) for m, e in zip(mine, expected, strict=True)), rel, tiny
+    ):
         return "has the right numbers in the wrong places (two entries swapped?)"
-    if _everywhere(((m, -e) for m, e in zip(mine, expected)), rel, tiny):
+    if _everywhere(((m, -e) for m, e in zip(mine, expected, strict=True)), rel, tiny):
         return "has the wrong sign"
     if upstream is not None and _everywhere(
-        ((m * np.asarray(u), e) for m, e, u in zip(mine, expected, upstream)), rel, tiny
+        ((m * np.asarray(u), e) for m, e, u in zip(mine, expected, upstream, strict=True)), rel, tiny
     ):
         return "is missing the factor `upstream`: it would be right only where the upstream gradient is 1"
     flat_mine = np.concatenate([np.ravel(m) for m in mine])
@@ -101,7 +101,7 @@ def diagnose(
         total = len(right)
         count = "at every test point" if len(wrong) == total else f"at {len(wrong)} of {total} test points"
         where = ""
-    same_sign = np.concatenate([(np.sign(m) == np.sign(e))[~r] for m, e, r in zip(mine, expected, right)])
+    same_sign = np.concatenate([(np.sign(m) == np.sign(e))[~r] for m, e, r in zip(mine, expected, right, strict=True)])
     if same_sign.all():
         return f"has the right sign but the wrong size {count}{where}"
     if not same_sign.any():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..engine.arrays import numpy as np
-
 from ..engine.ops import format_number
 from .answers import NotAnAnswer, as_array, as_bool, as_number, shape_text
 from .compare import close, diagnose
@@ -14,7 +14,7 @@ from .verdict import Text, Verdict
 
 __all__ = ["Exercise", "NumberExercise", "ArrayExercise", "BoolExercise", "ChoiceExercise", "format_answer", "declare"]
 
-Lazy = Union[Any, Callable[[], Any]]
+Lazy = Any | Callable[[], Any]
 
 TRY_THE_HINT = "Not this one; `.hint()` may help."
 

@@ -12,7 +12,6 @@ from .backward import FunctionExercise, away_from_zero, uniform
 from .exercise import NumberExercise, declare
 
 
-
 def _sigmoid_tree(x: float) -> dict[str, Value]:
     """E1's tree at ``x``, after its backward pass: c = e^(−x), d = c + 1, g = 1 / d."""
     x_node = Value(x, label="x")
@@ -115,12 +114,7 @@ div_backward = FunctionExercise(
     forward=lambda a, b: a / b,
     inputs={"a": uniform(-3.0, 3.0), "b": away_from_zero(0.5, 3.0)},
     hint="∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = −a/b². Multiply each by upstream.",
-    solution_text=(
-        "```python\n"
-        "def div_backward(a, b, upstream):\n"
-        "    return upstream / b, -upstream * a / b**2\n"
-        "```"
-    ),
+    solution_text=("```python\ndef div_backward(a, b, upstream):\n    return upstream / b, -upstream * a / b**2\n```"),
 )
 
 EXERCISES = declare(globals())

@@ -5,12 +5,10 @@ Every answer is computed by the engine from the graph in the question.
 
 from __future__ import annotations
 
-from ..engine.arrays import numpy as np
-
 from ..engine import Value, backward_steps, format_number, forward_derivatives, topological_order
+from ..engine.arrays import numpy as np
 from .backward import FunctionExercise, uniform
 from .exercise import ArrayExercise, NumberExercise, declare
-
 
 
 def _branch_graph(a: float, b: float, c: float) -> dict[str, Value]:
@@ -30,7 +28,10 @@ ELSEWHERE = {"a": 2.0, "b": -1.0, "c": 5.0}
 def _one_path_only() -> list[tuple[float, str]]:
     g = _branch_graph(**ELSEWHERE)
     only_one = "that is only the path through {}; b also reaches f through {} — gradients add at branches"
-    return [(g["y"].data, only_one.format("x = a + b", "y = b + c")), (g["x"].data, only_one.format("y = b + c", "x = a + b"))]
+    return [
+        (g["y"].data, only_one.format("x = a + b", "y = b + c")),
+        (g["x"].data, only_one.format("y = b + c", "x = a + b")),
+    ]
 
 
 df_db_elsewhere = NumberExercise(
@@ -64,8 +65,13 @@ forward_passes_for_3_inputs = NumberExercise(
     "How many forward-mode passes does it take to get all of df/da, df/db and df/dc for f = (a + b)(b + c)?",
     answer=_forward_passes,
     whole=True,
-    mistakes=[(1, "one pass gives every input's gradient in reverse mode (one backward pass); "
-               "a forward-mode pass follows the derivative with respect to one input")],
+    mistakes=[
+        (
+            1,
+            "one pass gives every input's gradient in reverse mode (one backward pass); "
+            "a forward-mode pass follows the derivative with respect to one input",
+        )
+    ],
     hint="A forward-mode pass starts by setting one input's derivative to 1 and the others' to 0.",
     solution_text="Each forward-mode pass computes the derivative of every node with respect to ONE input, "
     "so a, b and c need a pass each. Reverse mode gets all three from a single backward pass: "
@@ -88,7 +94,10 @@ def _edge_y_to_b():
 def _contribution_mistakes() -> list[tuple[float, str]]:
     step, g = _edge_y_to_b()
     return [
-        (g["b"].grad, "that is b's whole gradient, the sum of both paths; the question asks for the part arriving from y"),
+        (
+            g["b"].grad,
+            "that is b's whole gradient, the sum of both paths; the question asks for the part arriving from y",
+        ),
         (g["y"].data, "that is the part arriving from x (df/dx · dx/db); the question asks for the part from y"),
         (step.local_grad, "that is the local gradient ∂y/∂b alone; multiply it by y's upstream gradient df/dy"),
     ]

@@ -10,7 +10,6 @@ import numpy as np
 from ..engine import Tensor, Value, format_number
 from .exercise import ArrayExercise, NumberExercise, declare
 
-
 # ---- E8: y = σ(w2 · σ(w1 · x)) -------------------------------------------------------
 
 CHAIN = {"x": 1.5, "w1": 0.8, "w2": -1.2}
@@ -39,8 +38,11 @@ def _dy_dw2_mistakes() -> list[tuple[float, str]]:
     c = _chain()
     slope2 = _slopes()[1]
     return [
-        (c["h1"].data, "that is h1 alone, the local gradient of z2 = w2·h1 with respect to w2; "
-                       "the chain rule also multiplies by σ'(z2)"),
+        (
+            c["h1"].data,
+            "that is h1 alone, the local gradient of z2 = w2·h1 with respect to w2; "
+            "the chain rule also multiplies by σ'(z2)",
+        ),
         (slope2, "that is σ'(z2) alone; multiply it by the local gradient ∂z2/∂w2 = h1"),
     ]
 
@@ -155,11 +157,7 @@ dC_dW2 = ArrayExercise(
     given=GIVEN,
     mistakes=_dW2_mistakes,
     hint="`np.outer(delta2, h1)`: row i belongs to output unit i, column j to hidden unit j, like W2 itself.",
-    solution_text=(
-        "```python\n"
-        "dC_dW2 = np.outer(delta2, h1)       # (N2,) ⊗ (N1,) -> N2 × N1, the shape of W2\n"
-        "```"
-    ),
+    solution_text=("```python\ndC_dW2 = np.outer(delta2, h1)       # (N2,) ⊗ (N1,) -> N2 × N1, the shape of W2\n```"),
 )
 
 
@@ -167,7 +165,10 @@ def _dW1_mistakes() -> list[tuple[np.ndarray, str]]:
     n = _network()
     back = GIVEN["W2"].T @ n["z2"].grad  # W2ᵀ δ2, the error signal reaching h1
     return [
-        (np.outer(back, GIVEN["x"]), "you passed δ2 back through W2ᵀ but left out σ'(z1), the local gradient of h1 = σ(z1)"),
+        (
+            np.outer(back, GIVEN["x"]),
+            "you passed δ2 back through W2ᵀ but left out σ'(z1), the local gradient of h1 = σ(z1)",
+        ),
     ]
 
 

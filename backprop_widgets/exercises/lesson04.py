@@ -9,7 +9,6 @@ from ..engine import Value, format_number
 from ..nn import SGD, Momentum
 from .exercise import ChoiceExercise, NumberExercise, declare
 
-
 START, TARGET, RATE = 0.5, 2.5, 0.15
 
 
@@ -81,7 +80,7 @@ def _diverging_choice() -> float:
 
 def _why_not(lr: float) -> str:
     path = _trajectory(lr)
-    if any(a * b < 0 for a, b in zip(path, path[1:])):
+    if any(a * b < 0 for a, b in zip(path, path[1:], strict=False)):
         return "with that rate w jumps across the minimum at every step, but |w| still shrinks: it zig-zags in"
     return "with that rate w creeps towards the minimum from one side: it converges"
 
@@ -125,8 +124,11 @@ momentum_two_steps = NumberExercise(
     "η = 0.1 and β = 0.9 (v ← β·v + dL/dw, then w ← w − η·v, starting from v = 0). What is w after the two steps?",
     answer=lambda: _descend(Momentum, 2, **MOMENTUM),
     mistakes=lambda: [
-        (_descend(SGD, 2, lr=MOMENTUM["lr"]), "that is two steps of plain gradient descent: with momentum the "
-                                              "second step also carries β times the first step's velocity"),
+        (
+            _descend(SGD, 2, lr=MOMENTUM["lr"]),
+            "that is two steps of plain gradient descent: with momentum the "
+            "second step also carries β times the first step's velocity",
+        ),
         (_descend(Momentum, 1, **MOMENTUM), "that is w after ONE step"),
     ],
     hint="Step 1: v = dL/dw at w = 0.5, then w ← w − η·v. Step 2: the gradient at the NEW w, "

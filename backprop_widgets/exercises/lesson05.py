@@ -11,7 +11,6 @@ from ..engine import Tensor, Value, format_number
 from .backward import FunctionExercise, away_from_zero, uniform
 from .exercise import ArrayExercise, NumberExercise, declare
 
-
 # ---- E11: y2 = add(b2, mul(W2, x2)), L = |y2 − t| ------------------------------------------
 
 LAYER = {"W2": 0.5, "x2": 2.0, "b2": 0.3, "t": 2.0}
@@ -54,7 +53,10 @@ l1_weight_gradient = NumberExercise(
     answer=lambda: _layer()["W2"].grad,
     mistakes=lambda: [
         (_layer()["y2"].grad, "that is dL/dy2 (= dL/dz2); one more local gradient, ∂z2/∂W2 = x2, takes it to W2"),
-        (_layer()["y2"].grad * LAYER["W2"], "you multiplied by W2; the local gradient of W2·x2 with respect to W2 is x2"),
+        (
+            _layer()["y2"].grad * LAYER["W2"],
+            "you multiplied by W2; the local gradient of W2·x2 with respect to W2 is x2",
+        ),
     ],
     hint="dL/dW2 = dL/dz2 · ∂z2/∂W2, and the mul node's local gradient with respect to W2 is the other input, x2.",
     solution_text="dL/dz2 = dL/dy2 = sgn(y2 − t) (the add node passes it on), and ∂(W2·x2)/∂W2 = x2, "
@@ -102,12 +104,7 @@ matmul_backward = FunctionExercise(
     inputs={"x": uniform(-2.0, 2.0, shape=(2, 3)), "w": uniform(-2.0, 2.0, shape=(3, 2))},
     hint="Each gradient has the shape of its input: grad_x is (2, 3), grad_w is (3, 2). "
     "Build them from upstream (2, 2), w and x with one matrix product each.",
-    solution_text=(
-        "```python\n"
-        "def matmul_backward(x, w, upstream):\n"
-        "    return upstream @ w.T, x.T @ upstream\n"
-        "```"
-    ),
+    solution_text=("```python\ndef matmul_backward(x, w, upstream):\n    return upstream @ w.T, x.T @ upstream\n```"),
 )
 
 relu_backward = FunctionExercise(
@@ -117,12 +114,7 @@ relu_backward = FunctionExercise(
     inputs={"z": away_from_zero(0.2, 2.0, shape=(6,))},
     hint="relu's derivative is a step: 1 where z > 0 and 0 elsewhere. Multiply upstream by it "
     "(a boolean array such as `z > 0` multiplies as 1 and 0).",
-    solution_text=(
-        "```python\n"
-        "def relu_backward(z, upstream):\n"
-        "    return upstream * (z > 0)\n"
-        "```"
-    ),
+    solution_text=("```python\ndef relu_backward(z, upstream):\n    return upstream * (z > 0)\n```"),
 )
 
 EXERCISES = declare(globals())

@@ -11,7 +11,6 @@ from ..engine import Tensor, Value
 from ..nn import MLP, SGD, fit, make_moons, mse
 from .exercise import BoolExercise, NumberExercise, declare
 
-
 # ---- symmetry -------------------------------------------------------------------------------
 
 # 41 points: one more of class 1, so that even the all-zero network gets a nonzero gradient and moves.
@@ -47,7 +46,10 @@ zero_init_distinct_units = NumberExercise(
     answer=lambda: _distinct_hidden_units(_all_zero_network()),
     whole=True,
     mistakes=lambda: [
-        (TRAINING["sizes"][1], "look again at the columns of `model.layers[0].W.data` after training: are any two different?"),
+        (
+            TRAINING["sizes"][1],
+            "look again at the columns of `model.layers[0].W.data` after training: are any two different?",
+        ),
     ],
     hint="Start from the first backward pass: with every weight equal, does any hidden unit receive a "
     "gradient the others don't? Then try it: train the model and print `model.layers[0].W.data`.",
@@ -103,8 +105,11 @@ dead_relu_gradient = NumberExercise(
     answer=lambda: _unit_bias_gradient("relu"),
     given=UNIT,
     mistakes=lambda: [
-        (_unit_bias_gradient(None), "that would be the gradient if relu let negative inputs through; "
-                                    "look at z = X @ w + b for every point first"),
+        (
+            _unit_bias_gradient(None),
+            "that would be the gradient if relu let negative inputs through; "
+            "look at z = X @ w + b for every point first",
+        ),
     ],
     hint="Compute z = X @ w + b for the four points. What is relu's local gradient where z is negative?",
     solution_text="Every point has z = X @ w + b < 0, so relu outputs 0 and its local gradient is 0 at every "
@@ -115,12 +120,14 @@ leaky_relu_slope_gradient = NumberExercise(
     "For y = leaky_relu(x) with slope 0.1 (y = x for x > 0, else 0.1·x), what is dy/dx at x = −2?",
     answer=lambda: _leaky_gradient(-2.0, "leaky_relu"),
     mistakes=lambda: [
-        (_leaky_gradient(-2.0, "relu"), "that is plain relu's slope for a negative input; leaky relu keeps a small one"),
+        (
+            _leaky_gradient(-2.0, "relu"),
+            "that is plain relu's slope for a negative input; leaky relu keeps a small one",
+        ),
         (_leaky_output(-2.0), "that is the output y, not its slope"),
         (_leaky_gradient(2.0, "leaky_relu"), "that is the slope for a positive input; x = −2 is negative"),
     ],
-    hint="For negative x, leaky relu is a straight line through the origin, y = k·x. What is the slope of "
-    "such a line?",
+    hint="For negative x, leaky relu is a straight line through the origin, y = k·x. What is the slope of such a line?",
     solution_text="For x < 0, y = 0.1·x, a line whose slope is the constant 0.1 — whatever the (negative) x.",
 )
 

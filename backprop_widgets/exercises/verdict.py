@@ -55,9 +55,7 @@ class Verdict:
 
     def _repr_html_(self) -> str:
         colour = RIGHT_COLOUR if self.correct else WRONG_COLOUR
-        parts = [
-            f'<div style="color:{colour}"><b>{html.escape(self.headline)}</b>: {html.escape(self.reason)}</div>'
-        ]
+        parts = [f'<div style="color:{colour}"><b>{html.escape(self.headline)}</b>: {html.escape(self.reason)}</div>']
         parts += [f'<div style="color:{NOTE_COLOUR}">note: {html.escape(note)}</div>' for note in self.notes]
         return "\n".join(parts)
 

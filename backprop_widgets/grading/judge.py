@@ -43,7 +43,15 @@ from . import numbers as _numbers
 from .probe import ReportedFunction, decode, encode, find_reports, probe_source
 from .scan import scan_cell
 
-__all__ = ["SealTests", "JudgeAnswers", "Execute", "OverwriteCells", "GraderSetupError", "plan_notebook", "judge_notebook"]
+__all__ = [
+    "SealTests",
+    "JudgeAnswers",
+    "Execute",
+    "OverwriteCells",
+    "GraderSetupError",
+    "plan_notebook",
+    "judge_notebook",
+]
 
 KEY = "backprop_widgets.grading"
 ID_NAME = "STUDENT_ID"
@@ -253,8 +261,12 @@ def _judge_test(test: TestPlan, report: dict | str | None, namespace: dict) -> V
     try:
         printed = _exec(test.source, namespace)
     except Diverged as problem:
-        return Verdict(False, f"✘ Not graded: the grader could not replay this test ({problem}); "
-                              "ask your instructor to grade it by hand.", "GraderError")
+        return Verdict(
+            False,
+            f"✘ Not graded: the grader could not replay this test ({problem}); "
+            "ask your instructor to grade it by hand.",
+            "GraderError",
+        )
     except Exception as error:  # the verdict, as nbgrader would have seen it
         return Verdict(False, str(error) or type(error).__name__, type(error).__name__)
     finally:
@@ -316,16 +328,18 @@ class SealTests(Preprocessor):
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        student, assignment = info["student"], info["assignment"]
+        student = info["student"]
         refusals: list[str] = []
         index, typed = typed_id(nb)
         folder_id = _numbers.normalize_id(student)
         if index is None or typed is None:
-            refusals.append(f"the notebook has no line `{ID_NAME} = \"...\"` with the student id typed in quotes")
+            refusals.append(f'the notebook has no line `{ID_NAME} = "..."` with the student id typed in quotes')
             verified = folder_id
         elif not typed.strip():
             verified = folder_id  # on a JupyterHub the hub's user name, which is nbgrader's student id
-            nb.cells[index].source = f'{ID_NAME} = "{student}"  # left empty: the grader used the id it was handed in as'
+            nb.cells[
+                index
+            ].source = f'{ID_NAME} = "{student}"  # left empty: the grader used the id it was handed in as'
         elif _numbers.normalize_id(typed) in accepted_ids(info.get("db_url"), student):
             verified = _numbers.normalize_id(typed)
         else:
@@ -368,19 +382,27 @@ class JudgeAnswers(Preprocessor):
             if grade_id not in plan.tests or _kind(cell) != "test":
                 continue
             test = plan.tests[grade_id]
-            printed = "".join(o.get("text", "") for o in cell.get("outputs", [])
-                              if o.get("output_type") == "stream" and o.get("name") == "stdout")
-            stopped = [o for o in cell.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") in STOPPED]
+            printed = "".join(
+                o.get("text", "")
+                for o in cell.get("outputs", [])
+                if o.get("output_type") == "stream" and o.get("name") == "stdout"
+            )
+            stopped = [
+                o for o in cell.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") in STOPPED
+            ]
             found = find_reports(printed, test.nonce)
             if stopped:
-                reports[grade_id] = ("the notebook stopped before this test could read the answers "
-                                     f"({stopped[0].get('ename')}: over its time or memory limit, or it ended its kernel)")
+                reports[grade_id] = (
+                    "the notebook stopped before this test could read the answers "
+                    f"({stopped[0].get('ename')}: over its time or memory limit, or it ended its kernel)"
+                )
             elif len(found) == 1 and "malformed" not in found[0]:
                 reports[grade_id] = found[0]
             else:
                 what = "no report" if not found else "a forged or garbled report"
-                refusals.append(f"the grader's probe in {grade_id} gave {what}: the notebook changed how its "
-                                "later cells run")
+                refusals.append(
+                    f"the grader's probe in {grade_id} gave {what}: the notebook changed how its later cells run"
+                )
         refusals = list(dict.fromkeys(refusals))
         source_nb = _source_notebook(self.config, resources)
         if refusals:
@@ -394,19 +416,25 @@ class JudgeAnswers(Preprocessor):
             if grade_id in plan.tests and _kind(cell) == "test":
                 cell.source = plan.tests[grade_id].source
                 cell.outputs = [_output(verdicts[grade_id])]
-        self.log.info("%s/%s judged outside the kernel: numbers of student id %r, grading seed %d",
-                      info["assignment"], plan.student, plan.verified_id, plan.grading_seed)
+        self.log.info(
+            "%s/%s judged outside the kernel: numbers of student id %r, grading seed %d",
+            info["assignment"],
+            plan.student,
+            plan.verified_id,
+            plan.grading_seed,
+        )
         return nb, resources
 
 
 def _output(verdict: Verdict):
     if verdict.passed:
         return nbformat.v4.new_output("stream", name="stdout", text=verdict.text or "✔ passed\n")
-    return nbformat.v4.new_output("error", ename=verdict.ename, evalue=verdict.text,
-                                  traceback=[f"{verdict.ename}: {verdict.text}"])
+    return nbformat.v4.new_output(
+        "error", ename=verdict.ename, evalue=verdict.text, traceback=[f"{verdict.ename}: {verdict.text}"]
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _execute_class():
     from nbclient.exceptions import DeadKernelError
     from nbgrader.preprocessors import Execute as NbgraderExecute
@@ -420,22 +448,33 @@ def _execute_class():
 
         def preprocess_cell(self, cell, resources, index):
             if cell.cell_type == "code" and self._stopped:
-                cell.outputs = [nbformat.v4.new_output("error", ename="KernelStopped", evalue=self._stopped,
-                                                       traceback=[f"KernelStopped: {self._stopped}"])]
+                cell.outputs = [
+                    nbformat.v4.new_output(
+                        "error",
+                        ename="KernelStopped",
+                        evalue=self._stopped,
+                        traceback=[f"KernelStopped: {self._stopped}"],
+                    )
+                ]
                 return cell, resources
             try:
                 return super().preprocess_cell(cell, resources, index)
             except DeadKernelError as error:
                 self._stopped = f"the kernel died ({error or 'over its time or memory limit?'})"
-                cell.outputs = list(cell.get("outputs", [])) + [nbformat.v4.new_output(
-                    "error", ename="DeadKernelError", evalue=self._stopped,
-                    traceback=[f"DeadKernelError: {self._stopped}"])]
+                cell.outputs = list(cell.get("outputs", [])) + [
+                    nbformat.v4.new_output(
+                        "error",
+                        ename="DeadKernelError",
+                        evalue=self._stopped,
+                        traceback=[f"DeadKernelError: {self._stopped}"],
+                    )
+                ]
                 return cell, resources
 
     return Execute
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _overwrite_cells_class():
     from nbgrader.api import MissingEntry
     from nbgrader.preprocessors import ClearHiddenTests

@@ -41,7 +41,7 @@ def resolve_id(student_id: str | None) -> str:
         if os.environ.get(variable, "").strip():
             return normalize_id(os.environ[variable])
     raise ValueError(
-        "Type your student id between the quotes of STUDENT_ID = \"\" in the cell near the top, exactly as "
+        'Type your student id between the quotes of STUDENT_ID = "" in the cell near the top, exactly as '
         "your course lists it (for example your university login), run that cell, then run this one again."
     )
 

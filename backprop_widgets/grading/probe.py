@@ -181,7 +181,7 @@ def find_reports(text: str, nonce: str) -> list[dict]:
     for line in text.splitlines():
         if line.startswith(f"{MARKER} {nonce} "):
             try:
-                found.append(json.loads(line[len(MARKER) + len(nonce) + 2:]))
+                found.append(json.loads(line[len(MARKER) + len(nonce) + 2 :]))
             except ValueError:
                 found.append({"malformed": True})
     return found

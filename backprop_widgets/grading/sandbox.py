@@ -40,8 +40,19 @@ __all__ = ["KERNEL_NAME", "bwrap", "bwrap_works", "sandbox_command", "socket_pre
 KERNEL_NAME = "bpw-sandbox"
 DEFAULTS = {"BPW_SANDBOX_MEMORY_MB": 2048, "BPW_SANDBOX_CPU_SECONDS": 300, "BPW_SANDBOX_WALL_SECONDS": 900}
 FILE_SIZE_LIMIT = 64 * 2**20
-ETC_FILES = ("fonts", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "nsswitch.conf",
-             "passwd", "group", "os-release", "mime.types")
+ETC_FILES = (
+    "fonts",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "alternatives",
+    "nsswitch.conf",
+    "passwd",
+    "group",
+    "os-release",
+    "mime.types",
+)
 SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
@@ -55,8 +66,19 @@ def bwrap_works() -> tuple[bool, str]:
     program = bwrap()
     if not program:
         return False, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    command = [program, "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", *_system_binds(),
-               "--proc", "/proc", "--dev", "/dev", "true"]
+    command = [
+        program,
+        "--unshare-all",
+        "--die-with-parent",
+        "--cap-drop",
+        "ALL",
+        *_system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "true",
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         return False, f"bubblewrap cannot make a sandbox here: {done.stderr.strip()}"
@@ -111,18 +133,52 @@ def sandbox_command(folder: Path, private: Path, command: list[str]) -> list[str
     import backprop_widgets
 
     package_parent = Path(backprop_widgets.__file__).resolve().parent.parent
-    args = [bwrap() or "bwrap", "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", "--hostname", "sandbox",
-            *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/tmp/home"]
+    args = [
+        bwrap() or "bwrap",
+        "--unshare-all",
+        "--die-with-parent",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        "sandbox",
+        *_system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        "/tmp/home",
+    ]
     for path in _read_only_paths():  # after /tmp's tmpfs, which would hide what is bound below it
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--bind", str(private), str(private), "--bind", str(folder), str(folder), "--chdir", str(folder),
-             "--clearenv"]
+    args += [
+        "--bind",
+        str(private),
+        str(private),
+        "--bind",
+        str(folder),
+        str(folder),
+        "--chdir",
+        str(folder),
+        "--clearenv",
+    ]
     environment = {
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp/home", "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8",
-        "PYTHONPATH": str(package_parent), "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
-        "MPLCONFIGDIR": "/tmp/home/.matplotlib", "IPYTHONDIR": "/tmp/home/.ipython", "JUPYTER_PLATFORM_DIRS": "1",
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "HOME": "/tmp/home",
+        "USER": "student",
+        "LOGNAME": "student",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(package_parent),
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLCONFIGDIR": "/tmp/home/.matplotlib",
+        "IPYTHONDIR": "/tmp/home/.ipython",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     if os.environ.get("BPW_STUDENT_ID"):  # `BPW_STUDENT_ID=test nbgrader validate …` on a source
         environment["BPW_STUDENT_ID"] = os.environ["BPW_STUDENT_ID"]
@@ -156,8 +212,11 @@ def run_kernel(connection_file: str, extra: list[str]) -> int:
         return 2
     info = json.loads(Path(connection_file).read_text())
     if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
-        print("bpw-sandbox: the kernel has no network, so it needs c.KernelManager.transport = 'ipc' and "
-              "c.KernelManager.ip = backprop_widgets.grading.sandbox.socket_prefix()", file=sys.stderr)
+        print(
+            "bpw-sandbox: the kernel has no network, so it needs c.KernelManager.transport = 'ipc' and "
+            "c.KernelManager.ip = backprop_widgets.grading.sandbox.socket_prefix()",
+            file=sys.stderr,
+        )
         return 2
     private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-"))
     links = []
@@ -170,8 +229,11 @@ def run_kernel(connection_file: str, extra: list[str]) -> int:
             link.symlink_to(private / f"k-{info[key]}")  # the client connects here; the kernel binds there
             links.append(link)
         (private / "connection.json").write_text(json.dumps(inside))
-        command = sandbox_command(folder, private, [sys.executable, "-m", "ipykernel_launcher", "-f",
-                                                    str(private / "connection.json"), *extra])
+        command = sandbox_command(
+            folder,
+            private,
+            [sys.executable, "-m", "ipykernel_launcher", "-f", str(private / "connection.json"), *extra],
+        )
         # the kernel's own stdout only repeats how to connect to it; its stderr stays in nbgrader's log
         child = subprocess.Popen(command, preexec_fn=_apply_limits, stdout=subprocess.DEVNULL)
 
@@ -216,8 +278,9 @@ def install(prefix: str | None = None, user: bool = False) -> Path:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "kernel.json").write_text(json.dumps(spec, indent=1))
         manager = KernelSpecManager()
-        where = manager.install_kernel_spec(folder, KERNEL_NAME, user=user,
-                                            prefix=None if user else (prefix or sys.prefix))
+        where = manager.install_kernel_spec(
+            folder, KERNEL_NAME, user=user, prefix=None if user else (prefix or sys.prefix)
+        )
     return Path(where)
 
 
@@ -258,8 +321,11 @@ def check(folder: Path, secrets: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backprop_widgets.grading.sandbox", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m backprop_widgets.grading.sandbox",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     kernel = commands.add_parser("kernel", help="run a sandboxed kernel (Jupyter calls this)")
     kernel.add_argument("connection_file")

@@ -66,8 +66,13 @@ FORBIDDEN_ATTRIBUTES = {
     "__bases__": "reaches into classes",
     "modules": "reaches into loaded modules",
 }
-ENGINE_SHORTCUTS = {"backward": "`.backward()`", "local_grads": "`.local_grads()`", "grad": "`.grad`",
-                    "solution": "`.solution()`", "correct_answer": "`.correct_answer()`"}
+ENGINE_SHORTCUTS = {
+    "backward": "`.backward()`",
+    "local_grads": "`.local_grads()`",
+    "grad": "`.grad`",
+    "solution": "`.solution()`",
+    "correct_answer": "`.correct_answer()`",
+}
 
 
 def _python(source: str) -> str:

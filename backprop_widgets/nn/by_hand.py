@@ -6,7 +6,7 @@ paper, so a lesson can show that the engine computes exactly them.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

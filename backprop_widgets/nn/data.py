@@ -42,7 +42,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[np.ndar
     return _finish([upper, lower], noise, rng)
 
 
-def make_circles(n: int = 100, noise: float = 0.05, seed: int = 0, factor: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def make_circles(
+    n: int = 100, noise: float = 0.05, seed: int = 0, factor: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """Two circles around the origin: class 0 of radius 1, class 1 of radius ``factor``.
 
     >>> X, y = make_circles(8, noise=0.0)

@@ -9,7 +9,8 @@ article writes the same matrix the other way round (W1 is N1 x Nin and
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -169,7 +170,7 @@ class MLP:
         generator = _rng(rng)
         self.layers = [
             Linear(n_in, n_out, bias=bias, init=init, rng=generator, name=str(i + 1))
-            for i, (n_in, n_out) in enumerate(zip(self.sizes, self.sizes[1:]))
+            for i, (n_in, n_out) in enumerate(zip(self.sizes, self.sizes[1:], strict=False))
         ]
 
     def __call__(self, x: Any) -> Tensor:

@@ -27,8 +27,9 @@ def _target(pred: Tensor, target: Any) -> Tensor:
         array = np.asarray(target, dtype=np.float64)
         if array.size == pred.size:
             return Tensor(array.reshape(pred.shape), label="t", constant=True)
-    raise ValueError(f"the target has shape {np.shape(getattr(target, 'data', target))} "
-                     f"but the prediction has shape {pred.shape}")
+    raise ValueError(
+        f"the target has shape {np.shape(getattr(target, 'data', target))} but the prediction has shape {pred.shape}"
+    )
 
 
 def mse(pred: Tensor, target: Any) -> Tensor:

@@ -7,7 +7,7 @@ between steps (a slider can set it).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adam", "OPTIMIZERS"]
 

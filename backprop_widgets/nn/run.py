@@ -11,12 +11,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..engine import Tensor, format_number
+from ..engine.tensor_ops import sigmoid
 from .data import DATASETS
 from .layers import MLP, as_input
 from .losses import LOSSES, binary_cross_entropy
 from .optim import OPTIMIZERS
 from .train import accuracy, train_step
-from ..engine.tensor_ops import sigmoid
 
 __all__ = ["TrainingRun", "Record", "load_data", "default_model", "bce_on_logits"]
 
@@ -113,15 +113,17 @@ class TrainingRun:
         self.loss_name = _choose("loss", loss, LOSSES)
         self.optimizer_name = _choose("optimizer", optimizer, OPTIMIZERS)
         if not 0.0 <= held_out < 1.0:
-            raise ValueError(f"held_out is the share of points set aside, from 0 up to (not including) 1; "
-                             f"got {held_out}")
+            raise ValueError(
+                f"held_out is the share of points set aside, from 0 up to (not including) 1; got {held_out}"
+            )
         self.seed = seed
         X, y = load_data(data, points, seed)
         order = np.random.default_rng(seed).permutation(len(X))
         n_held = int(round(held_out * len(X)))
         if len(X) - n_held < 2:
-            raise ValueError(f"{len(X)} points leave {len(X) - n_held} to train on; "
-                             "give more points or a smaller held_out")
+            raise ValueError(
+                f"{len(X)} points leave {len(X) - n_held} to train on; give more points or a smaller held_out"
+            )
         self.X_train, self.y_train = X[order[n_held:]], y[order[n_held:]]
         self.X_held, self.y_held = X[order[:n_held]], y[order[:n_held]]
         self._x_train, self._x_held = as_input(self.X_train), as_input(self.X_held)  # made once, reused
@@ -145,7 +147,7 @@ class TrainingRun:
 
     def reset(self) -> None:
         """Back to the starting weights, a fresh optimiser and step 0 (the same run repeats)."""
-        for param, start in zip(self.params, self._initial):
+        for param, start in zip(self.params, self._initial, strict=True):
             param.data = start.copy()
             param.grad = param.zero()
         self.optimizer = OPTIMIZERS[self.optimizer_name](self.params, lr=self._lr)

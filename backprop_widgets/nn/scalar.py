@@ -17,7 +17,7 @@ numpy needed.
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..engine import Value, group
 
@@ -29,8 +29,15 @@ ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 class Neuron:
     """One unit: ``activation(w · x + b)``, with a weight per input."""
 
-    def __init__(self, n_inputs: int, *, activation: str = "tanh", rng: random.Random | None = None,
-                 name: str = "neuron", tag: str = "") -> None:
+    def __init__(
+        self,
+        n_inputs: int,
+        *,
+        activation: str = "tanh",
+        rng: random.Random | None = None,
+        name: str = "neuron",
+        tag: str = "",
+    ) -> None:
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, not {activation!r}")
         rng = rng or random.Random(0)
@@ -61,13 +68,23 @@ class Neuron:
 class Layer:
     """A row of neurons, each seeing every input."""
 
-    def __init__(self, n_inputs: int, n_outputs: int, *, activation: str = "tanh",
-                 rng: random.Random | None = None, name: str = "layer", number: int = 1) -> None:
+    def __init__(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        *,
+        activation: str = "tanh",
+        rng: random.Random | None = None,
+        name: str = "layer",
+        number: int = 1,
+    ) -> None:
         rng = rng or random.Random(0)
         self.name = name
         with group(name):
-            self.neurons = [Neuron(n_inputs, activation=activation, rng=rng, name=f"neuron {j + 1}",
-                                   tag=f"{number}.{j + 1}.") for j in range(n_outputs)]
+            self.neurons = [
+                Neuron(n_inputs, activation=activation, rng=rng, name=f"neuron {j + 1}", tag=f"{number}.{j + 1}.")
+                for j in range(n_outputs)
+            ]
 
     def __call__(self, x: Sequence) -> list[Value]:
         with group(self.name):
@@ -88,13 +105,26 @@ class MLP:
     one ``Value``, labelled ``y``.
     """
 
-    def __init__(self, n_inputs: int, sizes: Sequence[int], *, activation: str = "tanh",
-                 output_activation: str = "tanh", seed: int = 0) -> None:
+    def __init__(
+        self,
+        n_inputs: int,
+        sizes: Sequence[int],
+        *,
+        activation: str = "tanh",
+        output_activation: str = "tanh",
+        seed: int = 0,
+    ) -> None:
         rng = random.Random(seed)
         widths = [n_inputs, *sizes]
         self.layers = [
-            Layer(widths[k], widths[k + 1], rng=rng, name=f"layer {k + 1}", number=k + 1,
-                  activation=output_activation if k == len(sizes) - 1 else activation)
+            Layer(
+                widths[k],
+                widths[k + 1],
+                rng=rng,
+                name=f"layer {k + 1}",
+                number=k + 1,
+                activation=output_activation if k == len(sizes) - 1 else activation,
+            )
             for k in range(len(sizes))
         ]
 

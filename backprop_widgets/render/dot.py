@@ -15,8 +15,9 @@ from the op circle to the box) and ``e3-0`` (the edge from node 3's input 0).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import graphviz
 
@@ -142,9 +143,7 @@ def plan(
         shown = sorted(nearest, key=index.__getitem__)
         hidden_set = {p for n in shown for p in n.parents if p not in nearest}
         hidden = sorted(hidden_set, key=index.__getitem__)
-        message = (
-            f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
-        )
+        message = f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
     return Plan(root, order, shown, hidden, show_grad, show_local, message, index)
 
 
@@ -323,10 +322,10 @@ def to_dot(
     >>> print(to_dot(x * x, show_grad=False))  # doctest: +ELLIPSIS
     digraph backprop {
     ...
-    	n0 [label=<...<B>x</B>...2...> class="value variable" id=n0]
+        n0 [label=<...<B>x</B>...2...> class="value variable" id=n0]
     ...
-    	n0 -> "n1-op" [id="e1-0"]
-    	n0 -> "n1-op" [id="e1-1"]
+        n0 -> "n1-op" [id="e1-0"]
+        n0 -> "n1-op" [id="e1-1"]
     }
     """
     picture = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep)
@@ -399,7 +398,8 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
         box = picture.boxes.get(node)
         if box is not None:
             placed.setdefault(box.group[:-1], []).append(
-                lambda target, node=node, k=k, box=box: _add_folded_box(target, picture, box, k, text))
+                lambda target, node=node, k=k, box=box: _add_folded_box(target, picture, box, k, text)
+            )
             picture.clusters[f"n{k}"] = box.group
             seen = set()
             for j, parent in enumerate(box.inputs):
@@ -409,7 +409,8 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
                     edges.append((source, f"n{k}", {"id": f"f{k}-{j}"}))
             continue
         placed.setdefault(group_of(node), []).append(
-            lambda target, node=node, k=k: _add_node(target, picture, node, k, text))
+            lambda target, node=node, k=k: _add_node(target, picture, node, k, text)
+        )
         if node.parents:
             edges.append((f"n{k}-op", f"n{k}", {"id": f"n{k}-out"}))
             # Tensor ops' local gradients are arrays or rules ("upstream @ Bᵀ"): wider cells.
@@ -451,9 +452,17 @@ def _emit(target, picture: Plan, path: tuple, placed: dict, children: dict) -> N
         number = len([key for key in picture.clusters if key.startswith("c")])
         picture.clusters[f"c{number}"] = child
         with target.subgraph(name=f"cluster_{number}") as frame:
-            frame.attr(label=f"▾ {child[-1]}", id=f"c{number}", style="rounded,dashed", color=PALETTE["more"][0],
-                       fontcolor=CAPTION, fontname=FONT, fontsize=str(FONT_SIZE - 1), labeljust="l",
-                       **{"class": "group"})
+            frame.attr(
+                label=f"▾ {child[-1]}",
+                id=f"c{number}",
+                style="rounded,dashed",
+                color=PALETTE["more"][0],
+                fontcolor=CAPTION,
+                fontname=FONT,
+                fontsize=str(FONT_SIZE - 1),
+                labeljust="l",
+                **{"class": "group"},
+            )
             _emit(frame, picture, child, placed, children)
 
 
@@ -489,16 +498,18 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text) -> None:
         own = [Slot("data", j, width=width, array=array)]
         if picture.show_grad:
             own.append(Slot("grad", j, width=width, array=array))
-        cells = [f'<TD>{html.escape(str(output.label or ""))}</TD>']
+        cells = [f"<TD>{html.escape(str(output.label or ''))}</TD>"]
         for slot in own:
             caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{slot.kind}</FONT>'
             size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
-            cells.append(f"<TD>{caption}</TD><TD {size} ALIGN=\"LEFT\">{text(slot)}</TD>")
+            cells.append(f'<TD>{caption}</TD><TD {size} ALIGN="LEFT">{text(slot)}</TD>')
         rows.append("<TR>" + "".join(cells) + "</TR>")
         slots += own
     picture.slots[f"n{k}"] = slots
-    table = (f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" COLOR="{border}" '
-             f'BGCOLOR="{fill}">{"".join(rows)}</TABLE>')
+    table = (
+        f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" COLOR="{border}" '
+        f'BGCOLOR="{fill}">{"".join(rows)}</TABLE>'
+    )
     target.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": "value folded"})
 
 

@@ -15,8 +15,8 @@ import shutil
 import subprocess
 import sys
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr
-from typing import Iterator
 
 import graphviz
 
@@ -131,7 +131,6 @@ def _render_with_program(dot: str) -> str:
         raise RenderError("Cannot draw: " + INSTALL_HINT) from None
     except graphviz.CalledProcessError as error:
         raise RenderError(f"Graphviz could not draw this graph: {error}") from error
-
 
 
 if __name__ == "__main__":  # the subprocess of render_svg(..., isolate=True): DOT in, SVG out

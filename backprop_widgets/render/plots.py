@@ -83,17 +83,27 @@ class BoundaryPlot:
         self.xs, self.ys = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
         xx, yy = np.meshgrid(self.xs, self.ys)
         self.grid = np.column_stack([xx.ravel(), yy.ravel()])
-        self.image = ax.imshow(np.full((GRID, GRID), 0.5), extent=(x0, x1, y0, y1), origin="lower",
-                               cmap=BELIEF_COLOURS, vmin=0.0, vmax=1.0, interpolation="bilinear", aspect="auto")
+        self.image = ax.imshow(
+            np.full((GRID, GRID), 0.5),
+            extent=(x0, x1, y0, y1),
+            origin="lower",
+            cmap=BELIEF_COLOURS,
+            vmin=0.0,
+            vmax=1.0,
+            interpolation="bilinear",
+            aspect="auto",
+        )
         self.points = []
         for label in (0, 1):
             colour, marker = CLASS_COLOURS[label], CLASS_MARKERS[label]
             train = training.X_train[training.y_train == label]
             held = training.X_held[training.y_held == label]
-            self.points += ax.plot(train[:, 0], train[:, 1], ls="none", marker=marker, ms=4.5,
-                                   mfc=colour, mec="#333333", mew=0.5)
-            self.points += ax.plot(held[:, 0], held[:, 1], ls="none", marker=marker, ms=5,
-                                   mfc="none", mec=colour, mew=1.4)
+            self.points += ax.plot(
+                train[:, 0], train[:, 1], ls="none", marker=marker, ms=4.5, mfc=colour, mec="#333333", mew=0.5
+            )
+            self.points += ax.plot(
+                held[:, 0], held[:, 1], ls="none", marker=marker, ms=5, mfc="none", mec=colour, mew=1.4
+            )
         (self.ring,) = ax.plot([], [], ls="none", marker="o", ms=15, mfc="none", mec="black", mew=2)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -106,8 +116,16 @@ class BoundaryPlot:
             Line2D([], [], ls="none", marker="o", mfc="none", mec="#666666", mew=1.4, label="held out"),
             Line2D([], [], color="black", lw=1.5, label="boundary"),
         ]
-        self.figure.legend(handles=handles, loc="lower center", ncols=4, frameon=False, fontsize=8,
-                           handletextpad=0.3, columnspacing=0.9, borderaxespad=0.2)
+        self.figure.legend(
+            handles=handles,
+            loc="lower center",
+            ncols=4,
+            frameon=False,
+            fontsize=8,
+            handletextpad=0.3,
+            columnspacing=0.9,
+            borderaxespad=0.2,
+        )
 
     def png(self, training: TrainingRun, selected: int) -> bytes:
         belief = training.belief(self.grid).reshape(GRID, GRID)

@@ -20,8 +20,9 @@ import html
 import numbers
 import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .dot import (
     FONT,
@@ -125,7 +126,7 @@ def _cut(svg: str, slots: dict) -> _Template:
         found = list(_SLOT_TEXT.finditer(body))[::-1][: len(wanted)][::-1]
         if len(found) < len(wanted):
             raise RenderError(f"the SVG of {gid} has {len(found)} number cells, not {len(wanted)}")
-        marks = [(m, slot) for m, slot in zip(found, wanted)]
+        marks = [(m, slot) for m, slot in zip(found, wanted, strict=True)]
         marks += [(m, None) for m in _STROKE.finditer(body)]
         marks.sort(key=lambda mark: mark[0].start())
         inside = 0
@@ -352,4 +353,3 @@ class SvgPicture:
         if picture.message:
             return f"SvgPicture({len(picture.shown)} of {len(picture.order):,} nodes)"
         return f"SvgPicture({len(picture.order)} nodes)"
-

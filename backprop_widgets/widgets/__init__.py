@@ -7,7 +7,16 @@ from .paths import PathView
 from .stepper import BackwardStepper
 from .walk import BackwardWalk
 
-__all__ = ["GraphView", "draw", "BackwardStepper", "Explorer", "PathView", "BackwardWalk", "configure", "TrainingDashboard"]
+__all__ = [
+    "GraphView",
+    "draw",
+    "BackwardStepper",
+    "Explorer",
+    "PathView",
+    "BackwardWalk",
+    "configure",
+    "TrainingDashboard",
+]
 
 # The dashboard needs numpy and matplotlib: imported when first asked for.
 _LAZY = {"TrainingDashboard": ".dashboard"}

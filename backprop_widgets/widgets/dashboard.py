@@ -16,8 +16,8 @@ import numpy as np
 
 from ..engine import evaluate, format_number
 from ..nn.layers import layer_number
-from ..palette import OKABE_ITO
 from ..nn.run import Record, TrainingRun, load_data
+from ..palette import OKABE_ITO
 from ..render.plots import BoundaryPlot, LossPlot
 from .options import DASHBOARD_CONTROLS, STEPPER_CONTROLS, resolve, resolve_hide
 from .stepper import BackwardStepper
@@ -82,8 +82,17 @@ class TrainingDashboard(widgets.VBox):
         quiz = resolve("quiz", quiz, "TrainingDashboard")  # checked before any training
         hide_gradients = resolve("hide_gradients", hide_gradients, "TrainingDashboard")
         self.hidden = set(resolve_hide(hide, DASHBOARD_CONTROLS, "TrainingDashboard"))
-        self.training = TrainingRun(model, data, loss=loss, optimizer=optimizer, lr=lr, batch_size=batch_size,
-                                    held_out=held_out, seed=seed, points=points)
+        self.training = TrainingRun(
+            model,
+            data,
+            loss=loss,
+            optimizer=optimizer,
+            lr=lr,
+            batch_size=batch_size,
+            held_out=held_out,
+            seed=seed,
+            points=points,
+        )
         n_train = len(self.training.X_train)
         self._boundary = BoundaryPlot(self.training)
         self._loss_plot = LossPlot(self.training.loss_name, held_out=len(self.training.X_held) > 0)
@@ -91,28 +100,53 @@ class TrainingDashboard(widgets.VBox):
 
         self.boundary_image = widgets.Image(format="png")
         self.loss_image = widgets.Image(format="png")
-        self.play = widgets.Play(value=0, min=0, max=PLAY_TICKS, step=1, interval=interval,
-                                 show_repeat=False, description="Train", tooltip="train / pause")
-        self.step_button = widgets.Button(description="Train 1 step", icon="step-forward", tooltip="one training step",
-                                          button_style="primary")
-        self.reset_button = widgets.Button(description="Reset training", icon="fast-backward",
-                                           tooltip="back to the starting weights (step 0)")
+        self.play = widgets.Play(
+            value=0,
+            min=0,
+            max=PLAY_TICKS,
+            step=1,
+            interval=interval,
+            show_repeat=False,
+            description="Train",
+            tooltip="train / pause",
+        )
+        self.step_button = widgets.Button(
+            description="Train 1 step", icon="step-forward", tooltip="one training step", button_style="primary"
+        )
+        self.reset_button = widgets.Button(
+            description="Reset training", icon="fast-backward", tooltip="back to the starting weights (step 0)"
+        )
         exponent = math.log10(lr)
-        self.lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=min(-4, math.floor(exponent)),
-                                                max=max(0, math.ceil(exponent)), step=0.1,
-                                                description="learning rate", readout_format=".2g",
-                                                style={"description_width": "initial"})
-        self.batch_menu = widgets.Dropdown(options=_batch_options(n_train, self.training.batch_size),
-                                           value=self.training.batch_size, description="batch size",
-                                           style={"description_width": "initial"},
-                                           layout=widgets.Layout(width="180px"))
-        self.speed_slider = widgets.IntSlider(value=steps_per_tick, min=1, max=max(50, steps_per_tick),
-                                              description="steps / update", style={"description_width": "initial"})
+        self.lr_slider = widgets.FloatLogSlider(
+            value=lr,
+            base=10,
+            min=min(-4, math.floor(exponent)),
+            max=max(0, math.ceil(exponent)),
+            step=0.1,
+            description="learning rate",
+            readout_format=".2g",
+            style={"description_width": "initial"},
+        )
+        self.batch_menu = widgets.Dropdown(
+            options=_batch_options(n_train, self.training.batch_size),
+            value=self.training.batch_size,
+            description="batch size",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="180px"),
+        )
+        self.speed_slider = widgets.IntSlider(
+            value=steps_per_tick,
+            min=1,
+            max=max(50, steps_per_tick),
+            description="steps / update",
+            style={"description_width": "initial"},
+        )
         self.status = widgets.HTML()
         self.status.add_class("bpw-status")
 
-        self.point_slider = widgets.IntSlider(value=0, min=0, max=n_train - 1, description="training point",
-                                              style={"description_width": "initial"})
+        self.point_slider = widgets.IntSlider(
+            value=0, min=0, max=n_train - 1, description="training point", style={"description_width": "initial"}
+        )
         self.point_info = widgets.HTML()
         self._point_loss = self.training.point_loss(0)
         hide = tuple(self.hidden & set(STEPPER_CONTROLS)) + ("play", "speed")  # the dashboard's Play trains
@@ -132,8 +166,12 @@ class TrainingDashboard(widgets.VBox):
         self.point_slider.observe(lambda change: self._show_point(change["new"]), names="value")
         self.stepper.play.observe(lambda _: self._show_deltas(), names="value")  # it follows every move
 
-        own = {"training": (self.play, self.step_button, self.reset_button, self.speed_slider),
-               "learning_rate": (self.lr_slider,), "batch_size": (self.batch_menu,), "point": (self.point_slider,)}
+        own = {
+            "training": (self.play, self.step_button, self.reset_button, self.speed_slider),
+            "learning_rate": (self.lr_slider,),
+            "batch_size": (self.batch_menu,),
+            "point": (self.point_slider,),
+        }
         for name in self.hidden & set(own):
             for control in own[name]:
                 control.layout.display = "none"
@@ -145,15 +183,17 @@ class TrainingDashboard(widgets.VBox):
             "<b>One training point through the network</b>: its loss L, and the backward pass "
             "that gives every weight its share of the gradient."
         )
-        super().__init__([
-            widgets.HBox([self.boundary_image, self.loss_image], layout=widgets.Layout(flex_flow="row wrap")),
-            controls,
-            self.status,
-            heading,
-            widgets.HBox([self.point_slider, self.point_info], layout=widgets.Layout(align_items="center")),
-            self.stepper,
-            self.deltas,
-        ])
+        super().__init__(
+            [
+                widgets.HBox([self.boundary_image, self.loss_image], layout=widgets.Layout(flex_flow="row wrap")),
+                controls,
+                self.status,
+                heading,
+                widgets.HBox([self.point_slider, self.point_info], layout=widgets.Layout(align_items="center")),
+                self.stepper,
+                self.deltas,
+            ]
+        )
         self.add_class("bpw-dashboard")
         self.refresh()
 
@@ -187,8 +227,10 @@ class TrainingDashboard(widgets.VBox):
     def select(self, i: int) -> None:
         """Show training point ``i``: circled in the boundary picture, its graph below."""
         if not 0 <= i < len(self.training.X_train):
-            raise IndexError(f"there are {len(self.training.X_train)} training points: choose 0 to "
-                             f"{len(self.training.X_train) - 1}, not {i}")
+            raise IndexError(
+                f"there are {len(self.training.X_train)} training points: choose 0 to "
+                f"{len(self.training.X_train) - 1}, not {i}"
+            )
         self.point_slider.value = i  # its observer shows the point
 
     def start(self) -> None:
@@ -248,8 +290,10 @@ class TrainingDashboard(widgets.VBox):
             parts.append(f"held-out accuracy {self.training.held_out_accuracy():.0%}")
         text = html.escape(" · ".join(parts))
         if not math.isfinite(last.train_loss):
-            text += (f'<br><span style="color:{OKABE_ITO["vermillion"]}">The loss is no longer a number: the steps were too big. '
-                     "Lower the learning rate and press Reset.</span>")
+            text += (
+                f'<br><span style="color:{OKABE_ITO["vermillion"]}">The loss is no longer a number: the steps were too big. '
+                "Lower the learning rate and press Reset.</span>"
+            )
         self.status.value = text
 
     def _show_point(self, i: int) -> None:
@@ -298,8 +342,10 @@ class TrainingDashboard(widgets.VBox):
                 values = '<span style="color:#666">not reached yet: press Backprop step</span>'
             else:
                 values = html.escape(", ".join(format_number(float(v), 3) for v in np.ravel(state.value)))
-            rows.append(f"<tr><td>δ<sub>{number}</sub> = ∂L/∂z<sub>{number}</sub></td>"
-                        f"<td style='color:#666'>({shape})</td><td><code>{values}</code></td></tr>")
+            rows.append(
+                f"<tr><td>δ<sub>{number}</sub> = ∂L/∂z<sub>{number}</sub></td>"
+                f"<td style='color:#666'>({shape})</td><td><code>{values}</code></td></tr>"
+            )
         self.deltas.value = (
             "<div>Each layer's <b>delta</b>, the gradient of L with respect to the layer's output z, "
             "passed back from the loss:</div><table>" + "".join(rows) + "</table>"

@@ -7,11 +7,11 @@ import re
 
 import ipywidgets as widgets
 
-from ..engine import Value, evaluate, forward_derivatives, format_number, gradcheck, topological_order
+from ..engine import Value, evaluate, format_number, forward_derivatives, gradcheck, topological_order
 from ..palette import OKABE_ITO
 from ..parse import ParseError, parse, to_formula, variables
-from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .graph import with_static_copy
+from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .stepper import BackwardStepper, ForwardStepper
 from .walk import node_names
 
@@ -79,18 +79,23 @@ class Explorer(widgets.VBox):
         self.forward_passes: list[str] = []
         self._quiet = False
 
-        self.formula = widgets.Text(description="f =", continuous_update=False,
-                                    placeholder="e.g. (a+b)*(b+c)  or  1/(1+e^(-x))",
-                                    layout=widgets.Layout(width="420px"))
+        self.formula = widgets.Text(
+            description="f =",
+            continuous_update=False,
+            placeholder="e.g. (a+b)*(b+c)  or  1/(1+e^(-x))",
+            layout=widgets.Layout(width="420px"),
+        )
         self.error = widgets.HTML()
         self.error.add_class("bpw-error")
         self.sliders_box = widgets.VBox()
         offered = [key for key in MODES if not (key == "check" and in_assessment())]  # graded: no check
-        self.mode = widgets.ToggleButtons(options=[(MODES[key], key) for key in offered],
-                                          value="reverse", style={"button_width": "auto"})
+        self.mode = widgets.ToggleButtons(
+            options=[(MODES[key], key) for key in offered], value="reverse", style={"button_width": "auto"}
+        )
         self.wrt = widgets.Dropdown(description="∂ / ∂", layout=widgets.Layout(width="200px"))
-        self.forward_button = widgets.Button(description="Whole pass", icon="play",
-                                             tooltip="every step of the forward pass for this input at once")
+        self.forward_button = widgets.Button(
+            description="Whole pass", icon="play", tooltip="every step of the forward pass for this input at once"
+        )
         self.forward_report = widgets.HTMLMath()
         self.forward_report.add_class("bpw-forward-report")
         self.forward_box = widgets.HBox([self.wrt, self.forward_button])
@@ -147,8 +152,7 @@ class Explorer(widgets.VBox):
             return root
         except ParseError as error:
             self.error.value = (
-                f'<pre style="color:{OKABE_ITO["vermillion"]};margin:0;line-height:1.2">'
-                f"{html.escape(str(error))}</pre>"
+                f'<pre style="color:{OKABE_ITO["vermillion"]};margin:0;line-height:1.2">{html.escape(str(error))}</pre>'
             )
             return None
 
@@ -168,8 +172,9 @@ class Explorer(widgets.VBox):
         self.forward_stepper = None
         self.inputs = self._inputs(root)
         self._make_sliders()
-        stepper = BackwardStepper(root, quiz=self.quiz, hide_gradients=self.hide_gradients,
-                                  hide=tuple(self.hidden & set(STEPPER_CONTROLS)))
+        stepper = BackwardStepper(
+            root, quiz=self.quiz, hide_gradients=self.hide_gradients, hide=tuple(self.hidden & set(STEPPER_CONTROLS))
+        )
         if not self.hide_gradients and not self.quiz:
             stepper.run()  # the live graph shows every gradient; Reset to step through
         self.stepper = stepper
@@ -191,9 +196,15 @@ class Explorer(widgets.VBox):
             slider = old.get(name)
             if slider is None:
                 low, high, step = self.ranges.get(name, slider_range(leaf.data))
-                slider = widgets.FloatSlider(description=name, min=low, max=high, step=step,
-                                             continuous_update=True, readout_format=".3g",
-                                             layout=widgets.Layout(width="420px"))
+                slider = widgets.FloatSlider(
+                    description=name,
+                    min=low,
+                    max=high,
+                    step=step,
+                    continuous_update=True,
+                    readout_format=".3g",
+                    layout=widgets.Layout(width="420px"),
+                )
                 slider.observe(self._on_slider, names="value")
             slider.min, slider.max = min(slider.min, leaf.data), max(slider.max, leaf.data)
             slider._bpw_updating = True
@@ -250,8 +261,12 @@ class Explorer(widgets.VBox):
         wrt = self.inputs[self.wrt.value]
         stepper = self.forward_stepper
         if stepper is None or stepper.wrt is not wrt or stepper.walk.root is not self.root:
-            stepper = ForwardStepper(self.root, wrt, hide=tuple(self.hidden & set(STEPPER_CONTROLS)),
-                                     conceal=lambda: [] if self._known(self.forward_stepper_wrt()) else [self.root])
+            stepper = ForwardStepper(
+                self.root,
+                wrt,
+                hide=tuple(self.hidden & set(STEPPER_CONTROLS)),
+                conceal=lambda: [] if self._known(self.forward_stepper_wrt()) else [self.root],
+            )
             stepper.play.observe(lambda _: self._forward_text(), names="value")
             self.forward_stepper = stepper
         else:
@@ -290,8 +305,9 @@ class Explorer(widgets.VBox):
             f"<tr><td>{html.escape(_describe(row.node, names))}</td><td>{html.escape(format_number(row.analytic, 8))}</td>"
             f"<td>{html.escape(format_number(row.numeric, 8))}</td><td>{row.rel_error:.1e}</td>"
             f'<td style="color:{VERDICT_COLOURS[row.verdict]};font-weight:bold">{row.verdict}</td></tr>'
-            if self._known(row.node) else  # quiz / hide_gradients: only the gradients walked to so far
-            f"<tr><td>{html.escape(_describe(row.node, names))}</td><td>?</td><td>?</td><td></td>"
+            if self._known(row.node)
+            # quiz / hide_gradients: only the gradients walked to so far
+            else f"<tr><td>{html.escape(_describe(row.node, names))}</td><td>?</td><td>?</td><td></td>"
             "<td>step the backward pass to this node first</td></tr>"
             for row in report
         )

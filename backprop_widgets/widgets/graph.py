@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import anywidget
 import traitlets
@@ -112,8 +113,13 @@ class GraphView(anywidget.AnyWidget):
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
         self.root = root
-        self._options = {"show_grad": show_grad, "show_local": show_local, "limit": limit, "keep": keep,
-                         "folded": folded}
+        self._options = {
+            "show_grad": show_grad,
+            "show_local": show_local,
+            "limit": limit,
+            "keep": keep,
+            "folded": folded,
+        }
         self._grads: Mapping | None = None
         self._lit: dict = {}
         self._batch = 0
@@ -247,11 +253,22 @@ class GraphView(anywidget.AnyWidget):
         self.highlight(**self._lit)
         for handler in self._refold_handlers:
             handler()
-        self.say(f"{len(self._plan.shown)} boxes drawn; folded: {', '.join(p[-1] for p in sorted(self.folded)) or 'none'}")
+        self.say(
+            f"{len(self._plan.shown)} boxes drawn; folded: {', '.join(p[-1] for p in sorted(self.folded)) or 'none'}"
+        )
         return self
 
-    def send_flow(self, step: Step, before: str, after: str, *, edge: tuple | None = None, into: Any = None,
-                  text: str | None = None, forward: bool = False) -> GraphView:
+    def send_flow(
+        self,
+        step: Step,
+        before: str,
+        after: str,
+        *,
+        edge: tuple | None = None,
+        into: Any = None,
+        text: str | None = None,
+        forward: bool = False,
+    ) -> GraphView:
         """Animate ``step``'s contribution travelling back along its edge into its input's gradient.
 
         Forward mode passes ``edge`` (node, input index), the node whose cell receives (``into``), the
@@ -263,9 +280,17 @@ class GraphView(anywidget.AnyWidget):
         if slot is None:
             return self
         self._flow_count += 1
-        self._push(flow={"n": self._flow_count, "edge": gid, "cell": slot,
-                         "text": text if text is not None else value_text(step.contribution),
-                         "before": before, "after": after, "forward": forward})
+        self._push(
+            flow={
+                "n": self._flow_count,
+                "edge": gid,
+                "cell": slot,
+                "text": text if text is not None else value_text(step.contribution),
+                "before": before,
+                "after": after,
+                "forward": forward,
+            }
+        )
         return self
 
     def say(self, text: str) -> GraphView:
@@ -307,14 +332,18 @@ class GraphView(anywidget.AnyWidget):
     def texts(self, node: Any) -> dict:
         """What the value box of ``node`` shows now: ``{"data": "3", "grad": "?"}``."""
         k = self.node_id(node)
-        return {slot.kind: self.cells[i] for i, (gid, slot) in enumerate(self._slot_list)
-                if slot.node == k and slot.kind in ("data", "grad")}
+        return {
+            slot.kind: self.cells[i]
+            for i, (gid, slot) in enumerate(self._slot_list)
+            if slot.node == k and slot.kind in ("data", "grad")
+        }
 
     def local_texts(self, node: Any) -> list[str]:
         """The local gradients written on the edges into ``node`` (with ``show_local``)."""
         k = self.node_id(node)
-        return [self.cells[i] for i, (gid, slot) in enumerate(self._slot_list)
-                if slot.kind == "local" and slot.node == k]
+        return [
+            self.cells[i] for i, (gid, slot) in enumerate(self._slot_list) if slot.kind == "local" and slot.node == k
+        ]
 
     @property
     def show_grad(self) -> bool:
@@ -377,7 +406,7 @@ class GraphView(anywidget.AnyWidget):
 
     def _grad_slot(self, node: Any) -> int | None:
         k = self.node_id(node)
-        for i, (gid, slot) in enumerate(self._slot_list):
+        for i, (_gid, slot) in enumerate(self._slot_list):
             if slot.node == k and slot.kind == "grad":
                 return i
         return None
@@ -385,8 +414,9 @@ class GraphView(anywidget.AnyWidget):
     def _title(self) -> str:
         root = self.root
         name = root.label or "the output"
-        shown = f"{len(self._plan.shown)} of {len(self._plan.order)}" if self._plan.message else str(
-            len(self._plan.order))
+        shown = (
+            f"{len(self._plan.shown)} of {len(self._plan.order)}" if self._plan.message else str(len(self._plan.order))
+        )
         return f"Computation graph of {name} = {value_text(root.data)}: {shown} nodes, inputs on the left"
 
     def _notes(self) -> str:
@@ -464,8 +494,10 @@ class GraphView(anywidget.AnyWidget):
         self._options["keep"] = keep
         self._options["limit"] = min(self._options["limit"], shown - 1)
         self._structure()
-        self.message = (f"laying out all {shown:,} boxes in the browser failed ({reason}); "
-                        f"showing the {len(self._plan.shown)} nodes nearest the output")
+        self.message = (
+            f"laying out all {shown:,} boxes in the browser failed ({reason}); "
+            f"showing the {len(self._plan.shown)} nodes nearest the output"
+        )
         self.highlight(**self._lit)
 
 
@@ -525,4 +557,3 @@ def draw(
         else:
             view.highlight(node=highlight)
     return view
-

@@ -23,8 +23,18 @@ TypeError: configure: quiz must be True or False (or None for the default), not 
 
 from __future__ import annotations
 
-__all__ = ["configure", "defaults", "resolve", "resolve_hide", "CONTROLS", "STEPPER_CONTROLS",
-           "EXPLORER_CONTROLS", "DASHBOARD_CONTROLS", "ASSESSMENT_HIDES", "in_assessment"]
+__all__ = [
+    "configure",
+    "defaults",
+    "resolve",
+    "resolve_hide",
+    "CONTROLS",
+    "STEPPER_CONTROLS",
+    "EXPLORER_CONTROLS",
+    "DASHBOARD_CONTROLS",
+    "ASSESSMENT_HIDES",
+    "in_assessment",
+]
 
 # Every control a widget can leave out with ``hide=``, in one place: the widgets import these.
 CONTROLS = {

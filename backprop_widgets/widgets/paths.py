@@ -91,7 +91,7 @@ class PathView(widgets.VBox):
             return
         path = self.paths[self.which.value - 1]
         edges = []
-        for parent, node in zip(path.nodes, path.nodes[1:]):
+        for parent, node in zip(path.nodes, path.nodes[1:], strict=False):
             edges += [(node, i) for i, p in enumerate(node.parents) if p is parent]
         self.view.highlight(node=path.nodes[0], edges=edges)
 

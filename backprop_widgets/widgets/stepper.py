@@ -69,13 +69,28 @@ class BackwardStepper(widgets.VBox):
         self._shown = 0  # the position the picture shows
         self.reset_button = widgets.Button(description="Reset", icon="fast-backward", tooltip="back to the start")
         self.back_button = widgets.Button(description="Back", icon="step-backward", tooltip="undo one step")
-        self.step_button = widgets.Button(description="Step", icon="step-forward", tooltip="one chain-rule product",
-                                          button_style="primary")
-        self.play = widgets.Play(value=0, min=0, max=len(self.walk), step=1, interval=interval,
-                                 show_repeat=False, description="Play", tooltip="play / pause")
-        self.speed = widgets.FloatSlider(value=interval / 1000, min=0.1, max=3.0, step=0.1,
-                                         description="s / step", readout_format=".1f",
-                                         layout=widgets.Layout(width="220px"))
+        self.step_button = widgets.Button(
+            description="Step", icon="step-forward", tooltip="one chain-rule product", button_style="primary"
+        )
+        self.play = widgets.Play(
+            value=0,
+            min=0,
+            max=len(self.walk),
+            step=1,
+            interval=interval,
+            show_repeat=False,
+            description="Play",
+            tooltip="play / pause",
+        )
+        self.speed = widgets.FloatSlider(
+            value=interval / 1000,
+            min=0.1,
+            max=3.0,
+            step=0.1,
+            description="s / step",
+            readout_format=".1f",
+            layout=widgets.Layout(width="220px"),
+        )
         self.run_button = widgets.Button(description="Run to end", icon="fast-forward", tooltip="all remaining steps")
         self.position_label = widgets.Label()
         # The chain rule as a formula (typeset only when the step changes) and its numbers as plain
@@ -93,8 +108,9 @@ class BackwardStepper(widgets.VBox):
         self.speed.observe(lambda change: setattr(self.play, "interval", int(change["new"] * 1000)), names="value")
 
         # quiz: the student answers before the step is shown
-        self.answer_box = widgets.FloatText(description="your answer", style={"description_width": "initial"},
-                                            layout=widgets.Layout(width="220px"))
+        self.answer_box = widgets.FloatText(
+            description="your answer", style={"description_width": "initial"}, layout=widgets.Layout(width="220px")
+        )
         self.check_button = widgets.Button(description="Check", icon="check")
         self.reveal_button = widgets.Button(description="Reveal", tooltip="show this step without answering")
         self.feedback = widgets.HTML()
@@ -102,29 +118,51 @@ class BackwardStepper(widgets.VBox):
         self.asked = ""  # the question on screen, as plain text
         self._stage = "local"
         # a Tensor step's answer is an array, typed as a nested list
-        self.array_box = widgets.Text(description="your answer", placeholder="e.g. [[0.1, -0.2]]",
-                                      style={"description_width": "initial"}, layout=widgets.Layout(width="320px"))
+        self.array_box = widgets.Text(
+            description="your answer",
+            placeholder="e.g. [[0.1, -0.2]]",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="320px"),
+        )
         self.array_box.layout.display = "none"
         self.check_button.on_click(lambda _: self.answer(self._typed_answer()))
         self.reveal_button.on_click(lambda _: self._advance())
         self.quiz_box = widgets.VBox(
-            [self.question, widgets.HBox([self.answer_box, self.array_box, self.check_button, self.reveal_button]), self.feedback]
+            [
+                self.question,
+                widgets.HBox([self.answer_box, self.array_box, self.check_button, self.reveal_button]),
+                self.feedback,
+            ]
         )
         self.quiz_box.layout.display = None if self.quiz else "none"
 
         controls = {
-            "reset": self.reset_button, "back": self.back_button, "step": self.step_button,
-            "play": self.play, "speed": self.speed, "run": self.run_button,
-            "position": self.position_label, "panel": self.panel_box,
+            "reset": self.reset_button,
+            "back": self.back_button,
+            "step": self.step_button,
+            "play": self.play,
+            "speed": self.speed,
+            "run": self.run_button,
+            "position": self.position_label,
+            "panel": self.panel_box,
         }
         for name in hidden & set(controls):
             controls[name].layout.display = "none"
         if self.quiz:  # a quiz is answered step by step
             for button in (self.run_button, self.play, self.speed):
                 button.layout.display = "none"
-        bar = widgets.HBox([self.reset_button, self.back_button, self.step_button, self.play, self.speed,
-                            self.run_button, self.position_label],
-                           layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        bar = widgets.HBox(
+            [
+                self.reset_button,
+                self.back_button,
+                self.step_button,
+                self.play,
+                self.speed,
+                self.run_button,
+                self.position_label,
+            ],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
         super().__init__([self.view, bar, self.panel_box, self.quiz_box])
         self.add_class("bpw-stepper")
         if shown and not self.quiz:  # hide_gradients=False: the pass done, every gradient shown
@@ -190,11 +228,13 @@ class BackwardStepper(widgets.VBox):
         if step is None:
             return False
         expected = self._quiz_target(step)
-        hint = html.escape({
-            "local": _without_number(self.walk.local_said(step)),
-            "product": "multiply the upstream gradient by the local gradient.",
-            "sum": "add this contribution to what the input had already received.",
-        }[self._stage])
+        hint = html.escape(
+            {
+                "local": _without_number(self.walk.local_said(step)),
+                "product": "multiply the upstream gradient by the local gradient.",
+                "sum": "add this contribution to what the input had already received.",
+            }[self._stage]
+        )
         if ndim(expected) > 0:
             verdict = judge_array(value, expected, rel_tol=1e-3, abs_tol=1e-6)
             ok, reason = bool(verdict), verdict.reason
@@ -210,7 +250,9 @@ class BackwardStepper(widgets.VBox):
                 self._ask()
             self.feedback.value = f'<span style="color:{PALETTE["result"][0]}">✔ right</span>'
         else:
-            self.feedback.value = f'<span style="color:{PALETTE["current"][0]}">✘ {html.escape(reason)}</span> Hint: {hint}'
+            self.feedback.value = (
+                f'<span style="color:{PALETTE["current"][0]}">✘ {html.escape(reason)}</span> Hint: {hint}'
+            )
         return ok
 
     def _typed_answer(self):
@@ -282,18 +324,24 @@ class BackwardStepper(widgets.VBox):
         node, parent, out = names[step.node], names[step.parent], names[self.walk.root]
         k = self.walk.position + 1
         if self._stage == "local":
-            self.asked = (f"Step {k}: what is the local gradient ∂{node}/∂{parent} of this {step.node.op} node "
-                          f"with respect to {parent}?")
+            self.asked = (
+                f"Step {k}: what is the local gradient ∂{node}/∂{parent} of this {step.node.op} node "
+                f"with respect to {parent}?"
+            )
         elif self._stage == "product":
-            self.asked = (f"Step {k}: right, ∂{node}/∂{parent} = {format_number(step.local_grad)}. The upstream "
-                          f"gradient ∂{out}/∂{node} is {format_number(step.upstream_grad)}: what does this step "
-                          f"contribute to ∂{out}/∂{parent} (upstream × local)?")
+            self.asked = (
+                f"Step {k}: right, ∂{node}/∂{parent} = {format_number(step.local_grad)}. The upstream "
+                f"gradient ∂{out}/∂{node} is {format_number(step.upstream_grad)}: what does this step "
+                f"contribute to ∂{out}/∂{parent} (upstream × local)?"
+            )
         else:
             arrived = self.walk.grad_state(step.parent).parts
             before = " + ".join(format_number(part) for _, part in arrived)
-            self.asked = (f"Step {k}: {parent} is used twice or more, so its gradient adds up. It has received "
-                          f"{before} so far, and now {format_number(step.contribution)}: what is ∂{out}/∂{parent} "
-                          "now?")
+            self.asked = (
+                f"Step {k}: {parent} is used twice or more, so its gradient adds up. It has received "
+                f"{before} so far, and now {format_number(step.contribution)}: what is ∂{out}/∂{parent} "
+                "now?"
+            )
         self.question.value = html.escape(self.asked)
         self.answer_box.value = 0.0
         self.feedback.value = ""
@@ -364,8 +412,9 @@ class BackwardStepper(widgets.VBox):
             parts.append(f'<div style="text-align:center">{html.escape(text["local_text"])}</div>')
         if text["numbers_text"]:
             suffix = "" if isinstance(walk, ForwardWalk) else " = contribution"
-            parts.append(f'<div style="font-size:115%;text-align:center">{html.escape(text["numbers_text"])}'
-                         f"{suffix}</div>")
+            parts.append(
+                f'<div style="font-size:115%;text-align:center">{html.escape(text["numbers_text"])}{suffix}</div>'
+            )
         if text["sum"]:
             parts.append(f'<div style="text-align:center"><b>{html.escape(text["sum"])}</b></div>')
         if not text["local_text"]:  # the start: say what it means
@@ -441,8 +490,15 @@ class ForwardStepper(BackwardStepper):
     def _flow(self, step) -> None:
         index, parent, *_ = step.terms[-1]
         before = self.view.texts(step.node).get("grad", "?")
-        self.view.send_flow(step, before, value_text(step.tangent), edge=(step.node, index), into=step.node,
-                            text=value_text(step.terms[-1][4]), forward=True)
+        self.view.send_flow(
+            step,
+            before,
+            value_text(step.tangent),
+            edge=(step.node, index),
+            into=step.node,
+            text=value_text(step.terms[-1][4]),
+            forward=True,
+        )
 
     def _highlight(self, step) -> None:
         if step is None:

@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import arrays
-from ..engine import Step, backward_steps, format_number, topological_order
+from ..engine import Step, arrays, backward_steps, format_number, topological_order
 
 __all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names"]
 
@@ -59,8 +58,14 @@ def node_names(order: list) -> dict:
 NAME_LENGTH = 24
 # how tightly an operation binds, for parentheses: sums < products < powers < function calls
 _SUM, _PRODUCT, _POWER, _FUNCTION = 1, 2, 3, 4
-_INFIX = {"add": (" + ", _SUM), "sub": (" − ", _SUM), "mul": ("·", _PRODUCT), "div": ("/", _PRODUCT),
-          "matmul": (" @ ", _PRODUCT), "powv": ("^", _POWER)}
+_INFIX = {
+    "add": (" + ", _SUM),
+    "sub": (" − ", _SUM),
+    "mul": ("·", _PRODUCT),
+    "div": ("/", _PRODUCT),
+    "matmul": (" @ ", _PRODUCT),
+    "powv": ("^", _POWER),
+}
 
 
 def _compose(node, names: dict, bare: dict) -> tuple[str, int]:
@@ -145,15 +150,23 @@ class BackwardWalk(_Walk):
     'x: 7 + y: 2 = 9'
     """
 
-    def __init__(self, root, names: dict | None = None, *, walk_constants: bool = False,
-                 folded: dict | None = None, boxes: dict | None = None) -> None:
+    def __init__(
+        self,
+        root,
+        names: dict | None = None,
+        *,
+        walk_constants: bool = False,
+        folded: dict | None = None,
+        boxes: dict | None = None,
+    ) -> None:
         self.root = root
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(self.order)
         self.walk_constants = walk_constants
         # A constant's gradient is never used, and its box shows none: by default its steps are skipped.
-        self.edges: list[Step] = [step for step in backward_steps(root)
-                                  if walk_constants or not _is_constant(step.parent)]
+        self.edges: list[Step] = [
+            step for step in backward_steps(root) if walk_constants or not _is_constant(step.parent)
+        ]
         # A folded group (``folded`` maps each node inside one to the group's box) is one step.
         self.folded = folded or {}
         self._boxes = boxes or {}
@@ -238,32 +251,43 @@ class BackwardWalk(_Walk):
                 "numbers_text": "",
                 "sum": "",
                 "rule": f"∂{root}/∂{root} = 1: the output's gradient with respect to itself. "
-                        "The backward pass starts here.",
+                "The backward pass starts here.",
             }
         out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
         d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
         state = self.grad_state(step.parent)
         gets = r"\mathrel{+}=" if state.expected > 1 else "="
-        formula = (rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
-                   rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}")
-        numbers = (
-            rf"{_num(step.upstream_grad)} \times {_num(step.local_grad)} = {_num(step.contribution)}"
+        formula = (
+            rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
+            rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}"
         )
+        numbers = rf"{_num(step.upstream_grad)} \times {_num(step.local_grad)} = {_num(step.contribution)}"
         total = ""
         if state.expected > 1:
-            total = f"{self.names[step.parent]} collects {state.expected} contributions: {self.running_sum(step.parent)}"
+            total = (
+                f"{self.names[step.parent]} collects {state.expected} contributions: {self.running_sum(step.parent)}"
+            )
             if not state.complete:
                 total += " (so far)"
         rule = step.node.ops[step.node.op].rule
         local = step.local_grad
         if hasattr(local, "rule") and getattr(local, "factor", None) is None:  # a Tensor op's vector-Jacobian product
-            numbers_text = (f"upstream = {_plain(step.upstream_grad)}; through the local rule, "
-                            f"{self._named_rule(step)} = {_plain(step.contribution)}")
+            numbers_text = (
+                f"upstream = {_plain(step.upstream_grad)}; through the local rule, "
+                f"{self._named_rule(step)} = {_plain(step.contribution)}"
+            )
         else:
-            numbers_text = (f"upstream × local = {_plain(step.upstream_grad)} × {_plain(local)} "
-                            f"= {_plain(step.contribution)}")
-        return {"formula": formula, "local_text": "local: " + self.local_said(step), "numbers": numbers,
-                "numbers_text": numbers_text, "sum": total, "rule": rule}
+            numbers_text = (
+                f"upstream × local = {_plain(step.upstream_grad)} × {_plain(local)} = {_plain(step.contribution)}"
+            )
+        return {
+            "formula": formula,
+            "local_text": "local: " + self.local_said(step),
+            "numbers": numbers,
+            "numbers_text": numbers_text,
+            "sum": total,
+            "rule": rule,
+        }
 
     def local_said(self, step: Step | None = None) -> str:
         """The local gradient of a step written with the nodes' own names, then its number.
@@ -282,7 +306,7 @@ class BackwardWalk(_Walk):
         said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
         if not said:
             return f"{d} = {value}"
-        names = {letter: self.names[p] for letter, p in zip("ab", node.parents)}
+        names = {letter: self.names[p] for letter, p in zip("ab", node.parents, strict=False)}
         names["out"] = self.names[node]
         names.update({k: format_number(v) for k, v in node.params.items()})
         if "n" in node.params:
@@ -298,7 +322,7 @@ class BackwardWalk(_Walk):
 
     def _named_rule(self, step: Step) -> str:
         """A Tensor op's local rule with the node's own input names: ``xᵀ @ upstream``."""
-        names = {letter: self.names[p] for letter, p in zip("ab", step.node.parents)}
+        names = {letter: self.names[p] for letter, p in zip("ab", step.node.parents, strict=False)}
         text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
         return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
 
@@ -306,8 +330,11 @@ class BackwardWalk(_Walk):
         out = self.names[self.root]
         leaving = [(self.names[edge.parent], edge) for edge in step.leaving]
         name = " › ".join(step.group)
-        sends = "; ".join(f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain(edge.local_grad)} "
-                          f"= {_plain(edge.contribution)}" for parent, edge in leaving)
+        sends = "; ".join(
+            f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain(edge.local_grad)} "
+            f"= {_plain(edge.contribution)}"
+            for parent, edge in leaving
+        )
         return {
             "formula": rf"\text{{{name}, folded: {len(step.edges)} chain-rule products in one step}}",
             "local_text": f"inside {name}: {len(step.edges)} edges; what leaves it, upstream × local:",
@@ -340,7 +367,9 @@ class BackwardWalk(_Walk):
         state = self.grad_state(step.parent)
         gets = "+=" if state.expected > 1 else "="
         if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
-            numbers = f"{self._named_rule(step)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
+            numbers = (
+                f"{self._named_rule(step)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
+            )
         else:
             numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
         return (
@@ -410,7 +439,7 @@ def _tex(name: str) -> str:
     if not name.replace("_", "").isalnum():  # a formula such as (a + b), or a number
         return r"\text{" + name.replace("\\", "").replace("{", "(").replace("}", ")") + "}"
     head = name.rstrip("0123456789")
-    tail = name[len(head):]
+    tail = name[len(head) :]
     head = head.replace("_", r"\_")
     if len(head) > 1:
         head = rf"\mathrm{{{head}}}"
@@ -548,22 +577,44 @@ class ForwardWalk(_Walk):
         step = self.current
         if step is None:
             name = self.names[self.wrt]
-            return {"formula": rf"{d(w, w)} = 1", "local_text": "", "numbers": "", "numbers_text": "", "sum": "",
-                    "rule": f"∂{name}/∂{name} = 1: forward mode starts at the input {name}, which moves by 1; "
-                            "every node that does not depend on it moves by 0."}
+            return {
+                "formula": rf"{d(w, w)} = 1",
+                "local_text": "",
+                "numbers": "",
+                "numbers_text": "",
+                "sum": "",
+                "rule": f"∂{name}/∂{name} = 1: forward mode starts at the input {name}, which moves by 1; "
+                "every node that does not depend on it moves by 0.",
+            }
         node = _tex(self.names[step.node])
-        terms = [rf"\underbrace{{{d(node, _tex(self.names[p]))}}}_{{\text{{local}}}} \cdot "
-                 rf"\underbrace{{{d(_tex(self.names[p]), w)}}}_{{\text{{tangent}}}}" for _, p, *_ in step.terms]
+        terms = [
+            rf"\underbrace{{{d(node, _tex(self.names[p]))}}}_{{\text{{local}}}} \cdot "
+            rf"\underbrace{{{d(_tex(self.names[p]), w)}}}_{{\text{{tangent}}}}"
+            for _, p, *_ in step.terms
+        ]
         formula = rf"{d(node, w)} = " + " + ".join(terms)
         products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
         local_text = "local: " + "; ".join(self._local_said(step, i) for i in range(len(step.terms)))
-        return {"formula": formula, "local_text": local_text, "numbers": "",
-                "numbers_text": f"local × tangent: {products} = {_plain(step.tangent)}", "sum": "", "rule": ""}
+        return {
+            "formula": formula,
+            "local_text": local_text,
+            "numbers": "",
+            "numbers_text": f"local × tangent: {products} = {_plain(step.tangent)}",
+            "sum": "",
+            "rule": "",
+        }
 
     def _local_said(self, step: ForwardStep, k: int) -> str:
         index, parent, local, _, _ = step.terms[k]
-        fake = Step(node=step.node, parent=parent, index=index, local_grad=local, upstream_grad=None,
-                    contribution=None, total=None)
+        fake = Step(
+            node=step.node,
+            parent=parent,
+            index=index,
+            local_grad=local,
+            upstream_grad=None,
+            contribution=None,
+            total=None,
+        )
         return BackwardWalk.local_said(self, fake)
 
     def spoken(self) -> str:

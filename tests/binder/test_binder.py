@@ -28,8 +28,16 @@ LESSON_01 = "lessons/01_*.ipynb"
 
 # What a copy of the repository for building leaves out (local environments, caches, build output).
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache",
-    ".ipynb_checkpoints", "results",
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".hypothesis",
+    ".pytest_cache",
+    ".ipynb_checkpoints",
+    "results",
 )
 
 
@@ -91,7 +99,10 @@ def test_repo2docker_plans_the_pinned_python_and_installs_the_requirements_from_
     env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")  # proves no Docker daemon is needed
     run = subprocess.run(
         [repo2docker(), "--no-build", "--debug", str(ROOT)],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     log = run.stdout + run.stderr
     assert run.returncode == 0, log
@@ -145,7 +156,11 @@ def binder_env(tmp_path_factory):
     env = clean_env(venv, base)
     install = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert install.returncode == 0, install.stdout + install.stderr
     return {"repo": repo, "venv": venv, "env": env, "base": base}
@@ -156,11 +171,21 @@ def execute(notebook: Path, binder_env: dict) -> nbformat.NotebookNode:
     out_dir = binder_env["base"] / "executed"
     run = subprocess.run(
         [
-            str(binder_env["venv"] / "bin" / "jupyter"), "nbconvert", "--to", "notebook", "--execute",
-            "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=python3",
-            "--output-dir", str(out_dir), str(notebook),
+            str(binder_env["venv"] / "bin" / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--ExecutePreprocessor.timeout=600",
+            "--ExecutePreprocessor.kernel_name=python3",
+            "--output-dir",
+            str(out_dir),
+            str(notebook),
         ],
-        env=binder_env["env"], capture_output=True, text=True, timeout=1200,
+        env=binder_env["env"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert run.returncode == 0, f"{notebook.name} failed in the binder environment:\n{run.stderr[-5000:]}"
     executed = nbformat.read(out_dir / notebook.name, as_version=4)
@@ -170,9 +195,7 @@ def execute(notebook: Path, binder_env: dict) -> nbformat.NotebookNode:
 
 
 STAND_IN = [
-    "import sys, backprop_widgets\n"
-    "print(sys.executable)\n"
-    "print(backprop_widgets.__file__)",
+    "import sys, backprop_widgets\nprint(sys.executable)\nprint(backprop_widgets.__file__)",
     "import importlib.util\n"
     "import anywidget, graphviz, ipywidgets, matplotlib, numpy\n"
     "# Binder installs no pygraphviz: the pictures are laid out in the browser\n"
@@ -184,8 +207,7 @@ STAND_IN = [
     "g.backward()\n"
     "assert (g.data, x.grad) == (25.0, 40.0)\n"
     "g",
-    "from backprop_widgets.exercises import lesson01 as ex\n"
-    "ex.sigmoid_slope_at_0.assert_correct(0.25)",
+    "from backprop_widgets.exercises import lesson01 as ex\nex.sigmoid_slope_at_0.assert_correct(0.25)",
 ]
 
 

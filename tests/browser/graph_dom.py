@@ -51,7 +51,8 @@ def wait_until_laid_out(panel, timeout: float = 30.0) -> int:
     state = eventually(
         lambda: panel.evaluate(js, list(NOT_LAID_OUT)),
         lambda s: s["count"] > 0 and not s["missing"] and not s["words"],
-        timeout, "every graph picture laid out",
+        timeout,
+        "every graph picture laid out",
     )
     return state["count"]
 
@@ -79,5 +80,9 @@ def geometry(picture) -> dict:
 
 def inside(inner: dict, outer: dict, slack: float = 1.5) -> bool:
     """Whether rectangle `inner` lies within `outer` (give or take `slack` px)."""
-    return (inner["left"] >= outer["left"] - slack and inner["right"] <= outer["right"] + slack
-            and inner["top"] >= outer["top"] - slack and inner["bottom"] <= outer["bottom"] + slack)
+    return (
+        inner["left"] >= outer["left"] - slack
+        and inner["right"] <= outer["right"] + slack
+        and inner["top"] >= outer["top"] - slack
+        and inner["bottom"] <= outer["bottom"] + slack
+    )

@@ -189,9 +189,7 @@ def _isolated_env(home: Path) -> dict[str, str]:
     """The server's environment: the caller's minus every Jupyter/IPython/user setting, plus temp dirs."""
     dropped_prefixes = ("JUPYTER", "JPY_", "IPYTHON", "MPL", "XDG_")
     dropped = {"HOME", "PYTHONSTARTUP", "PYTHONUSERBASE"}
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(dropped_prefixes) and k not in dropped
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped_prefixes) and k not in dropped}
     dirs = {
         "HOME": home,
         "JUPYTER_CONFIG_DIR": home / "jupyter-config",
@@ -259,7 +257,9 @@ class JupyterLabServer:
     def _launch(self, env: dict[str, str], timeout: float) -> None:
         self.port = _free_port()
         command = [
-            self.python, "-m", self.app_module,
+            self.python,
+            "-m",
+            self.app_module,
             "--no-browser",
             "--ip=127.0.0.1",
             f"--port={self.port}",
@@ -272,8 +272,13 @@ class JupyterLabServer:
             command.append("--allow-root")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                command, cwd=self.root_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                command,
+                cwd=self.root_dir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -326,9 +331,7 @@ class JupyterLabServer:
 
     def page_config(self) -> dict:
         """The JSON JupyterLab embeds in its page (extensions, settings, flags)."""
-        request = urllib.request.Request(
-            self.url + "/lab", headers={"Authorization": f"token {self.token}"}
-        )
+        request = urllib.request.Request(self.url + "/lab", headers={"Authorization": f"token {self.token}"})
         with urllib.request.urlopen(request, timeout=10) as response:
             html = response.read().decode()
         start = html.index('id="jupyter-config-data"')
@@ -483,7 +486,7 @@ class Tab:
 class NotebookPage:
     """One notebook open in JupyterLab in the browser, with its own kernel."""
 
-    def __init__(self, session: "LabSession", tab: Tab, path: str, own_tab: bool):
+    def __init__(self, session: LabSession, tab: Tab, path: str, own_tab: bool):
         self.session = session
         self.tab = tab
         self.path = path
@@ -504,7 +507,7 @@ class NotebookPage:
     @property
     def console_errors(self) -> list[str]:
         """Errors the browser console logged since this notebook was opened."""
-        return self.tab.console_errors[self._console_start:]
+        return self.tab.console_errors[self._console_start :]
 
     def _call(self, helper: str):
         return self.page.evaluate(f"path => window.__bpw.{helper}(path)", self.path)
@@ -513,7 +516,9 @@ class NotebookPage:
         try:
             self.page.wait_for_function(
                 f"path => window.__bpw && window.__bpw.{helper}(path)",
-                arg=self.path, timeout=timeout * 1000, polling=100,
+                arg=self.path,
+                timeout=timeout * 1000,
+                polling=100,
             )
         except Exception as error:  # Playwright's TimeoutError, or the page went away
             raise AssertionError(
@@ -611,7 +616,9 @@ class Lab:
         """Write a notebook of code cells (a str starting with '#md' becomes markdown); return its path."""
         notebook = nbformat.v4.new_notebook()
         notebook.metadata["kernelspec"] = {
-            "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
+            "name": "python3",
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
         }
         for source in cells:
             if source.startswith("#md"):
@@ -661,7 +668,8 @@ class Lab:
                 # Bring this notebook to the front of a shared tab before the picture.
                 notebook.page.evaluate(
                     "path => { const p = window.__bpw.panel(path); "
-                    "if (p) window.jupyterapp.shell.activateById(p.id); }", notebook.path,
+                    "if (p) window.jupyterapp.shell.activateById(p.id); }",
+                    notebook.path,
                 )
                 shots.append(notebook.screenshot(self.artifact_dir / f"{stem}-{number}.png"))
             except Exception:

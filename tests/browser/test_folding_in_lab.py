@@ -7,20 +7,20 @@ import pytest
 
 from .graph_dom import eventually, wait_until_laid_out
 
-BIG = '''\
+BIG = """\
 from backprop_widgets import BackwardStepper, draw
 from backprop_widgets.nn.scalar import MLP
 y_big = MLP(2, [16, 16, 1], seed=0)([0.5, -1.0])
 y_big.backward()
 picture = draw(y_big)
 picture
-'''
+"""
 
-SMALL = '''\
+SMALL = """\
 y_small = MLP(2, [4, 4, 1], seed=0)([0.5, -1.0])
 y_small.backward()
 BackwardStepper(y_small)
-'''
+"""
 
 
 def folded_boxes(picture):

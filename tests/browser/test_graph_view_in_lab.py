@@ -10,7 +10,7 @@ from .graph_dom import current_ids, eventually, geometry, inside, svg_texts, wai
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 
 # f = (a + b) * (b + c) = 2 * 7: six backward steps; b's gradient adds up to 7 + 2 = 9.
-STEPPER_CELL = '''\
+STEPPER_CELL = """\
 from backprop_widgets import BackwardStepper, Value
 a, b, c = Value(-1.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
 x = a + b; x.label = "x"
@@ -18,13 +18,13 @@ y = b + c; y.label = "y"
 f = x * y; f.label = "f"
 stepper = BackwardStepper(f)
 stepper
-'''
+"""
 
-EXPLORER_CELL = '''\
+EXPLORER_CELL = """\
 from backprop_widgets import Explorer
 explorer = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
 explorer
-'''
+"""
 
 
 def _stepper_page(lab, name):
@@ -58,8 +58,7 @@ def test_a_stepper_steps_by_button_and_by_keyboard(lab):
     expect(position).to_have_text("step 1 of 6", timeout=30_000)
     expect(live).to_have_text(re.compile(r"^Step 1 of 6: ∂f/∂x = .* = 1 × 7 = 7; x's gradient is now 7"))
     one = eventually(lambda: svg_texts(picture), lambda t: t.count("?") == 4, what="x's gradient filled in")
-    one_current = eventually(lambda: current_ids(picture), lambda ids: ids != start_current,
-                             what="the highlight moved")
+    one_current = eventually(lambda: current_ids(picture), lambda ids: ids != start_current, what="the highlight moved")
     assert any(i.startswith("e") for i in one_current), f"no current edge at step 1: {one_current}"
 
     # by keyboard, on the focused picture
@@ -109,8 +108,9 @@ def test_a_slider_move_repaints_the_picture_in_place(lab):
     handle = explorer.locator(".widget-slider").filter(has_text="a").locator(".noUi-handle").first
     handle.focus()
     handle.press("ArrowRight")
-    expect(explorer.locator(".widget-slider").filter(has_text="a").locator(".widget-readout").first) \
-        .to_have_text(re.compile(r"^[-−]0\.990?$"), timeout=30_000)
+    expect(explorer.locator(".widget-slider").filter(has_text="a").locator(".widget-readout").first).to_have_text(
+        re.compile(r"^[-−]0\.990?$"), timeout=30_000
+    )
     after = eventually(lambda: svg_texts(picture), lambda t: "9.01" in t, what="df/db repainted as 9.01")
     assert "2.01" in after, after  # df/dc = a + b
     # patched in place: the same SVG element, not a new layout
@@ -132,8 +132,9 @@ def test_lesson_03_pictures_fit_the_cell_and_fit_restores_the_view(lab):
         picture.scroll_into_view_if_needed()
         where = geometry(picture)
         assert where["svg"]["width"] > 100, f"picture {i} is drawn {where['svg']['width']:.0f} px wide"
-        assert where["svg"]["right"] <= where["output"]["right"] + 1.5, \
+        assert where["svg"]["right"] <= where["output"]["right"] + 1.5, (
             f"picture {i} runs past its output area: {where['svg']} vs {where['output']}"
+        )
         more = picture.locator(".bpw-more").inner_text()
         if not inside(where["graph"], where["stage"]):  # a wide graph starts readable, at its output end
             assert "out of view" in more, f"picture {i} is cut off by its stage and does not say so"
@@ -143,13 +144,21 @@ def test_lesson_03_pictures_fit_the_cell_and_fit_restores_the_view(lab):
         current = picture.locator(".bpw-stage g.current").first
         if current.count():  # a stepper: its current step is kept in view
             box = current.bounding_box()
-            focus = {"left": box["x"], "right": box["x"] + box["width"], "top": box["y"],
-                     "bottom": box["y"] + box["height"], "width": box["width"], "height": box["height"]}
-            assert inside(focus, where["stage"], slack=2), \
+            focus = {
+                "left": box["x"],
+                "right": box["x"] + box["width"],
+                "top": box["y"],
+                "bottom": box["y"] + box["height"],
+                "width": box["width"],
+                "height": box["height"],
+            }
+            assert inside(focus, where["stage"], slack=2), (
                 f"picture {i}: the current step {focus} is outside the visible stage {where['stage']}"
+            )
         else:  # a drawing: it starts at the output, where the backward pass starts
-            assert inside(outputs[i], where["stage"], slack=0), \
+            assert inside(outputs[i], where["stage"], slack=0), (
                 f"picture {i}: the output node {outputs[i]} is outside the visible stage {where['stage']}"
+            )
 
     # Fit shows the whole of every picture; zoom in on the first, then Fit brings the whole graph back
     for i in range(count):
@@ -182,11 +191,16 @@ def _axe_violations(page, selectors):
 
 @pytest.mark.browser
 def test_axe_finds_no_serious_problem_in_what_the_kit_draws(lab):
-    notebook = lab.open(lab.write_notebook("axe.ipynb", [
-        EXPLORER_CELL,
-        STEPPER_CELL,
-        "from backprop_widgets import draw\ndraw(f, show_local=True)",
-    ]))
+    notebook = lab.open(
+        lab.write_notebook(
+            "axe.ipynb",
+            [
+                EXPLORER_CELL,
+                STEPPER_CELL,
+                "from backprop_widgets import draw\ndraw(f, show_local=True)",
+            ],
+        )
+    )
     result = notebook.run_all()
     assert not result.problems and not result.unexecuted, result
     wait_until_laid_out(notebook.panel)
@@ -198,7 +212,8 @@ def test_axe_finds_no_serious_problem_in_what_the_kit_draws(lab):
     print("axe-core:", [(v["id"], v["impact"], len(v["nodes"])) for v in violations] or "no violations")
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']} -- " + "; ".join(n["target"][0] for n in v["nodes"][:5])
-        for v in violations if v["impact"] in ("serious", "critical")
+        for v in violations
+        if v["impact"] in ("serious", "critical")
     ]
     assert not serious, "axe-core found:\n" + "\n".join(serious)
 

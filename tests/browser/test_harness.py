@@ -2,9 +2,9 @@
 
 import pytest
 
-from .lab_harness import RunResult, summarize, browser_tests_skipped, find_chromium
+from .lab_harness import RunResult, browser_tests_skipped, find_chromium, summarize
 
-PICTURE_CELL = '''\
+PICTURE_CELL = """\
 import ipywidgets as widgets
 
 def picture(word):
@@ -15,14 +15,14 @@ view = widgets.HTML(picture("before"))
 button = widgets.Button(description="Change")
 button.on_click(lambda _: setattr(view, "value", picture("after")))
 widgets.VBox([button, view])
-'''
+"""
 
 # A widget view whose model the kernel never made: JupyterLab cannot display it.
-MISSING_MODEL_CELL = '''\
+MISSING_MODEL_CELL = """\
 from IPython.display import display
 display({"application/vnd.jupyter.widget-view+json":
          {"model_id": "no-such-model", "version_major": 2, "version_minor": 0}}, raw=True)
-'''
+"""
 
 
 @pytest.mark.browser
@@ -82,16 +82,32 @@ def test_skip_switch(value, skipped):
 
 
 def test_summary_sorts_errors_stderr_and_cells_not_run():
-    notebook = {"cells": [
-        {"cell_type": "markdown", "source": "# title"},
-        {"cell_type": "code", "source": "x = 1", "execution_count": 1,
-         "outputs": [{"output_type": "stream", "name": "stderr", "text": "careful\n"}]},
-        {"cell_type": "code", "source": "1/0", "execution_count": 2,
-         "outputs": [{"output_type": "error", "ename": "ZeroDivisionError", "evalue": "division by zero",
-                      "traceback": []}]},
-        {"cell_type": "code", "source": "print(2)", "execution_count": None, "outputs": []},
-        {"cell_type": "code", "source": "", "execution_count": None, "outputs": []},
-    ]}
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": "# title"},
+            {
+                "cell_type": "code",
+                "source": "x = 1",
+                "execution_count": 1,
+                "outputs": [{"output_type": "stream", "name": "stderr", "text": "careful\n"}],
+            },
+            {
+                "cell_type": "code",
+                "source": "1/0",
+                "execution_count": 2,
+                "outputs": [
+                    {
+                        "output_type": "error",
+                        "ename": "ZeroDivisionError",
+                        "evalue": "division by zero",
+                        "traceback": [],
+                    }
+                ],
+            },
+            {"cell_type": "code", "source": "print(2)", "execution_count": None, "outputs": []},
+            {"cell_type": "code", "source": "", "execution_count": None, "outputs": []},
+        ]
+    }
     result = summarize("a.ipynb", notebook, ["Error displaying widget"])
     assert result.errors == ["code cell 2: ZeroDivisionError: division by zero"]
     assert result.stderr == ["code cell 1: careful"]

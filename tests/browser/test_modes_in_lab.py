@@ -12,11 +12,11 @@ import pytest
 
 from .graph_dom import current_ids, eventually, svg_texts, wait_until_laid_out
 
-EXPLORER_CELL = '''\
+EXPLORER_CELL = """\
 from backprop_widgets import Explorer
 explorer = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
 explorer
-'''
+"""
 
 
 def _shot(locator, name):
@@ -61,8 +61,9 @@ def test_the_mode_toggle_switches_to_a_forward_walk_you_can_step(lab):
     report = explorer.locator(".bpw-forward-report")
     expect(report).to_contain_text("Forward passes done: 0 of 3 inputs")
 
-    for n, line in enumerate(["local × tangent: 1 × 1 = 1", "local × tangent: 1 × 1 = 1",
-                              "local × tangent: 7 × 1 + 2 × 1 = 9"], start=1):
+    for n, line in enumerate(
+        ["local × tangent: 1 × 1 = 1", "local × tangent: 1 × 1 = 1", "local × tangent: 7 × 1 + 2 × 1 = 9"], start=1
+    ):
         forward.get_by_role("button", name="Step").click()
         expect(forward.get_by_text(re.compile(rf"^step {n} of 3$"))).to_be_visible(timeout=30_000)
         expect(forward.locator(".bpw-panel")).to_contain_text(line)

@@ -6,11 +6,11 @@ import pytest
 
 from .graph_dom import current_ids, eventually, svg_texts
 
-EXPLORER_CELL = '''\
+EXPLORER_CELL = """\
 from backprop_widgets import Explorer
 explorer = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
 explorer
-'''
+"""
 
 
 @pytest.mark.browser
@@ -37,8 +37,9 @@ def test_explorer_steps_in_the_browser(lab):
     stepper.get_by_role("button", name="Step").click()
     expect(position).to_have_text("step 1 of 6", timeout=30_000)
     # x's gradient cell receives 1 × 7 once the contribution has travelled along its edge
-    after = eventually(lambda: svg_texts(picture), lambda t: t.count("7") > before.count("7"),
-                       what="a gradient cell shows 7")
+    after = eventually(
+        lambda: svg_texts(picture), lambda t: t.count("7") > before.count("7"), what="a gradient cell shows 7"
+    )
     assert after != before
     assert any(i.startswith("e") for i in current_ids(picture)), "the current edge is highlighted"
     panel = stepper.locator(".bpw-panel")

@@ -30,7 +30,7 @@ def test_after_backward_no_two_nodes_share_a_gradient_array():
     nodes = topological_order(loss)
     for i, a in enumerate(nodes):
         assert isinstance(a.grad, np.ndarray) and a.grad.shape == a.data.shape
-        for other in nodes[i + 1:]:
+        for other in nodes[i + 1 :]:
             assert not np.shares_memory(a.grad, other.grad), (a.label or a.op, other.label or other.op)
         for other in nodes:
             assert not np.shares_memory(a.grad, other.data)
@@ -95,7 +95,7 @@ def test_an_inner_node_has_zeros_before_any_backward_pass():
     z.grad += 1.0  # its own array
     assert (z * 1.0).grad.sum() == 0.0 and not a.grad.any()
     with pytest.raises(AttributeError, match="no attribute 'gard'"):
-        z.gard
+        z.gard  # noqa: B018 (the misspelt name is the test)
 
 
 def test_a_leaf_s_gradient_comes_from_the_last_pass_only():

@@ -12,7 +12,6 @@ from backprop_widgets.engine import VJP, backward_steps, evaluate, topological_o
 
 from ..numerical import numerical_grad
 
-
 # ---- making tensors -------------------------------------------------------------------
 
 
@@ -99,9 +98,17 @@ def test_array_matmul_tensor_goes_to_the_tensor():
 def test_every_method_is_a_node_of_its_op():
     t = Tensor(np.array([[0.5, -1.0], [2.0, 3.0]]))
     made = {
-        "transpose": t.T, "reshape": t.reshape(4), "sum": t.sum(axis=0), "mean": t.mean(),
-        "exp": t.exp(), "log": abs(t).log(), "tanh": t.tanh(), "sigmoid": t.sigmoid(), "relu": t.relu(),
-        "leaky_relu": t.leaky_relu(0.1), "abs": t.abs(),
+        "transpose": t.T,
+        "reshape": t.reshape(4),
+        "sum": t.sum(axis=0),
+        "mean": t.mean(),
+        "exp": t.exp(),
+        "log": abs(t).log(),
+        "tanh": t.tanh(),
+        "sigmoid": t.sigmoid(),
+        "relu": t.relu(),
+        "leaky_relu": t.leaky_relu(0.1),
+        "abs": t.abs(),
     }
     for op, node in made.items():
         assert node.op == op
@@ -116,7 +123,10 @@ def test_every_method_is_a_node_of_its_op():
 
 
 def test_backward_needs_a_scalar():
-    with pytest.raises(ValueError, match=r"backward\(\) needs a scalar output; this tensor has shape \(3, 2\): call .sum\(\) or .mean\(\) first"):
+    with pytest.raises(
+        ValueError,
+        match=r"backward\(\) needs a scalar output; this tensor has shape \(3, 2\): call .sum\(\) or .mean\(\) first",
+    ):
         Tensor(np.ones((3, 2))).exp().backward()
 
 
@@ -194,9 +204,18 @@ def test_the_graph_of_a_two_layer_net_shows_its_layers_with_shapes():
     loss = mse(model(np.zeros((100, 2))), np.zeros(100))
     nodes = [(n.label or n.op, n.op, n.shape) for n in topological_order(loss)]
     assert nodes == [
-        ("x", None, (100, 2)), ("W1", None, (2, 16)), ("matmul", "matmul", (100, 16)), ("b1", None, (16,)),
-        ("z1", "add", (100, 16)), ("h1", "sigmoid", (100, 16)), ("W2", None, (16, 1)), ("matmul", "matmul", (100, 1)),
-        ("b2", None, (1,)), ("z2", "add", (100, 1)), ("y", "sigmoid", (100, 1)), ("t", None, (100, 1)),
+        ("x", None, (100, 2)),
+        ("W1", None, (2, 16)),
+        ("matmul", "matmul", (100, 16)),
+        ("b1", None, (16,)),
+        ("z1", "add", (100, 16)),
+        ("h1", "sigmoid", (100, 16)),
+        ("W2", None, (16, 1)),
+        ("matmul", "matmul", (100, 1)),
+        ("b2", None, (1,)),
+        ("z2", "add", (100, 1)),
+        ("y", "sigmoid", (100, 1)),
+        ("t", None, (100, 1)),
         ("mse", "mse", ()),
     ]
 

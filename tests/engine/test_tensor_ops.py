@@ -48,7 +48,15 @@ def away_from_zero(rng, shape, low=0.3, high=2.0):
 
 
 RNG = np.random.default_rng(2024)
-BROADCAST_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((4,), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (3, 1)), ((), (2, 3)), ((2, 3), ())]
+BROADCAST_PAIRS = [
+    ((3, 4), (3, 4)),
+    ((3, 4), (4,)),
+    ((4,), (3, 4)),
+    ((3, 1), (1, 4)),
+    ((2, 3, 4), (3, 1)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+]
 
 
 def binary_cases(make_a, make_b):
@@ -61,9 +69,13 @@ CASES = {
     "mul": [(xs, {}) for xs in binary_cases(lambda s: RNG.normal(size=s), lambda s: RNG.normal(size=s))],
     "div": [(xs, {}) for xs in binary_cases(lambda s: RNG.normal(size=s), lambda s: away_from_zero(RNG, s, 0.5))],
     "neg": [([RNG.normal(size=(3, 2))], {})],
-    "pow": [([RNG.normal(size=(3, 2))], {"n": 2.0}), ([RNG.normal(size=(4,))], {"n": 3.0}),
-            ([RNG.uniform(0.5, 2, size=(2, 2))], {"n": -1.0}), ([RNG.uniform(0.5, 2, size=(3,))], {"n": 0.5}),
-            ([RNG.normal(size=(2,))], {"n": 0.0})],
+    "pow": [
+        ([RNG.normal(size=(3, 2))], {"n": 2.0}),
+        ([RNG.normal(size=(4,))], {"n": 3.0}),
+        ([RNG.uniform(0.5, 2, size=(2, 2))], {"n": -1.0}),
+        ([RNG.uniform(0.5, 2, size=(3,))], {"n": 0.5}),
+        ([RNG.normal(size=(2,))], {"n": 0.0}),
+    ],
     "exp": [([RNG.normal(size=(3, 2))], {})],
     "log": [([RNG.uniform(0.2, 3.0, size=(3, 2))], {})],
     "tanh": [([RNG.normal(size=(3, 2))], {})],
@@ -71,35 +83,59 @@ CASES = {
     "relu": [([away_from_zero(RNG, (3, 4))], {})],
     "leaky_relu": [([away_from_zero(RNG, (3, 4))], {"slope": 0.01}), ([away_from_zero(RNG, (5,))], {"slope": 0.2})],
     "abs": [([away_from_zero(RNG, (3, 4))], {})],
-    "matmul": [([RNG.normal(size=(3, 4)), RNG.normal(size=(4, 2))], {}),  # batch of rows @ W
-               ([RNG.normal(size=(3, 4)), RNG.normal(size=(4,))], {}),  # the article's W x: an outer product
-               ([RNG.normal(size=(4,)), RNG.normal(size=(4, 2))], {}),
-               ([RNG.normal(size=(4,)), RNG.normal(size=(4,))], {}),
-               ([RNG.normal(size=(1, 3)), RNG.normal(size=(3, 3))], {})],  # E13's shapes
+    "matmul": [
+        ([RNG.normal(size=(3, 4)), RNG.normal(size=(4, 2))], {}),  # batch of rows @ W
+        ([RNG.normal(size=(3, 4)), RNG.normal(size=(4,))], {}),  # the article's W x: an outer product
+        ([RNG.normal(size=(4,)), RNG.normal(size=(4, 2))], {}),
+        ([RNG.normal(size=(4,)), RNG.normal(size=(4,))], {}),
+        ([RNG.normal(size=(1, 3)), RNG.normal(size=(3, 3))], {}),
+    ],  # E13's shapes
     "transpose": [([RNG.normal(size=(3, 4))], {}), ([RNG.normal(size=(4,))], {}), ([RNG.normal(size=(2, 3, 4))], {})],
-    "reshape": [([RNG.normal(size=(3, 4))], {"shape": (2, 6)}), ([RNG.normal(size=(6,))], {"shape": (3, 2)}),
-                ([RNG.normal(size=(1, 1))], {"shape": ()})],
-    "sum": [([RNG.normal(size=(3, 4))], {}), ([RNG.normal(size=(3, 4))], {"axis": 0}),
-            ([RNG.normal(size=(3, 4))], {"axis": -1, "keepdims": True}), ([RNG.normal(size=(2, 3, 4))], {"axis": (0, 2)})],
-    "mean": [([RNG.normal(size=(3, 4))], {}), ([RNG.normal(size=(3, 4))], {"axis": 1}),
-             ([RNG.normal(size=(3, 4))], {"axis": 0, "keepdims": True}), ([RNG.normal(size=(2, 3, 4))], {"axis": (1, 2)})],
-    "mse": [([RNG.normal(size=(5, 1)), RNG.normal(size=(5, 1))], {}), ([RNG.normal(size=(4,)), RNG.normal(size=(4,))], {})],
+    "reshape": [
+        ([RNG.normal(size=(3, 4))], {"shape": (2, 6)}),
+        ([RNG.normal(size=(6,))], {"shape": (3, 2)}),
+        ([RNG.normal(size=(1, 1))], {"shape": ()}),
+    ],
+    "sum": [
+        ([RNG.normal(size=(3, 4))], {}),
+        ([RNG.normal(size=(3, 4))], {"axis": 0}),
+        ([RNG.normal(size=(3, 4))], {"axis": -1, "keepdims": True}),
+        ([RNG.normal(size=(2, 3, 4))], {"axis": (0, 2)}),
+    ],
+    "mean": [
+        ([RNG.normal(size=(3, 4))], {}),
+        ([RNG.normal(size=(3, 4))], {"axis": 1}),
+        ([RNG.normal(size=(3, 4))], {"axis": 0, "keepdims": True}),
+        ([RNG.normal(size=(2, 3, 4))], {"axis": (1, 2)}),
+    ],
+    "mse": [
+        ([RNG.normal(size=(5, 1)), RNG.normal(size=(5, 1))], {}),
+        ([RNG.normal(size=(4,)), RNG.normal(size=(4,))], {}),
+    ],
     "l1": [([RNG.normal(size=(5, 1)), RNG.normal(size=(5, 1)) + 3.0], {})],  # p − t clear of 0
-    "bce": [([RNG.uniform(0.1, 0.9, size=(6, 1)), RNG.integers(0, 2, size=(6, 1))], {}),
-            ([RNG.uniform(0.1, 0.9, size=(4,)), RNG.uniform(0, 1, size=(4,))], {})],
-    "bce_logits": [([RNG.normal(scale=3, size=(6, 1)), RNG.integers(0, 2, size=(6, 1))], {}),
-                   ([RNG.normal(size=(4,)), RNG.uniform(0, 1, size=(4,))], {})],
+    "bce": [
+        ([RNG.uniform(0.1, 0.9, size=(6, 1)), RNG.integers(0, 2, size=(6, 1))], {}),
+        ([RNG.uniform(0.1, 0.9, size=(4,)), RNG.uniform(0, 1, size=(4,))], {}),
+    ],
+    "bce_logits": [
+        ([RNG.normal(scale=3, size=(6, 1)), RNG.integers(0, 2, size=(6, 1))], {}),
+        ([RNG.normal(size=(4,)), RNG.uniform(0, 1, size=(4,))], {}),
+    ],
     "hinge": [([np.array([2.0, 0.5, -0.3, -1.7, 0.2]), np.array([1.0, 1.0, -1.0, 1.0, -1.0])], {})],  # t·s clear of 1
-    "powv": [([RNG.uniform(0.5, 2, size=(3, 2)), RNG.normal(size=(3, 2))], {}),
-             ([RNG.uniform(0.5, 2, size=(3, 4)), RNG.normal(size=(4,))], {}),  # a broadcast exponent
-             ([np.array(2.0), RNG.normal(size=(3,))], {})],  # 2 ** t: a number base
+    "powv": [
+        ([RNG.uniform(0.5, 2, size=(3, 2)), RNG.normal(size=(3, 2))], {}),
+        ([RNG.uniform(0.5, 2, size=(3, 4)), RNG.normal(size=(4,))], {}),  # a broadcast exponent
+        ([np.array(2.0), RNG.normal(size=(3,))], {}),
+    ],  # 2 ** t: a number base
     "sin": [([RNG.normal(scale=2, size=(3, 2))], {})],
     "cos": [([RNG.normal(scale=2, size=(3, 2))], {})],
     "sqrt": [([RNG.uniform(0.2, 3.0, size=(3, 2))], {})],
     "maximum": [(xs, {}) for xs in binary_cases(lambda s: RNG.normal(size=s), lambda s: RNG.normal(size=s))],
     "minimum": [(xs, {}) for xs in binary_cases(lambda s: RNG.normal(size=s), lambda s: RNG.normal(size=s))],
-    "clip": [([np.array([-2.0, -0.7, 0.2, 0.9, 1.6])], {"lo": -1.0, "hi": 1.0}),
-             ([RNG.normal(size=(3, 3)) * 0.1 + 1.0], {"lo": -np.inf, "hi": 0.5})],  # clear of the ends
+    "clip": [
+        ([np.array([-2.0, -0.7, 0.2, 0.9, 1.6])], {"lo": -1.0, "hi": 1.0}),
+        ([RNG.normal(size=(3, 3)) * 0.1 + 1.0], {"lo": -np.inf, "hi": 0.5}),
+    ],  # clear of the ends
 }
 
 
@@ -109,7 +145,11 @@ def test_every_row_has_cases():
 
 @pytest.mark.parametrize(
     "name, inputs, params",
-    [pytest.param(name, inputs, params, id=f"{name}-{k}") for name, cases in CASES.items() for k, (inputs, params) in enumerate(cases)],
+    [
+        pytest.param(name, inputs, params, id=f"{name}-{k}")
+        for name, cases in CASES.items()
+        for k, (inputs, params) in enumerate(cases)
+    ],
 )
 def test_vjp_matches_central_differences(name, inputs, params):
     with warnings.catch_warnings():
@@ -119,12 +159,18 @@ def test_vjp_matches_central_differences(name, inputs, params):
 
 def numerical_jvp(f, inputs, tangents):
     """J·v by central differences: (f(x + h v) − f(x − h v)) / 2h, all inputs moved at once."""
-    return difference_quotient(lambda t: np.asarray(f(*[x + t * v for x, v in zip(inputs, tangents, strict=True)])), 0.0, H)
+    return difference_quotient(
+        lambda t: np.asarray(f(*[x + t * v for x, v in zip(inputs, tangents, strict=True)])), 0.0, H
+    )
 
 
 @pytest.mark.parametrize(
     "name, inputs, params",
-    [pytest.param(name, inputs, params, id=f"{name}-{k}") for name, cases in CASES.items() for k, (inputs, params) in enumerate(cases)],
+    [
+        pytest.param(name, inputs, params, id=f"{name}-{k}")
+        for name, cases in CASES.items()
+        for k, (inputs, params) in enumerate(cases)
+    ],
 )
 def test_jvp_matches_central_differences_and_is_the_transpose_of_the_vjp(name, inputs, params):
     """Forward mode beside backward mode: J·v against finite differences, and u·(J v) = (Jᵀ u)·v."""
@@ -142,7 +188,7 @@ def test_jvp_matches_central_differences_and_is_the_transpose_of_the_vjp(name, i
         upstream = rng.normal(size=out.shape)
         pulled = [np.asarray(vjp * upstream) for vjp in op.local(*inputs, out=out, **params)]
     forward_side = np.sum(upstream * pushed)
-    backward_side = sum(np.sum(g * v) for g, v in zip(pulled, tangents))
+    backward_side = sum(np.sum(g * v) for g, v in zip(pulled, tangents, strict=True))
     assert np.isclose(forward_side, backward_side, rtol=1e-10, atol=1e-12), name
 
 

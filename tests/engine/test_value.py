@@ -115,7 +115,10 @@ print([(n.label, n.op, n.data, tuple(topological_order(f).index(p) for p in n.pa
 def test_same_graph_same_order_in_every_process():
     runs = [
         subprocess.run(
-            [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True,
+            [sys.executable, "-c", PROGRAM],
+            capture_output=True,
+            text=True,
+            check=True,
             env={"PYTHONHASHSEED": str(seed), "PATH": ""},
         ).stdout
         for seed in (1, 2)

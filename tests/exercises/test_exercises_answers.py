@@ -137,8 +137,10 @@ def test_booleans_read_as_themselves():
     assert as_bool(True, []) is True and as_bool(np.bool_(False), []) is False
 
 
-@pytest.mark.parametrize("answer, words", [("yes", "is text"), ("True", "is text"), (1, "a number"),
-                                           ([True], "not a list"), (None, "haven't given")])
+@pytest.mark.parametrize(
+    "answer, words",
+    [("yes", "is text"), ("True", "is text"), (1, "a number"), ([True], "not a list"), (None, "haven't given")],
+)
 def test_what_is_not_true_or_false_says_so(answer, words):
     assert words in refusal(as_bool, answer)
 

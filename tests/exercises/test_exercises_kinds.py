@@ -22,11 +22,14 @@ from backprop_widgets.exercises import (
 )
 from backprop_widgets.exercises.backward import _finite_differences
 from backprop_widgets.exercises.compare import close, diagnose
+
 from .leak_check import reveals
 
 
 def number_exercise(answer, **options) -> NumberExercise:
-    return NumberExercise("What is it?", answer=lambda: answer, hint="think.", solution_text="Worked.", name="it", **options)
+    return NumberExercise(
+        "What is it?", answer=lambda: answer, hint="think.", solution_text="Worked.", name="it", **options
+    )
 
 
 # ---- Verdict and Text ---------------------------------------------------------------------------
@@ -88,8 +91,14 @@ def test_the_answer_is_computed_once_and_only_when_needed():
 
 
 def test_the_question_shows_with_its_given_numbers_and_no_memory_address():
-    ex = ArrayExercise("Double W.", answer=lambda: np.eye(2) * 2, given={"W": np.eye(2), "eta": 0.5},
-                       hint="h", solution_text="s", name="double")
+    ex = ArrayExercise(
+        "Double W.",
+        answer=lambda: np.eye(2) * 2,
+        given={"W": np.eye(2), "eta": 0.5},
+        hint="h",
+        solution_text="s",
+        name="double",
+    )
     markdown = ex._repr_markdown_()
     assert "**Exercise `double`**" in markdown and "Double W." in markdown
     assert "W = [[1., 0.],\n     [0., 1.]]" in markdown and "eta = 0.5" in markdown
@@ -181,8 +190,9 @@ def test_a_bool_exercise_says_its_feedback_for_the_wrong_truth_value():
 
 
 def test_a_choice_must_be_one_of_the_choices():
-    ex = ChoiceExercise("q", choices=(0.1, 0.5), answer=lambda: 0.5, hint="h", solution_text="s",
-                        why_not=lambda c: f"{c} is too small")
+    ex = ChoiceExercise(
+        "q", choices=(0.1, 0.5), answer=lambda: 0.5, hint="h", solution_text="s", why_not=lambda c: f"{c} is too small"
+    )
     assert ex.check(0.5) and ex.check(0.1).reason == "0.1 is too small."
     assert "choices listed" in ex.check(0.3).reason
 
@@ -197,8 +207,14 @@ def test_a_choice_exercise_whose_engine_answer_is_no_choice_is_an_error():
 
 
 def square_exercise(**options) -> FunctionExercise:
-    return FunctionExercise("backward of a²", forward=lambda a: a**2, inputs={"a": uniform(-2.0, 2.0)},
-                            hint="h", solution_text="s", **options)
+    return FunctionExercise(
+        "backward of a²",
+        forward=lambda a: a**2,
+        inputs={"a": uniform(-2.0, 2.0)},
+        hint="h",
+        solution_text="s",
+        **options,
+    )
 
 
 def test_the_test_points_are_the_same_on_every_run():
@@ -216,8 +232,9 @@ def test_a_one_input_backward_may_return_a_bare_number():
 
 
 def test_a_student_function_gets_copies_it_cannot_spoil():
-    ex = FunctionExercise("relu", forward=lambda z: z.relu(), inputs={"z": uniform(0.5, 1.0, shape=(3,))},
-                          hint="h", solution_text="s")
+    ex = FunctionExercise(
+        "relu", forward=lambda z: z.relu(), inputs={"z": uniform(0.5, 1.0, shape=(3,))}, hint="h", solution_text="s"
+    )
 
     def spoiling(z, upstream):
         grad = upstream * (z > 0)
@@ -230,13 +247,21 @@ def test_a_student_function_gets_copies_it_cannot_spoil():
 
 def test_values_returned_by_a_student_function_are_read_with_a_note():
     verdict = square_exercise().check(lambda a, upstream: Value(2 * a * upstream))
-    assert verdict and verdict.notes == ("you gave a Value; I used its .data. If you meant its gradient, pass .grad instead.",)
+    assert verdict and verdict.notes == (
+        "you gave a Value; I used its .data. If you meant its gradient, pass .grad instead.",
+    )
 
 
 def test_an_engine_gradient_that_fails_finite_differences_stops_the_exercise():
     # at a kink (|a| at a ≈ 0) the central difference disagrees with the op table: not a fair test point
-    ex = FunctionExercise("abs", forward=lambda a: abs(a), inputs={"a": uniform(-1e-9, 1e-9)},
-                          hint="h", solution_text="s", name="abs_at_kink")
+    ex = FunctionExercise(
+        "abs",
+        forward=lambda a: abs(a),
+        inputs={"a": uniform(-1e-9, 1e-9)},
+        hint="h",
+        solution_text="s",
+        name="abs_at_kink",
+    )
     with pytest.raises(RuntimeError, match="abs_at_kink.*fails its own gradient check"):
         ex.check(lambda a, upstream: upstream)
 

@@ -18,6 +18,7 @@ from backprop_widgets.exercises import (
     NumberExercise,
 )
 from backprop_widgets.nn import sigmoid_network_gradients
+
 from .leak_check import reveals
 
 
@@ -66,13 +67,13 @@ RIGHT = {
     ("lesson01", "sigmoid_slope_at_0"): lambda: 0.25,  # E1: σ'(0) = 0.25
     ("lesson01", "local_gradient_of_div"): lambda: -1 / 2**2,  # −1/d² with d = 1 + e⁰
     ("lesson01", "chain_rule_at_2"): lambda: 2 * (4 * 2 + 1) * 4,
-    ("lesson01", "mul_backward"): lambda: (lambda a, b, upstream: (upstream * b, upstream * a)),
-    ("lesson01", "div_backward"): lambda: (lambda a, b, upstream: (upstream / b, -upstream * a / b**2)),
+    ("lesson01", "mul_backward"): lambda: lambda a, b, upstream: (upstream * b, upstream * a),
+    ("lesson01", "div_backward"): lambda: lambda a, b, upstream: (upstream / b, -upstream * a / b**2),
     ("lesson02", "df_db_elsewhere"): lambda: (-1 + 5) + (2 + -1),  # y + x at a=2, b=−1, c=5
     ("lesson02", "forward_passes_for_3_inputs"): lambda: 3,  # E7
     ("lesson02", "contribution_from_y_to_b"): lambda: (1.5 - 2) * 1,  # df/dy = x = a + b, ∂y/∂b = 1
     ("lesson02", "all_gradients"): lambda: [2.1 - 1.3, (0.4 - 1.3) + (2.1 - 1.3), 0.4 - 1.3],
-    ("lesson02", "add_backward"): lambda: (lambda a, b, upstream: (upstream, upstream)),
+    ("lesson02", "add_backward"): lambda: lambda a, b, upstream: (upstream, upstream),
     ("lesson03", "dy_dw2"): lambda: (lambda x, w1, w2, z1, h1, z2: slope(z2) * h1)(*_chain_numbers()),
     ("lesson03", "dy_dw1"): lambda: (lambda x, w1, w2, z1, h1, z2: slope(z2) * w2 * slope(z1) * x)(*_chain_numbers()),
     ("lesson03", "delta2"): lambda: _network_numbers()[0],
@@ -87,8 +88,8 @@ RIGHT = {
     ("lesson05", "l1_bias_gradient"): lambda: np.sign(0.3 + 0.5 * 2.0 - 2.0),  # E11: sgn(y2 − t)
     ("lesson05", "l1_weight_gradient"): lambda: 2.0 * np.sign(0.3 + 0.5 * 2.0 - 2.0),  # x2 · sgn(y2 − t)
     ("lesson05", "matmul_weight_gradient"): _matmul_weight_gradient,  # E13: xᵀ @ grad
-    ("lesson05", "matmul_backward"): lambda: (lambda x, w, upstream: (upstream @ w.T, x.T @ upstream)),
-    ("lesson05", "relu_backward"): lambda: (lambda z, upstream: upstream * (z > 0)),
+    ("lesson05", "matmul_backward"): lambda: lambda x, w, upstream: (upstream @ w.T, x.T @ upstream),
+    ("lesson05", "relu_backward"): lambda: lambda z, upstream: upstream * (z > 0),
     ("lesson06", "zero_init_distinct_units"): lambda: 1,  # E15: symmetry never breaks
     ("lesson06", "zero_first_layer_units_identical"): lambda: False,  # E15: one random layer breaks it
     ("lesson06", "dead_relu_gradient"): lambda: 0.0,
@@ -231,7 +232,8 @@ def test_wrong_arrays_are_refused_without_the_answer(lesson, name):
 
 
 NON_SQUARE = [
-    pair for pair in ALL
+    pair
+    for pair in ALL
     if isinstance(exercise(*pair), ArrayExercise)
     and exercise(*pair).correct_answer().ndim == 2
     and len(set(exercise(*pair).correct_answer().shape)) == 2
@@ -383,8 +385,11 @@ def test_function_feedback_never_shows_a_right_gradient(lesson, name):
         assert not reveals(verdict.text, expected, integers_count=False), verdict.text
 
 
-@pytest.mark.parametrize("lesson, name", [("lesson01", "mul_backward"), ("lesson01", "div_backward"),
-                                          ("lesson02", "add_backward")], ids=["mul", "div", "add"])
+@pytest.mark.parametrize(
+    "lesson, name",
+    [("lesson01", "mul_backward"), ("lesson01", "div_backward"), ("lesson02", "add_backward")],
+    ids=["mul", "div", "add"],
+)
 def test_swapped_gradients_are_caught_for_two_input_ops(lesson, name):
     ex = exercise(lesson, name)
     right = RIGHT[lesson, name]()

@@ -29,28 +29,51 @@ STUDENTS = ("ada", "bo", "s1234567")
 # answer cell -> wrong code, and the test cells it must fail (all others pass)
 WRONG = {
     "sigmoid_tree": [
-        ({"task1_answer": "local_grad_g_d = -1 / (math.exp(-X) + 1)\n"}, {"task1_hidden", "task2_hidden"}),  # -1/d, carried on
+        (
+            {"task1_answer": "local_grad_g_d = -1 / (math.exp(-X) + 1)\n"},
+            {"task1_hidden", "task2_hidden"},
+        ),  # -1/d, carried on
         ({"task2_answer": "slope_at_X = 0.25\n"}, {"task2_hidden"}),  # the slope at 0
-        ({"task3_answer": "def sigmoid_backward(z, upstream):\n    s = 1 / (1 + math.exp(-z))\n"
-                          "    return upstream * s * (1 - s)\n"}, {"task3_hidden"}),  # numbers only
-        ({"task3_answer": "def sigmoid_backward(z, upstream):\n    return upstream / 4\n"},
-         {"task3_test", "task3_hidden"}),
-        ({"task1_answer": "local_grad_g_d = 'minus a quarter'\n"}, {"task1_test", "task1_hidden", "task2_test",
-                                                                     "task2_hidden"}),
+        (
+            {
+                "task3_answer": "def sigmoid_backward(z, upstream):\n    s = 1 / (1 + math.exp(-z))\n"
+                "    return upstream * s * (1 - s)\n"
+            },
+            {"task3_hidden"},
+        ),  # numbers only
+        (
+            {"task3_answer": "def sigmoid_backward(z, upstream):\n    return upstream / 4\n"},
+            {"task3_test", "task3_hidden"},
+        ),
+        (
+            {"task1_answer": "local_grad_g_d = 'minus a quarter'\n"},
+            {"task1_test", "task1_hidden", "task2_test", "task2_hidden"},
+        ),
     ],
     "gradients_add_at_branches": [
         ({"task1_answer": "local_grad_f_x = A + B\n"}, {"task1_hidden"}),  # df/dy
         ({"task2_answer": "df_db = A + B\n"}, {"task2_hidden"}),  # one path
-        ({"task3_answer": "def branch_backward(a, b, c, upstream):\n    return upstream * (b + c), upstream * (b + c), "
-                          "upstream * (a + b)\n"}, {"task3_test", "task3_hidden"}),
-        ({"task3_answer": "def branch_backward(a, b, c, upstream):\n    raise ZeroDivisionError('oops')\n"},
-         {"task3_test", "task3_hidden"}),
+        (
+            {
+                "task3_answer": "def branch_backward(a, b, c, upstream):\n    return upstream * (b + c), upstream * (b + c), "
+                "upstream * (a + b)\n"
+            },
+            {"task3_test", "task3_hidden"},
+        ),
+        (
+            {"task3_answer": "def branch_backward(a, b, c, upstream):\n    raise ZeroDivisionError('oops')\n"},
+            {"task3_test", "task3_hidden"},
+        ),
     ],
     "two_layer_network": [
         ({"task1_answer": "local_grad_y_z2 = 0.25\n"}, {"task1_hidden"}),
-        ({"task2_answer": "def output_delta(W1_, W2_, x_, t_):\n"
-                          "    y = sigmoid(W2 @ sigmoid(W1 @ x))\n    return (y - t) * y * (1 - y)\n"},
-         {"task2_hidden"}),  # ignores its arguments: right on the student's numbers only
+        (
+            {
+                "task2_answer": "def output_delta(W1_, W2_, x_, t_):\n"
+                "    y = sigmoid(W2 @ sigmoid(W1 @ x))\n    return (y - t) * y * (1 - y)\n"
+            },
+            {"task2_hidden"},
+        ),  # ignores its arguments: right on the student's numbers only
         ({"task3_answer": "dC_dW2 = np.zeros((3, 2))\n"}, {"task3_test", "task3_hidden"}),
     ],
 }
@@ -128,8 +151,11 @@ def test_another_students_numbers_fail_the_hidden_tests():
     source = notebook("sigmoid_tree")
     # bo's answers (computed from bo's X) handed in and judged with ada's numbers
     tests = plan_notebook(source, "bo", 7)
-    verdicts = run_hand_in(source, "ada", {"task1_answer": "X = " + repr(_x_of("bo")) + "\n"
-                                            "local_grad_g_d = -1 / (math.exp(-X) + 1) ** 2\n"})
+    verdicts = run_hand_in(
+        source,
+        "ada",
+        {"task1_answer": "X = " + repr(_x_of("bo")) + "\nlocal_grad_g_d = -1 / (math.exp(-X) + 1) ** 2\n"},
+    )
     assert tests and not verdicts["task1_hidden"].passed
 
 

@@ -75,36 +75,55 @@ STILL_PASSING = {
 # Hostile hand-ins of sigmoid_tree: wrong answers (0.5, 0.5, a function returning 0) plus an attack in the
 # first answer cell. "_hidden" variants dodge the tripwire (scan.py), to show that the verdicts do not
 # depend on it. What each must leave in the graded notebook: the reason it scored 0.
-WRONG = {"task1_answer": "local_grad_g_d = 0.5\n", "task2_answer": "slope_at_X = 0.5\n",
-         "task3_answer": "def sigmoid_backward(z, upstream):\n    return 0 * z\n"}
+WRONG = {
+    "task1_answer": "local_grad_g_d = 0.5\n",
+    "task2_answer": "slope_at_X = 0.5\n",
+    "task3_answer": "def sigmoid_backward(z, upstream):\n    return 0 * z\n",
+}
 HOSTILE = {
-    "patch": ("import backprop_widgets.exercises as _E\n"
-              "_E.Exercise.check = lambda self, answer, strict=False: _E.Verdict(True, 'ok')\n",
-              "changes the kit"),
-    "patch_hidden": ("import backprop_widgets.exercises as _E\n"
-                     "type.__setattr__(_E.Exercise, 'check', lambda self, answer, strict=False: _E.Verdict(True, 'ok'))\n",
-                     "Not yet"),
-    "transformer": ("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n",
-                    "reaches into IPython"),
-    "transformer_hidden": ("import IPython as _I\n"
-                           "getattr(_I.get_ipython(), 'input_transformers' + '_post').append(lambda lines: ['pass\\n'])\n",
-                           "gave no report"),
-    "read_source": ("import io, glob\n"
-                    "for _p in glob.glob('../../../source/*/*.ipynb') + ['../../../source/sigmoid_tree/sigmoid_tree.ipynb']:\n"
-                    "    try:\n        print(io.open(_p).read())\n"
-                    "    except OSError as _e:\n        print('blocked:', type(_e).__name__)\n",
-                    "Not yet"),
-    "gradebook": ("import sqlite3\n"
-                  "_db = sqlite3.connect('../../../gradebook.db')\n"
-                  "_db.executescript('CREATE TRIGGER bpw AFTER UPDATE ON grade BEGIN UPDATE grade SET auto_score = 99 "
-                  "WHERE id = NEW.id AND auto_score IS NOT 99; END;')\n",
-                  "touches databases"),
-    "print_later": ("get_ipython().events.register('pre_run_cell', lambda info: print(info.raw_cell))\n",
-                    "reaches into IPython"),
-    "print_later_hidden": ("import IPython as _I\n"
-                           "getattr(getattr(_I.get_ipython(), 'ev' + 'ents'), 'reg' + 'ister')"
-                           "('pre_run_cell', lambda info: print(info.raw_cell))\n",
-                           "Not yet"),
+    "patch": (
+        "import backprop_widgets.exercises as _E\n"
+        "_E.Exercise.check = lambda self, answer, strict=False: _E.Verdict(True, 'ok')\n",
+        "changes the kit",
+    ),
+    "patch_hidden": (
+        "import backprop_widgets.exercises as _E\n"
+        "type.__setattr__(_E.Exercise, 'check', lambda self, answer, strict=False: _E.Verdict(True, 'ok'))\n",
+        "Not yet",
+    ),
+    "transformer": (
+        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n",
+        "reaches into IPython",
+    ),
+    "transformer_hidden": (
+        "import IPython as _I\n"
+        "getattr(_I.get_ipython(), 'input_transformers' + '_post').append(lambda lines: ['pass\\n'])\n",
+        "gave no report",
+    ),
+    "read_source": (
+        "import io, glob\n"
+        "for _p in glob.glob('../../../source/*/*.ipynb') + ['../../../source/sigmoid_tree/sigmoid_tree.ipynb']:\n"
+        "    try:\n        print(io.open(_p).read())\n"
+        "    except OSError as _e:\n        print('blocked:', type(_e).__name__)\n",
+        "Not yet",
+    ),
+    "gradebook": (
+        "import sqlite3\n"
+        "_db = sqlite3.connect('../../../gradebook.db')\n"
+        "_db.executescript('CREATE TRIGGER bpw AFTER UPDATE ON grade BEGIN UPDATE grade SET auto_score = 99 "
+        "WHERE id = NEW.id AND auto_score IS NOT 99; END;')\n",
+        "touches databases",
+    ),
+    "print_later": (
+        "get_ipython().events.register('pre_run_cell', lambda info: print(info.raw_cell))\n",
+        "reaches into IPython",
+    ),
+    "print_later_hidden": (
+        "import IPython as _I\n"
+        "getattr(getattr(_I.get_ipython(), 'ev' + 'ents'), 'reg' + 'ister')"
+        "('pre_run_cell', lambda info: print(info.raw_cell))\n",
+        "Not yet",
+    ),
 }
 
 
@@ -118,8 +137,11 @@ def nbgrader_meta(cell) -> dict:
 
 def test_cells(nb) -> dict[str, float]:
     """The autograded test cells of a notebook: grade id -> points."""
-    return {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"]) for c in nb.cells
-            if nbgrader_meta(c).get("grade") and c.cell_type == "code"}
+    return {
+        nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade") and c.cell_type == "code"
+    }
 
 
 test_cells.__test__ = False  # a helper, not a test
@@ -127,16 +149,20 @@ test_cells.__test__ = False  # a helper, not a test
 
 def environment(course: Path) -> dict:
     bin_dir = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH
-    return dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-                JUPYTER_CONFIG_DIR=str(course / ".jupyter-config"),
-                JUPYTER_PATH=str(course / ".jupyter-prefix" / "share" / "jupyter"))
+    return dict(
+        os.environ,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        JUPYTER_CONFIG_DIR=str(course / ".jupyter-config"),
+        JUPYTER_PATH=str(course / ".jupyter-prefix" / "share" / "jupyter"),
+    )
 
 
 def run_nbgrader(course: Path, *args: str, **env: str) -> str:
     """``nbgrader ARGS`` from inside the course folder, as INSTRUCTORS.md says, isolated from user config."""
     command = [sys.executable, "-m", "nbgrader", *args]
-    done = subprocess.run(command, cwd=course, env=dict(environment(course), **env), capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        command, cwd=course, env=dict(environment(course), **env), capture_output=True, text=True, timeout=900
+    )
     log = done.stdout + done.stderr
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{log[-4000:]}"
     return log
@@ -148,8 +174,10 @@ def require_sandbox() -> None:
     works, why = bwrap_works()
     if works:
         return
-    message = (f"the grading sandbox cannot run here: {why}. On Debian as root, .ci/install-bubblewrap installs it; "
-               "set BPW_SKIP_SANDBOX=1 to skip these tests knowingly")
+    message = (
+        f"the grading sandbox cannot run here: {why}. On Debian as root, .ci/install-bubblewrap installs it; "
+        "set BPW_SKIP_SANDBOX=1 to skip these tests knowingly"
+    )
     if os.environ.get("BPW_SKIP_SANDBOX", "").lower() in ("1", "true", "yes", "on"):
         pytest.skip(message)
     pytest.fail(message)
@@ -181,8 +209,19 @@ def course(tmp_path_factory) -> Path:
     shutil.copytree(COURSE / "source", course / "source")
     shutil.copy(COURSE / "nbgrader_config.py", course)
     # Setting up: the sandbox's kernel spec (here into the course's own Jupyter path).
-    subprocess.run([sys.executable, "-m", "backprop_widgets.grading.sandbox", "install", "--prefix",
-                    str(course / ".jupyter-prefix")], check=True, env=environment(course), capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backprop_widgets.grading.sandbox",
+            "install",
+            "--prefix",
+            str(course / ".jupyter-prefix"),
+        ],
+        check=True,
+        env=environment(course),
+        capture_output=True,
+    )
     # The roster.
     with open(course / "roster.csv", "w", newline="") as roster:
         writer = csv.DictWriter(roster, fieldnames=list(ROSTER[0]))
@@ -197,10 +236,14 @@ def course(tmp_path_factory) -> Path:
         for student, typed in TYPED.items():
             source = read(course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb")
             full = next(f"{r['first_name']} {r['last_name']}" for r in ROSTER if r["id"] == student)
-            zipped.writestr(f"{full}_{student}_assignsubmission_file_sigmoid_tree.ipynb",
-                            nbformat.writes(hand_in(source, typed)))
-    course_log = {"zip_collect": run_nbgrader(course, "zip_collect", "sigmoid_tree",
-                                              f"--FileNameCollectorPlugin.named_regexp={MOODLE_REGEXP}")}
+            zipped.writestr(
+                f"{full}_{student}_assignsubmission_file_sigmoid_tree.ipynb", nbformat.writes(hand_in(source, typed))
+            )
+    course_log = {
+        "zip_collect": run_nbgrader(
+            course, "zip_collect", "sigmoid_tree", f"--FileNameCollectorPlugin.named_regexp={MOODLE_REGEXP}"
+        )
+    }
     for name in ASSIGNMENTS:
         source = read(course / "source" / name / f"{name}.ipynb")
         release = read(course / "release" / name / f"{name}.ipynb")
@@ -255,8 +298,11 @@ def graded(course: Path, name: str, student: str):
 
 
 def outputs_text(nb) -> str:
-    return "\n".join(o.get("text", "") + o.get("evalue", "") + "".join(o.get("data", {}).get("text/plain", ""))
-                     for c in nb.cells for o in c.get("outputs", []))
+    return "\n".join(
+        o.get("text", "") + o.get("evalue", "") + "".join(o.get("data", {}).get("text/plain", ""))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    )
 
 
 def secret_lines(source_nb, patterns=(SOLUTION, HIDDEN)) -> list[str]:
@@ -265,8 +311,13 @@ def secret_lines(source_nb, patterns=(SOLUTION, HIDDEN)) -> list[str]:
     outside = text
     for pattern in patterns:
         outside = pattern.sub("", outside)
-    lines = [line.strip() for cell in source_nb.cells for pattern in patterns
-             for region in pattern.findall(cell.source) for line in region.splitlines()]
+    lines = [
+        line.strip()
+        for cell in source_nb.cells
+        for pattern in patterns
+        for region in pattern.findall(cell.source)
+        for line in region.splitlines()
+    ]
     return [line for line in lines if len(line) > 12 and not line.startswith("#") and line not in outside]
 
 
@@ -287,10 +338,16 @@ def test_each_source_has_solutions_hidden_tests_and_points(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_visible_tests_are_worth_little_and_hidden_tests_most(name):
     nb = read(COURSE / "source" / name / f"{name}.ipynb")
-    visible = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"] for c in nb.cells
-               if nbgrader_meta(c).get("grade") and not HIDDEN.search(c.source)}
-    hidden = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"] for c in nb.cells
-              if nbgrader_meta(c).get("grade") and HIDDEN.search(c.source)}
+    visible = {
+        c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade") and not HIDDEN.search(c.source)
+    }
+    hidden = {
+        c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade") and HIDDEN.search(c.source)
+    }
     assert set(visible.values()) == {1}, visible
     assert sum(hidden.values()) >= 2 * sum(visible.values()), (visible, hidden)
 
@@ -312,7 +369,8 @@ def test_the_first_code_cell_asks_for_the_student_id(name):
         configure(reset=True)
         exec(settings[0], {"configure": configure})
         assert {k: defaults()[k] for k in ("assessment", "quiz", "hide_gradients")} == dict.fromkeys(
-            ("assessment", "quiz", "hide_gradients"), True)
+            ("assessment", "quiz", "hide_gradients"), True
+        )
     finally:
         configure(reset=True)
         configure(**before)

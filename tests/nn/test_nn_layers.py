@@ -46,7 +46,7 @@ def test_mlp_labels_its_nodes_like_the_article():
 
 def test_mlp_same_seed_same_weights_other_seed_other_weights():
     a, b, c = MLP([2, 4, 1], rng=3), MLP([2, 4, 1], rng=3), MLP([2, 4, 1], rng=4)
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)
     assert not np.array_equal(a.parameters()[0].data, c.parameters()[0].data)
 

@@ -20,14 +20,34 @@ def sig(z):
 CASES = [
     ("mse", lambda p, t: mse(p, t), lambda p, t: np.mean((p - t) ** 2), RNG.normal(size=(6, 1)), RNG.normal(size=6)),
     ("l1", lambda p, t: l1(p, t), lambda p, t: np.mean(np.abs(p - t)), RNG.normal(size=(6, 1)), RNG.normal(size=6) + 5),
-    ("bce", lambda p, t: binary_cross_entropy(p, t), lambda p, t: -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)),
-     RNG.uniform(0.05, 0.95, size=(6, 1)), RNG.integers(0, 2, size=6)),
-    ("bce logits", lambda z, t: binary_cross_entropy(z, t, logits=True),
-     lambda z, t: -np.mean(t * np.log(sig(z)) + (1 - t) * np.log(1 - sig(z))), RNG.normal(size=(6, 1)), RNG.integers(0, 2, size=6)),
-    ("hinge 0/1", lambda s, t: hinge(s, t), lambda s, t: np.mean(np.maximum(0, 1 - (2 * t - 1) * s)),
-     np.array([[2.0], [0.5], [-0.3], [-1.7], [0.2]]), np.array([1, 1, 0, 1, 0])),
-    ("hinge ±1", lambda s, t: hinge(s, t), lambda s, t: np.mean(np.maximum(0, 1 - t * s)),
-     np.array([2.0, 0.5, -0.3]), np.array([1.0, -1.0, -1.0])),
+    (
+        "bce",
+        lambda p, t: binary_cross_entropy(p, t),
+        lambda p, t: -np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)),
+        RNG.uniform(0.05, 0.95, size=(6, 1)),
+        RNG.integers(0, 2, size=6),
+    ),
+    (
+        "bce logits",
+        lambda z, t: binary_cross_entropy(z, t, logits=True),
+        lambda z, t: -np.mean(t * np.log(sig(z)) + (1 - t) * np.log(1 - sig(z))),
+        RNG.normal(size=(6, 1)),
+        RNG.integers(0, 2, size=6),
+    ),
+    (
+        "hinge 0/1",
+        lambda s, t: hinge(s, t),
+        lambda s, t: np.mean(np.maximum(0, 1 - (2 * t - 1) * s)),
+        np.array([[2.0], [0.5], [-0.3], [-1.7], [0.2]]),
+        np.array([1, 1, 0, 1, 0]),
+    ),
+    (
+        "hinge ±1",
+        lambda s, t: hinge(s, t),
+        lambda s, t: np.mean(np.maximum(0, 1 - t * s)),
+        np.array([2.0, 0.5, -0.3]),
+        np.array([1.0, -1.0, -1.0]),
+    ),
 ]
 
 

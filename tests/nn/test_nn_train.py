@@ -26,7 +26,12 @@ def bce_logits(scores, target):
 
 @pytest.mark.parametrize(
     "optimizer, lr, loss_fn, output",
-    [(SGD, 0.5, mse, "sigmoid"), (Momentum, 0.1, mse, "sigmoid"), (Adam, 0.02, bce_logits, None), (Adam, 0.02, hinge, None)],
+    [
+        (SGD, 0.5, mse, "sigmoid"),
+        (Momentum, 0.1, mse, "sigmoid"),
+        (Adam, 0.02, bce_logits, None),
+        (Adam, 0.02, hinge, None),
+    ],
 )
 def test_training_lowers_the_loss(optimizer, lr, loss_fn, output):
     X, y = make_xor(100, seed=2)
@@ -53,7 +58,7 @@ def test_same_seed_same_run():
 
     (h1, w1), (h2, w2), (h3, _) = run(1), run(1), run(2)
     assert h1 == h2
-    for a, b in zip(w1, w2):
+    for a, b in zip(w1, w2, strict=True):
         np.testing.assert_array_equal(a, b)
     assert h1 != h3
 
@@ -63,7 +68,12 @@ def test_two_moons_are_learnt_to_every_point():
     X, y = make_moons(200, noise=0.1, seed=0)
     model = MLP([2, 16, 16, 1], activation="tanh", output_activation=None, rng=0)
     history = fit(
-        model, bce_logits, X, y, Adam(model.parameters(), lr=0.05), steps=1000,
+        model,
+        bce_logits,
+        X,
+        y,
+        Adam(model.parameters(), lr=0.05),
+        steps=1000,
         callback=lambda step, loss: accuracy(model(X), y, threshold=0.0) == 1.0,
     )
     assert accuracy(model(X), y, threshold=0.0) == 1.0
@@ -74,8 +84,15 @@ def test_fit_stops_when_the_callback_says_so():
     X, y = make_moons(20)
     model = MLP([2, 3, 1])
     seen = []
-    history = fit(model, mse, X, y, SGD(model.parameters(), lr=0.1), steps=50,
-                  callback=lambda step, loss: seen.append((step, loss)) or step == 4)
+    history = fit(
+        model,
+        mse,
+        X,
+        y,
+        SGD(model.parameters(), lr=0.1),
+        steps=50,
+        callback=lambda step, loss: seen.append((step, loss)) or step == 4,
+    )
     assert len(history) == 5 and [s for s, _ in seen] == [0, 1, 2, 3, 4]
     assert [loss for _, loss in seen] == history
 

@@ -162,7 +162,18 @@ def test_the_parser_imports_only_the_engine_from_the_package():
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0)
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])
     }
-    assert absolute <= {"__future__", "collections", "difflib", "functools", "keyword", "math", "operator", "re", "typing", "lark"}
+    assert absolute <= {
+        "__future__",
+        "collections",
+        "difflib",
+        "functools",
+        "keyword",
+        "math",
+        "operator",
+        "re",
+        "typing",
+        "lark",
+    }
     assert "ipywidgets" not in absolute and "graphviz" not in absolute
 
 

@@ -1,6 +1,7 @@
 """Fixtures: the graphs the render tests draw."""
 
 import pytest
+
 from .render_graphs import make_ab_bc, make_e3
 
 

@@ -45,7 +45,7 @@ def random_graph(seed: int, size: int):
         width += 1
     sizes = [2, width, width, 1]
     x = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(sizes[0])]
-    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
         out = []
         for j in range(n_out):
             total = Value(0.0, label=f"b{layer}{j}")

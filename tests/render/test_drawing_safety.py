@@ -53,7 +53,7 @@ def draw_in_child(seed: int) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_fifty_random_graphs_each_drawn_in_its_own_process():
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(SEEDS, pool.map(draw_in_child, SEEDS)))
+        results = dict(zip(SEEDS, pool.map(draw_in_child, SEEDS), strict=True))
     failed = {seed: (done.returncode, done.stderr[-300:]) for seed, done in results.items() if done.returncode}
     assert not failed, f"drawing killed or failed the process for seeds {failed}"
     nodes = [int(done.stdout.split()[0]) for done in results.values()]

@@ -25,9 +25,9 @@ def test_golden_dot_for_ab_bc(ab_bc):
 def test_golden_says_what_the_lesson_says():
     text = GOLDEN.read_text()
     # f's value box: f | data 14 | grad 1
-    assert re.search(r'n5 \[label=<.*<B>f</B>.*data.*>14</TD>.*grad.*>1</TD>', text)
+    assert re.search(r"n5 \[label=<.*<B>f</B>.*data.*>14</TD>.*grad.*>1</TD>", text)
     # b is used twice: gradients add at the branch, 7 + 2 = 9
-    assert re.search(r'n1 \[label=<.*<B>b</B>.*>3</TD>.*>9</TD>', text)
+    assert re.search(r"n1 \[label=<.*<B>b</B>.*>3</TD>.*>9</TD>", text)
     # local gradients of the product: df/dx = y = 7, df/dy = x = 2
     assert re.search(r'n2 -> "n5-op" \[label=<.*>7</TD>.*id="e5-0"\]', text)
     assert re.search(r'n4 -> "n5-op" \[label=<.*>2</TD>.*id="e5-1"\]', text)
@@ -46,8 +46,13 @@ sys.stdout.write(to_dot(f, show_local=True))
 def test_same_dot_in_two_processes(ab_bc):
     script = SCRIPT.format(tests=str(pathlib.Path(__file__).parent))
     runs = [
-        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
         for seed in ("1", "2")
     ]
     assert runs[0] == runs[1] == to_dot(ab_bc[0], show_local=True)
@@ -63,7 +68,7 @@ def test_ids_follow_the_topological_order(ab_bc):
 def test_op_nodes_and_value_nodes_look_different(e3):
     g, _ = e3
     text = to_dot(g)
-    assert 'class=op' in text and "shape=circle" in text
+    assert "class=op" in text and "shape=circle" in text
     assert 'class="value variable"' in text and PALETTE["variable"][0] in text
     assert 'class="value constant"' in text and 'STYLE="dashed"' in text
     assert 'class="value result"' in text and PALETTE["result"][0] in text
@@ -112,7 +117,7 @@ def test_big_graph_dot_keeps_only_the_nearest_nodes():
     text = to_dot(h)
     assert f"this graph has {2 * LIMIT + 1:,} nodes" in text
     assert len(re.findall(r'class="value', text)) == 60
-    assert 'class=more' in text
+    assert "class=more" in text
 
 
 # ---- numbers and arrays ------------------------------------------------------------
@@ -155,7 +160,7 @@ def test_array_nodes_show_shape_and_entries():
     assert "3×2 [0.1, 0.5, 1, …]" in text
     assert "2 [1, 2]" in text
     assert "2 [0, 0]" in text  # the gradient cell, zeros of the same shape
-    assert '<matmul>' in text  # an op missing from the op table shows its name
+    assert "<matmul>" in text  # an op missing from the op table shows its name
 
 
 def test_real_tensor_graph():

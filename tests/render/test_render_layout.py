@@ -8,14 +8,14 @@ import sys
 import graphviz
 import pytest
 
-from backprop_widgets.render import RenderError, SvgPicture, backend, render_svg
-from backprop_widgets.render import layout
+from backprop_widgets.render import RenderError, SvgPicture, backend, layout, render_svg
 
 needs_static = pytest.mark.skipif(backend() is None, reason="static pictures need pygraphviz or a dot program")
 
 
 def draw(root):
     return SvgPicture(root, show_grad=None)
+
 
 TESTS = str(pathlib.Path(__file__).parent)
 

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_widgets import Value, backward_steps, forward_derivatives
-from backprop_widgets.engine import evaluate, topological_order
-from backprop_widgets.engine import Step
+from backprop_widgets.engine import Step, evaluate, topological_order
 from backprop_widgets.render import SvgPicture, backend, value_text
 from backprop_widgets.render import view as view_module
 from backprop_widgets.render.dot import KEEP, PALETTE
@@ -28,6 +27,7 @@ def draw(root, *, highlight=None, **options):
     elif highlight is not None:
         picture.highlight(node=highlight)
     return picture
+
 
 CURRENT = PALETTE["current"][0]
 GEOMETRY = re.compile(r'(?<![-\w])(points|d|cx|cy|rx|ry|x|y|width|height|viewBox|transform)="([^"]*)"')

@@ -140,8 +140,19 @@ def test_the_point_graph_is_the_layer_level_picture_with_the_loss():
     order = topological_order(dash._point_loss)
     assert [n.op for n in order if n.op] == ["matmul", "add", "sigmoid", "matmul", "add", "sigmoid", "mse"]
     shapes = {n.label: n.data.shape for n in order if n.label}
-    assert shapes == {"x": (1, 2), "W1": (2, 4), "b1": (4,), "z1": (1, 4), "h1": (1, 4),
-                      "W2": (4, 1), "b2": (1,), "z2": (1, 1), "y": (1, 1), "t": (1, 1), "L": ()}
+    assert shapes == {
+        "x": (1, 2),
+        "W1": (2, 4),
+        "b1": (4,),
+        "z1": (1, 4),
+        "h1": (1, 4),
+        "W2": (4, 1),
+        "b2": (1,),
+        "z2": (1, 1),
+        "y": (1, 1),
+        "t": (1, 1),
+        "L": (),
+    }
     assert dash.training.threshold == 0.5
     view = dash.stepper.view
     assert any(text.startswith("1×4 [") for text in view.cells) and "<B>z1</B>" in view.dot

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from backprop_widgets import forward_derivatives, Explorer, Value, variables
+from backprop_widgets import Explorer, Value, forward_derivatives, variables
 
 
 def test_formula_sliders_and_live_gradients():

@@ -67,7 +67,9 @@ def test_the_panel_labels_upstream_and_local_in_the_formula_and_writes_the_numbe
     s.step()
     assert r"\underbrace{\frac{\partial f}{\partial f}}_{\text{upstream}}" in s.panel.value
     assert r"\underbrace{\frac{\partial f}{\partial x}}_{\text{local}}" in s.panel.value
-    assert "local: ∂f/∂x = y = 7" in s.numbers.value and "upstream × local = 1 × 7 = 7 = contribution" in s.numbers.value
+    assert (
+        "local: ∂f/∂x = y = 7" in s.numbers.value and "upstream × local = 1 × 7 = 7 = contribution" in s.numbers.value
+    )
     for _ in range(4):
         s.step()
     assert r"\mathrel{+}=" in s.panel.value and "x: 7 + y: 2 = 9" in s.numbers.value
@@ -92,8 +94,8 @@ def test_tensor_steps_show_numbers_and_names_never_internal_ids():
 
 
 def test_a_big_array_is_summarised_with_its_shape_and_norm():
-    from backprop_widgets.widgets.walk import _plain
-
     import numpy
+
+    from backprop_widgets.widgets.walk import _plain
 
     assert _plain(numpy.ones((4, 4))) == "4×4 [1, 1, 1, …], norm 4"

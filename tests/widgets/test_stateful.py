@@ -1,7 +1,6 @@
 """Random sequences of what a student does to an Explorer; the widget must stay consistent."""
 
 import math
-import re
 
 from hypothesis import settings
 from hypothesis import strategies as st
