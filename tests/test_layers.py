@@ -29,6 +29,19 @@ FORBIDDEN = {
     },
     "nn": {"graphviz", "pygraphviz", "ipywidgets", "backprop_widgets.render", "backprop_widgets.widgets"},
     "render": {"ipywidgets", "backprop_widgets.widgets"},
+    # Exercises are judged by the engine alone: no drawing, no widgets (graders import them in a sandbox).
+    "exercises": {
+        "graphviz",
+        "pygraphviz",
+        "ipywidgets",
+        "matplotlib",
+        "backprop_widgets.render",
+        "backprop_widgets.widgets",
+    },
+    # Widgets compose everything below them; nothing imports a widget but the package's front door.
+    "widgets": {"backprop_widgets.grading"},
+    # The palette is a leaf: every layer may take its colours, so it takes nothing.
+    "palette": {"backprop_widgets", "numpy", "graphviz", "ipywidgets", "matplotlib"},
 }
 
 
@@ -68,3 +81,9 @@ def test_layer_imports_only_downwards(layer):
 def test_the_checker_sees_relative_imports():
     names = imports_of(PACKAGE / "widgets" / "stepper.py")
     assert "backprop_widgets.render" in names
+
+
+def test_the_contract_covers_every_layer():
+    layers = {path.stem for path in PACKAGE.iterdir() if path.suffix == ".py" or (path / "__init__.py").exists()}
+    unchecked = layers - set(FORBIDDEN) - {"__init__", "grading", "static"}
+    assert not unchecked, f"layers without an import contract: {sorted(unchecked)}"

@@ -1,0 +1,31 @@
+"""The README's Python blocks run as written, and its 'engine in one page' quotes engine/graph.py exactly."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+GRAPH = (ROOT / "backprop_widgets" / "engine" / "graph.py").read_text(encoding="utf-8")
+
+
+def is_engine_quote(block: str) -> bool:
+    return "parent.grad +=" in block
+
+
+def test_the_readme_has_its_blocks():
+    assert len(BLOCKS) >= 3 and sum(map(is_engine_quote, BLOCKS)) == 1
+
+
+def test_the_engine_quote_is_graph_py_word_for_word():
+    quote = next(block for block in BLOCKS if is_engine_quote(block))
+    lines = [line.strip() for line in quote.strip().splitlines()]
+    source = [line.strip() for line in GRAPH.splitlines()]
+    start = source.index(lines[0])
+    assert source[start : start + len(lines)] == lines
+
+
+@pytest.mark.parametrize("block", [b for b in BLOCKS if not is_engine_quote(b)])
+def test_each_python_block_runs(block):
+    exec(compile(block, "README.md", "exec"), {})
