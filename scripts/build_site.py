@@ -221,10 +221,14 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
     from importlib.metadata import version
 
     pinned = {normalize(n): f"{n}=={version(n)}" for n in ("anywidget", "ipywidgets", "comm", "psygnal")}
-    kit_deps = []
+    # Compiled dependencies (numpy, matplotlib, pillow...) exist for Pyodide only on its CDN.
+    compiled = {n for n, e in stock["packages"].items() if not e["file_name"].endswith("-none-any.whl")}
+    kit_deps, cdn_only = [], set(NEEDS_PYODIDE_CDN)
     for line in project["dependencies"]:
         name = normalize(re.split(r"[<>=!~ ;\[]", line, maxsplit=1)[0])
-        if name not in NEEDS_PYODIDE_CDN and name not in pinned:
+        if name in compiled or name in NEEDS_PYODIDE_CDN:
+            cdn_only.add(name)
+        elif name not in pinned:
             kit_deps.append(line)
     kernel_pypi = Path(sys.prefix) / "share/jupyter/labextensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
     local = [w for w in kernel_pypi.glob("*.whl") if not w.name.startswith("widgetsnbextension-3")]
@@ -241,11 +245,11 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
         # Only what the site ships: the kernel's pure-Python dependencies from the stock lock,
         # at the lock's versions, downloaded from PyPI.  numpy and matplotlib cannot be had.
         for entry in entries.values():
-            entry["depends"] = [d for d in entry["depends"] if d not in NEEDS_PYODIDE_CDN]
+            entry["depends"] = [d for d in entry["depends"] if d not in cdn_only]
         needed = closure({**packages, **entries}, wanted) - set(entries)
-        compiled = sorted(n for n in needed if not packages[n]["file_name"].endswith("-none-any.whl"))
-        if compiled:
-            raise SystemExit(f"the kernel needs compiled packages that PyPI has no Pyodide build of: {compiled}")
+        missing = sorted(needed & compiled)
+        if missing:
+            raise SystemExit(f"the kernel needs compiled packages that PyPI has no Pyodide build of: {missing}")
         specs = [f"{packages[n]['name']}=={packages[n]['version']}" for n in sorted(needed)]
         for wheel in download_wheels(specs, PYODIDE_PYTHON_VERSION, abi, Path(tmp) / "wheels"):
             local.append(wheel)
@@ -258,7 +262,7 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
         lock_packages = {
             name: {**entry, "file_name": f"{PYODIDE_CDN_URL}/{entry['file_name']}"} for name, entry in packages.items()
         }
-        wanted += sorted(NEEDS_PYODIDE_CDN)
+        wanted += sorted(cdn_only)
     lock_packages.update(entries)
     for entry in lock_packages.values():  # a dependency the site leaves out is not asked for
         entry["depends"] = [d for d in entry["depends"] if normalize(d) in lock_packages]
