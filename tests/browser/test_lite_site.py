@@ -174,7 +174,9 @@ def test_lesson_runs_offline_in_the_browser(offline_browser, lite_site, lesson):
                         if o.get("output_type") == "error" and "numpy" in o.get("evalue", "")
                         and "ex." in "".join(c["source"])]  # fmt: skip
         first_stop = min(numpy_checks, default=len(cells))
-        unexecuted = [i for i, c in enumerate(cells[:first_stop]) if c["cell_type"] == "code" and c.get("execution_count") is None]
+        unexecuted = [
+            i for i, c in enumerate(cells[:first_stop]) if c["cell_type"] == "code" and c.get("execution_count") is None
+        ]
         assert not unexecuted, f"cells that never ran: {unexecuted}"
         others = [e for e in errors_in(notebook) if not any(e.startswith(f"cell {i}:") for i in numpy_checks)]
         assert not others, others
