@@ -620,14 +620,23 @@ class Picture {
 
   keepInView(group) {
     if (this.view.w >= this.full.w && this.view.h >= this.full.h) return; // the whole graph shows
-    const stage = this.stage.getBoundingClientRect();
-    const box = group.getBoundingClientRect();
-    if (!stage.width || (box.left >= stage.left && box.right <= stage.right &&
-        box.top >= stage.top && box.bottom <= stage.bottom)) return;
-    const units = this.unitsPerPixel();
-    const dx = (box.left + box.width / 2) - (stage.left + stage.width / 2);
-    const dy = (box.top + box.height / 2) - (stage.top + stage.height / 2);
-    this.view = { ...this.view, x: this.view.x + dx * units, y: this.view.y + dy * units };
+    // In the picture's own coordinates (the viewBox's), so that it works before the cell is on screen.
+    let box;
+    try {
+      box = group.getBBox();
+    } catch (error) {
+      return; // not rendered (display: none)
+    }
+    if (!box.width && !box.height) return;
+    const graph = this.svg.querySelector("g.graph");
+    const shift = graph && graph.transform.baseVal.consolidate();
+    const x = box.x + (shift ? shift.matrix.e : 0);
+    const y = box.y + (shift ? shift.matrix.f : 0);
+    const v = this.view;
+    if (x >= v.x && x + box.width <= v.x + v.w && y >= v.y && y + box.height <= v.y + v.h) return;
+    const cx = Math.min(Math.max(x + box.width / 2 - v.w / 2, this.full.x), this.full.x + this.full.w - v.w);
+    const cy = Math.min(Math.max(y + box.height / 2 - v.h / 2, this.full.y), this.full.y + this.full.h - v.h);
+    this.view = { ...v, x: cx, y: cy };
     this.applyView();
   }
 

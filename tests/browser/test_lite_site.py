@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from .graph_dom import current_ids, eventually, svg_texts, wait_until_laid_out
-from .lab_harness import CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ["01_sigmoid_tree.ipynb", "02_gradients_add_at_branches.ipynb"]
@@ -103,32 +102,27 @@ def lite_site(tmp_path_factory, chromium_executable):
 
 
 @pytest.fixture(scope="module")
-def offline_browser(lite_site, chromium_executable):
-    """A headless Chromium in which every request not to the site's own server is aborted."""
-    from playwright.sync_api import sync_playwright
+def offline_browser(lite_site, lab_session):
+    """A fresh context of the session's headless Chromium, in which every request not to the site's own
+    server is aborted (one Playwright per test session: a second one cannot start inside the first)."""
+    browser = lab_session.context.browser
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.add_init_script(HELPERS_JS)
+    outside: list[str] = []
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable, args=list(CHROMIUM_FLAGS), headless=True
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-        context.add_init_script(HELPERS_JS)
-        outside: list[str] = []
+    def only_localhost(route):
+        if route.request.url.startswith(lite_site + "/"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
 
-        def only_localhost(route):
-            if route.request.url.startswith(lite_site + "/"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_localhost)
-        context.outside = outside
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+    context.route("**/*", only_localhost)
+    context.outside = outside
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def run_lesson(context, base: str, path: str, timeout: float = 240.0):
