@@ -1,8 +1,9 @@
 """``GraphView`` and ``draw``: the picture of a computation graph, laid out and painted in the browser.
 
 Python sends the DOT text of the picture once per graph structure; the front
-end (``static/graph.js``) lays it out with Graphviz compiled to WebAssembly,
-once per structure, so nodes never move.  After that only the texts of the
+end (``static/frontend.js``, sent once per kernel with its WebAssembly Graphviz
+and shared by every picture; each picture's own module is ``static/graph.js``)
+lays it out once per structure, in a Web Worker, so nodes never move.  After that only the texts of the
 number cells that changed, which node and edge are current, and what the
 screen reader should say cross the wire.
 
