@@ -359,7 +359,7 @@ class GraphView(anywidget.AnyWidget):
     @property
     def source(self) -> str:
         """The DOT text of the picture, with the current numbers in its cells."""
-        return build(self._plan, lambda slot: _escape(self.cells[self._slot_index[slot]])).source
+        return build(self._plan, lambda slot: html.escape(self.cells[self._slot_index[slot]])).source
 
     @property
     def svg(self) -> str:
@@ -518,10 +518,6 @@ def _finite(x: Any) -> bool:
         import numpy
 
         return bool(numpy.all(numpy.isfinite(x)))
-
-
-def _escape(text: str) -> str:
-    return html.escape(text)
 
 
 def draw(

@@ -244,15 +244,11 @@ class BackwardWalk(_Walk):
             return self._explain_group(step)
         if step is None:
             root = self.names[self.root]
-            return {
-                "formula": rf"\frac{{\partial {_tex(root)}}}{{\partial {_tex(root)}}} = 1",
-                "local_text": "",
-                "numbers": "",
-                "numbers_text": "",
-                "sum": "",
-                "rule": f"∂{root}/∂{root} = 1: the output's gradient with respect to itself. "
+            return _panel(
+                formula=rf"\frac{{\partial {_tex(root)}}}{{\partial {_tex(root)}}} = 1",
+                rule=f"∂{root}/∂{root} = 1: the output's gradient with respect to itself. "
                 "The backward pass starts here.",
-            }
+            )
         out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
         d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
         state = self.grad_state(step.parent)
@@ -280,14 +276,14 @@ class BackwardWalk(_Walk):
             numbers_text = (
                 f"upstream × local = {_plain(step.upstream_grad)} × {_plain(local)} = {_plain(step.contribution)}"
             )
-        return {
-            "formula": formula,
-            "local_text": "local: " + self.local_said(step),
-            "numbers": numbers,
-            "numbers_text": numbers_text,
-            "sum": total,
-            "rule": rule,
-        }
+        return _panel(
+            formula=formula,
+            local_text="local: " + self.local_said(step),
+            numbers=numbers,
+            numbers_text=numbers_text,
+            sum=total,
+            rule=rule,
+        )
 
     def local_said(self, step: Step | None = None) -> str:
         """The local gradient of a step written with the nodes' own names, then its number.
@@ -335,14 +331,12 @@ class BackwardWalk(_Walk):
             f"= {_plain(edge.contribution)}"
             for parent, edge in leaving
         )
-        return {
-            "formula": rf"\text{{{name}, folded: {len(step.edges)} chain-rule products in one step}}",
-            "local_text": f"inside {name}: {len(step.edges)} edges; what leaves it, upstream × local:",
-            "numbers": "",
-            "numbers_text": sends,
-            "sum": "",
-            "rule": "Click the box (or press Enter on it) to unfold it and step inside.",
-        }
+        return _panel(
+            formula=rf"\text{{{name}, folded: {len(step.edges)} chain-rule products in one step}}",
+            local_text=f"inside {name}: {len(step.edges)} edges; what leaves it, upstream × local:",
+            numbers_text=sends,
+            rule="Click the box (or press Enter on it) to unfold it and step inside.",
+        )
 
     def spoken(self) -> str:
         """The current step in words, for a screen reader's live region.
@@ -444,6 +438,20 @@ def _tex(name: str) -> str:
     if len(head) > 1:
         head = rf"\mathrm{{{head}}}"
     return f"{head}_{{{tail}}}" if tail and head else head or tail
+
+
+def _panel(
+    formula: str, *, local_text: str = "", numbers: str = "", numbers_text: str = "", sum: str = "", rule: str = ""
+) -> dict:
+    """What a walk's ``explain()`` gives a panel: the formula (LaTeX) and its lines in plain text."""
+    return {
+        "formula": formula,
+        "local_text": local_text,
+        "numbers": numbers,
+        "numbers_text": numbers_text,
+        "sum": sum,
+        "rule": rule,
+    }
 
 
 def _box_by_box(edges: list, order: list, folded: dict) -> list:
@@ -577,15 +585,11 @@ class ForwardWalk(_Walk):
         step = self.current
         if step is None:
             name = self.names[self.wrt]
-            return {
-                "formula": rf"{d(w, w)} = 1",
-                "local_text": "",
-                "numbers": "",
-                "numbers_text": "",
-                "sum": "",
-                "rule": f"∂{name}/∂{name} = 1: forward mode starts at the input {name}, which moves by 1; "
+            return _panel(
+                formula=rf"{d(w, w)} = 1",
+                rule=f"∂{name}/∂{name} = 1: forward mode starts at the input {name}, which moves by 1; "
                 "every node that does not depend on it moves by 0.",
-            }
+            )
         node = _tex(self.names[step.node])
         terms = [
             rf"\underbrace{{{d(node, _tex(self.names[p]))}}}_{{\text{{local}}}} \cdot "
@@ -595,14 +599,11 @@ class ForwardWalk(_Walk):
         formula = rf"{d(node, w)} = " + " + ".join(terms)
         products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
         local_text = "local: " + "; ".join(self._local_said(step, i) for i in range(len(step.terms)))
-        return {
-            "formula": formula,
-            "local_text": local_text,
-            "numbers": "",
-            "numbers_text": f"local × tangent: {products} = {_plain(step.tangent)}",
-            "sum": "",
-            "rule": "",
-        }
+        return _panel(
+            formula=formula,
+            local_text=local_text,
+            numbers_text=f"local × tangent: {products} = {_plain(step.tangent)}",
+        )
 
     def _local_said(self, step: ForwardStep, k: int) -> str:
         index, parent, local, _, _ = step.terms[k]

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from backprop_widgets import Tensor, Value, forward_derivatives, gradcheck
 from backprop_widgets.engine import topological_order
 
+from .strategies import op_trees
+
 
 def two_layer(seed=0):
     """The article's network with vectors: W1 (4×3), W2 (2×4), one input x, a squared-error cost."""
@@ -63,15 +65,7 @@ BINARY = ["add", "sub", "mul", "div", "maximum", "minimum", "matmul", "powv", "r
 
 
 def graphs():
-    leaf = st.integers(0, 2)
-
-    def extend(children):
-        return st.one_of(
-            st.tuples(st.sampled_from(UNARY), children),
-            st.tuples(st.sampled_from(BINARY), children, children),
-        )
-
-    return st.recursive(leaf, extend, max_leaves=6)
+    return op_trees(UNARY, BINARY, max_leaves=6)
 
 
 def build(tree, leaves):
@@ -153,15 +147,7 @@ SMOOTH_BINARY = ["+", "-", "*", "/"]
 
 
 def smooth_trees():
-    leaf = st.integers(0, 2)
-
-    def extend(children):
-        return st.one_of(
-            st.tuples(st.sampled_from(SMOOTH_UNARY), children),
-            st.tuples(st.sampled_from(SMOOTH_BINARY), children, children),
-        )
-
-    return st.recursive(leaf, extend, max_leaves=8)
+    return op_trees(SMOOTH_UNARY, SMOOTH_BINARY, max_leaves=8)
 
 
 def build_scalar(tree, xs):

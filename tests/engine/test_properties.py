@@ -9,21 +9,15 @@ from hypothesis import strategies as st
 from backprop_widgets import Value, gradcheck
 from backprop_widgets.engine import topological_order
 
+from .strategies import op_trees
+
 UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "square", "leaky_relu", "inverse"]
 BINARY = ["+", "-", "*", "/", "powv"]
 KINKS = {"relu", "abs", "leaky_relu"}
 
 
-def trees(depth=4):
-    leaf = st.integers(0, 2)  # one of three shared variables
-
-    def extend(children):
-        return st.one_of(
-            st.tuples(st.sampled_from(UNARY), children),
-            st.tuples(st.sampled_from(BINARY), children, children),
-        )
-
-    return st.recursive(leaf, extend, max_leaves=8)
+def trees():
+    return op_trees(UNARY, BINARY, max_leaves=8)
 
 
 def build(tree, xs):
