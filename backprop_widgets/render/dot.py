@@ -89,15 +89,27 @@ class Plan:
     show_local: bool
     message: str | None = None
     index: dict = field(default_factory=dict)
-    slots: dict = field(default_factory=dict)  # SVG group id -> its number cells, in order
     folded: frozenset = frozenset()  # the groups drawn as one box each
     boxes: dict = field(default_factory=dict)  # a folded group's box: its representative -> Box
     owner: dict = field(default_factory=dict)  # a node inside a folded group -> that group's representative
-    clusters: dict = field(default_factory=dict)  # SVG id of an unfolded group's frame, or of a box -> group
 
     def id_of(self, node: Any) -> int:
         """A node's id, its position in ``topological_order(root)``."""
         return self.index[node]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What ``build`` makes of a plan: the DOT graph, and what its SVG ids stand for.
+
+    ``slots`` maps an SVG group id (``n3``, ``e3-0``) to its number cells, in
+    order; ``clusters`` maps the SVG id of a folded group's box (``n7``) or of an
+    unfolded group's dashed frame (``c0``) to that group's path.
+    """
+
+    graph: graphviz.Digraph
+    slots: dict[str, list[Slot]]
+    clusters: dict[str, tuple]
 
 
 @dataclass(frozen=True)
@@ -329,7 +341,7 @@ def to_dot(
     }
     """
     picture = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep)
-    return build(picture, texts_now(picture)).source
+    return build(picture, texts_now(picture)).graph.source
 
 
 def texts_now(picture: Plan) -> Callable[[Slot], str]:
@@ -349,10 +361,11 @@ def texts_now(picture: Plan) -> Callable[[Slot], str]:
     return text
 
 
-def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
+def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
     """Build the DOT graph of ``picture``; ``text(slot)`` fills each number cell.
 
-    Also records, in ``picture.slots``, which number cells each SVG group holds.
+    Returns it with which number cells each SVG group holds, and which group
+    each box and frame draws (see ``Drawing``); ``picture`` is left as it was.
     """
     edge_colour = PALETTE["edge"][0]
     dot = graphviz.Digraph(
@@ -379,7 +392,8 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
         del dot.graph_attr["label"], dot.graph_attr["labelloc"]
     if len(picture.shown) > MEDIUM:
         dot.graph_attr.update(QUICK_LAYOUT)
-    picture.slots = {}
+    slots: dict[str, list[Slot]] = {}
+    clusters: dict[str, tuple] = {}
     for node in picture.hidden:
         j = picture.id_of(node)
         border, _ = PALETTE["more"]
@@ -398,9 +412,9 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
         box = picture.boxes.get(node)
         if box is not None:
             placed.setdefault(box.group[:-1], []).append(
-                lambda target, node=node, k=k, box=box: _add_folded_box(target, picture, box, k, text)
+                lambda target, k=k, box=box: _add_folded_box(target, picture, box, k, text, slots)
             )
-            picture.clusters[f"n{k}"] = box.group
+            clusters[f"n{k}"] = box.group
             seen = set()
             for j, parent in enumerate(box.inputs):
                 source = _display_id(picture, parent)
@@ -409,7 +423,7 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
                     edges.append((source, f"n{k}", {"id": f"f{k}-{j}"}))
             continue
         placed.setdefault(group_of(node), []).append(
-            lambda target, node=node, k=k: _add_node(target, picture, node, k, text)
+            lambda target, node=node, k=k: _add_node(target, picture, node, k, text, slots)
         )
         if node.parents:
             edges.append((f"n{k}-op", f"n{k}", {"id": f"n{k}-out"}))
@@ -420,14 +434,13 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> graphviz.Digraph:
                 attrs = {"id": f"e{k}-{i}"}
                 if picture.show_local:
                     slot = Slot("local", k, i, width=local_width, inset=0)
-                    picture.slots[f"e{k}-{i}"] = [slot]
+                    slots[f"e{k}-{i}"] = [slot]
                     attrs["label"] = "<" + _local_label(text(slot), local_width) + ">"
                 edges.append((_display_id(picture, parent), f"n{k}-op", attrs))
-    picture.clusters = {key: value for key, value in picture.clusters.items() if key.startswith("n")}
-    _emit(dot, picture, (), placed, _children(placed))
+    _emit(dot, (), placed, _children(placed), clusters)
     for tail, head, attrs in edges:
         dot.edge(tail, head, **attrs)
-    return dot
+    return Drawing(dot, slots, clusters)
 
 
 def _display_id(picture: Plan, node: Any) -> str:
@@ -444,13 +457,16 @@ def _children(placed: dict) -> dict:
     return children
 
 
-def _emit(target, picture: Plan, path: tuple, placed: dict, children: dict) -> None:
-    """Add the nodes of group ``path``, then a dashed frame for each group inside it (an unfolded group)."""
+def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict) -> None:
+    """Add the nodes of group ``path``, then a dashed frame for each group inside it (an unfolded group).
+
+    Each frame's SVG id (``c0``, ``c1``, ...) goes into ``clusters`` with its group.
+    """
     for add in placed.get(path, []):
         add(target)
     for child in children.get(path, {}):
-        number = len([key for key in picture.clusters if key.startswith("c")])
-        picture.clusters[f"c{number}"] = child
+        number = len([key for key in clusters if key.startswith("c")])
+        clusters[f"c{number}"] = child
         with target.subgraph(name=f"cluster_{number}") as frame:
             frame.attr(
                 label=f"▾ {child[-1]}",
@@ -463,12 +479,12 @@ def _emit(target, picture: Plan, path: tuple, placed: dict, children: dict) -> N
                 labeljust="l",
                 **{"class": "group"},
             )
-            _emit(frame, picture, child, placed, children)
+            _emit(frame, child, placed, children, clusters)
 
 
-def _add_node(target, picture: Plan, node: Any, k: int, text) -> None:
-    """A node's value box and, for a computed node, its op circle."""
-    _add_value_box(target, picture, node, k, text)
+def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict) -> None:
+    """A node's value box and, for a computed node, its op circle; the box's number cells go into ``slots``."""
+    _add_value_box(target, picture, node, k, text, slots)
     if node.parents:
         border, fill = PALETTE["op"]
         target.node(
@@ -485,12 +501,12 @@ def _add_node(target, picture: Plan, node: Any, k: int, text) -> None:
         )
 
 
-def _add_folded_box(target, picture: Plan, box: Box, k: int, text) -> None:
-    """A folded group as one box: its name, then one row (value, gradient) per output."""
+def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) -> None:
+    """A folded group as one box: its name, then one row (value, gradient) per output (cells into ``slots``)."""
     border, fill = PALETTE["result"]
     name = html.escape(f"▸ {box.group[-1]}  ({len(box.members)} nodes)")
     rows = [f'<TR><TD COLSPAN="5" ALIGN="LEFT"><B>{name}</B></TD></TR>']
-    slots = []
+    box_slots = []
     for output in box.outputs:
         j = picture.id_of(output)
         array = is_array(output.data)
@@ -504,8 +520,8 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text) -> None:
             size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
             cells.append(f'<TD>{caption}</TD><TD {size} ALIGN="LEFT">{text(slot)}</TD>')
         rows.append("<TR>" + "".join(cells) + "</TR>")
-        slots += own
-    picture.slots[f"n{k}"] = slots
+        box_slots += own
+    slots[f"n{k}"] = box_slots
     table = (
         f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" COLOR="{border}" '
         f'BGCOLOR="{fill}">{"".join(rows)}</TABLE>'
@@ -513,7 +529,7 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text) -> None:
     target.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": "value folded"})
 
 
-def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text) -> None:
+def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text, slots: dict) -> None:
     kind = kind_of(node)
     border, fill = PALETTE[kind]
     array = is_array(node.data)
@@ -521,10 +537,10 @@ def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
     cells = []
     if node.label is not None:
         cells.append(f'<TD HEIGHT="{height}"><B>{html.escape(str(node.label))}</B></TD>')
-    slots = [Slot("data", k, width=width, array=array)]
+    own = [Slot("data", k, width=width, array=array)]
     if picture.show_grad and kind != "constant":  # a constant is just its number
-        slots.append(Slot("grad", k, width=width, array=array))
-    for slot in slots:
+        own.append(Slot("grad", k, width=width, array=array))
+    for slot in own:
         if cells:
             cells.append("<VR/>")
         if kind != "constant":
@@ -532,7 +548,7 @@ def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
             cells.append(f"<TD>{caption}</TD>")
         size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
         cells.append(f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>')
-    picture.slots[f"n{k}"] = slots
+    slots[f"n{k}"] = own
     table = _table(border, fill, "".join(cells), dashed=kind == "constant")
     dot.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": f"value {kind}"})
 

@@ -92,10 +92,11 @@ _TEMPLATE_CACHE_SIZE = 16
 
 def _template(picture: Plan) -> _Template:
     """Lay out ``picture`` (or reuse the layout of an identical structure) and cut its SVG."""
-    key = build(picture, lambda slot: PLACEHOLDER).source
+    drawing = build(picture, lambda slot: PLACEHOLDER)
+    key = drawing.graph.source
     template = _TEMPLATES.get(key)
     if template is None:
-        template = _cut(render_svg(key, isolate=len(picture.shown) > MEDIUM), picture.slots)
+        template = _cut(render_svg(key, isolate=len(picture.shown) > MEDIUM), drawing.slots)
         _TEMPLATES[key] = template
         while len(_TEMPLATES) > _TEMPLATE_CACHE_SIZE:
             _TEMPLATES.popitem(last=False)
@@ -335,7 +336,7 @@ class SvgPicture:
     @property
     def source(self) -> str:
         """The DOT text of the picture, with the current values."""
-        return build(self._plan, texts_now(self._plan)).source
+        return build(self._plan, texts_now(self._plan)).graph.source
 
     @property
     def message(self) -> str | None:

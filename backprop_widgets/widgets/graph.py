@@ -137,11 +137,12 @@ class GraphView(anywidget.AnyWidget):
     def _plan_structure(self) -> dict:
         """Plan the picture: its DOT text (the browser lays it out once) and every trait that goes with it."""
         self._plan = plan(self.root, **self._options)
-        dot = build(self._plan, lambda slot: PLACEHOLDER).source  # fills self._plan.slots
-        self._slot_list = [(gid, slot) for gid, slots in self._plan.slots.items() for slot in slots]
+        drawing = build(self._plan, lambda slot: PLACEHOLDER)
+        self._clusters = drawing.clusters  # the SVG ids of boxes and frames a click can name -> their groups
+        self._slot_list = [(gid, slot) for gid, slots in drawing.slots.items() for slot in slots]
         self._slot_index = {slot: i for i, (_, slot) in enumerate(self._slot_list)}
         return {
-            "dot": dot,
+            "dot": drawing.graph.source,
             "slots": [[gid, slot.width, slot.inset] for gid, slot in self._slot_list],
             "cells": self._texts(),
             "current": [],
@@ -237,8 +238,8 @@ class GraphView(anywidget.AnyWidget):
         return self.unfold(path) if path in self.folded else self.fold(path)
 
     def _path(self, group: Any) -> tuple:
-        if isinstance(group, str) and group in self._plan.clusters:  # an SVG id from the browser
-            return self._plan.clusters[group]
+        if isinstance(group, str) and group in self._clusters:  # an SVG id from the browser
+            return self._clusters[group]
         path = (group,) if isinstance(group, str) else tuple(group)
         known = self.groups()
         if path not in known:
@@ -359,7 +360,7 @@ class GraphView(anywidget.AnyWidget):
     @property
     def source(self) -> str:
         """The DOT text of the picture, with the current numbers in its cells."""
-        return build(self._plan, lambda slot: html.escape(self.cells[self._slot_index[slot]])).source
+        return build(self._plan, lambda slot: html.escape(self.cells[self._slot_index[slot]])).graph.source
 
     @property
     def svg(self) -> str:

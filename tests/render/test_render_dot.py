@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from backprop_widgets import Value
 from backprop_widgets.engine import Node, format_number
 from backprop_widgets.render import to_dot, value_text
-from backprop_widgets.render.dot import LIMIT, PALETTE, local_texts, op_title
+from backprop_widgets.render.dot import LIMIT, PALETTE, build, local_texts, op_title, plan, texts_now
 
 GOLDEN = pathlib.Path(__file__).with_name("golden_ab_bc.dot")
 
@@ -63,6 +63,20 @@ def test_ids_follow_the_topological_order(ab_bc):
     names = re.findall(r"^\t(n\d+) \[", text, flags=re.M)
     assert names == ["n0", "n1", "n2", "n3", "n4", "n5"]
     assert "0x" not in text  # never a memory address
+
+
+def test_build_returns_the_cells_of_each_svg_id_and_leaves_the_plan_alone(ab_bc):
+    f, _ = ab_bc
+    picture = plan(f, show_local=True)
+    before = vars(picture).copy()
+    drawing = build(picture, texts_now(picture))
+    assert vars(picture) == before
+    assert drawing.graph.source == to_dot(f, show_local=True)
+    assert [(s.kind, s.node) for s in drawing.slots["n5"]] == [("data", 5), ("grad", 5)]
+    assert [(s.kind, s.node, s.index) for s in drawing.slots["e5-1"]] == [("local", 5, 1)]
+    assert drawing.clusters == {}  # no groups: no boxes, no frames
+    again = build(picture, texts_now(picture))  # the same plan, the same drawing
+    assert (again.graph.source, again.slots, again.clusters) == (drawing.graph.source, drawing.slots, drawing.clusters)
 
 
 def test_op_nodes_and_value_nodes_look_different(e3):

@@ -35,12 +35,12 @@ def test_a_small_graph_is_not_folded_and_a_fold_can_be_asked_for():
 def test_a_click_on_a_box_unfolds_it_and_a_click_on_its_frame_folds_it_back():
     _, y = net_and_output([4, 4, 1])
     view = draw(y)
-    box = next(key for key, path in view._plan.clusters.items() if path == ("layer 2", "neuron 3"))
+    box = next(key for key, path in view._clusters.items() if path == ("layer 2", "neuron 3"))
     sent = []
     view.send = lambda content, buffers=None: sent.append(content)
     view._on_message(view, {"type": "toggle", "id": box}, [])
     assert ("layer 2", "neuron 3") not in view.folded
-    frame = next(key for key, path in view._plan.clusters.items() if path == ("layer 2", "neuron 3"))
+    frame = next(key for key, path in view._clusters.items() if path == ("layer 2", "neuron 3"))
     assert frame.startswith("c")  # now a dashed frame
     view._on_message(view, {"type": "toggle", "id": frame}, [])
     assert ("layer 2", "neuron 3") in view.folded
