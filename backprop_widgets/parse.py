@@ -19,6 +19,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterator
+from typing import cast
 
 from lark import Lark, Token, Tree, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
@@ -149,7 +150,8 @@ def _tokens(text: str) -> list[Token]:
     """Cut ``text`` into tokens; refuse any character a formula doesn't use."""
     tokens = []
     for match in _TOKEN.finditer(text):
-        kind, value, start, end = match.lastgroup, match.group(), match.start(), match.end()
+        kind = str(match.lastgroup)  # every alternative of _TOKEN is a named group
+        value, start, end = match.group(), match.start(), match.end()
         if kind == "SPACE":
             continue
         if kind == "OTHER":
@@ -189,6 +191,7 @@ def _check(tokens: list[Token], text: str, given: dict) -> None:
             if previous is not None and previous.type == "NUMBER":
                 joined = f"{previous}{token}"
                 meant = f"{previous}*{token}" + (f" or {joined}" if _TOKEN.fullmatch(joined) else "")
+                assert token.end_pos is not None and previous.start_pos is not None  # _tokens placed every token
                 width = token.end_pos - previous.start_pos
                 raise ParseError(f"two numbers side by side: write {meant}", text, previous.column, width)
             if not math.isfinite(float(token)):
@@ -341,13 +344,13 @@ _PARSER = Lark(_GRAMMAR, start="sum", parser="lalr", lexer=_Checked)
 def _syntax_error(error: UnexpectedInput, tokens: list[Token], text: str) -> ParseError:
     """Say what is missing where the parser stopped, in a student's words."""
     token = error.token if isinstance(error, UnexpectedToken) else None
-    at_end = not isinstance(token, Token) or token.type == "$END"
-    index = len(tokens) if at_end else next(i for i, t in enumerate(tokens) if t.start_pos == token.start_pos)
-    before = tokens[index - 1] if index > 0 else None
-    if at_end:
-        if before is None:
+    if not isinstance(token, Token) or token.type == "$END":
+        if not tokens:
             return ParseError("the formula is empty", text, 1)
-        return ParseError(f"the formula ends too early: something is missing after '{before}'", text, before.column)
+        last = tokens[-1]
+        return ParseError(f"the formula ends too early: something is missing after '{last}'", text, last.column)
+    index = next(i for i, t in enumerate(tokens) if t.start_pos == token.start_pos)
+    before = tokens[index - 1] if index > 0 else None
     here = f"'{token}'"
     if token.type == "_RPAR" and before is not None and before.type == "_LPAR":
         return ParseError("empty parentheses: put something between ( and )", text, before.column, 2)
@@ -495,13 +498,18 @@ def variables(root: Value) -> dict[str, Value]:
     {'a': 7.0, 'b': 9.0, 'c': 2.0}
     """
     found: dict[str, Value] = {}
-    for node in topological_order(root):
+    for node in _values(root):
         if node.parents or node.label is None or node.label in found:
             continue
         if node.constant and CONSTANTS.get(node.label) == node.data:
             continue
         found[node.label] = node
     return found
+
+
+def _values(root: Value) -> list[Value]:
+    """``topological_order(root)``, typed: a graph of Values holds only Values."""
+    return cast("list[Value]", topological_order(root))
 
 
 # ---- printing a graph as a formula ------------------------------------------------
@@ -590,7 +598,7 @@ def to_formula(root: Value) -> str:
     >>> to_formula(-(4 * x + 1) ** 2)
     '-(4 * x + 1)^2'
     """
-    order = topological_order(root)
+    order = _values(root)
     pieces = {node: _pieces(node) for node in order}
     length: dict[Value, int] = {}
     for node in order:  # inputs first, so every child's length is known

@@ -95,6 +95,7 @@ def central_difference(root: Node, node: Node, *, h: float = 1e-5, order: list[N
     true_values = [(n, n.data) for n in order]
     original = node.data
     is_array = ndim(original) > 0
+    grad: Any  # an array of node's shape, or [0.0] for a number
     if is_array:
         import numpy as np
 

@@ -111,7 +111,7 @@ class Value(Node):
         works); ``x ** y`` with a Value exponent makes both inputs graph nodes."""
         if isinstance(other, Value):
             return Value._apply("powv", self, other)
-        return Value._apply("pow", self, n=float(_check_number(other)))
+        return Value._apply("pow", self, n=_check_number(other))
 
     def __rpow__(self, other: Number) -> Value:
         return Value._apply("powv", _wrap(other), self)
@@ -147,7 +147,7 @@ class Value(Node):
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x."""
-        return Value._apply("leaky_relu", self, slope=float(_check_number(slope)))
+        return Value._apply("leaky_relu", self, slope=_check_number(slope))
 
     def sin(self) -> Value:
         """Sine (in radians)."""
@@ -190,10 +190,11 @@ class Value(Node):
         return self.data
 
 
-def _check_number(x: object) -> Real:
+def _check_number(x: object) -> float:
+    """``x`` as a float, if it is a real number (True and False are not)."""
     if isinstance(x, bool) or not isinstance(x, Real):
         raise TypeError(f"expected a number or a Value, got {type(x).__name__}: {x!r}")
-    return x
+    return float(x)
 
 
 def _wrap(x: Value | Number) -> Value:

@@ -105,7 +105,8 @@ class Recorder:
     """Stands for the instructor's function while planning: calls it and records the arguments."""
 
     def __init__(self, function) -> None:
-        self.function, self.calls = function, []
+        self.function = function
+        self.calls: list[list] = []  # the encoded arguments of each call
 
     def __call__(self, *args):
         self.calls.append([encode(a) for a in args])
@@ -326,7 +327,7 @@ class SealTests(Preprocessor):
 
     enabled = Bool(True)
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         info = resources["nbgrader"]
         student = info["student"]
         refusals: list[str] = []
@@ -372,7 +373,7 @@ class JudgeAnswers(Preprocessor):
 
     enabled = Bool(True)
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         plan: Plan = resources[KEY]
         info = resources["nbgrader"]
         reports: dict[str, dict | str] = {}

@@ -119,7 +119,7 @@ def scan_cell(source: str) -> list[str]:
             if node.attr in ENGINE_SHORTCUTS:
                 note(f"reads the answer off the engine ({ENGINE_SHORTCUTS[node.attr]})")
             if isinstance(node.ctx, (ast.Store, ast.Del)):
-                root = node
+                root: ast.expr = node
                 while isinstance(root, ast.Attribute):
                     root = root.value
                 if isinstance(root, ast.Name) and (root.id in imported or root.id[:1].isupper() or root.id in _GIVEN):

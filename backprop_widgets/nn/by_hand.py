@@ -39,10 +39,12 @@ class MatMulLayer:
         return self.x @ self.w
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
+        assert self.x is not None, "call forward() before backward()"
         self.dldw = self.x.T @ grad  # dL/dw
         return grad @ self.w.T  # dL/dx, the upstream gradient of the layer before
 
     def update(self, eta: float) -> None:
+        assert self.dldw is not None, "call backward() before update()"
         self.w -= eta * self.dldw
 
     def __repr__(self) -> str:

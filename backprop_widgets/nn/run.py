@@ -157,6 +157,7 @@ class TrainingRun:
     def step(self, n: int = 1) -> None:
         """``n`` training steps, each recorded in ``history``."""
         for _ in range(n):
+            x: Tensor | np.ndarray  # the whole training set (made into a Tensor once), or a batch of its rows
             if self.batch_size >= len(self.X_train):
                 x, t = self._x_train, self.y_train
             else:

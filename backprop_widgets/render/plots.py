@@ -10,6 +10,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
@@ -130,7 +131,7 @@ class BoundaryPlot:
     def png(self, training: TrainingRun, selected: int) -> bytes:
         belief = training.belief(self.grid).reshape(GRID, GRID)
         self.image.set_data(belief)
-        dynamic = [self.image]
+        dynamic: list[Artist] = [self.image]
         contour = None
         finite = belief[np.isfinite(belief)]
         if finite.size and finite.min() < 0.5 < finite.max():  # else the boundary is off the picture

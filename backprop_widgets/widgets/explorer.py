@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import cast
 
 import ipywidgets as widgets
 
@@ -110,8 +111,9 @@ class Explorer(widgets.VBox):
         self.wrt.observe(lambda _: self._forward_mode(), names="value")
         self.check_button.on_click(lambda _: self.check())
 
-        self.root: Value | None = None
-        self.stepper: BackwardStepper | None = None
+        # set by _set_graph, which the formula (or the Value) below always reaches, as are self.inputs
+        self.root: Value
+        self.stepper: BackwardStepper
         self.body = widgets.VBox()
         self.sliders: dict[str, widgets.FloatSlider] = {}
 
@@ -185,7 +187,7 @@ class Explorer(widgets.VBox):
         named = variables(root)
         if named:
             return named
-        order = topological_order(root)
+        order = cast("list[Value]", topological_order(root))  # a graph of Values holds only Values
         names = node_names(order)
         return {names[n]: n for n in order if not n.parents and not n.constant}
 
@@ -251,6 +253,7 @@ class Explorer(widgets.VBox):
             self.mode.value = "forward"
         self.wrt.value = name
         self._forward_mode()
+        assert self.forward_stepper is not None  # made by _forward_mode for an input of this graph
         self.forward_stepper.run()
         return forward_derivatives(self.root, wrt=self.inputs[name])
 
@@ -287,7 +290,7 @@ class Explorer(widgets.VBox):
         n = len(self.inputs)
         marks = ", ".join(f"{html.escape(i)} {'✓' if i in done else '·'}" for i in self.inputs)
         value = stepper.walk.grads()[self.root] if stepper is not None else None
-        out = self.stepper.walk.names[self.root] if self.stepper is not None else "f"
+        out = self.stepper.walk.names[self.root]
         lines = [
             f"One forward pass follows one input: ∂{html.escape(out)}/∂{html.escape(name)} = "
             f"{'?' if value is None else html.escape(format_number(value, 6))}"

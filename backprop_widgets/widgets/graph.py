@@ -88,10 +88,10 @@ class GraphView(anywidget.AnyWidget):
     front_end = traitlets.Instance(_FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
     # the structure: laid out once in the browser
     dot = traitlets.Unicode().tag(sync=True)
-    slots = traitlets.List().tag(sync=True)  # one [group id, width, inset] per number cell
+    slots: traitlets.List[list] = traitlets.List().tag(sync=True)  # one [group id, width, inset] per number cell
     # what changes: sent as patches (see _push)
-    cells = traitlets.List().tag(sync=True)  # the text of each number cell
-    current = traitlets.List().tag(sync=True)  # ids of the highlighted SVG groups
+    cells: traitlets.List[str] = traitlets.List().tag(sync=True)  # the text of each number cell
+    current: traitlets.List[str] = traitlets.List().tag(sync=True)  # ids of the highlighted SVG groups
     flow = traitlets.Dict().tag(sync=True)  # the contribution travelling along an edge just now
     announce = traitlets.Unicode().tag(sync=True)  # what a screen reader says about the last step
     # words around the picture

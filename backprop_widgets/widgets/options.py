@@ -23,6 +23,8 @@ TypeError: configure: quiz must be True or False (or None for the default), not 
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "configure",
     "defaults",
@@ -63,7 +65,7 @@ DASHBOARD_CONTROLS = STEPPER_CONTROLS + ("training", "learning_rate", "batch_siz
 # what assessment mode leaves out of every stepper: nothing that walks the whole pass at once
 ASSESSMENT_HIDES = ("run", "play", "speed")
 
-_FACTORY = {
+_FACTORY: dict[str, Any] = {
     # True: a stepper starts at step 0, every gradient "?" until the walk reaches it; False: it starts
     # at the end with every gradient shown (Reset to step through); None: each widget's own default
     # (BackwardStepper: step 0; Explorer and TrainingDashboard: every gradient shown).
@@ -89,7 +91,7 @@ def configure(*, reset: bool = False, **options) -> None:
     unknown = set(options) - set(_FACTORY)
     if unknown:
         raise TypeError(f"configure: unknown option(s) {sorted(unknown)}; known: {sorted(_FACTORY)}")
-    checked = {}
+    checked: dict[str, Any] = {}
     for name, value in options.items():
         if name == "hide":
             checked[name] = () if value is None else _check_hide(value, tuple(CONTROLS), "configure")

@@ -44,6 +44,8 @@ class BackwardStepper(widgets.VBox):
     assessment mode "Run to end", Play, its speed and the End key are gone).
     """
 
+    children: tuple  # VBox's trait (ipywidgets has no type hints): the picture, then the controls
+
     def __init__(
         self,
         root,

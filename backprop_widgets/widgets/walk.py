@@ -270,7 +270,7 @@ class BackwardWalk(_Walk):
         if hasattr(local, "rule") and getattr(local, "factor", None) is None:  # a Tensor op's vector-Jacobian product
             numbers_text = (
                 f"upstream = {_plain(step.upstream_grad)}; through the local rule, "
-                f"{self._named_rule(step)} = {_plain(step.contribution)}"
+                f"{_named_rule(step, self.names)} = {_plain(step.contribution)}"
             )
         else:
             numbers_text = (
@@ -291,36 +291,7 @@ class BackwardWalk(_Walk):
         ``∂f/∂x = y = 7`` for x·y; ``∂x/∂a = 1`` for a + b.
         """
         step = step or self.current
-        if step is None:
-            return ""
-        node, parent = step.node, step.parent
-        d = f"∂{self.names[node]}/∂{self.names[parent]}"
-        if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
-            return f"{d}: contribution = {self._named_rule(step)}"
-        value = _plain(step.local_grad)
-        row = node.ops.get(node.op) if node.op else None
-        said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
-        if not said:
-            return f"{d} = {value}"
-        names = {letter: self.names[p] for letter, p in zip("ab", node.parents, strict=False)}
-        names["out"] = self.names[node]
-        names.update({k: format_number(v) for k, v in node.params.items()})
-        if "n" in node.params:
-            names["n1"] = format_number(node.params["n"] - 1)
-        formula = said.format(**names)
-        for name in names.values():  # σ((x + 1)) -> σ(x + 1)
-            if name.startswith("(") and name.endswith(")"):
-                formula = formula.replace(f"({name})", name)
-        if formula.endswith("^1"):  # 2·e^1 -> 2·e
-            formula = formula[:-2]
-        same = formula.replace("−", "-") == value
-        return f"{d} = {value}" if same else f"{d} = {formula} = {value}"
-
-    def _named_rule(self, step: Step) -> str:
-        """A Tensor op's local rule with the node's own input names: ``xᵀ @ upstream``."""
-        names = {letter: self.names[p] for letter, p in zip("ab", step.node.parents, strict=False)}
-        text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
-        return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
+        return "" if step is None else _local_said(step, self.names)
 
     def _explain_group(self, step: GroupStep) -> dict:
         out = self.names[self.root]
@@ -361,9 +332,7 @@ class BackwardWalk(_Walk):
         state = self.grad_state(step.parent)
         gets = "+=" if state.expected > 1 else "="
         if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
-            numbers = (
-                f"{self._named_rule(step)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
-            )
+            numbers = f"{_named_rule(step, self.names)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
         else:
             numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
         return (
@@ -473,6 +442,39 @@ def _box_by_box(edges: list, order: list, folded: dict) -> list:
     return [step for u in sorted(by_unit, key=rank, reverse=True) for step in by_unit[u]]
 
 
+def _local_said(step: Step, names_of: dict) -> str:
+    """A step's local gradient written with the nodes' names (``names_of``), then its number (see ``local_said``)."""
+    node, parent = step.node, step.parent
+    d = f"∂{names_of[node]}/∂{names_of[parent]}"
+    if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+        return f"{d}: contribution = {_named_rule(step, names_of)}"
+    value = _plain(step.local_grad)
+    row = node.ops.get(node.op) if node.op else None
+    said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
+    if not said:
+        return f"{d} = {value}"
+    names = {letter: names_of[p] for letter, p in zip("ab", node.parents, strict=False)}
+    names["out"] = names_of[node]
+    names.update({k: format_number(v) for k, v in node.params.items()})
+    if "n" in node.params:
+        names["n1"] = format_number(node.params["n"] - 1)
+    formula = said.format(**names)
+    for name in names.values():  # σ((x + 1)) -> σ(x + 1)
+        if name.startswith("(") and name.endswith(")"):
+            formula = formula.replace(f"({name})", name)
+    if formula.endswith("^1"):  # 2·e^1 -> 2·e
+        formula = formula[:-2]
+    same = formula.replace("−", "-") == value
+    return f"{d} = {value}" if same else f"{d} = {formula} = {value}"
+
+
+def _named_rule(step: Step, names_of: dict) -> str:
+    """A Tensor op's local rule with the node's own input names: ``xᵀ @ upstream``."""
+    names: dict[str, str] = {letter: names_of[p] for letter, p in zip("ab", step.node.parents, strict=False)}
+    text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
+    return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
+
+
 class GroupStep:
     """The steps inside a folded group, taken as one: the edges crossed, and those that leave the group."""
 
@@ -566,7 +568,7 @@ class ForwardWalk(_Walk):
         it does but has not been reached."""
         moves = {step.node for step in self.steps}
         known = {step.node: step.tangent for step in self.steps[: self.position]}
-        shown = {}
+        shown: dict[Any, float | None] = {}
         for node in self.order:
             if node is self.wrt:
                 shown[node] = 1.0
@@ -616,7 +618,7 @@ class ForwardWalk(_Walk):
             contribution=None,
             total=None,
         )
-        return BackwardWalk.local_said(self, fake)
+        return _local_said(fake, self.names)
 
     def spoken(self) -> str:
         step = self.current
