@@ -135,7 +135,7 @@ def topological_order(root: Node, *, last_input_first: bool = False) -> list[Nod
     return order
 
 
-def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
+def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -> Iterator[Step]:
     """Run the backward pass from ``root``, yielding one ``Step`` per edge.
 
     First every gradient in the graph is set to zero and ``root.grad`` to 1
@@ -150,6 +150,11 @@ def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
     making the zeros: nobody can look between its steps, so an input's first
     contribution simply becomes its gradient (zero + contribution, on an array
     of its own: ``Node.first_grad``) and later ones are added to it.
+
+    ``constants=False`` leaves out the edges into constants (numbers written in
+    the formula, data, targets): nothing uses their gradients and no picture
+    shows them, so ``Tensor.backward()`` does not compute them, as PyTorch
+    computes none for a tensor that does not require one.
 
     >>> from backprop_widgets import Value
     >>> x = Value(3.0, label="x")
@@ -169,6 +174,8 @@ def backward_steps(root: Node, *, record: bool = True) -> Iterator[Step]:
             continue
         upstream_grad = node.grad
         for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads(), strict=True)):
+            if parent.constant and not constants:
+                continue
             contribution = local_grad * upstream_grad  # the chain rule
             if record or parent in reached:
                 parent.grad += contribution  # gradients add at branches

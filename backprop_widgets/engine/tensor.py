@@ -118,9 +118,11 @@ class Tensor(Node):
         """Fill in ``grad`` on every tensor this one depends on: d(self)/d(entry), entry by entry.
 
         ``self`` must have a single entry (a loss).  As for ``Value``, gradients
-        are recomputed from zero on each call.
+        are recomputed from zero on each call.  Constants (the data, the targets,
+        numbers and arrays mixed into arithmetic) get none, as in PyTorch: nothing
+        uses them, and a training step is spared the product for every data point.
         """
-        for _ in backward_steps(self, record=False):
+        for _ in backward_steps(self, record=False, constants=False):
             pass
 
     def zero_grad(self) -> None:

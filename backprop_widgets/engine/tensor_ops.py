@@ -223,19 +223,19 @@ class VJP:
         self.shape = shape
 
     def __mul__(self, upstream: np.ndarray) -> np.ndarray:
-        if self.apply is not None:
-            contribution = self.apply(upstream)
-        elif self.factor is not None:
+        if self.factor is not None:
             contribution = self.factor * upstream
             if type(contribution) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
                 np.add(contribution, 0.0, out=contribution)
             else:
                 contribution += 0.0
+        elif self.apply is not None:
+            contribution = self.apply(upstream)
         else:
             contribution = upstream
-        if self.shape is not None:
-            contribution = sum_to_shape(contribution, self.shape)
-        return contribution
+        if self.shape is None:
+            return contribution
+        return sum_to_shape(contribution, self.shape)
 
     @property
     def text(self) -> str:

@@ -59,11 +59,32 @@ def test_backward_gives_the_stepper_s_gradients_to_the_last_bit(seed):
     h = (a * b + a).tanh()  # a used twice
     loss = ((h @ c).relu() - (a @ c)).abs().mean() + (h * h).sum()
     walked = [step for step in backward_steps(loss)]
-    stepped = {node: node.grad.copy() for node in topological_order(loss)}
+    stepped = {node: node.grad.copy() for node in topological_order(loss) if not node.constant}
     assert walked
+    for node in stepped:
+        node.grad = None  # so that a gradient backward() left out would fail below
     loss.backward()
     for node, grad in stepped.items():
         np.testing.assert_array_equal(node.grad, grad)
+
+
+def test_backward_leaves_constants_alone_as_pytorch_does():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], label="x", constant=True)  # data: nothing to learn
+    W = Tensor([[0.5], [-0.5]], label="W")
+    loss = ((x @ W).sigmoid() * 3.0).mean()
+    marker = np.full((2, 2), 7.0)
+    x.grad = marker
+    loss.backward()
+    assert x.grad is marker  # not computed, not touched
+    assert W.grad.any()
+    for _ in backward_steps(loss, record=False):  # the full pass still gives a constant its gradient
+        pass
+    np.testing.assert_allclose(x.grad, loss_gradient_wrt_x(x.data, W.data))
+
+
+def loss_gradient_wrt_x(x, W):
+    s = 1.0 / (1.0 + np.exp(-(x @ W)))
+    return (3.0 * s * (1.0 - s) / s.size) @ W.T
 
 
 def test_no_gradient_shows_minus_zero():
