@@ -430,9 +430,12 @@ class JudgeAnswers(Preprocessor):
 def _output(verdict: Verdict):
     if verdict.passed:
         return nbformat.v4.new_output("stream", name="stdout", text=verdict.text or "✔ passed\n")
-    return nbformat.v4.new_output(
-        "error", ename=verdict.ename, evalue=verdict.text, traceback=[f"{verdict.ename}: {verdict.text}"]
-    )
+    return _error_output(verdict.ename, verdict.text)
+
+
+def _error_output(ename: str, evalue: str):
+    """An error output as a notebook shows it: ``ename: evalue``."""
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
 @functools.cache
@@ -449,27 +452,13 @@ def _execute_class():
 
         def preprocess_cell(self, cell, resources, index):
             if cell.cell_type == "code" and self._stopped:
-                cell.outputs = [
-                    nbformat.v4.new_output(
-                        "error",
-                        ename="KernelStopped",
-                        evalue=self._stopped,
-                        traceback=[f"KernelStopped: {self._stopped}"],
-                    )
-                ]
+                cell.outputs = [_error_output("KernelStopped", self._stopped)]
                 return cell, resources
             try:
                 return super().preprocess_cell(cell, resources, index)
             except DeadKernelError as error:
                 self._stopped = f"the kernel died ({error or 'over its time or memory limit?'})"
-                cell.outputs = list(cell.get("outputs", [])) + [
-                    nbformat.v4.new_output(
-                        "error",
-                        ename="DeadKernelError",
-                        evalue=self._stopped,
-                        traceback=[f"DeadKernelError: {self._stopped}"],
-                    )
-                ]
+                cell.outputs = list(cell.get("outputs", [])) + [_error_output("DeadKernelError", self._stopped)]
                 return cell, resources
 
     return Execute
