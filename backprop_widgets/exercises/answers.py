@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 from numbers import Number
-from typing import Any
+from typing import TYPE_CHECKING, Any, SupportsFloat, cast
 
 from ..engine.arrays import numpy as np
 from ..engine.graph import Node
+from .grid import Grid, grid
 
-__all__ = ["NotAnAnswer", "describe", "as_number", "as_array", "as_bool", "shape_text"]
+if TYPE_CHECKING:
+    import numpy
+
+__all__ = ["NotAnAnswer", "describe", "as_number", "as_array", "as_grid", "as_bool", "shape_text"]
 
 
 class NotAnAnswer(Exception):
@@ -24,7 +28,7 @@ def describe(obj: Any) -> str:
     """
     if obj is None:
         return "None"
-    if isinstance(obj, np.ndarray):
+    if isinstance(obj, (np.ndarray, Grid)):
         return f"an array of shape {shape_text(obj.shape)}"
     if isinstance(obj, Node):
         return f"a {type(obj).__name__}"
@@ -120,7 +124,7 @@ def as_number(answer: Any, notes: list[str]) -> float:
         raise NotAnAnswer("that is a complex number; every answer here is a real number")
     if not isinstance(answer, (Number, np.number)):
         raise NotAnAnswer(f"give a number, not {describe(answer)}")
-    return _check_finite(float(answer), "your answer")
+    return _check_finite(float(cast(SupportsFloat, answer)), "your answer")
 
 
 def _shape_problem(what: str, yours: tuple, expected: tuple) -> str:
@@ -136,11 +140,11 @@ def _shape_problem(what: str, yours: tuple, expected: tuple) -> str:
     return said
 
 
-def as_array(answer: Any, shape: tuple, notes: list[str], what: str = "your answer") -> np.ndarray:
+def as_array(answer: Any, shape: tuple, notes: list[str], what: str = "your answer") -> numpy.ndarray:
     """The answer as a float array of ``shape``, or ``NotAnAnswer`` saying why it isn't one.
 
     Lists are turned into arrays; a Tensor stands for its ``.data``.  For
-    ``shape == ()`` a single number is expected.
+    ``shape == ()`` a single number is expected.  ``as_grid`` reads it (without numpy where it can).
 
     >>> as_array([[1, 2], [3, 4]], (2, 2), []).dtype
     dtype('float64')
@@ -148,6 +152,25 @@ def as_array(answer: Any, shape: tuple, notes: list[str], what: str = "your answ
     Traceback (most recent call last):
     ...
     backprop_widgets.exercises.answers.NotAnAnswer: your answer should have shape (2, 3); yours has shape (3, 2) — did you forget a transpose?
+    """
+    import numpy
+
+    checked = as_grid(answer, shape, notes, what)
+    return numpy.array(checked.flat, dtype=numpy.float64).reshape(checked.shape)
+
+
+def as_grid(answer: Any, shape: tuple, notes: list[str], what: str = "your answer") -> Grid:
+    """The answer as a ``Grid`` of floats of ``shape``, or ``NotAnAnswer`` saying why it isn't one.
+
+    Plain numbers and lists (of numbers or ``Value``s) are read without numpy; numpy
+    arrays and Tensors with it.  For ``shape == ()`` a single number is expected.
+
+    >>> as_grid([0.5, -1], (2,), [])
+    Grid([0.5, -1.0])
+    >>> as_grid([1.0, 2.0], (), [])
+    Traceback (most recent call last):
+    ...
+    backprop_widgets.exercises.answers.NotAnAnswer: your answer should be one number; yours is an array of shape (2,)
     """
     want = "a number" if shape == () else f"an array of shape {shape_text(shape)}"
     if answer is None and what != "your answer":
@@ -163,22 +186,22 @@ def as_array(answer: Any, shape: tuple, notes: list[str], what: str = "your answ
     if not isinstance(answer, (list, tuple, np.ndarray, Number, np.number)):
         raise NotAnAnswer(f"{what} is {describe(answer)}; give {want}")
     try:
-        array = np.asarray(answer, dtype=np.float64)
+        array = grid(answer)
     except (TypeError, ValueError):
         if isinstance(answer, (list, tuple)) and _ragged(answer):
             raise NotAnAnswer(f"the rows of {what} have different lengths; give {want}") from None
         raise NotAnAnswer(f"{what} has entries that aren't numbers; give {want}") from None
     if shape == () and array.size == 1 and array.ndim:
         notes.append(f"{what} is {describe(array)}; I used its one entry.")
-        array = array.reshape(())
+        array = Grid((), array.flat)
     if array.shape != tuple(shape):
         raise NotAnAnswer(_shape_problem(what, array.shape, tuple(shape)))
-    if np.isnan(array).any():
+    if any(math.isnan(x) for x in array.flat):
         raise NotAnAnswer(
             f"{what} has nan ('not a number') in it: something in your computation was undefined, "
             "such as 0/0 or the log of a negative number"
         )
-    if np.isinf(array).any():
+    if any(math.isinf(x) for x in array.flat):
         raise NotAnAnswer(f"{what} has an infinite entry: a division by zero or an overflow")
     return array
 

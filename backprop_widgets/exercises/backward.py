@@ -7,42 +7,48 @@ returns one gradient per input, e.g. for ``mul``::
         return upstream * b, upstream * a
 
 It is called at a few test points drawn from a fixed seed (so the feedback is the
-same on every run).  At each point the engine builds the op's graph, runs its
-backward pass with that upstream gradient, and checks its own gradients against
-central finite differences; the student's gradients are compared with those.
-The feedback names the input whose gradient is wrong and the kind of mistake,
-never a right number.
+same on every run, with numpy or without: ``rng`` draws numpy's numbers in plain
+Python).  At each point the engine builds the op's graph, runs its backward pass
+with that upstream gradient, and checks its own gradients against central finite
+differences; the student's gradients are compared with those.  The feedback names
+the input whose gradient is wrong and the kind of mistake, never a right number.
+An op on numbers is judged in plain Python, without numpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine.arrays import numpy as np
+from ..engine.arrays import shape as shape_of
 from ..engine.gradcheck import central_difference
 from ..engine.graph import Node, topological_order
 from ..engine.value import Value
-from .answers import NotAnAnswer, as_array, describe
-from .compare import close, diagnose
+from .answers import NotAnAnswer, as_grid, describe
+from .compare import all_close, diagnose
 from .exercise import Exercise, resolve
+from .grid import Grid, grid
+from .rng import Rng, default_rng
 from .verdict import Text, Verdict
 
 __all__ = ["FunctionExercise", "uniform", "away_from_zero"]
 
-Sampler = Callable[["np.random.Generator"], Any]
+# Draws one input's test value: a float, or an array for a Tensor input.  ``Rng`` draws numpy's
+# numbers (a numpy ``Generator`` works as well).
+Sampler = Callable[[Rng], Any]
 
 
 def uniform(low: float, high: float, shape: tuple = ()) -> Sampler:
     """Draw a number (or an array of ``shape``) uniformly from [low, high).
 
     >>> draw = uniform(-1.0, 1.0)
-    >>> -1.0 <= draw(np.random.default_rng(0)) < 1.0
+    >>> -1.0 <= draw(default_rng(0)) < 1.0
     True
     """
 
-    def draw(rng: np.random.Generator) -> Any:
+    def draw(rng: Rng) -> Any:
         x = rng.uniform(low, high, size=shape)
         return float(x) if shape == () else x
 
@@ -53,11 +59,13 @@ def away_from_zero(low: float, high: float, shape: tuple = ()) -> Sampler:
     """Draw numbers whose size is in [low, high) and whose sign is random: never near a kink at 0.
 
     >>> draw = away_from_zero(0.5, 2.0, shape=(4,))
-    >>> bool((abs(draw(np.random.default_rng(1))) >= 0.5).all())
+    >>> bool((abs(draw(default_rng(1))) >= 0.5).all())
+    True
+    >>> 0.5 <= abs(away_from_zero(0.5, 2.0)(default_rng(1))) < 2.0
     True
     """
 
-    def draw(rng: np.random.Generator) -> Any:
+    def draw(rng: Rng) -> Any:
         size = rng.uniform(low, high, size=shape)
         sign = rng.choice([-1.0, 1.0], size=shape)
         x = size * sign
@@ -79,10 +87,13 @@ class Point:
 SELF_CHECK_TOLERANCE = 1e-5
 
 
-def _finite_differences(loss: Node, leaves: list[Node]) -> list[np.ndarray]:
-    """d loss / d leaf, entry by entry, by the engine's central differences (values restored afterwards)."""
+def _finite_differences(loss: Node, leaves: Sequence[Node]) -> list[Any]:
+    """d loss / d leaf, entry by entry, by the engine's central differences (values restored afterwards).
+
+    A float for a ``Value``, an array for a ``Tensor``.
+    """
     order = topological_order(loss)
-    return [np.asarray(central_difference(loss, leaf, order=order), dtype=float) for leaf in leaves]
+    return [central_difference(loss, leaf, order=order) for leaf in leaves]
 
 
 class FunctionExercise(Exercise):
@@ -148,25 +159,31 @@ class FunctionExercise(Exercise):
         return self._once("_points", self._make_points)
 
     def _make_points(self) -> list[Point]:
-        rng = np.random.default_rng(self.seed)
+        rng = default_rng(self.seed)
         return [self._make_point(rng) for _ in range(self.points)]
 
-    def _make_point(self, rng: np.random.Generator) -> Point:
+    def _make_point(self, rng: Rng) -> Point:
         values = tuple(draw(rng) for draw in self.inputs.values())
-        tensors = any(isinstance(v, np.ndarray) for v in values)
-        if tensors:
+        if any(isinstance(v, np.ndarray) for v in values):
             from ..engine.tensor import Tensor  # numpy comes with it
-        leaf = Tensor if tensors else Value
-        leaves = [leaf(v, label=name) for name, v in zip(self.names, values, strict=True)]
-        out = self.forward(*leaves)
-        upstream = away_from_zero(0.5, 2.0, shape=np.shape(out.data))(rng)
-        # d(Σ out ⊙ upstream)/d input is exactly "upstream pulled back through the op"
-        loss = (out * Tensor(upstream, constant=True)).sum() if tensors else out * upstream
-        loss.backward()
-        expected = tuple(np.array(node.grad, dtype=float) for node in leaves)
+
+            leaves: list[Node] = [Tensor(v, label=name) for name, v in zip(self.names, values, strict=True)]
+            out = self.forward(*leaves)
+            upstream = away_from_zero(0.5, 2.0, shape=shape_of(out.data))(rng)
+            # d(Σ out ⊙ upstream)/d input is exactly "upstream pulled back through the op"
+            loss = (out * Tensor(upstream, constant=True)).sum()
+            loss.backward()
+            expected = tuple(np.array(node.grad, dtype=float) for node in leaves)
+        else:  # numbers: Values, and floats throughout
+            leaves = [Value(v, label=name) for name, v in zip(self.names, values, strict=True)]
+            out = self.forward(*leaves)
+            upstream = away_from_zero(0.5, 2.0, shape=shape_of(out.data))(rng)
+            loss = out * upstream
+            loss.backward()
+            expected = tuple(float(node.grad) for node in leaves)
         numeric = _finite_differences(loss, leaves)
         for name, analytic, estimate in zip(self.names, expected, numeric, strict=True):
-            if not close(analytic, estimate, SELF_CHECK_TOLERANCE, 1e-7).all():
+            if not all_close(analytic, estimate, SELF_CHECK_TOLERANCE, 1e-7):
                 raise RuntimeError(
                     f"exercise {self.name}: the engine's gradient for {name} fails its own gradient check"
                 )
@@ -186,12 +203,12 @@ class FunctionExercise(Exercise):
         # A backward is linear in upstream: run the first point again with twice the upstream gradient.
         doubled = self._run(answer, points[0], notes, upstream_factor=2.0)
         ignores = [
-            bool(close(again, first, self.rel_tol, self.abs_tol).all() and np.any(expected != 0))
+            all_close(again, first, self.rel_tol, self.abs_tol) and any(grid(expected).flat)
             for again, first, expected in zip(doubled, mine[0], points[0].expected, strict=True)
         ]
         return self._compare(mine, points, ignores)
 
-    def _run(self, student: Callable, point: Point, notes: list[str], upstream_factor: float = 1.0) -> list[np.ndarray]:
+    def _run(self, student: Callable, point: Point, notes: list[str], upstream_factor: float = 1.0) -> list[Grid]:
         args = [np.copy(v) if isinstance(v, np.ndarray) else v for v in point.inputs]
         upstream = point.upstream * upstream_factor
         try:
@@ -202,7 +219,7 @@ class FunctionExercise(Exercise):
             ) from None
         return self._gradients(returned, point, notes)
 
-    def _gradients(self, returned: Any, point: Point, notes: list[str]) -> list[np.ndarray]:
+    def _gradients(self, returned: Any, point: Point, notes: list[str]) -> list[Grid]:
         count = len(self.names)
         if returned is None:
             raise NotAnAnswer("your function returned None — did you forget `return`?")
@@ -219,18 +236,18 @@ class FunctionExercise(Exercise):
                 f"({', '.join('grad_' + n for n in self.names)})"
             )
         return [
-            as_array(grad, expected.shape, notes, what=f"the gradient for {name}")
+            as_grid(grad, shape_of(expected), notes, what=f"the gradient for {name}")
             for grad, expected, name in zip(grads, point.expected, self.names, strict=True)
         ]
 
-    def _compare(self, mine: list[list[np.ndarray]], points: list[Point], ignores: list[bool]) -> Verdict:
-        expected = [p.expected for p in points]
-        upstream = [np.asarray(p.upstream, dtype=float) for p in points]
+    def _compare(self, mine: list[list[Grid]], points: list[Point], ignores: list[bool]) -> Verdict:
+        expected = [[grid(g) for g in p.expected] for p in points]
+        upstream = [grid(p.upstream) for p in points]
 
         def matches(i: int, j: int) -> bool:
             return all(
                 mine[k][i].shape == expected[k][j].shape
-                and close(mine[k][i], expected[k][j], self.rel_tol, self.abs_tol).all()
+                and all_close(mine[k][i], expected[k][j], self.rel_tol, self.abs_tol)
                 for k in range(len(points))
             )
 

@@ -2,33 +2,76 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..engine.arrays import numpy as np
-from .answers import NotAnAnswer, as_array
+from ..engine.numerics import sign
+from .answers import NotAnAnswer, as_grid
+from .grid import Grid, broadcast, grid
 from .verdict import Verdict
 
-__all__ = ["close", "diagnose", "judge_array"]
+__all__ = ["close", "all_close", "diagnose", "judge_array"]
 
 
-def close(mine: np.ndarray, expected: np.ndarray, rel_tol: float, abs_tol: float) -> np.ndarray:
-    """Entry by entry: ``|mine − expected| ≤ max(rel_tol·|expected|, abs_tol)``.
+def close(mine: Any, expected: Any, rel_tol: float, abs_tol: float) -> Any:
+    """Entry by entry: ``|mine − expected| ≤ max(rel_tol·|expected|, abs_tol)``; a bool for two numbers.
 
     >>> close(np.array([1.0, 2.0]), np.array([1.0 + 1e-9, 2.5]), 1e-6, 1e-9).tolist()
     [True, False]
+    >>> close(0.5, 0.5 + 1e-12, 1e-6, 1e-9)
+    True
     """
     if type(mine) in (int, float) and type(expected) in (int, float):  # two numbers: a bool, no numpy needed
-        return abs(mine - expected) <= max(rel_tol * abs(expected), abs_tol)
+        return _near(mine, expected, rel_tol, abs_tol)
     mine, expected = np.asarray(mine, dtype=float), np.asarray(expected, dtype=float)
     return np.abs(mine - expected) <= np.maximum(rel_tol * np.abs(expected), abs_tol)
 
 
-def _everywhere(pairs, rel_tol: float, abs_tol: float) -> bool:
+def _near(mine: float, expected: float, rel_tol: float, abs_tol: float) -> bool:
+    """``close`` for two numbers (nan is never near anything, as in numpy)."""
+    return abs(mine - expected) <= max(rel_tol * abs(expected), abs_tol)
+
+
+def _close_entries(mine: Grid, expected: Grid, rel_tol: float, abs_tol: float) -> list[bool]:
+    """``close`` entry by entry, the two broadcast together as numpy would."""
+    _, m, e = broadcast(mine, expected)
+    return [_near(a, b, rel_tol, abs_tol) for a, b in zip(m, e, strict=True)]
+
+
+def all_close(mine: Any, expected: Any, rel_tol: float, abs_tol: float) -> bool:
+    """Whether every entry of ``mine`` is close to ``expected``'s (numbers, lists, arrays or Grids).
+
+    >>> all_close([1.0, 2.0], [1.0, 2.0 + 1e-12], 1e-6, 1e-9), all_close(1.0, 1.1, 1e-6, 1e-9)
+    (True, False)
+    """
+    return all(_close_entries(grid(mine), grid(expected), rel_tol, abs_tol))
+
+
+def _everywhere(pairs: Iterable[tuple[Grid, Grid]], rel_tol: float, abs_tol: float) -> bool:
     try:
-        return all(np.shape(m) == np.shape(e) and close(m, e, rel_tol, abs_tol).all() for m, e in pairs)
+        return all(m.shape == e.shape and all(_close_entries(m, e, rel_tol, abs_tol)) for m, e in pairs)
     except ValueError:  # shapes that don't broadcast: not this mistake
         return False
+
+
+def _times(a: Grid, b: Grid) -> Grid:
+    shape, x, y = broadcast(a, b)
+    return Grid(shape, tuple(p * q for p, q in zip(x, y, strict=True)))
+
+
+def _sorted(g: Grid) -> Grid:
+    """The entries in increasing order, flat (nan last), as ``numpy.sort(g, axis=None)``."""
+    return Grid((g.size,), tuple(sorted(g.flat, key=lambda x: (x != x, x))))
+
+
+def _index(position: int, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The index of the ``position``-th entry in row-major order, as ``numpy.unravel_index``."""
+    index = []
+    for n in reversed(shape):
+        position, i = divmod(position, n)
+        index.append(i)
+    return tuple(reversed(index))
 
 
 def _count(count: int, one: str, many: str) -> str:
@@ -36,12 +79,12 @@ def _count(count: int, one: str, many: str) -> str:
 
 
 def diagnose(
-    mine: Sequence[np.ndarray],
-    expected: Sequence[np.ndarray],
+    mine: Sequence[Any],
+    expected: Sequence[Any],
     *,
     rel_tol: float,
     abs_tol: float,
-    upstream: Sequence[np.ndarray] | None = None,
+    upstream: Sequence[Any] | None = None,
     per: str = "entry",
 ) -> str | None:
     """``None`` if every ``mine[i]`` matches ``expected[i]``, else a phrase naming the mistake.
@@ -50,72 +93,79 @@ def diagnose(
     point of a function (``per="test point"``), or a single array (``per="entry"``,
     where the phrase names the wrong positions).  The phrase says what kind of
     mistake it looks like (a wrong sign, a transpose, a missing upstream factor, a
-    constant factor) and never the right numbers.
+    constant factor) and never the right numbers.  Numbers, lists, numpy arrays and
+    ``Grid``s are all compared in plain Python.
 
     >>> diagnose([np.array([1.0, -2.0])], [np.array([-1.0, 2.0])], rel_tol=1e-6, abs_tol=1e-9)
     'has the wrong sign'
-    >>> diagnose([np.array([0.3, -0.4])], [np.array([-0.4, 0.3])], rel_tol=1e-6, abs_tol=1e-9)
+    >>> diagnose([[0.3, -0.4]], [[-0.4, 0.3]], rel_tol=1e-6, abs_tol=1e-9)
     'has the right numbers in the wrong places (two entries swapped?)'
     """
     rel, tiny = rel_tol, abs_tol
-    right = [close(m, e, rel, tiny) for m, e in zip(mine, expected, strict=True)]
-    if all(r.all() for r in right):
+    mines, expecteds = [grid(m) for m in mine], [grid(e) for e in expected]
+    pairs = list(zip(mines, expecteds, strict=True))
+    spread = [broadcast(m, e) for m, e in pairs]  # (shape, mine's entries, expected's entries), pair by pair
+    right = [[_near(a, b, rel, tiny) for a, b in zip(m, e, strict=True)] for _, m, e in spread]
+    if all(all(r) for r in right):
         return None
     # swapped entries and transposes first: they can look like sign errors
-    if all(m.ndim == 2 and m.shape[0] == m.shape[1] > 1 for m in mine) and _everywhere(
-        ((m.T, e) for m, e in zip(mine, expected, strict=True)), rel, tiny
+    if all(m.ndim == 2 and m.shape[0] == m.shape[1] > 1 for m in mines) and _everywhere(
+        ((m.T, e) for m, e in pairs), rel, tiny
     ):
         return "is transposed"
-    if _everywhere(
-        ((np.sort(m, axis=None), np.sort(e, axis=None)) for m, e in zip(mine, expected, strict=True)), rel, tiny
-    ):
+    if _everywhere(((_sorted(m), _sorted(e)) for m, e in pairs), rel, tiny):
         return "has the right numbers in the wrong places (two entries swapped?)"
-    if _everywhere(((m, -e) for m, e in zip(mine, expected, strict=True)), rel, tiny):
+    if _everywhere(((m, e.map(lambda x: -x)) for m, e in pairs), rel, tiny):
         return "has the wrong sign"
     if upstream is not None and _everywhere(
-        ((m * np.asarray(u), e) for m, e, u in zip(mine, expected, upstream, strict=True)), rel, tiny
+        ((_times(m, grid(u)), e) for (m, e), u in zip(pairs, upstream, strict=True)), rel, tiny
     ):
         return "is missing the factor `upstream`: it would be right only where the upstream gradient is 1"
-    flat_mine = np.concatenate([np.ravel(m) for m in mine])
-    flat_expected = np.concatenate([np.ravel(e) for e in expected])
-    if not flat_mine.any() and flat_expected.any():
+    flat_mine = [x for m in mines for x in m.flat]
+    flat_expected = [x for e in expecteds for x in e.flat]
+    if not any(flat_mine) and any(flat_expected):
         return "is zero everywhere"
-    zero = np.abs(flat_expected) <= tiny
-    fine = close(flat_mine, flat_expected, rel, tiny)
-    if zero.any() and fine[~zero].all():
+    zero = [abs(e) <= tiny for e in flat_expected]
+    fine = [_near(m, e, rel, tiny) for m, e in zip(flat_mine, flat_expected, strict=True)]
+    if any(zero) and all(f for f, z in zip(fine, zero, strict=True) if not z):
         return "is right where it is nonzero, but should be zero in some places: no gradient flows through there"
-    stuck = close(flat_mine, 0.0, rel, tiny) & ~zero
-    if stuck.any() and (fine | stuck).all():
+    stuck = [_near(m, 0.0, rel, tiny) and not z for m, z in zip(flat_mine, zero, strict=True)]
+    if any(stuck) and all(f or s for f, s in zip(fine, stuck, strict=True)):
         return "is zero in some places where a gradient should flow through, and right elsewhere"
     if _off_by_constant_factor(flat_mine, flat_expected, rel, tiny):
         return "is off by the same constant factor everywhere (a forgotten constant?)"
     if per == "entry":
-        wrong = [tuple(int(i) for i in index) for index in np.argwhere(~right[0])]
-        total = right[0].size
+        wrong = [_index(i, spread[0][0]) for i, ok in enumerate(right[0]) if not ok]
+        total = len(right[0])
         where = ""
-        if 0 < len(wrong) <= 3 and len(wrong) < total and mine[0].ndim:
+        if 0 < len(wrong) <= 3 and len(wrong) < total and mines[0].ndim:
             where = ", at " + " and ".join(str(w) if len(w) > 1 else f"[{w[0]}]" for w in wrong)
         count = "in every entry" if len(wrong) == total else f"in {len(wrong)} of {_count(total, 'entry', 'entries')}"
     else:
-        wrong = [i for i, r in enumerate(right) if not r.all()]
         total = len(right)
-        count = "at every test point" if len(wrong) == total else f"at {len(wrong)} of {total} test points"
+        failing = sum(1 for r in right if not all(r))
+        count = "at every test point" if failing == total else f"at {failing} of {total} test points"
         where = ""
-    same_sign = np.concatenate([(np.sign(m) == np.sign(e))[~r] for m, e, r in zip(mine, expected, right, strict=True)])
-    if same_sign.all():
+    same_sign = [
+        sign(a) == sign(b)
+        for (_, m, e), r in zip(spread, right, strict=True)
+        for a, b, ok in zip(m, e, r, strict=True)
+        if not ok
+    ]
+    if all(same_sign):
         return f"has the right sign but the wrong size {count}{where}"
-    if not same_sign.any():
+    if not any(same_sign):
         return f"has the wrong sign {count}{where}"
     return f"is wrong {count}{where}, with the wrong sign in some"
 
 
-def _off_by_constant_factor(mine: np.ndarray, expected: np.ndarray, rel: float, tiny: float) -> bool:
+def _off_by_constant_factor(mine: list[float], expected: list[float], rel: float, tiny: float) -> bool:
     """Whether ``mine == c · expected`` everywhere for one number c ≠ 1."""
-    big = np.abs(expected) > 10 * tiny
-    if not big.any() or not close(mine[~big], 0.0, rel, tiny).all():
+    big = [abs(e) > 10 * tiny for e in expected]
+    if not any(big) or not all(_near(m, 0.0, rel, tiny) for m, b in zip(mine, big, strict=True) if not b):
         return False
-    ratios = mine[big] / expected[big]
-    return abs(ratios[0] - 1.0) >= 1e-3 and bool(close(ratios, ratios[0], 1e-6, 0.0).all())
+    ratios = [m / e for m, e, b in zip(mine, expected, big, strict=True) if b]
+    return abs(ratios[0] - 1.0) >= 1e-3 and all(_near(r, ratios[0], 1e-6, 0.0) for r in ratios)
 
 
 def judge_array(answer: Any, expected: Any, *, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> Verdict:
@@ -132,13 +182,13 @@ def judge_array(answer: Any, expected: Any, *, rel_tol: float = 1e-6, abs_tol: f
     >>> bool(judge_array([0.25, 0.5], np.array([0.25, 0.5])))
     True
     """
-    expected = np.asarray(expected, dtype=np.float64)
+    right = grid(expected)
     notes: list[str] = []
     try:
-        mine = as_array(answer, expected.shape, notes)
-    except NotAnAnswer as problem:
-        return Verdict(False, str(problem), tuple(notes))
-    problem = diagnose([mine], [expected], rel_tol=rel_tol, abs_tol=abs_tol)
-    if problem is None:
+        mine = as_grid(answer, right.shape, notes)
+    except NotAnAnswer as refusal:
+        return Verdict(False, str(refusal), tuple(notes))
+    mistake = diagnose([mine], [right], rel_tol=rel_tol, abs_tol=abs_tol)
+    if mistake is None:
         return Verdict(True, "that's it.", tuple(notes))
-    return Verdict(False, f"your array {problem}", tuple(notes))
+    return Verdict(False, f"your array {mistake}", tuple(notes))

@@ -8,8 +8,9 @@ from typing import Any
 
 from ..engine.arrays import numpy as np
 from ..engine.ops import format_number
-from .answers import NotAnAnswer, as_array, as_bool, as_number, shape_text
-from .compare import close, diagnose
+from .answers import NotAnAnswer, as_bool, as_grid, as_number, shape_text
+from .compare import all_close, close, diagnose
+from .grid import Grid, format_grid, grid
 from .verdict import Text, Verdict
 
 __all__ = ["Exercise", "NumberExercise", "ArrayExercise", "BoolExercise", "ChoiceExercise", "format_answer", "declare"]
@@ -25,17 +26,28 @@ def resolve(source: Lazy) -> Any:
 
 
 def format_answer(value: Any) -> str:
-    """How a solution prints an answer: every digit Python has, ``True``, or an array.
+    """How a solution prints an answer: every digit Python has, ``True``, or an array (as numpy prints it).
 
-    >>> format_answer(0.25), format_answer(3.0), format_answer(np.array([0.5, -1.0]))
-    ('0.25', '3', '[ 0.5, -1. ]')
+    >>> format_answer(0.25), format_answer(3.0), format_answer(np.array([0.5, -1.0])), format_answer(grid([0.5, -1]))
+    ('0.25', '3', '[ 0.5, -1. ]', '[ 0.5, -1. ]')
     """
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, np.ndarray):
         return np.array2string(value, separator=", ", precision=8)
+    if isinstance(value, Grid):
+        return format_grid(value, precision=8)
     value = float(value)
     return str(int(value)) if value.is_integer() else repr(value)
+
+
+def array_answer(value: Any) -> Any:
+    """An array answer as a numpy float array, or as a ``Grid`` where numpy cannot be imported (a browser kernel)."""
+    try:
+        import numpy
+    except ImportError:
+        return grid(value)
+    return numpy.array(value, dtype=numpy.float64)
 
 
 def _sentence(text: str) -> str:
@@ -94,7 +106,7 @@ class Exercise:
     ``given``, ``well_done``) through ``**common`` and add their own.
     """
 
-    answer_format = "an answer"
+    _answer_format = "an answer"
 
     def __init__(
         self,
@@ -141,6 +153,11 @@ class Exercise:
     def solution(self) -> Text:
         """The worked solution, and the answer itself."""
         return Text(f"{resolve(self.solution_text)}\n\nAnswer: {self._answer_text()}")
+
+    @property
+    def answer_format(self) -> str:
+        """What the question asks for, as in "Answer with a number"."""
+        return self._answer_format
 
     def correct_answer(self) -> Any:
         """The right answer, as ``solution()`` shows it (computed by the engine)."""
@@ -198,7 +215,7 @@ class NumberExercise(Exercise):
     ✘ Not yet: the size is right but the sign is wrong.
     """
 
-    answer_format = "a number"
+    _answer_format = "a number"
 
     def __init__(
         self,
@@ -216,7 +233,7 @@ class NumberExercise(Exercise):
         self._mistakes_source = mistakes
         self.rel_tol, self.abs_tol, self.whole = rel_tol, abs_tol, whole
         if whole:
-            self.answer_format = "a whole number"
+            self._answer_format = "a whole number"
 
     def correct_answer(self) -> float:
         return self._once("_answer", lambda: float(resolve(self._answer_source)))
@@ -279,21 +296,21 @@ class ArrayExercise(Exercise):
     def answer_format(self) -> str:
         return f"an array of shape {shape_text(self.correct_answer().shape)}"
 
-    def correct_answer(self) -> np.ndarray:
-        return self._once("_answer", lambda: np.array(resolve(self._answer_source), dtype=np.float64))
+    def correct_answer(self) -> Any:
+        """The right array: a numpy array (a ``Grid`` where numpy cannot be imported)."""
+        return self._once("_answer", lambda: array_answer(resolve(self._answer_source)))
 
-    def mistakes(self) -> list[tuple[np.ndarray, str]]:
+    def mistakes(self) -> list[tuple[Any, str]]:
         """The wrong answers with their own feedback, as ``(array, feedback)``."""
-        return self._once(
-            "_mistakes", lambda: [(np.asarray(v, dtype=float), text) for v, text in resolve(self._mistakes_source)]
-        )
+        return self._once("_mistakes", lambda: [(array_answer(v), text) for v, text in resolve(self._mistakes_source)])
 
     def _judge(self, answer: Any, notes: list[str]) -> Verdict:
-        right = self.correct_answer()
-        mine = as_array(answer, right.shape, notes)
+        right = grid(self.correct_answer())
+        mine = as_grid(answer, right.shape, notes)
         for value, feedback in self.mistakes():
-            if value.shape == mine.shape and close(mine, value, self.rel_tol, self.abs_tol).all():
-                if not close(mine, right, self.rel_tol, self.abs_tol).all():
+            wrong = grid(value)
+            if wrong.shape == mine.shape and all_close(mine, wrong, self.rel_tol, self.abs_tol):
+                if not all_close(mine, right, self.rel_tol, self.abs_tol):
                     return Verdict(False, feedback)
         problem = diagnose([mine], [right], rel_tol=self.rel_tol, abs_tol=self.abs_tol)
         if problem is None:
@@ -312,7 +329,7 @@ class BoolExercise(Exercise):
     ✘ Not yet: run it and see.
     """
 
-    answer_format = "True or False"
+    _answer_format = "True or False"
 
     def __init__(
         self,
@@ -347,7 +364,7 @@ class ChoiceExercise(Exercise):
     ✘ Not yet: pick one of the choices listed in the question.
     """
 
-    answer_format = "one of the listed numbers"
+    _answer_format = "one of the listed numbers"
 
     def __init__(
         self,

@@ -6,7 +6,6 @@ Every answer is computed by the engine from the graph in the question.
 from __future__ import annotations
 
 from ..engine import Value, backward_steps, format_number, forward_derivatives, topological_order
-from ..engine.arrays import numpy as np
 from .backward import FunctionExercise, uniform
 from .exercise import ArrayExercise, NumberExercise, declare
 
@@ -120,9 +119,9 @@ contribution_from_y_to_b = NumberExercise(
 ALL_AT = {"a": 0.4, "b": -1.3, "c": 2.1}
 
 
-def _all_gradients() -> np.ndarray:
+def _all_gradients() -> list[float]:
     g = _branch_graph(**ALL_AT)
-    return np.array([g["a"].grad, g["b"].grad, g["c"].grad])
+    return [g["a"].grad, g["b"].grad, g["c"].grad]
 
 
 all_gradients = ArrayExercise(

@@ -5,6 +5,8 @@ The answers come from training runs and backward passes of the engine, not from 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 
 from ..engine import Tensor, Value
@@ -13,8 +15,16 @@ from .exercise import BoolExercise, NumberExercise, declare
 
 # ---- symmetry -------------------------------------------------------------------------------
 
+
+class _Training(TypedDict):
+    sizes: list[int]
+    points: int
+    steps: int
+    lr: float
+
+
 # 41 points: one more of class 1, so that even the all-zero network gets a nonzero gradient and moves.
-TRAINING = {"sizes": [2, 4, 1], "points": 41, "steps": 50, "lr": 0.5}
+TRAINING: _Training = {"sizes": [2, 4, 1], "points": 41, "steps": 50, "lr": 0.5}
 
 
 def _distinct_hidden_units(model: MLP) -> int:
@@ -91,7 +101,7 @@ UNIT_TEXT = (
 )
 
 
-def _unit_bias_gradient(activation: str) -> float:
+def _unit_bias_gradient(activation: str | None) -> float:
     """dL/db for the unit in ``UNIT`` with ``activation`` ("relu", "leaky_relu" or None for none)."""
     w, b = Tensor(UNIT["w"], label="w"), Tensor(UNIT["b"], label="b")
     z = Tensor(UNIT["X"], label="X", constant=True) @ w + b

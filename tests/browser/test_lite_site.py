@@ -2,7 +2,9 @@
 
 Builds the site with ``scripts/build_site.py --offline`` (downloads are cached, see that
 script), serves it from a thread on 127.0.0.1, and opens each lesson in headless Chromium with
-every request to anywhere else aborted.  Marked ``lite``: ``-m 'not lite'`` skips it.
+every request to anywhere else aborted.  There is no numpy in that kernel: Run All must run
+every cell without an error, exercises included, and print and show what the lesson's stored
+outputs hold (as nbval checks them on the desktop).  Marked ``lite``: ``-m 'not lite'`` skips it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,6 +59,18 @@ window.__lite = {
   },
   notebook(path) {
     return this.panel(path).context.model.toJSON();
+  },
+  async execute(path, code) {  // run code in the lesson's kernel, outside its cells; what it printed and showed
+    const future = this.panel(path).sessionContext.session.kernel.requestExecute({code, store_history: false});
+    const out = [];
+    future.onIOPub = msg => {
+      const c = msg.content;
+      if (c.data) out.push(c.data['text/plain']);
+      else if (c.text !== undefined) out.push(c.text);
+      else if (c.ename) out.push(`${c.ename}: ${c.evalue}`);
+    };
+    await future.done;
+    return out.join('');
   },
 };
 """
@@ -141,6 +156,44 @@ def run_lesson(context, base: str, path: str, timeout: float = 240.0):
     return page, notebook, seconds, console
 
 
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def outputs_unlike_stored(notebook: dict, lesson: str) -> list[str]:
+    """Cells whose printed text or shown value differs from the lesson's stored outputs (nbval's comparison)."""
+    stored = json.loads((ROOT / "lessons" / lesson).read_text())["cells"]
+    found = []
+    for i, (ran, kept) in enumerate(zip(notebook["cells"], stored, strict=True)):
+        if kept["cell_type"] != "code" or "NBVAL_IGNORE_OUTPUT" in "".join(kept["source"]):
+            continue
+        for kind, read in (
+            ("printed", lambda outs: "".join(_text(o["text"]) for o in outs if o.get("name") == "stdout")),
+            ("showed", lambda outs: [_text(o["data"]["text/plain"]) for o in outs if "data" in o]),
+        ):
+            if read(ran.get("outputs", [])) != read(kept["outputs"]):
+                found.append(f"cell {i} {kind} {read(ran.get('outputs', []))!r}, stored {read(kept['outputs'])!r}")
+    return found
+
+
+# Answers given in the lesson's kernel after Run All: a right and a wrong one for the exercises
+# that judge functions and arrays, as a student would type them.
+ANSWERS = {
+    "01_sigmoid_tree.ipynb": [
+        ("ex.mul_backward.check(lambda a, b, upstream: (upstream * b, upstream * a))", "✔ Right"),
+        ("ex.div_backward.check(lambda a, b, upstream: (upstream / b, upstream * a / b**2))", "wrong sign"),
+        ("ex.sigmoid_slope_at_0.check(0.25)", "✔ Right"),
+    ],
+    "02_gradients_add_at_branches.ipynb": [
+        ("ex.all_gradients.check([0.8, -0.1, -0.9])", "✔ Right"),
+        ("ex.all_gradients.check([0.8, -0.1, 0.9])", "your array has the wrong sign in 1 of 3 entries, at [2]"),
+        ("ex.add_backward.check(lambda a, b, upstream: (upstream, upstream))", "✔ Right"),
+        ("ex.add_backward.check(lambda a, b, upstream: (1.0, 1.0))", "missing the factor `upstream`"),
+        ("import sys; 'numpy' in sys.modules", "False"),
+    ],
+}
+
+
 def errors_in(notebook: dict) -> list[str]:
     found = []
     for i, cell in enumerate(notebook["cells"]):
@@ -160,22 +213,14 @@ def test_lesson_runs_offline_in_the_browser(offline_browser, lite_site, lesson):
     page, notebook, seconds, console = run_lesson(offline_browser, lite_site, lesson)
     print(f"{lesson}: all cells ran {seconds:.0f} s after opening the page")
     try:
-        # Known gap: FunctionExercise and ArrayExercise still judge with numpy arrays, so their
-        # cells (showing or checking them) stop with "No module named 'numpy'" here, and Run All there.
-        # Anything else is an error.
         cells = notebook["cells"]
-        numpy_checks = [i for i, c in enumerate(cells) for o in c.get("outputs", [])
-                        if o.get("output_type") == "error" and "numpy" in o.get("evalue", "")
-                        and "ex." in "".join(c["source"])]  # fmt: skip
-        first_stop = min(numpy_checks, default=len(cells))
-        unexecuted = [
-            i for i, c in enumerate(cells[:first_stop]) if c["cell_type"] == "code" and c.get("execution_count") is None
-        ]
+        unexecuted = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and c.get("execution_count") is None]
         assert not unexecuted, f"cells that never ran: {unexecuted}"
-        others = [e for e in errors_in(notebook) if not any(e.startswith(f"cell {i}:") for i in numpy_checks)]
-        assert not others, others
-        if numpy_checks:
-            print(f"{lesson}: exercise checks that still need numpy stopped the run at cell {first_stop}")
+        assert not errors_in(notebook), errors_in(notebook)
+        assert not outputs_unlike_stored(notebook, lesson), outputs_unlike_stored(notebook, lesson)
+        for code, expected in ANSWERS[lesson]:
+            answered = page.evaluate("([p, code]) => window.__lite.execute(p, code)", [lesson, code])
+            assert expected in answered, (code, answered)
         panel = page.locator(".jp-NotebookPanel:visible").first
         assert wait_until_laid_out(panel, timeout=60) > 0  # the graph pictures are drawn
 
@@ -207,3 +252,12 @@ def test_lesson_runs_offline_in_the_browser(offline_browser, lite_site, lesson):
     finally:
         page.close()
     assert not offline_browser.outside, f"requests beyond localhost (aborted): {offline_browser.outside[:5]}"
+
+
+def test_lessons_that_need_numpy_say_so_first(lite_site):
+    """Offline, lessons 03-06 open with a note saying they need numpy and matplotlib, and where to run them."""
+    for lesson in sorted((ROOT / "lessons").glob("*.ipynb")):
+        with urllib.request.urlopen(f"{lite_site}/files/{lesson.name}") as response:
+            first = json.load(response)["cells"][0]
+        note = first["cell_type"] == "markdown" and "without numpy and matplotlib" in _text(first["source"])
+        assert note == (lesson.name not in LESSONS), lesson.name
