@@ -87,7 +87,9 @@ class Tensor(Node):
 
     def push_forward(self, tangents: list) -> np.ndarray:
         """Forward mode for this node: the op's JVP turns its inputs' tangents into its own."""
+        assert self.op is not None, "only a node made by an op is pushed forward"
         rule = self.ops[self.op]
+        assert rule.jvp is not None, f"the {rule.name!r} row has no forward-mode rule"
         return rule.jvp(*[p.data for p in self.parents], *tangents, out=self.data, **self.params)
 
     def zero(self) -> np.ndarray:
@@ -151,11 +153,10 @@ class Tensor(Node):
 
     def reshape(self, *shape: int | tuple) -> Tensor:
         """The same entries in another shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        shape = tuple(int(n) for n in shape)
-        np.empty(self.data.shape).reshape(shape)  # raises numpy's clear error for a wrong size
-        return Tensor._apply("reshape", self, shape=shape)
+        sizes: Any = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        new_shape = tuple(int(n) for n in sizes)
+        np.empty(self.data.shape).reshape(new_shape)  # raises numpy's clear error for a wrong size
+        return Tensor._apply("reshape", self, shape=new_shape)
 
     def sum(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The sum of the entries (along ``axis`` if given)."""

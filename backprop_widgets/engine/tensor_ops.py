@@ -44,39 +44,41 @@ __all__ = ["TENSOR_OPS", "TensorOp", "VJP", "sum_to_shape", "sigmoid"]
 
 # ---- helpers the rows use ------------------------------------------------------
 
+
 # numpy's default already warns (and answers inf or nan) for 1/0, log(0) and
 # overflow; these say so explicitly, so a changed np.seterr cannot turn a
 # student's log(0) into an exception from inside the engine.
-_WARN = {"divide": "warn", "over": "warn", "invalid": "warn"}
+def _warn() -> np.errstate:
+    return np.errstate(divide="warn", over="warn", invalid="warn")
 
 
 def divide(a: Any, b: Any) -> np.ndarray:
     """``a / b`` elementwise; ``1/0`` is ``inf`` with a RuntimeWarning."""
-    with np.errstate(**_WARN):
+    with _warn():
         return np.divide(a, b)
 
 
 def exp(a: np.ndarray) -> np.ndarray:
     """``e ** a``; overflow gives ``inf`` with a RuntimeWarning."""
-    with np.errstate(**_WARN):
+    with _warn():
         return np.exp(a)
 
 
 def log(a: np.ndarray) -> np.ndarray:
     """Natural logarithm; ``log(0)`` is ``-inf``, ``log(-1)`` is ``nan``, each with a RuntimeWarning."""
-    with np.errstate(**_WARN):
+    with _warn():
         return np.log(a)
 
 
 def power(a: np.ndarray, n: Any) -> np.ndarray:
     """``a ** n``; ``0 ** -1`` is ``inf`` with a RuntimeWarning."""
-    with np.errstate(**_WARN):
+    with _warn():
         return np.power(a, n)
 
 
 def sqrt(a: np.ndarray) -> np.ndarray:
     """Square root; ``sqrt(-1)`` is ``nan`` with a RuntimeWarning."""
-    with np.errstate(**_WARN):
+    with _warn():
         return np.sqrt(a)
 
 
