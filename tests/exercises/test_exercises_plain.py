@@ -1,8 +1,8 @@
 """The plain-Python pieces that let lessons 01-02 judge without numpy, each against numpy itself.
 
-``rng`` must draw numpy's numbers (the test points of an exercise are the same with numpy or
-without), ``grid`` must read lists as ``numpy.asarray`` does, and ``format_grid`` must print as
-``numpy.array2string``.  That they are used without numpy is tests/test_scalar_path_without_numpy.py.
+``grid`` must read lists as ``numpy.asarray`` does, and ``format_grid`` must print as
+``numpy.array2string``.  (The test points of an exercise come from Python's ``random.Random``, the
+same with numpy or without.)  That they are used without numpy is tests/test_scalar_path_without_numpy.py.
 """
 
 from __future__ import annotations
@@ -16,49 +16,6 @@ from hypothesis import strategies as st
 
 from backprop_widgets import Value
 from backprop_widgets.exercises.grid import Grid, broadcast, format_grid, grid
-from backprop_widgets.exercises.rng import default_rng, seed_words
-
-# ---- rng: numpy's default_rng(seed) -------------------------------------------------------------
-
-SEEDS = st.one_of(st.integers(0, 2**32), st.integers(0, 2**130))
-
-# One draw, by name, from numpy's Generator or ours: single numbers (ours), and arrays and other
-# distributions (numpy's, handed our state), in any order.
-DRAWS = {
-    "uniform": lambda rng: rng.uniform(-2.0, 3.0),
-    "uniform ()": lambda rng: float(rng.uniform(-1.0, 1.0, size=())),
-    "uniform ints": lambda rng: rng.uniform(0, 5),
-    "choice": lambda rng: float(rng.choice([-1.0, 1.0])),
-    "choice ()": lambda rng: float(rng.choice([-1.0, 1.0], size=())),
-    "choice of 7": lambda rng: int(rng.choice(7)),
-    "uniform array": lambda rng: rng.uniform(-1.0, 1.0, size=(2, 3)).tolist(),
-    "choice array": lambda rng: rng.choice([-1.0, 1.0], size=(3,)).tolist(),
-    "integers": lambda rng: int(rng.integers(0, 10)),
-    "normal": lambda rng: float(rng.normal()),
-}
-
-
-@given(SEEDS)
-def test_the_seed_is_hashed_as_numpys_seed_sequence(seed):
-    assert seed_words(seed, 8) == np.random.SeedSequence(seed).generate_state(8).tolist()
-
-
-@given(SEEDS, st.lists(st.sampled_from(sorted(DRAWS)), max_size=30))
-def test_draws_are_numpys_in_any_order(seed, names):
-    ours, numpys = default_rng(seed), np.random.default_rng(seed)
-    for name in names:
-        assert DRAWS[name](ours) == DRAWS[name](numpys), name
-    assert ours.uniform() == numpys.uniform()
-
-
-def test_single_draws_need_no_numpy_and_are_floats():
-    rng = default_rng(0)
-    assert type(rng.uniform(-1.0, 1.0)) is float and rng.choice([-1.0, 1.0]) in (-1.0, 1.0)
-    with pytest.raises(OverflowError):
-        rng.uniform(-math.inf, 0.0)
-    with pytest.raises(ValueError):
-        default_rng(-1)
-
 
 # ---- grid: numbers as numpy.asarray reads them ------------------------------------------------------
 
@@ -126,3 +83,23 @@ def test_arrays_print_as_numpy_prints_them(array, precision):
 def test_long_rows_wrap_as_numpys():
     for array in (np.arange(40) / 7, np.arange(60.0).reshape(3, 20) * 1.37, np.zeros((2, 0))):
         assert format_grid(grid(array)) == np.array2string(array, separator=", ", precision=8)
+
+
+# ---- the test points of every FunctionExercise ------------------------------------------------------
+
+
+def test_every_input_that_can_take_both_signs_is_tested_at_both():
+    """A backward that is right only for a > 0 (say) must meet a point where it is wrong."""
+    from backprop_widgets.exercises import FunctionExercise, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06
+
+    exercises = [
+        ex
+        for module in (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06)
+        for ex in module.EXERCISES
+        if isinstance(ex, FunctionExercise)
+    ]
+    assert len(exercises) >= 4
+    for ex in exercises:
+        for i, name in enumerate(ex.names):
+            values = np.concatenate([np.ravel(point.inputs[i]) for point in ex.test_points()])
+            assert (values > 0).any() and (values < 0).any(), (ex.name, name, values)
