@@ -48,8 +48,8 @@ NEEDS_PYODIDE_CDN = {"numpy", "matplotlib"}
 KERNEL_PACKAGES = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython"]
 OFFLINE_NOTE = (
     "**This copy of the course runs without any server, and without numpy and matplotlib**: "
-    "this lesson needs both (for `Tensor`, `nn` and the plots), so most of its cells stop with "
-    "`ModuleNotFoundError`. Open it in the full site (built with `scripts/build_site.py` without "
+    "this lesson needs both (for `Tensor`, `nn` and the plots), so Run All stops at its first code "
+    "cell with `ModuleNotFoundError`. Open it in the full site (built with `scripts/build_site.py` without "
     "`--offline`, which loads them from Pyodide's own distribution), on Binder, or with `make lab`. "
     "Lessons 01 and 02 work here completely."
 )
