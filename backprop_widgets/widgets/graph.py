@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,11 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 # layout would keep the cell waiting seconds for a picture the browser draws anyway).
 STATIC_LIMIT = 150
 STATIC_HINT = "No static copy is saved with this picture: `pip install pygraphviz` adds one."
+
+
+def _in_browser_kernel() -> bool:
+    """Python running in the browser (Pyodide, as in JupyterLite): no pygraphviz can be had there, so no hint."""
+    return sys.platform == "emscripten"
 
 
 class _FrontEnd(anywidget.AnyWidget):
@@ -149,7 +155,7 @@ class GraphView(anywidget.AnyWidget):
             "title": self._title(),
             "message": self._plan.message or "",
             "notes": self._notes(),
-            "hint": "" if backend() else STATIC_HINT,
+            "hint": "" if backend() or _in_browser_kernel() else STATIC_HINT,
         }
 
     def _structure(self) -> None:
