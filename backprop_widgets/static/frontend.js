@@ -29,7 +29,7 @@ const FONT_SIZE = 10;
 const FLOW_MS = 450; // how long a contribution travels along its edge
 const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient adds up
 const MAX_HEIGHT = 560; // px: taller pictures are scaled down to fit, then zoomed
-const MIN_SCALE = 0.6; // a graph that fits the cell only smaller than this starts at its output end
+const MIN_SCALE = 0.8; // a graph that fits the cell only smaller than this starts at its output end (text >= 10 px)
 const LAYOUT_CACHE = 32;
 
 let graphviz = null; // the Layouts of this page (WebAssembly Graphviz)
