@@ -109,34 +109,10 @@ class BackwardStepper(widgets.VBox):
         self.play.observe(self._on_play, names="value")
         self.speed.observe(lambda change: setattr(self.play, "interval", int(change["new"] * 1000)), names="value")
 
-        # quiz: the student answers before the step is shown
-        self.answer_box = widgets.FloatText(
-            description="your answer", style={"description_width": "initial"}, layout=widgets.Layout(width="220px")
-        )
-        self.check_button = widgets.Button(description="Check", icon="check")
-        self.reveal_button = widgets.Button(description="Reveal", tooltip="show this step without answering")
-        self.feedback = widgets.HTML()
-        self.question = widgets.HTMLMath()
+        if self.quiz:  # the quiz's own controls exist only in a quiz (about 20 widget models fewer otherwise)
+            self._build_quiz()
         self.asked = ""  # the question on screen, as plain text
         self._stage = "local"
-        # a Tensor step's answer is an array, typed as a nested list
-        self.array_box = widgets.Text(
-            description="your answer",
-            placeholder="e.g. [[0.1, -0.2]]",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="320px"),
-        )
-        self.array_box.layout.display = "none"
-        self.check_button.on_click(lambda _: self.answer(self._typed_answer()))
-        self.reveal_button.on_click(lambda _: self._advance())
-        self.quiz_box = widgets.VBox(
-            [
-                self.question,
-                widgets.HBox([self.answer_box, self.array_box, self.check_button, self.reveal_button]),
-                self.feedback,
-            ]
-        )
-        self.quiz_box.layout.display = None if self.quiz else "none"
 
         controls = {
             "reset": self.reset_button,
@@ -165,7 +141,7 @@ class BackwardStepper(widgets.VBox):
             ],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
-        super().__init__([self.view, bar, self.panel_box, self.quiz_box])
+        super().__init__([self.view, bar, self.panel_box, *([self.quiz_box] if self.quiz else [])])
         self.add_class("bpw-stepper")
         if shown and not self.quiz:  # hide_gradients=False: the pass done, every gradient shown
             self.walk.run()
@@ -226,6 +202,8 @@ class BackwardStepper(widgets.VBox):
         On a Tensor step the answer is an array (a list, nested lists or a numpy
         array): the contribution the step adds to its input's gradient.
         """
+        if not self.quiz:
+            raise ValueError("answer() is for quiz mode: make the stepper with quiz=True")
         step = self.walk.steps[self.walk.position] if not self.walk.done else None
         if step is None:
             return False
@@ -281,6 +259,33 @@ class BackwardStepper(widgets.VBox):
         self._show()
 
     # ---- internals ---------------------------------------------------------------
+
+    def _build_quiz(self) -> None:
+        """The quiz's controls: the question, an answer box (a number, or an array typed as a list), Check, Reveal."""
+        self.answer_box = widgets.FloatText(
+            description="your answer", style={"description_width": "initial"}, layout=widgets.Layout(width="220px")
+        )
+        self.check_button = widgets.Button(description="Check", icon="check")
+        self.reveal_button = widgets.Button(description="Reveal", tooltip="show this step without answering")
+        self.feedback = widgets.HTML()
+        self.question = widgets.HTMLMath()
+        # a Tensor step's answer is an array, typed as a nested list
+        self.array_box = widgets.Text(
+            description="your answer",
+            placeholder="e.g. [[0.1, -0.2]]",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="320px"),
+        )
+        self.array_box.layout.display = "none"
+        self.check_button.on_click(lambda _: self.answer(self._typed_answer()))
+        self.reveal_button.on_click(lambda _: self._advance())
+        self.quiz_box = widgets.VBox(
+            [
+                self.question,
+                widgets.HBox([self.answer_box, self.array_box, self.check_button, self.reveal_button]),
+                self.feedback,
+            ]
+        )
 
     def _advance(self) -> None:
         self.goto(self.walk.position + 1)

@@ -87,6 +87,15 @@ def test_hide_controls_and_notebook_wide_defaults(abc):
     assert not BackwardStepper(f, quiz=False).quiz
 
 
+def test_a_stepper_without_a_quiz_makes_no_quiz_controls(abc):
+    *_, f = abc
+    plain, quiz = BackwardStepper(f, quiz=False), BackwardStepper(f, quiz=True)
+    assert not hasattr(plain, "quiz_box") and len(plain.children) == len(quiz.children) - 1
+    assert quiz.quiz_box in quiz.children
+    with pytest.raises(ValueError, match="quiz mode"):
+        plain.answer(1.0)
+
+
 def test_rebuild_after_values_change(abc):
     a, b, c, x, y, f = abc
     s = BackwardStepper(f)
