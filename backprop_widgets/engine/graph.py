@@ -9,7 +9,7 @@ order, so the same graph gives the same node order in every process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -40,10 +40,19 @@ class Node:
     label: str | None
     constant: bool
 
-    def local_grads(self) -> tuple:
+    def local_grads(self) -> Sequence:
         """This node's local gradients, one per parent, at the current values."""
         rule = self.ops[self.op]
         return rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
+
+    def vjp(self) -> Callable[[int, Any], Any]:
+        """This node's part of the chain rule: ``vjp(i, upstream)`` is input i's local gradient × ``upstream``.
+
+        The local gradients are computed once, for all the inputs.  (A ``Tensor`` never
+        forms its local gradients, Jacobian matrices: its op's rules make the products directly.)
+        """
+        local_grads = self.local_grads()
+        return lambda index, upstream: local_grads[index] * upstream
 
     def recompute(self) -> None:
         """Recompute ``data`` from the parents' current ``data`` (the forward rule)."""
@@ -173,10 +182,12 @@ def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -
         if not node.parents:
             continue
         upstream_grad = node.grad
-        for index, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads(), strict=True)):
+        vjp = node.vjp()  # vjp(i, upstream): input i's local gradient × upstream
+        local_grads = node.local_grads() if record else ()  # what the steps show
+        for index, parent in enumerate(node.parents):
             if parent.constant and not constants:
                 continue
-            contribution = local_grad * upstream_grad  # the chain rule
+            contribution = vjp(index, upstream_grad)  # the chain rule: local gradient × upstream gradient
             if record or parent in reached:
                 parent.grad += contribution  # gradients add at branches
             else:  # the first contribution: zero + contribution, without making the zeros
@@ -184,7 +195,7 @@ def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -
                 reached.add(parent)
             if record:
                 total = parent.grad.copy() if hasattr(parent.grad, "copy") else parent.grad
-                yield Step(node, parent, index, local_grad, upstream_grad, contribution, total)
+                yield Step(node, parent, index, local_grads[index], upstream_grad, contribution, total)
 
 
 def evaluate(root: Node, order: list[Node] | None = None, hold: Node | None = None) -> Any:

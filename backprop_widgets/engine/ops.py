@@ -50,7 +50,9 @@ class Op:
     name: str  # what the node's ``.op`` says, e.g. "mul"
     symbol: str  # what the picture shows; may use the params, e.g. "^{n}"
     forward: Callable[..., Any]  # forward(*inputs, **params) -> output
-    local: Callable[..., tuple]  # local(*inputs, out=output, **params) -> one local gradient per input
+    # local(*inputs, out=output, **params) -> one local gradient per input; a tensor row holds
+    # instead one rule per input (tensor_ops.Factor, Pass, Product), applied by Tensor.vjp
+    local: Any
     rule: str  # the derivative as written on paper
     arity: int = 1
     # Each input's local gradient as a formula in the names of the node's own inputs, filled by

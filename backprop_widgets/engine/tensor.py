@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
@@ -38,7 +39,8 @@ class Tensor(Node):
            [ 0.1966, -0.1966]])
     """
 
-    __slots__ = ()
+    __slots__ = ("_grad",)  # where ``grad`` keeps the gradient
+    _grad: np.ndarray
     ops = TENSOR_OPS
     # Makes numpy hand ``array + tensor`` and ``array @ tensor`` to Tensor's reflected methods.
     __array_ufunc__ = None
@@ -61,7 +63,7 @@ class Tensor(Node):
         if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
             data = np.asarray(data, dtype=np.float64)
         out = cls.__new__(cls)
-        out.data = data  # no grad yet: backward() gives it one (or __getattr__, zeros, if asked first)
+        out.data = data  # no grad yet: backward() gives it one (or, asked for first, zeros: see grad)
         out.op = op
         out.parents = parents
         out.params = params or _NO_PARAMS
@@ -69,15 +71,37 @@ class Tensor(Node):
         out.constant = False
         return out
 
-    def __getattr__(self, name: str) -> Any:
-        """Only called for an attribute not set: an inner node's ``grad`` before any backward
-        pass is zeros, made when first asked for (a training step never asks: backward() sets it)."""
-        if name == "grad":
-            self.grad = np.zeros(self.data.shape)
-            return self.grad
-        raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+    @property
+    def grad(self) -> np.ndarray:
+        """The gradient, an array of ``data``'s shape.  An inner node's, before any backward pass,
+        is zeros, made when first asked for (a training step never asks: backward() sets it)."""
+        try:
+            return self._grad
+        except AttributeError:
+            self._grad = np.zeros(self.data.shape)
+            return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray) -> None:
+        self._grad = value
 
     # ---- what the graph needs -------------------------------------------------
+
+    def local_grads(self) -> list:
+        """One ``VJP`` per input: the op's rule for that input, with this node's numbers."""
+        assert self.op is not None, "an input has no local gradients"
+        return self.ops[self.op].bind([p.data for p in self.parents], self.data, self.params)
+
+    def vjp(self) -> Callable[[int, np.ndarray], Any]:
+        """``vjp(i, upstream)``: input i's contribution, its op's rule for input i applied to ``upstream``.
+
+        The product ``local_grads()[i] * upstream`` makes, without building a ``VJP`` for every input.
+        """
+        assert self.op is not None, "an input has no local gradients"
+        rules = self.ops[self.op].local
+        inputs = [p.data for p in self.parents]
+        out, params = self.data, self.params
+        return lambda index, upstream: rules[index].pull(upstream, inputs, index, out, params)
 
     def recompute(self) -> None:
         """Recompute ``data`` from the parents (and keep a 0-d result a 0-d array)."""

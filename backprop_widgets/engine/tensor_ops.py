@@ -6,9 +6,13 @@ matrix: for ``z = x @ W`` with ``x`` of shape (100, 2) and ``z`` of shape
 (100, 16) it would have 1600 × 200 entries, almost all zero.  Backpropagation
 never needs the matrix itself, only its product with the upstream gradient,
 and that product has a short formula (``upstream @ Wᵀ``).  So a row's ``local``
-returns, per input, a ``VJP``: that product waiting for its upstream gradient.
-``vjp * upstream`` is the contribution, already summed back to the input's
-shape when numpy broadcast the input, and ``vjp.text`` says how it is made.
+holds, per input, the rule for that product, written once: a ``Factor`` (an
+elementwise local gradient, times the upstream gradient entry by entry), a
+``Pass`` (the upstream gradient passed on) or a ``Product`` (any other, such as
+``upstream @ Wᵀ``).  The backward pass applies them (``Tensor.vjp``); for the
+pictures ``TensorOp.bind`` gives a node's ``VJP``s: ``vjp * upstream`` is the
+contribution, already summed back to the input's shape when numpy broadcast the
+input, and ``vjp.text`` says how it is made.
 
 Forward mode runs the other way: it pushes a small change of the inputs (a
 tangent, one per input, of the input's shape) through to the output.  Each row's
@@ -31,7 +35,7 @@ a = 0 and b ≥ 0.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +43,9 @@ import numpy as np
 
 from .ops import Op, format_number
 
-__all__ = ["TENSOR_OPS", "TensorOp", "VJP", "sum_to_shape", "sigmoid"]
+__all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
+
+_NO_PARAMS: dict = {}
 
 
 # ---- helpers the rows use ------------------------------------------------------
@@ -185,59 +191,166 @@ def outer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return _no_negative_zero(np.outer(a, b))
 
 
+class Rule:
+    """How one input's contribution is made from the upstream gradient: the table holds one per input.
+
+    A rule is written once, with the table.  ``pull`` applies it to one node's
+    numbers; ``TensorOp.bind`` wraps it with them in a ``VJP`` that can be shown.
+    """
+
+    __slots__ = ("text",)
+    sums_back = True  # an elementwise rule: numpy may have broadcast the input, so its gradient is summed back
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def pull(
+        self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
+    ) -> Any:
+        """Input ``index``'s contribution, of that input's shape (``inputs``, ``out`` and ``params`` are the node's)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.text})"
+
+
+class Factor(Rule):
+    """An elementwise local gradient: the contribution is ``factor ⊙ upstream``.
+
+    ``factor(*inputs, out, **params)`` is the array of local slopes, σ(a)(1 − σ(a))
+    for a sigmoid; the stepper shows its numbers.  A product 0 × (−1) is turned into
+    0, as adding it to a zero gradient would, so that no gradient shows ``-0.``.
+    """
+
+    __slots__ = ("factor",)
+
+    def __init__(self, text: str, factor: Callable[..., Any]) -> None:
+        super().__init__(text)
+        self.factor = factor
+
+    def pull(
+        self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
+    ) -> Any:
+        product = self.factor(*inputs, out, **params) * upstream
+        if type(product) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
+            np.add(product, 0.0, out=product)
+        else:
+            product += 0.0
+        return sum_to_shape(product, inputs[index].shape)
+
+
+class Pass(Rule):
+    """The upstream gradient passed on entry by entry, as it is (``upstream``) or changed without a factor."""
+
+    __slots__ = ("apply",)
+
+    def __init__(self, text: str, apply: Callable[[np.ndarray], np.ndarray]) -> None:
+        super().__init__(text)
+        self.apply = apply
+
+    def pull(
+        self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
+    ) -> Any:
+        return sum_to_shape(self.apply(upstream), inputs[index].shape)
+
+
+class Product(Rule):
+    """Any other product: ``product(upstream, *inputs, out, **params)``, already of the input's shape.
+
+    ``upstream @ bᵀ`` for the first input of ``a @ b``; ``upstream`` copied to
+    every summand for a sum.
+    """
+
+    __slots__ = ("product",)
+    sums_back = False
+
+    def __init__(self, text: str, product: Callable[..., Any]) -> None:
+        super().__init__(text)
+        self.product = product
+
+    def pull(
+        self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
+    ) -> Any:
+        return self.product(upstream, *inputs, out, **params)
+
+
+class Cases(Rule):
+    """A rule that depends on the inputs' numbers of axes: ``pick(*inputs)`` chooses it (matmul's vectors)."""
+
+    __slots__ = ("pick",)
+
+    def __init__(self, pick: Callable[..., Rule]) -> None:
+        super().__init__("")
+        self.pick = pick
+
+    def pull(
+        self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
+    ) -> Any:
+        return self.pick(*inputs).pull(upstream, inputs, index, out, params)
+
+
 class VJP:
     """A local gradient for arrays: the vector-Jacobian product, waiting for its upstream gradient.
 
-    ``vjp * upstream`` is the contribution to the input's gradient (so the
-    chain rule in ``graph.backward_steps`` reads the same for scalars and
-    arrays).  ``rule`` says how it is made, e.g. ``"upstream @ bᵀ"``;
-    ``factor`` is the elementwise local gradient when there is one (σ'(z) as an
-    array, to show its numbers); ``shape`` is set when the input was broadcast
-    and the product must be summed back to that shape.
+    It is one input's rule from the table, bound to one node's numbers.
+    ``vjp * upstream`` is the contribution to the input's gradient, summed back
+    to the input's shape when numpy broadcast the input: what the backward pass
+    adds to that gradient (``Tensor.vjp`` applies the same rule).
+    ``rule`` says how it is made, e.g. ``"upstream @ bᵀ"``; ``factor`` is the
+    elementwise local gradient when there is one (σ'(z) as an array, to show its
+    numbers); ``shape`` is the input's shape when the product must be summed back to it.
 
-    A contribution never holds −0.0 where the upstream gradient holds none:
-    0 × (−1) is turned into 0, as adding it to a zero gradient would, so no
-    printed gradient shows ``-0.``.  (``apply`` keeps to that too: it negates
-    as ``0 − g`` and its matrix products sum from +0.)  And it is a new array
-    or a view of ``upstream``, never an array kept elsewhere: ``backward()``
-    keeps a new one as the input's gradient, and copies a view.
+    A contribution never holds −0.0 where the upstream gradient holds none: the
+    rules negate as ``0 − g``, their matrix products sum from +0, and a factor's
+    product has −0.0 turned into 0.  And it is a new array or a view of
+    ``upstream``, never an array kept elsewhere: ``backward()`` keeps a new one
+    as the input's gradient, and copies a view.
 
-    >>> vjp = VJP("b ⊙ upstream", factor=np.array([2.0, 3.0]))
+    >>> a, b = np.array([2.0, 3.0]), np.array([4.0, 5.0])
+    >>> vjp = TENSOR_OPS["mul"].bind([a, b], a * b)[0]
     >>> vjp
     VJP(b ⊙ upstream)
+    >>> vjp.factor
+    array([4., 5.])
     >>> vjp * np.array([1.0, 10.0])
-    array([ 2., 30.])
+    array([ 4., 50.])
     """
 
-    __slots__ = ("rule", "apply", "factor", "shape")
+    __slots__ = ("how", "inputs", "index", "out", "params")
 
-    def __init__(
-        self,
-        rule: str,
-        apply: Callable[[np.ndarray], np.ndarray] | None = None,
-        *,
-        factor: Any = None,
-        shape: tuple | None = None,
-    ) -> None:
-        self.rule = rule
-        self.apply = apply
-        self.factor = factor
-        self.shape = shape
+    def __init__(self, how: Rule, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict) -> None:
+        self.how = how  # the table's rule for this input
+        self.inputs = inputs  # all the node's inputs, which the rule may use
+        self.index = index
+        self.out = out
+        self.params = params
 
-    def __mul__(self, upstream: np.ndarray) -> np.ndarray:
-        if self.factor is not None:
-            contribution = self.factor * upstream
-            if type(contribution) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
-                np.add(contribution, 0.0, out=contribution)
-            else:
-                contribution += 0.0
-        elif self.apply is not None:
-            contribution = self.apply(upstream)
-        else:
-            contribution = upstream
-        if self.shape is None:
-            return contribution
-        return sum_to_shape(contribution, self.shape)
+    def __mul__(self, upstream: np.ndarray) -> Any:
+        return self.how.pull(upstream, self.inputs, self.index, self.out, self.params)
+
+    @property
+    def _rule(self) -> Rule:
+        how = self.how
+        return how.pick(*self.inputs) if isinstance(how, Cases) else how
+
+    @property
+    def rule(self) -> str:
+        """How the product is made, as a student would write it: ``upstream @ bᵀ``."""
+        return self._rule.text
+
+    @property
+    def factor(self) -> Any:
+        """The elementwise local gradient (an array of slopes), or None when the product is not entry by entry."""
+        how = self._rule
+        return how.factor(*self.inputs, self.out, **self.params) if isinstance(how, Factor) else None
+
+    @property
+    def shape(self) -> tuple | None:
+        """The input's shape when numpy broadcast it (its gradient is summed back to it), else None."""
+        shape = self.inputs[self.index].shape
+        if self._rule.sums_back and shape != np.broadcast_shapes(*(x.shape for x in self.inputs)):
+            return shape
+        return None
 
     @property
     def text(self) -> str:
@@ -250,24 +363,19 @@ class VJP:
         return f"VJP({self.text})"
 
 
-def _to(a: np.ndarray, out: np.ndarray) -> tuple | None:
-    """``a``'s shape if numpy broadcast ``a`` to make ``out`` (so its gradient must be summed back)."""
-    return a.shape if a.shape != out.shape else None
-
-
-def _elementwise(factor: Any, rule: str, a: np.ndarray, out: np.ndarray) -> VJP:
-    return VJP(rule, factor=factor, shape=_to(a, out))
-
-
-def _matmul_vjps(a: np.ndarray, b: np.ndarray) -> tuple[VJP, VJP]:
-    """The two products for ``a @ b``; a vector on either side turns one of them into an outer product."""
-    if a.ndim == 2 and b.ndim == 2:  # (n, k) @ (k, m)
-        return VJP("upstream @ bᵀ", lambda g: g @ b.T), VJP("aᵀ @ upstream", lambda g: a.T @ g)
-    if a.ndim == 2:  # matrix @ vector, the article's W x
-        return VJP("upstream ⊗ b", lambda g: outer(g, b)), VJP("aᵀ @ upstream", lambda g: a.T @ g)
-    if b.ndim == 2:  # vector @ matrix
-        return VJP("upstream @ bᵀ", lambda g: g @ b.T), VJP("a ⊗ upstream", lambda g: outer(a, g))
-    return VJP("b · upstream", factor=b), VJP("a · upstream", factor=a)  # dot product of vectors
+# a @ b: which products depends on which inputs are vectors; keyed by (a is a matrix, b is a matrix)
+_MATMUL_A = {
+    (True, True): Product("upstream @ bᵀ", lambda g, a, b, out: g @ b.T),
+    (True, False): Product("upstream ⊗ b", lambda g, a, b, out: outer(g, b)),  # matrix @ vector, the article's W x
+    (False, True): Product("upstream @ bᵀ", lambda g, a, b, out: g @ b.T),  # vector @ matrix
+    (False, False): Factor("b · upstream", lambda a, b, out: b),  # the dot product of two vectors
+}
+_MATMUL_B = {
+    (True, True): Product("aᵀ @ upstream", lambda g, a, b, out: a.T @ g),
+    (True, False): Product("aᵀ @ upstream", lambda g, a, b, out: a.T @ g),
+    (False, True): Product("a ⊗ upstream", lambda g, a, b, out: outer(a, g)),
+    (False, False): Factor("a · upstream", lambda a, b, out: a),
+}
 
 
 def _mean_count(a: np.ndarray, out: np.ndarray) -> float:
@@ -289,6 +397,10 @@ class TensorOp(Op):
 
     jvp: Callable[..., Any] | None = None
 
+    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict = _NO_PARAMS) -> list[VJP]:
+        """The row's rules (``local``, one per input) with one node's numbers: one ``VJP`` per input."""
+        return [VJP(rule, inputs, index, out, params) for index, rule in enumerate(self.local)]
+
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants: ``Σ axis=0``, ``reshape (2, 3)``, ``^2``.
 
@@ -306,12 +418,12 @@ class TensorOp(Op):
 
 
 # ---- the losses whose rules take more than a line --------------------------------------
+# Each is a mean over n entries, so each input's local gradient is its slope divided by n.
 
-
-def _mse_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
-    slope = (p - t) * (2.0 / p.size)  # ∂L/∂p; the target's is its negative
-    return VJP("2(p − t)/n · upstream", factor=slope), VJP("−2(p − t)/n · upstream", factor=-slope)
-
+_MSE = (
+    Factor("2(p − t)/n · upstream", lambda p, t, out: (p - t) * (2.0 / p.size)),
+    Factor("−2(p − t)/n · upstream", lambda p, t, out: (t - p) * (2.0 / p.size)),
+)
 
 # Binary cross-entropy from probabilities: p is clipped to [ε, 1 − ε] so that
 # log never sees 0 (a confidently wrong p then costs about 27.6, not inf).
@@ -319,44 +431,49 @@ def _mse_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
 BCE_EPS = 1e-12
 
 
+def _clipped(p: np.ndarray) -> np.ndarray:
+    return np.clip(p, BCE_EPS, 1.0 - BCE_EPS)
+
+
 def _bce(p: np.ndarray, t: np.ndarray) -> np.ndarray:
-    q = np.clip(p, BCE_EPS, 1.0 - BCE_EPS)
+    q = _clipped(p)
     return -average(t * np.log(q) + (1.0 - t) * np.log(1.0 - q))
 
 
-def _bce_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
-    q = np.clip(p, BCE_EPS, 1.0 - BCE_EPS)
-    return (
-        VJP("(p − t)/(p(1 − p))/n · upstream", factor=(q - t) / (q * (1.0 - q) * p.size)),
-        VJP("−log(p/(1 − p))/n · upstream", factor=(np.log(1.0 - q) - np.log(q)) / p.size),
-    )
+def _bce_slope(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    q = _clipped(p)
+    return (q - t) / (q * (1.0 - q) * p.size)
 
 
-def _l1_vjps(p: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
-    return (
-        VJP("sign(p − t)/n · upstream", factor=np.sign(p - t) / p.size),
-        VJP("−sign(p − t)/n · upstream", factor=np.sign(t - p) / p.size),
-    )
+def _bce_slope_in_t(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    q = _clipped(p)
+    return (np.log(1.0 - q) - np.log(q)) / p.size
 
 
-def _bce_logits_vjps(z: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
-    return VJP("(σ(z) − t)/n · upstream", factor=(sigmoid(z) - t) / z.size), VJP("−z/n · upstream", factor=-z / z.size)
+_BCE = (
+    Factor("(p − t)/(p(1 − p))/n · upstream", lambda p, t, out: _bce_slope(p, t)),
+    Factor("−log(p/(1 − p))/n · upstream", lambda p, t, out: _bce_slope_in_t(p, t)),
+)
+_L1 = (
+    Factor("sign(p − t)/n · upstream", lambda p, t, out: np.sign(p - t) / p.size),
+    Factor("−sign(p − t)/n · upstream", lambda p, t, out: np.sign(t - p) / p.size),
+)
+_BCE_LOGITS = (
+    Factor("(σ(z) − t)/n · upstream", lambda z, t, out: (sigmoid(z) - t) / z.size),
+    Factor("−z/n · upstream", lambda z, t, out: -z / z.size),
+)
+_HINGE = (  # [t s < 1]: the points the margin still pushes
+    Factor("−t·[t s < 1]/n · upstream", lambda s, t, out: -t * (t * s < 1.0) / s.size),
+    Factor("−s·[t s < 1]/n · upstream", lambda s, t, out: -s * (t * s < 1.0) / s.size),
+)
 
 
-def _hinge_vjps(s: np.ndarray, t: np.ndarray, out: np.ndarray) -> tuple[VJP, VJP]:
-    inside = t * s < 1.0  # the points the margin still pushes
-    return (
-        VJP("−t·[t s < 1]/n · upstream", factor=-t * inside / s.size),
-        VJP("−s·[t s < 1]/n · upstream", factor=-s * inside / s.size),
-    )
-
-
-def _gradient_dot(vjps: Callable[..., tuple]) -> Callable[..., np.ndarray]:
+def _gradient_dot(rules: tuple[Factor, Factor]) -> Callable[..., np.ndarray]:
     """The JVP of a loss (one number out): its Jacobian is the gradient row, so J·v = Σ ∂L/∂p ⊙ dp + Σ ∂L/∂t ⊙ dt."""
+    for_p, for_t = rules
 
     def jvp(p: np.ndarray, t: np.ndarray, dp: np.ndarray, dt: np.ndarray, out: np.ndarray) -> np.ndarray:
-        for_p, for_t = vjps(p, t, out)
-        return np.asarray(np.sum(for_p.factor * dp) + np.sum(for_t.factor * dt))
+        return np.asarray(np.sum(for_p.factor(p, t, out) * dp) + np.sum(for_t.factor(p, t, out) * dt))
 
     return jvp
 
@@ -366,88 +483,92 @@ def _table(*ops: TensorOp) -> dict[str, TensorOp]:
 
 
 # ---- the table -----------------------------------------------------------------------
-# Each ``local`` gets the inputs' data, the output's data as ``out`` and the constants,
-# and returns one VJP per input.  ``g`` is the upstream gradient (the output's shape).
-# Under it, ``jvp`` gets the inputs, then one tangent per input (da, db: each of its
-# input's shape), then ``out`` and the constants, and returns the output's tangent.
+# ``local`` holds one rule per input, written once with the table: a Factor gets the
+# inputs' data, the output's data as ``out`` and the constants, and returns the local
+# slopes; a Pass gets the upstream gradient ``g``; a Product gets ``g`` first, then
+# what a Factor gets.  ``g`` has the output's shape.  Under it, ``jvp`` gets the
+# inputs, then one tangent per input (da, db: each of its input's shape), then ``out``
+# and the constants, and returns the output's tangent.
 
-_L = _elementwise  # keeps the rows below on one line each
+_UPSTREAM = Pass("upstream", lambda g: g)
+_MINUS_UPSTREAM = Pass("−upstream", negate)
 
 # fmt: off
 TENSOR_OPS: dict[str, TensorOp] = _table(
-    #        name       symbol      forward                                    local: one vector-Jacobian product per input                                                 rule
-    TensorOp("add",     "+",        np.add,                                    lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("upstream", shape=_to(b, out))),   "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2,
+    #        name       symbol      forward                                    local: one rule per input (a vector-Jacobian product)                                        rule
+    TensorOp("add",     "+",        np.add,                                    (_UPSTREAM, _UPSTREAM),                                                                       "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2,
              jvp=lambda a, b, da, db, out: da + db),
-    TensorOp("sub",     "−",        np.subtract,                               lambda a, b, out: (VJP("upstream", shape=_to(a, out)), VJP("−upstream", negate, shape=_to(b, out))), "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2,
+    TensorOp("sub",     "−",        np.subtract,                               (_UPSTREAM, _MINUS_UPSTREAM),                                                                 "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2,
              jvp=lambda a, b, da, db, out: da - db),
-    TensorOp("mul",     "×",        np.multiply,                               lambda a, b, out: (_L(b, "b ⊙ upstream", a, out), _L(a, "a ⊙ upstream", b, out)),           "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2,
+    TensorOp("mul",     "×",        np.multiply,                               (Factor("b ⊙ upstream", lambda a, b, out: b), Factor("a ⊙ upstream", lambda a, b, out: a)),    "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2,
              jvp=lambda a, b, da, db, out: da * b + a * db),
-    TensorOp("div",     "÷",        lambda a, b: divide(a, b),                 lambda a, b, out: (_L(divide(1.0, b), "(1/b) ⊙ upstream", a, out),
-                                                                                                  _L(-divide(out, b), "(−a/b²) ⊙ upstream", b, out)),                        "∂L/∂a = upstream / b,  ∂L/∂b = −a/b² ⊙ upstream", 2,
+    TensorOp("div",     "÷",        lambda a, b: divide(a, b),                 (Factor("(1/b) ⊙ upstream", lambda a, b, out: divide(1.0, b)),
+                                                                                Factor("(−a/b²) ⊙ upstream", lambda a, b, out: -divide(out, b))),                             "∂L/∂a = upstream / b,  ∂L/∂b = −a/b² ⊙ upstream", 2,
              jvp=lambda a, b, da, db, out: divide(da - out * db, b)),
-    TensorOp("neg",     "−",        lambda a: -a,                              lambda a, out: (VJP("−upstream", negate),),                                                  "∂L/∂a = −upstream",
+    TensorOp("neg",     "−",        lambda a: -a,                              (_MINUS_UPSTREAM,),                                                                           "∂L/∂a = −upstream",
              jvp=lambda a, da, out: -da),
-    TensorOp("pow",     "^{n}",     lambda a, n: power(a, n),                  lambda a, out, n: (VJP("n·aⁿ⁻¹ ⊙ upstream", factor=pow_slope(a, n)),),                       "∂L/∂a = n·aⁿ⁻¹ ⊙ upstream  (n a constant)",
+    TensorOp("pow",     "^{n}",     lambda a, n: power(a, n),                  (Factor("n·aⁿ⁻¹ ⊙ upstream", lambda a, out, n: pow_slope(a, n)),),                             "∂L/∂a = n·aⁿ⁻¹ ⊙ upstream  (n a constant)",
              jvp=lambda a, da, out, n: pow_slope(a, n) * da),
-    TensorOp("powv",    "^",        lambda a, b: power(a, b),                  lambda a, b, out: (_L(pow_slope(a, b), "b·aᵇ⁻¹ ⊙ upstream", a, out),
-                                                                                                  _L(pow_slope_in_b(a, b, out), "aᵇ·ln a ⊙ upstream", b, out)),               "∂L/∂a = b·aᵇ⁻¹ ⊙ upstream,  ∂L/∂b = aᵇ·ln a ⊙ upstream  (0 where a = 0 and b ≥ 0, as in PyTorch)", 2,
+    TensorOp("powv",    "^",        lambda a, b: power(a, b),                  (Factor("b·aᵇ⁻¹ ⊙ upstream", lambda a, b, out: pow_slope(a, b)),
+                                                                                Factor("aᵇ·ln a ⊙ upstream", lambda a, b, out: pow_slope_in_b(a, b, out))),                   "∂L/∂a = b·aᵇ⁻¹ ⊙ upstream,  ∂L/∂b = aᵇ·ln a ⊙ upstream  (0 where a = 0 and b ≥ 0, as in PyTorch)", 2,
              jvp=lambda a, b, da, db, out: pow_slope(a, b) * da + pow_slope_in_b(a, b, out) * db),
-    TensorOp("exp",     "exp",      lambda a: exp(a),                          lambda a, out: (VJP("eᵃ ⊙ upstream", factor=out),),                                           "∂L/∂a = eᵃ ⊙ upstream",
+    TensorOp("exp",     "exp",      lambda a: exp(a),                          (Factor("eᵃ ⊙ upstream", lambda a, out: out),),                                               "∂L/∂a = eᵃ ⊙ upstream",
              jvp=lambda a, da, out: out * da),
-    TensorOp("log",     "log",      lambda a: log(a),                          lambda a, out: (VJP("(1/a) ⊙ upstream", factor=divide(1.0, a)),),                              "∂L/∂a = upstream / a",
+    TensorOp("log",     "log",      lambda a: log(a),                          (Factor("(1/a) ⊙ upstream", lambda a, out: divide(1.0, a)),),                                  "∂L/∂a = upstream / a",
              jvp=lambda a, da, out: divide(da, a)),
-    TensorOp("tanh",    "tanh",     np.tanh,                                   lambda a, out: (VJP("(1 − tanh²(a)) ⊙ upstream", factor=1.0 - out * out),),                   "∂L/∂a = (1 − tanh²(a)) ⊙ upstream",
+    TensorOp("tanh",    "tanh",     np.tanh,                                   (Factor("(1 − tanh²(a)) ⊙ upstream", lambda a, out: 1.0 - out * out),),                       "∂L/∂a = (1 − tanh²(a)) ⊙ upstream",
              jvp=lambda a, da, out: (1.0 - out * out) * da),
-    TensorOp("sigmoid", "σ",        sigmoid,                                   lambda a, out: (VJP("σ'(a) ⊙ upstream", factor=out * (1.0 - out)),),                          "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream",
+    TensorOp("sigmoid", "σ",        sigmoid,                                   (Factor("σ'(a) ⊙ upstream", lambda a, out: out * (1.0 - out)),),                              "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream",
              jvp=lambda a, da, out: out * (1.0 - out) * da),
-    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              lambda a, out: (VJP("[a > 0] ⊙ upstream", factor=(a > 0) * 1.0),),                            "∂L/∂a = upstream where a > 0, else 0",
+    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              (Factor("[a > 0] ⊙ upstream", lambda a, out: (a > 0) * 1.0),),                                "∂L/∂a = upstream where a > 0, else 0",
              jvp=lambda a, da, out: (a > 0) * da),
     TensorOp("leaky_relu", "leaky relu", lambda a, slope: np.where(a > 0, a, slope * a),
-                                                                               lambda a, out, slope: (VJP("(1 or slope) ⊙ upstream", factor=np.where(a > 0, 1.0, slope)),), "∂L/∂a = upstream where a > 0, else slope · upstream",
+                                                                               (Factor("(1 or slope) ⊙ upstream", lambda a, out, slope: np.where(a > 0, 1.0, slope)),),       "∂L/∂a = upstream where a > 0, else slope · upstream",
              jvp=lambda a, da, out, slope: np.where(a > 0, 1.0, slope) * da),
-    TensorOp("abs",     "|·|",      np.abs,                                    lambda a, out: (VJP("sign(a) ⊙ upstream", factor=np.sign(a)),),                               "∂L/∂a = sign(a) ⊙ upstream",
+    TensorOp("abs",     "|·|",      np.abs,                                    (Factor("sign(a) ⊙ upstream", lambda a, out: np.sign(a)),),                                   "∂L/∂a = sign(a) ⊙ upstream",
              jvp=lambda a, da, out: np.sign(a) * da),
-    TensorOp("sin",     "sin",      np.sin,                                    lambda a, out: (VJP("cos(a) ⊙ upstream", factor=np.cos(a)),),                                 "∂L/∂a = cos(a) ⊙ upstream",
+    TensorOp("sin",     "sin",      np.sin,                                    (Factor("cos(a) ⊙ upstream", lambda a, out: np.cos(a)),),                                     "∂L/∂a = cos(a) ⊙ upstream",
              jvp=lambda a, da, out: np.cos(a) * da),
-    TensorOp("cos",     "cos",      np.cos,                                    lambda a, out: (VJP("−sin(a) ⊙ upstream", factor=-np.sin(a)),),                               "∂L/∂a = −sin(a) ⊙ upstream",
+    TensorOp("cos",     "cos",      np.cos,                                    (Factor("−sin(a) ⊙ upstream", lambda a, out: -np.sin(a)),),                                   "∂L/∂a = −sin(a) ⊙ upstream",
              jvp=lambda a, da, out: -np.sin(a) * da),
-    TensorOp("sqrt",    "√",        sqrt,                                      lambda a, out: (VJP("1/(2√a) ⊙ upstream", factor=pow_slope(a, 0.5)),),                        "∂L/∂a = upstream / (2√a)  (inf at a = 0, as in PyTorch)",
+    TensorOp("sqrt",    "√",        sqrt,                                      (Factor("1/(2√a) ⊙ upstream", lambda a, out: pow_slope(a, 0.5)),),                            "∂L/∂a = upstream / (2√a)  (inf at a = 0, as in PyTorch)",
              jvp=lambda a, da, out: pow_slope(a, 0.5) * da),
-    TensorOp("maximum", "max",      np.maximum,                                lambda a, b, out: (_L(tie_split(a - b), "[a > b] ⊙ upstream", a, out),
-                                                                                                  _L(tie_split(b - a), "[b > a] ⊙ upstream", b, out)),                       "∂L/∂a = upstream where a > b, 0 where a < b, half of it at a tie (as PyTorch)", 2,
+    TensorOp("maximum", "max",      np.maximum,                                (Factor("[a > b] ⊙ upstream", lambda a, b, out: tie_split(a - b)),
+                                                                                Factor("[b > a] ⊙ upstream", lambda a, b, out: tie_split(b - a))),                           "∂L/∂a = upstream where a > b, 0 where a < b, half of it at a tie (as PyTorch)", 2,
              jvp=lambda a, b, da, db, out: tie_split(a - b) * da + tie_split(b - a) * db),
-    TensorOp("minimum", "min",      np.minimum,                                lambda a, b, out: (_L(tie_split(b - a), "[a < b] ⊙ upstream", a, out),
-                                                                                                  _L(tie_split(a - b), "[b < a] ⊙ upstream", b, out)),                       "∂L/∂a = upstream where a < b, 0 where a > b, half of it at a tie (as PyTorch)", 2,
+    TensorOp("minimum", "min",      np.minimum,                                (Factor("[a < b] ⊙ upstream", lambda a, b, out: tie_split(b - a)),
+                                                                                Factor("[b < a] ⊙ upstream", lambda a, b, out: tie_split(a - b))),                           "∂L/∂a = upstream where a < b, 0 where a > b, half of it at a tie (as PyTorch)", 2,
              jvp=lambda a, b, da, db, out: tie_split(b - a) * da + tie_split(a - b) * db),
     TensorOp("clip",    "clip [{lo}, {hi}]", lambda a, lo, hi: np.clip(a, lo, hi),
-                                                                               lambda a, out, lo, hi: (VJP("[lo ≤ a ≤ hi] ⊙ upstream", factor=((lo <= a) & (a <= hi)) * 1.0),), "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
+                                                                               (Factor("[lo ≤ a ≤ hi] ⊙ upstream", lambda a, out, lo, hi: ((lo <= a) & (a <= hi)) * 1.0),),  "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
              jvp=lambda a, da, out, lo, hi: ((lo <= a) & (a <= hi)) * da),
-    TensorOp("matmul",  "@",        np.matmul,                                 lambda a, b, out: _matmul_vjps(a, b),                                                         "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
+    TensorOp("matmul",  "@",        np.matmul,                                 (Cases(lambda a, b: _MATMUL_A[a.ndim == 2, b.ndim == 2]),
+                                                                                Cases(lambda a, b: _MATMUL_B[a.ndim == 2, b.ndim == 2])),                                    "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
              jvp=lambda a, b, da, db, out: da @ b + a @ db),
-    TensorOp("transpose", "ᵀ",      np.transpose,                              lambda a, out: (VJP("upstreamᵀ", np.transpose),),                                             "∂L/∂A = (upstream)ᵀ",
+    TensorOp("transpose", "ᵀ",      np.transpose,                              (Product("upstreamᵀ", lambda g, a, out: np.transpose(g)),),                                   "∂L/∂A = (upstream)ᵀ",
              jvp=lambda a, da, out: np.transpose(da)),
-    TensorOp("reshape", "reshape {shape}", lambda a, shape: a.reshape(shape),  lambda a, out, shape: (VJP("upstream reshaped back", lambda g: g.reshape(a.shape)),),         "∂L/∂a = upstream, reshaped to a's shape",
+    TensorOp("reshape", "reshape {shape}", lambda a, shape: a.reshape(shape),  (Product("upstream reshaped back", lambda g, a, out, shape: g.reshape(a.shape)),),              "∂L/∂a = upstream, reshaped to a's shape",
              jvp=lambda a, da, out, shape: da.reshape(shape)),
     TensorOp("sum",     "Σ",        lambda a, axis=None, keepdims=False: np.sum(a, axis=axis, keepdims=keepdims),
-                                                                               lambda a, out, axis=None, keepdims=False: (VJP("upstream copied to every summand", lambda g: spread(g, a.shape, axis, keepdims)),),
+                                                                               (Product("upstream copied to every summand", lambda g, a, out, axis=None, keepdims=False: spread(g, a.shape, axis, keepdims)),),
                                                                                                                                                                              "∂L/∂aᵢ = upstream of the sum aᵢ went into",
              jvp=lambda a, da, out, axis=None, keepdims=False: np.sum(da, axis=axis, keepdims=keepdims)),
     TensorOp("mean",    "mean",     lambda a, axis=None, keepdims=False: np.mean(a, axis=axis, keepdims=keepdims),
-                                                                               lambda a, out, axis=None, keepdims=False: (VJP("upstream / n, copied to every entry", lambda g: spread(g / _mean_count(a, out), a.shape, axis, keepdims)),),
+                                                                               (Product("upstream / n, copied to every entry", lambda g, a, out, axis=None, keepdims=False: spread(g / _mean_count(a, out), a.shape, axis, keepdims)),),
                                                                                                                                                                              "∂L/∂aᵢ = upstream / n  (n entries averaged)",
              jvp=lambda a, da, out, axis=None, keepdims=False: np.mean(da, axis=axis, keepdims=keepdims)),
     # losses: prediction p (or logits z, or scores s) first, target t second; each is a mean over the entries
-    TensorOp("mse",     "MSE",      lambda p, t: average((p - t) ** 2),        _mse_vjps,                                                                                    "L = mean((p − t)²):  ∂L/∂p = 2(p − t)/n", 2,
-             jvp=_gradient_dot(_mse_vjps)),
-    TensorOp("l1",      "L1",       lambda p, t: average(np.abs(p - t)),       _l1_vjps,                                                                                     "L = mean(|p − t|):  ∂L/∂p = sign(p − t)/n", 2,
-             jvp=_gradient_dot(_l1_vjps)),
-    TensorOp("bce",     "BCE",      _bce,                                      _bce_vjps,                                                                                    "L = −mean(t log p + (1 − t) log(1 − p)):  ∂L/∂p = (p − t)/(p(1 − p))/n", 2,
-             jvp=_gradient_dot(_bce_vjps)),
+    TensorOp("mse",     "MSE",      lambda p, t: average((p - t) ** 2),        _MSE,                                                                                         "L = mean((p − t)²):  ∂L/∂p = 2(p − t)/n", 2,
+             jvp=_gradient_dot(_MSE)),
+    TensorOp("l1",      "L1",       lambda p, t: average(np.abs(p - t)),       _L1,                                                                                          "L = mean(|p − t|):  ∂L/∂p = sign(p − t)/n", 2,
+             jvp=_gradient_dot(_L1)),
+    TensorOp("bce",     "BCE",      _bce,                                      _BCE,                                                                                         "L = −mean(t log p + (1 − t) log(1 − p)):  ∂L/∂p = (p − t)/(p(1 − p))/n", 2,
+             jvp=_gradient_dot(_BCE)),
     TensorOp("bce_logits", "BCE (logits)", lambda z, t: average(softplus(z) - t * z),
-                                                                               _bce_logits_vjps,                                                                             "L = mean(log(1 + eᶻ) − t z):  ∂L/∂z = (σ(z) − t)/n", 2,
-             jvp=_gradient_dot(_bce_logits_vjps)),
+                                                                               _BCE_LOGITS,                                                                                  "L = mean(log(1 + eᶻ) − t z):  ∂L/∂z = (σ(z) − t)/n", 2,
+             jvp=_gradient_dot(_BCE_LOGITS)),
     TensorOp("hinge",   "hinge",    lambda s, t: average(np.maximum(0.0, 1.0 - t * s)),
-                                                                               _hinge_vjps,                                                                                  "L = mean(max(0, 1 − t s)),  t = ±1:  ∂L/∂s = −t/n where t s < 1, else 0", 2,
-             jvp=_gradient_dot(_hinge_vjps)),
+                                                                               _HINGE,                                                                                       "L = mean(max(0, 1 − t s)),  t = ±1:  ∂L/∂s = −t/n where t s < 1, else 0", 2,
+             jvp=_gradient_dot(_HINGE)),
 )
 # fmt: on

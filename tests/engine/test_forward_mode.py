@@ -189,10 +189,11 @@ def test_gradcheck_on_a_tensor_graph_entry_by_entry():
 def test_gradcheck_on_a_tensor_catches_a_wrong_entry(monkeypatch):
     from dataclasses import replace
 
-    from backprop_widgets.engine import TENSOR_OPS, VJP
+    from backprop_widgets.engine import TENSOR_OPS
+    from backprop_widgets.engine.tensor_ops import Factor
 
     # a sigmoid rule that forgets the factor (1 − σ): wrong in every entry
-    wrong = replace(TENSOR_OPS["sigmoid"], local=lambda a, out: (VJP("σ ⊙ upstream", factor=out),))
+    wrong = replace(TENSOR_OPS["sigmoid"], local=(Factor("σ ⊙ upstream", lambda a, out: out),))
     monkeypatch.setitem(TENSOR_OPS, "sigmoid", wrong)
     C, W1, W2, y = two_layer()
     assert not gradcheck(C).ok

@@ -5,6 +5,7 @@ is tested the day it is added.
 """
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 from backprop_widgets.engine import TENSOR_OPS, VJP, sum_to_shape
-from backprop_widgets.engine.tensor_ops import sigmoid
+from backprop_widgets.engine.tensor_ops import Factor, sigmoid
 
 from ..numerical import difference_quotient, numerical_grad
 
@@ -32,7 +33,7 @@ def check_row(name, inputs, params=None, rtol=1e-6, atol=1e-7):
     inputs = [np.array(x, dtype=np.float64) for x in inputs]
     out = np.asarray(op.forward(*inputs, **params))
     upstream = np.random.default_rng(7).normal(size=out.shape)
-    vjps = op.local(*inputs, out=out, **params)
+    vjps = op.bind(inputs, out, params)
     assert len(vjps) == op.arity == len(inputs)
     for i, vjp in enumerate(vjps):
         assert isinstance(vjp, VJP)
@@ -186,7 +187,7 @@ def test_jvp_matches_central_differences_and_is_the_transpose_of_the_vjp(name, i
         numeric = numerical_jvp(lambda *xs: op.forward(*xs, **params), inputs, tangents)
         np.testing.assert_allclose(pushed, numeric, rtol=1e-6, atol=1e-7, err_msg=f"{name} J·v")
         upstream = rng.normal(size=out.shape)
-        pulled = [np.asarray(vjp * upstream) for vjp in op.local(*inputs, out=out, **params)]
+        pulled = [np.asarray(vjp * upstream) for vjp in op.bind(inputs, out, params)]
     forward_side = np.sum(upstream * pushed)
     backward_side = sum(np.sum(g * v) for g, v in zip(pulled, tangents, strict=True))
     assert np.isclose(forward_side, backward_side, rtol=1e-10, atol=1e-12), name
@@ -198,12 +199,12 @@ def test_every_row_has_a_jvp():
 
 def test_a_wrong_vjp_is_caught():
     """The checker itself can fail: a sigmoid whose local gradient forgot a factor."""
-    wrong = {"forward": TENSOR_OPS["sigmoid"].forward, "local": lambda a, out: (VJP("σ ⊙ upstream", factor=out),)}
+    wrong = replace(TENSOR_OPS["sigmoid"], local=(Factor("σ ⊙ upstream", lambda a, out: out),))
     inputs = [RNG.normal(size=(3,))]
-    out = wrong["forward"](*inputs)
+    out = wrong.forward(*inputs)
     upstream = np.ones(3)
-    numeric = numerical_vjp(wrong["forward"], inputs, 0, upstream)
-    assert not np.allclose(wrong["local"](*inputs, out=out)[0] * upstream, numeric)
+    numeric = numerical_vjp(wrong.forward, inputs, 0, upstream)
+    assert not np.allclose(wrong.bind(inputs, out)[0] * upstream, numeric)
 
 
 @settings(max_examples=60, deadline=None)
@@ -259,18 +260,18 @@ def test_sum_to_shape_undoes_broadcasting():
 
 
 def test_vjp_text_says_when_it_sums_back():
-    vjps = TENSOR_OPS["add"].local(np.ones((5, 3)), np.ones(3), out=np.ones((5, 3)))
+    vjps = TENSOR_OPS["add"].bind([np.ones((5, 3)), np.ones(3)], np.ones((5, 3)))
     assert [v.text for v in vjps] == ["upstream", "upstream, summed to (3,)"]
     assert repr(vjps[1]) == "VJP(upstream, summed to (3,))"
-    a, b = TENSOR_OPS["matmul"].local(np.ones((5, 2)), np.ones((2, 3)), out=np.ones((5, 3)))
+    a, b = TENSOR_OPS["matmul"].bind([np.ones((5, 2)), np.ones((2, 3))], np.ones((5, 3)))
     assert (a.text, b.text) == ("upstream @ bᵀ", "aᵀ @ upstream")
-    w, x = TENSOR_OPS["matmul"].local(np.ones((3, 2)), np.ones(2), out=np.ones(3))
+    w, x = TENSOR_OPS["matmul"].bind([np.ones((3, 2)), np.ones(2)], np.ones(3))
     assert (w.text, x.text) == ("upstream ⊗ b", "aᵀ @ upstream")
 
 
 def test_elementwise_vjps_carry_their_local_factor():
     out = sigmoid(np.array([0.0, 1.0]))
-    (vjp,) = TENSOR_OPS["sigmoid"].local(np.array([0.0, 1.0]), out=out)
+    (vjp,) = TENSOR_OPS["sigmoid"].bind([np.array([0.0, 1.0])], out)
     np.testing.assert_allclose(vjp.factor, [0.25, 0.19661193324148185])
     assert vjp.text == "σ'(a) ⊙ upstream"
 
@@ -312,7 +313,7 @@ def test_losses_from_logits_stay_finite():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loss = TENSOR_OPS["bce_logits"].forward(z, t)
-        (vjp_z, _) = TENSOR_OPS["bce_logits"].local(z, t, out=loss)
+        (vjp_z, _) = TENSOR_OPS["bce_logits"].bind([z, t], loss)
     expected = np.mean([1000.0, 30.0 + np.log1p(np.exp(-30.0)), np.log(2.0), 30.0 + np.log1p(np.exp(-30.0)), 1000.0])
     assert abs(float(loss) - expected) < 1e-12
     np.testing.assert_allclose(vjp_z * np.array(1.0), (sigmoid(z) - t) / 5)
