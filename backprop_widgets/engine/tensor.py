@@ -59,7 +59,9 @@ class Tensor(Node):
     @classmethod
     def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
         """Make the node for ``op`` applied to ``parents`` (the only way inner nodes are made)."""
-        data = cls.ops[op].forward(*[p.data for p in parents], **params)
+        forward, inputs = cls.ops[op].forward, [p.data for p in parents]
+        # (``**params`` copies the dict even when it is empty, as it is for most nodes: so only when needed)
+        data = forward(*inputs, **params) if params else forward(*inputs)
         if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
             data = np.asarray(data, dtype=np.float64)
         out = cls.__new__(cls)

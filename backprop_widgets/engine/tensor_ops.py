@@ -231,12 +231,14 @@ class Factor(Rule):
     def pull(
         self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
     ) -> Any:
-        product = self.factor(*inputs, out, **params) * upstream
+        factor = self.factor(*inputs, out, **params) if params else self.factor(*inputs, out)  # (see Tensor._apply)
+        product = factor * upstream
         if type(product) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
             np.add(product, 0.0, out=product)
         else:
             product += 0.0
-        return sum_to_shape(product, inputs[index].shape)
+        shape = inputs[index].shape
+        return product if product.shape == shape else sum_to_shape(product, shape)
 
 
 class Pass(Rule):
@@ -251,7 +253,8 @@ class Pass(Rule):
     def pull(
         self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
     ) -> Any:
-        return sum_to_shape(self.apply(upstream), inputs[index].shape)
+        passed, shape = self.apply(upstream), inputs[index].shape
+        return passed if passed.shape == shape else sum_to_shape(passed, shape)
 
 
 class Product(Rule):
@@ -271,7 +274,9 @@ class Product(Rule):
     def pull(
         self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
     ) -> Any:
-        return self.product(upstream, *inputs, out, **params)
+        if params:
+            return self.product(upstream, *inputs, out, **params)
+        return self.product(upstream, *inputs, out)  # (no dict to copy: see Tensor._apply)
 
 
 class Cases(Rule):
