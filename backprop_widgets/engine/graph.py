@@ -9,7 +9,7 @@ order, so the same graph gives the same node order in every process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -40,7 +40,7 @@ class Node:
     label: str | None
     constant: bool
 
-    def local_grads(self) -> Sequence:
+    def local_grads(self) -> tuple:
         """This node's local gradients, one per parent, at the current values."""
         rule = self.ops[self.op]
         return rule.local(*[p.data for p in self.parents], out=self.data, **self.params)

@@ -89,7 +89,7 @@ class Tensor(Node):
 
     # ---- what the graph needs -------------------------------------------------
 
-    def local_grads(self) -> list:
+    def local_grads(self) -> tuple:
         """One ``VJP`` per input: the op's rule for that input, with this node's numbers."""
         assert self.op is not None, "an input has no local gradients"
         return self.ops[self.op].bind([p.data for p in self.parents], self.data, self.params)

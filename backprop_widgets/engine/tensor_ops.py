@@ -402,9 +402,9 @@ class TensorOp(Op):
 
     jvp: Callable[..., Any] | None = None
 
-    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict = _NO_PARAMS) -> list[VJP]:
+    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict = _NO_PARAMS) -> tuple[VJP, ...]:
         """The row's rules (``local``, one per input) with one node's numbers: one ``VJP`` per input."""
-        return [VJP(rule, inputs, index, out, params) for index, rule in enumerate(self.local)]
+        return tuple(VJP(rule, inputs, index, out, params) for index, rule in enumerate(self.local))
 
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants: ``Σ axis=0``, ``reshape (2, 3)``, ``^2``.
