@@ -69,6 +69,7 @@ FORBIDDEN_ATTRIBUTES = {
 ENGINE_SHORTCUTS = {
     "backward": "`.backward()`",
     "local_grads": "`.local_grads()`",
+    "vjp": "`.vjp()`",
     "grad": "`.grad`",
     "solution": "`.solution()`",
     "correct_answer": "`.correct_answer()`",

@@ -192,3 +192,8 @@ def test_the_guide_lists_every_assignment_with_its_points():
         points = sum(_meta(c).get("points", 0) for c in notebook(name).cells)
         row = next(line for line in guide.splitlines() if line.startswith(f"| `{name}` |"))
         assert row.rstrip(" |").endswith(f"| {points:g}"), row
+
+
+def test_the_tripwire_sees_every_way_to_read_a_local_gradient_off_the_engine():
+    for code, shortcut in [("_f.local_grads()[0]", "`.local_grads()`"), ("_f.vjp()(0, 1.0)", "`.vjp()`")]:
+        assert scan_cell(f"answer = {code}\n") == [f"reads the answer off the engine ({shortcut})"]
