@@ -52,6 +52,10 @@ class Node:
         forms its local gradients, Jacobian matrices: its op's rules make the products directly.)
         """
         local_grads = self.local_grads()
+        if len(local_grads) != len(self.parents):  # a row that would drop (or invent) a gradient
+            raise ValueError(
+                f"the {self.op!r} row gives {len(local_grads)} local gradient(s) for {len(self.parents)} input(s)"
+            )
         return lambda index, upstream: local_grads[index] * upstream
 
     def recompute(self) -> None:

@@ -133,3 +133,14 @@ def test_values_too_start_each_pass_from_zero():
     g.backward()
     g.backward()
     assert x.grad == 7.0 and g.grad == 1.0
+
+
+def test_a_row_with_too_few_local_gradients_is_an_error(monkeypatch):
+    import dataclasses
+
+    from backprop_widgets.engine.ops import SCALAR_OPS
+
+    wrong = dataclasses.replace(SCALAR_OPS["mul"], local=lambda a, b, out: (b,))  # forgets b's
+    monkeypatch.setitem(SCALAR_OPS, "mul", wrong)
+    with pytest.raises(ValueError, match="1 local gradient.s. for 2 input"):
+        (Value(2.0) * Value(3.0)).backward()
