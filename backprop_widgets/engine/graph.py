@@ -45,13 +45,15 @@ class Node:
         rule = self.ops[self.op]
         return rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
 
-    def vjp(self) -> Callable[[int, Any], Any]:
+    def vjp(self, local_grads: tuple | None = None) -> Callable[[int, Any], Any]:
         """This node's part of the chain rule: ``vjp(i, upstream)`` is input i's local gradient × ``upstream``.
 
-        The local gradients are computed once, for all the inputs.  (A ``Tensor`` never
-        forms its local gradients, Jacobian matrices: its op's rules make the products directly.)
+        The local gradients are computed once, for all the inputs (or passed in, when the
+        caller has them already).  (A ``Tensor`` never forms its local gradients, Jacobian
+        matrices: its op's rules make the products directly.)
         """
-        local_grads = self.local_grads()
+        if local_grads is None:
+            local_grads = self.local_grads()
         if len(local_grads) != len(self.parents):  # a row that would drop (or invent) a gradient
             raise ValueError(
                 f"the {self.op!r} row gives {len(local_grads)} local gradient(s) for {len(self.parents)} input(s)"
@@ -186,8 +188,8 @@ def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -
         if not node.parents:
             continue
         upstream_grad = node.grad
-        vjp = node.vjp()  # vjp(i, upstream): input i's local gradient × upstream
         local_grads = node.local_grads() if record else ()  # what the steps show
+        vjp = node.vjp(local_grads or None)  # vjp(i, upstream): input i's local gradient × upstream
         for index, parent in enumerate(node.parents):
             if parent.constant and not constants:
                 continue

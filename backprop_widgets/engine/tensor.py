@@ -94,10 +94,11 @@ class Tensor(Node):
         assert self.op is not None, "an input has no local gradients"
         return self.ops[self.op].bind([p.data for p in self.parents], self.data, self.params)
 
-    def vjp(self) -> Callable[[int, np.ndarray], Any]:
+    def vjp(self, local_grads: tuple | None = None) -> Callable[[int, np.ndarray], Any]:
         """``vjp(i, upstream)``: input i's contribution, its op's rule for input i applied to ``upstream``.
 
-        The product ``local_grads()[i] * upstream`` makes, without building a ``VJP`` for every input.
+        The product ``local_grads()[i] * upstream`` makes, without building a ``VJP`` for every input
+        (``local_grads``, the stepper's, are not needed: the rules are the same).
         """
         assert self.op is not None, "an input has no local gradients"
         rules = self.ops[self.op].local
