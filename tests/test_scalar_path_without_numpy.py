@@ -194,7 +194,7 @@ for path in sys.argv[1:]:
         with contextlib.redirect_stdout(printed):
             exec(compile(tree, f"{path}[{i}]", "exec"), namespace)
             value = eval(compile(ast.Expression(last.value), f"{path}[{i}]", "eval"), namespace) if last else None
-        if "NBVAL_IGNORE_OUTPUT" in source:
+        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
             continue
         stored = cell.get("outputs", [])
         wanted = "".join("".join(o["text"]) for o in stored if o.get("name") == "stdout")
