@@ -26,8 +26,8 @@ def test_the_explorer_marks_a_stale_picture_and_checks_the_whole_one(lab):
     assert not result.problems and not result.unexecuted, result
     wait_until_laid_out(notebook.panel)
     explorer = notebook.panel.locator(".bpw-explorer").first
-    sliders = explorer.locator(".widget-slider .widget-readout")
-    assert sliders.all_inner_texts() == ["1", "2", "3"]  # distinct starting values: max(a, b) is no tie
+    readouts = explorer.locator(".widget-slider .widget-readout").all_inner_texts()[:3]  # a, b, c (then the stepper's)
+    assert [float(text) for text in readouts] == [1.0, 2.0, 3.0]  # distinct starting values: max(a, b) is no tie
 
     # half-way through the backward pass, then the gradient check: the picture is complete
     stepper = explorer.locator(".bpw-stepper").first
