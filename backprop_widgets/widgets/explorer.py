@@ -125,8 +125,10 @@ class Explorer(widgets.VBox):
         self.forward_box = widgets.HBox([self.wrt, self.forward_button])
         self.forward_stepper: ForwardStepper | None = None
         self.check_button = widgets.Button(
-            description="Check every gradient", icon="check", layout=widgets.Layout(width="auto")
-        )
+            description="Check every gradient",
+            icon="check",
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
+        )  # as wide as its text: not cut, not stretched across the column
         self.check_report = widgets.HTML()
         self.check_box = widgets.VBox([self.check_button, self.check_report])
         self.stale = widgets.HTML(layout=widgets.Layout(display="none"))  # shown while the formula does not parse

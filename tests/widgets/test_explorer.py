@@ -128,6 +128,7 @@ def test_gradient_check_mode_shows_the_whole_picture_it_checks():
 def test_the_mode_buttons_size_to_their_text():
     e = Explorer("x^2", x=1)
     assert e.check_button.layout.width == "auto" and e.forward_button.layout.width == "auto"
+    assert e.check_button.layout.align_self == "flex-start"
 
 
 def test_explorer_on_a_graph_built_in_python():
