@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from ..engine import Value, evaluate, format_number, forward_derivatives, gradcheck, topological_order
 from ..palette import OKABE_ITO, TEXT_COLOURS
 from ..parse import ParseError, parse, to_formula, variables
-from .graph import with_static_copy
+from .graph import GraphView, with_static_copy
 from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .stepper import BackwardStepper, ForwardStepper
 from .walk import node_names
@@ -131,6 +131,7 @@ class Explorer(widgets.VBox):
         )  # as wide as its text: not cut, not stretched across the column
         self.check_report = widgets.HTML()
         self.check_box = widgets.VBox([self.check_button, self.check_report])
+        self.check_view: GraphView | None = None  # the picture the gradient check checks (made when first shown)
         self.stale = widgets.HTML(layout=widgets.Layout(display="none"))  # shown while the formula does not parse
         self.stale.add_class("bpw-stale-note")
 
@@ -382,6 +383,8 @@ class Explorer(widgets.VBox):
             "</div>"
         )
         self.stepper.rebuild()
+        if self.check_view is not None and self.check_view.root is self.root:
+            self.check_view.update()  # the gradients the table checks, after its backward pass
         return report
 
     def _known(self, node) -> bool:
@@ -403,9 +406,10 @@ class Explorer(widgets.VBox):
             self._forward_mode()
             return
         if mode == "check" and not (self.quiz or self.hide_gradients):
-            # the picture the table checks: every gradient filled in, no half-walked "?" (and no step controls)
-            self.stepper.run()
-            self.body.children = [self.stepper.view, self.check_box]
+            # the picture the table checks: every gradient filled in (the stepper keeps its place for reverse mode)
+            if self.check_view is None or self.check_view.root is not self.root:
+                self.check_view = GraphView(self.root, show_grad=True, show_local=self.stepper.view.show_local)
+            self.body.children = [self.check_view, self.check_box]
             self.check()
             return
         self.body.children = [self.stepper, *([self.check_box] if mode == "check" else [])]

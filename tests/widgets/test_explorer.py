@@ -113,13 +113,18 @@ def test_gradient_check_mode_shows_the_whole_picture_it_checks():
     e.stepper.step()  # half-way through the backward pass: most gradients are "?"
     assert "?" in e.stepper.view.cells
     e.mode.value = "check"
-    assert e.body.children == (e.stepper.view, e.check_box)  # the picture, without step controls
-    assert e.stepper.walk.done and "?" not in e.stepper.view.cells
-    assert [e.stepper.view.texts(e.inputs[n])["grad"] for n in "abc"] == ["7", "9", "2"]
-    e.sliders["b"].value = 2.0  # a slider keeps the picture whole
-    assert "?" not in e.stepper.view.cells and e.stepper.view.texts(e.inputs["b"])["grad"] == "7"
-    e.formula.value = "a*b"  # so does a new formula
-    assert e.body.children[0] is e.stepper.view and "?" not in e.stepper.view.cells
+    view = e.check_view
+    assert e.body.children == (view, e.check_box)  # a picture of its own, without step controls
+    assert "?" not in view.cells and not view.stepping
+    assert [view.texts(e.inputs[n])["grad"] for n in "abc"] == ["7", "9", "2"]
+    e.sliders["b"].value = 2.0  # a slider keeps the picture whole, with the new numbers
+    assert "?" not in view.cells and view.texts(e.inputs["b"])["grad"] == "7"
+    e.mode.value = "reverse"  # the stepper kept its place
+    assert e.body.children[0] is e.stepper and e.stepper.position == 1
+    e.mode.value = "check"
+    e.formula.value = "a*b"  # a new formula, a new picture
+    assert e.body.children[0] is e.check_view is not view and e.check_view.root is e.root
+    assert "?" not in e.check_view.cells
     quiz = Explorer("a*b", a=2, b=3, quiz=True)
     quiz.mode.value = "check"  # a quiz keeps its stepper: the table shows only what was walked
     assert quiz.body.children[0] is quiz.stepper and "step the backward pass" in quiz.check_report.value
