@@ -7,13 +7,15 @@ from .gradcheck import GradCheck, GradCheckRow, gradcheck
 from .graph import Node, Step, backward_steps, evaluate, forward_derivatives, topological_order
 from .groups import group, group_of
 from .numerics import NumericWarning
-from .ops import SCALAR_OPS, Op, format_number
+from .ops import SCALAR_OPS, LocalGrad, Op, Slope, format_number
 from .value import Value
 
 __all__ = [
     "Value",
     "Node",
     "Op",
+    "LocalGrad",
+    "Slope",
     "SCALAR_OPS",
     "Step",
     "backward_steps",

@@ -41,19 +41,20 @@ class Node:
     constant: bool
 
     def local_grads(self) -> tuple:
-        """This node's local gradients, one per parent, at the current values."""
-        rule = self.ops[self.op]
-        return rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
+        """This node's local gradients, one ``LocalGrad`` per parent, at the current values (made by its op's row)."""
+        assert self.op is not None, "an input has no local gradients"
+        return self.ops[self.op].bind([p.data for p in self.parents], self.data, self.params)
 
     def vjp(self, local_grads: tuple | None = None) -> Callable[[int, Any], Any]:
         """This node's part of the chain rule: ``vjp(i, upstream)`` is input i's local gradient × ``upstream``.
 
         The local gradients are computed once, for all the inputs (or passed in, when the
-        caller has them already).  (A ``Tensor`` never forms its local gradients, Jacobian
-        matrices: its op's rules make the products directly.)
+        caller has them already).  Without them a scalar row's numbers are used as they are,
+        sparing ``backward()`` an object per edge.
         """
         if local_grads is None:
-            local_grads = self.local_grads()
+            rule = self.ops[self.op]
+            local_grads = rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
         if len(local_grads) != len(self.parents):  # a row that would drop (or invent) a gradient
             raise ValueError(
                 f"the {self.op!r} row gives {len(local_grads)} local gradient(s) for {len(self.parents)} input(s)"
@@ -68,8 +69,11 @@ class Node:
     def push_forward(self, tangents: list) -> Any:
         """Forward mode for this node: its tangent from its inputs' tangents,
         the sum over inputs of local gradient × that input's tangent (the chain rule, forward)."""
+        rule = self.ops[self.op]
         total = 0.0
-        for local_grad, tangent in zip(self.local_grads(), tangents, strict=True):
+        for local_grad, tangent in zip(
+            rule.local(*[p.data for p in self.parents], out=self.data, **self.params), tangents, strict=True
+        ):
             total += local_grad * tangent
         return total
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from .numerics import cos, divide, exp, inf, log, power, sigmoid, sign, sin, sqrt, step, tanh
 
-__all__ = ["Op", "SCALAR_OPS", "format_number"]
+__all__ = ["Op", "SCALAR_OPS", "LocalGrad", "Slope", "format_number"]
 
 
 def format_number(x: float, digits: int = 4) -> str:
@@ -41,6 +41,65 @@ def format_number(x: float, digits: int = 4) -> str:
         return "inf" if x > 0 else "-inf"
     text = f"{x:.{digits}g}"
     return "0" if text == "-0" else text
+
+
+class LocalGrad:
+    """One input's local gradient at one node, for scalars and tensors alike: what the chain rule multiplies.
+
+    ``local * upstream`` is the input's contribution to its gradient (backward,
+    a vector-Jacobian product); ``local.jvp(tangent)`` is the input's term of
+    the node's tangent (forward, a Jacobian-vector product).  ``factor`` is the
+    local gradient as a number, or an array of slopes for an elementwise tensor
+    op, and ``None`` where it is a Jacobian that is never formed (``a @ b``):
+    then ``rule`` says how the product is made (``upstream @ bᵀ``) and ``text``
+    the same with the summing back to a broadcast input's shape.  The op
+    table makes them (``Op.bind``); the walks, pictures and quiz read only these.
+    """
+
+    __slots__ = ()
+
+    @property
+    def factor(self) -> Any:
+        raise NotImplementedError
+
+    @property
+    def rule(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def __mul__(self, upstream: Any) -> Any:
+        raise NotImplementedError
+
+    def jvp(self, tangent: Any) -> Any:
+        raise NotImplementedError
+
+
+class Slope(float, LocalGrad):
+    """A scalar op's local gradient: a number (it is a ``float``), so ``local * upstream`` is plain arithmetic.
+
+    >>> local = SCALAR_OPS["mul"].bind([2.0, 7.0], 14.0)[0]
+    >>> local, local * 3.0, local.jvp(0.5), local.factor, local.text
+    (7.0, 21.0, 3.5, 7.0, '7')
+    """
+
+    __slots__ = ()
+
+    @property
+    def factor(self) -> float:
+        return float(self)
+
+    @property
+    def text(self) -> str:
+        return format_number(float(self))
+
+    rule = text  # (a tensor's VJP names its rule so; here the rule is the number)
+
+    def jvp(self, tangent: Any) -> Any:
+        """This input's term of the node's tangent: local gradient × the input's tangent."""
+        return float(self) * tangent
 
 
 @dataclass(frozen=True)
@@ -58,6 +117,10 @@ class Op:
     # Each input's local gradient as a formula in the names of the node's own inputs, filled by
     # the stepper: {a} and {b} are the inputs' names, {out} the node's, {n}, {slope} its constants.
     said: tuple = ()
+
+    def bind(self, inputs: Any, out: Any, params: dict | None = None) -> tuple:
+        """The row's local gradients with one node's numbers: one ``LocalGrad`` per input."""
+        return tuple(Slope(g) for g in self.local(*inputs, out=out, **(params or {})))
 
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants filled in: ``^2`` for ``pow`` with n=2."""

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .ops import Op, format_number
+from .ops import LocalGrad, Op, format_number
 
 __all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
 
@@ -294,7 +294,7 @@ class Cases(Rule):
         return self.pick(*inputs).pull(upstream, inputs, index, out, params)
 
 
-class VJP:
+class VJP(LocalGrad):
     """A local gradient for arrays: the vector-Jacobian product, waiting for its upstream gradient.
 
     It is one input's rule from the table, bound to one node's numbers.
@@ -319,16 +319,33 @@ class VJP:
     array([4., 5.])
     >>> vjp * np.array([1.0, 10.0])
     array([ 4., 50.])
+    >>> vjp.jvp(np.array([1.0, 10.0]))  # forward: this input's term of the output's tangent
+    array([ 4., 50.])
     """
 
-    __slots__ = ("how", "inputs", "index", "out", "params")
+    __slots__ = ("how", "inputs", "index", "out", "params", "row")
 
-    def __init__(self, how: Rule, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict) -> None:
+    def __init__(
+        self,
+        how: Rule,
+        inputs: Sequence[np.ndarray],
+        index: int,
+        out: np.ndarray,
+        params: dict,
+        row: TensorOp | None = None,
+    ) -> None:
         self.how = how  # the table's rule for this input
         self.inputs = inputs  # all the node's inputs, which the rule may use
         self.index = index
         self.out = out
         self.params = params
+        self.row = row  # the row it came from, whose ``jvp`` is the same derivative, forward
+
+    def jvp(self, tangent: np.ndarray) -> Any:
+        """This input's term of the node's tangent: the row's JVP with only this input moving (by ``tangent``)."""
+        assert self.row is not None and self.row.jvp is not None, "a VJP made outside the table has no JVP"
+        tangents = [tangent if k == self.index else np.zeros(np.shape(x)) for k, x in enumerate(self.inputs)]
+        return self.row.jvp(*self.inputs, *tangents, out=self.out, **self.params)
 
     def __mul__(self, upstream: np.ndarray) -> Any:
         return self.how.pull(upstream, self.inputs, self.index, self.out, self.params)
@@ -402,9 +419,10 @@ class TensorOp(Op):
 
     jvp: Callable[..., Any] | None = None
 
-    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict = _NO_PARAMS) -> tuple[VJP, ...]:
+    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict | None = None) -> tuple[VJP, ...]:
         """The row's rules (``local``, one per input) with one node's numbers: one ``VJP`` per input."""
-        return tuple(VJP(rule, inputs, index, out, params) for index, rule in enumerate(self.local))
+        params = params or _NO_PARAMS
+        return tuple(VJP(rule, inputs, index, out, params, self) for index, rule in enumerate(self.local))
 
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants: ``Σ axis=0``, ``reshape (2, 3)``, ``^2``.

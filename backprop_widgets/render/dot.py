@@ -294,17 +294,12 @@ def local_texts(node: Any) -> list[str]:
 
 
 def local_text(grad: Any) -> str:
-    """One local gradient as text.
-
-    A tensor op's local gradient is a vector-Jacobian product: its elementwise
-    factor is shown when it has one, else its rule (``upstream @ Bᵀ``).
-    """
-    if getattr(grad, "factor", None) is not None:
-        grad = grad.factor
-    elif hasattr(grad, "rule"):
+    """One local gradient (a ``LocalGrad``) as text: its number, or its array of slopes, or,
+    for a Jacobian that is never formed, how its product is made (``upstream @ bᵀ``)."""
+    if grad.factor is None:
         return str(grad.rule)
     try:
-        return value_text(grad)
+        return value_text(grad.factor)
     except (TypeError, ValueError):
         return "…"
 

@@ -292,13 +292,13 @@ class BackwardStepper(widgets.VBox):
 
     def _quiz_target(self, step):
         # a Tensor step: its local gradient is a Jacobian, so the quiz asks the contribution it adds
-        if ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
+        if _asks_array(step):
             return numpy.asarray(step.contribution, dtype=float)
         return {"local": step.local_grad, "product": step.contribution, "sum": step.total}[self._stage]
 
     def _next_stage(self, step) -> str | None:
         """What the quiz asks after a right answer: local, then the product, then (at a branch) the sum."""
-        if ndim(step.contribution) > 0 or not isinstance(step.local_grad, (int, float)):
+        if _asks_array(step):
             return None
         if self._stage == "local":
             return "product"
@@ -445,6 +445,12 @@ class BackwardStepper(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"BackwardStepper(step {self.walk.position} of {len(self.walk)})"
+
+
+def _asks_array(step) -> bool:
+    """A step whose local gradient is not one number (a Tensor op's): the quiz asks its contribution, an array."""
+    factor = step.local_grad.factor
+    return factor is None or ndim(factor) > 0 or ndim(step.contribution) > 0
 
 
 def _without_number(said: str) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Step, arrays, backward_steps, format_number, topological_order
+from ..engine import LocalGrad, Step, arrays, backward_steps, format_number, topological_order
 
 __all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names"]
 
@@ -257,7 +257,7 @@ class BackwardWalk(_Walk):
             rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
             rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}"
         )
-        numbers = rf"{_num(step.upstream_grad)} \times {_num(step.local_grad)} = {_num(step.contribution)}"
+        numbers = rf"{_num(step.upstream_grad)} \times {_num_local(step.local_grad)} = {_num(step.contribution)}"
         total = ""
         if state.expected > 1:
             total = (
@@ -267,14 +267,14 @@ class BackwardWalk(_Walk):
                 total += " (so far)"
         rule = step.node.ops[step.node.op].rule
         local = step.local_grad
-        if hasattr(local, "rule") and getattr(local, "factor", None) is None:  # a Tensor op's vector-Jacobian product
+        if local.factor is None:  # a Jacobian never formed (a Tensor op's product, such as upstream @ bᵀ)
             numbers_text = (
                 f"upstream = {_plain(step.upstream_grad)}; through the local rule, "
                 f"{_named_rule(step, self.names)} = {_plain(step.contribution)}"
             )
         else:
             numbers_text = (
-                f"upstream × local = {_plain(step.upstream_grad)} × {_plain(local)} = {_plain(step.contribution)}"
+                f"upstream × local = {_plain(step.upstream_grad)} × {_plain_local(local)} = {_plain(step.contribution)}"
             )
         return _panel(
             formula=formula,
@@ -298,7 +298,7 @@ class BackwardWalk(_Walk):
         leaving = [(self.names[edge.parent], edge) for edge in step.leaving]
         name = " › ".join(step.group)
         sends = "; ".join(
-            f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain(edge.local_grad)} "
+            f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain_local(edge.local_grad)} "
             f"= {_plain(edge.contribution)}"
             for parent, edge in leaving
         )
@@ -331,10 +331,10 @@ class BackwardWalk(_Walk):
         node, parent = self.names[step.node], self.names[step.parent]
         state = self.grad_state(step.parent)
         gets = "+=" if state.expected > 1 else "="
-        if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+        if step.local_grad.factor is None:
             numbers = f"{_named_rule(step, self.names)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
         else:
-            numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
+            numbers = f"{_plain(step.upstream_grad)} × {_plain_local(step.local_grad)} = {_plain(step.contribution)}"
         return (
             f"Step {self.position} of {len(self.steps)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
             f"= {numbers}; {parent}'s gradient is now {_plain(state.value)}."
@@ -358,10 +358,7 @@ def _plain(x) -> str:
     >>> _plain(numpy.arange(12.0).reshape(3, 4))
     '3×4 [0, 1, 2, …], norm 22.49'
     """
-    factor = getattr(x, "factor", None)
-    if hasattr(x, "rule") and factor is not None:
-        x = factor
-    if arrays.ndim(x) > 0 and not hasattr(x, "rule"):
+    if arrays.ndim(x) > 0:
         import numpy
 
         array = numpy.asarray(x, dtype=float)
@@ -383,11 +380,18 @@ def _nested(array) -> str:
     return "[" + ", ".join(_nested(row) for row in array) + "]"
 
 
+def _plain_local(local: LocalGrad) -> str:
+    """A local gradient as plain text: its number or array of slopes, else how its product is made."""
+    return _plain(local.factor) if local.factor is not None else local.text
+
+
+def _num_local(local: LocalGrad) -> str:
+    """A local gradient as the panel's LaTeX shows it: its number (an array by its shape), else its rule."""
+    return _num(local.factor) if local.factor is not None else r"\text{" + local.text + "}"
+
+
 def _num(x) -> str:
-    """A number as the panel shows it; an array by its shape; a tensor op's local gradient by its factor."""
-    if hasattr(x, "rule"):  # a tensor op's local gradient: a vector-Jacobian product
-        factor = getattr(x, "factor", None)
-        return _num(factor) if factor is not None else r"\text{" + x.text + "}"
+    """A number as the panel shows it; an array by its shape."""
     shape = arrays.shape(x)
     if shape:
         return "[" + "×".join(str(n) for n in shape) + "]"
@@ -446,9 +450,9 @@ def _local_said(step: Step, names_of: dict) -> str:
     """A step's local gradient written with the nodes' names (``names_of``), then its number (see ``local_said``)."""
     node, parent = step.node, step.parent
     d = f"∂{names_of[node]}/∂{names_of[parent]}"
-    if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+    if step.local_grad.factor is None:
         return f"{d}: contribution = {_named_rule(step, names_of)}"
-    value = _plain(step.local_grad)
+    value = _plain_local(step.local_grad)
     row = node.ops.get(node.op) if node.op else None
     said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
     if not said:
@@ -471,7 +475,7 @@ def _local_said(step: Step, names_of: dict) -> str:
 def _named_rule(step: Step, names_of: dict) -> str:
     """A Tensor op's local rule with the node's own input names: ``xᵀ @ upstream``."""
     names: dict[str, str] = {letter: names_of[p] for letter, p in zip("ab", step.node.parents, strict=False)}
-    text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
+    text = step.local_grad.text
     return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
 
 
@@ -599,7 +603,7 @@ class ForwardWalk(_Walk):
             for _, p, *_ in step.terms
         ]
         formula = rf"{d(node, w)} = " + " + ".join(terms)
-        products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
+        products = " + ".join(f"{_plain_local(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
         local_text = "local: " + "; ".join(self._local_said(step, i) for i in range(len(step.terms)))
         return _panel(
             formula=formula,
@@ -625,7 +629,7 @@ class ForwardWalk(_Walk):
         w = self.names[self.wrt]
         if step is None:
             return f"Forward mode with respect to {w}: {w} moves by 1."
-        products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
+        products = " + ".join(f"{_plain_local(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
         name = self.names[step.node]
         return f"Step {self.position} of {len(self.steps)}: ∂{name}/∂{w} = {products} = {_plain(step.tangent)}."
 
