@@ -4,7 +4,16 @@ It knows nothing of drawing or widgets (those import it, never the reverse).
 """
 
 from .gradcheck import GradCheck, GradCheckRow, gradcheck
-from .graph import Node, Step, backward_steps, evaluate, forward_derivatives, topological_order
+from .graph import (
+    ForwardStep,
+    Node,
+    Step,
+    backward_steps,
+    evaluate,
+    forward_derivatives,
+    forward_steps,
+    topological_order,
+)
 from .groups import group, group_of
 from .numerics import NumericWarning
 from .ops import SCALAR_OPS, LocalGrad, Op, Slope, format_number
@@ -19,6 +28,8 @@ __all__ = [
     "SCALAR_OPS",
     "Step",
     "backward_steps",
+    "ForwardStep",
+    "forward_steps",
     "topological_order",
     "evaluate",
     "forward_derivatives",

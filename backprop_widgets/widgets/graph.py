@@ -111,7 +111,7 @@ class GraphView(anywidget.AnyWidget):
         self,
         root: Any,
         *,
-        show_grad: bool | None = True,
+        show_grad: bool | str | None = True,
         show_local: bool = False,
         limit: int = LIMIT,
         keep: int = KEEP,

@@ -12,9 +12,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import LocalGrad, Step, arrays, backward_steps, format_number, topological_order
+from ..engine import (
+    ForwardStep,
+    LocalGrad,
+    Step,
+    arrays,
+    backward_steps,
+    format_number,
+    forward_steps,
+    topological_order,
+)
 
-__all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names"]
+__all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names", "tangent_name"]
 
 SUM_TERMS = 6  # a running sum longer than this is shortened in the panel
 
@@ -201,6 +210,12 @@ class BackwardWalk(_Walk):
         """How many edges of the backward pass the steps so far have crossed."""
         return self._ends[self.position - 1] if self.position else 0
 
+    # how far along the pass, whatever the folding: what a stepper keeps when the picture refolds
+    progress = edges_done
+
+    def goto_progress(self, done: int) -> None:
+        self.goto_edges(done)
+
     # ---- what is known -------------------------------------------------------
 
     def grad_state(self, node) -> GradState:
@@ -249,14 +264,8 @@ class BackwardWalk(_Walk):
                 rule=f"∂{root}/∂{root} = 1: the output's gradient with respect to itself. "
                 "The backward pass starts here.",
             )
-        out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
-        d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
         state = self.grad_state(step.parent)
-        gets = r"\mathrel{+}=" if state.expected > 1 else "="
-        formula = (
-            rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
-            rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}"
-        )
+        formula = self._formula(step)
         numbers = rf"{_num(step.upstream_grad)} \times {_num_local(step.local_grad)} = {_num(step.contribution)}"
         total = ""
         if state.expected > 1:
@@ -283,6 +292,23 @@ class BackwardWalk(_Walk):
             numbers_text=numbers_text,
             sum=total,
             rule=rule,
+        )
+
+    def _formula(self, step: Step) -> str:
+        """The chain rule of ``step`` in LaTeX: ∂out/∂parent (+)= upstream · local."""
+        out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
+        d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
+        gets = r"\mathrel{+}=" if len(self._incoming.get(step.parent, [])) > 1 else "="
+        return (
+            rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
+            rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}"
+        )
+
+    def asking(self, step: Step) -> dict:
+        """The panel while a quiz asks about ``step`` (the next one): its chain rule, none of its numbers."""
+        return _panel(
+            formula=self._formula(step),
+            rule=f"Step {self.steps.index(step) + 1}: the question below is about this product.",
         )
 
     def local_said(self, step: Step | None = None) -> str:
@@ -513,26 +539,16 @@ class GroupStep:
         return f"GroupStep({self.group[-1] if self.group else '?'}: {len(self.edges)} edges)"
 
 
-@dataclass(frozen=True)
-class ForwardStep:
-    """One step of forward mode: a node's tangent from its inputs' tangents.
-
-    ``terms`` holds, for each input that moves with ``wrt``, (index, input,
-    local gradient, the input's tangent, their product); ``tangent`` is the sum.
-    """
-
-    node: Any
-    terms: tuple
-    tangent: Any
-
-
 class ForwardWalk(_Walk):
     """Forward mode one node at a time: how much each node moves when one input ``wrt`` moves.
 
     The mirror of ``BackwardWalk``: it starts at the input (its tangent is 1)
-    and walks towards the output; each step is "tangent of a node = Σ local
-    gradient × tangent of its input".  Nodes that do not depend on ``wrt``
-    have tangent 0 from the start.
+    and walks towards the output; each step is the engine's forward step
+    (``forward_steps``): the tangent of a node = Σ over its inputs of the local
+    gradient's JVP of the input's tangent (local gradient × tangent, for a
+    number).  Nodes that do not depend on ``wrt`` have tangent 0 from the start.
+    For a ``Tensor`` ``wrt`` each tangent is the full derivative, of shape
+    ``node.shape + wrt.shape`` (or, given ``tangent``, the move along it).
 
     >>> from backprop_widgets import Value
     >>> a, b, c = Value(-1.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
@@ -541,41 +557,44 @@ class ForwardWalk(_Walk):
     >>> f = x * y
     >>> f.label = "f"
     >>> walk = ForwardWalk(f, b)
-    >>> len(walk), [walk.names[s.node] for s in walk.steps]
-    (3, ['x', 'y', 'f'])
+    >>> len(walk), [walk.names[s.node] for s in walk.steps], walk.tangent_name
+    (3, ['x', 'y', 'f'], '∂·/∂b')
     >>> walk.run(); walk.explain()["numbers_text"]
     'local × tangent: 7 × 1 + 2 × 1 = 9'
     """
 
-    def __init__(self, root, wrt, names: dict | None = None) -> None:
+    def __init__(self, root, wrt, names: dict | None = None, *, tangent=None) -> None:
         self.root = root
         self.wrt = wrt
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(self.order)
-        tangent: dict = {wrt: 1.0}
-        self.steps: list[ForwardStep] = []
+        self.steps: list[ForwardStep] = list(forward_steps(root, wrt, tangent))
+        self.start = tangent if tangent is not None else _moves_by_one(wrt)  # wrt's own tangent
         self.hidden: set = set()  # nodes whose tangent stays "?" (a quiz has not reached them yet)
-        for node in self.order:
-            if node is wrt or not node.parents:
-                continue
-            moving = [(i, p) for i, p in enumerate(node.parents) if p in tangent]
-            if not moving:
-                continue
-            local = node.local_grads()
-            terms = tuple((i, p, local[i], tangent[p], local[i] * tangent[p]) for i, p in moving)
-            tangent[node] = sum(term[4] for term in terms)
-            self.steps.append(ForwardStep(node, terms, tangent[node]))
         self.position = 0
+
+    @property
+    def tangent_name(self) -> str:
+        """What the tangents are, as the picture's row names them: ``∂·/∂b``."""
+        return tangent_name(self.names[self.wrt])
+
+    # a forward step is one node, folded or not: the position is the progress
+    @property
+    def progress(self) -> int:
+        return self.position
+
+    def goto_progress(self, done: int) -> None:
+        self.goto(done)
 
     def grads(self) -> dict:
         """Each node's tangent as known at this position: 0 where it does not depend on ``wrt``, None ("?") where
         it does but has not been reached."""
         moves = {step.node for step in self.steps}
         known = {step.node: step.tangent for step in self.steps[: self.position]}
-        shown: dict[Any, float | None] = {}
+        shown: dict[Any, Any] = {}
         for node in self.order:
             if node is self.wrt:
-                shown[node] = 1.0
+                shown[node] = self.start
             elif node in self.hidden:
                 shown[node] = None
             elif node in known:
@@ -603,25 +622,28 @@ class ForwardWalk(_Walk):
             for _, p, *_ in step.terms
         ]
         formula = rf"{d(node, w)} = " + " + ".join(terms)
-        products = " + ".join(f"{_plain_local(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
-        local_text = "local: " + "; ".join(self._local_said(step, i) for i in range(len(step.terms)))
+        local_text = "local: " + "; ".join(self._local_said(step, k) for k in range(len(step.terms)))
         return _panel(
             formula=formula,
             local_text=local_text,
-            numbers_text=f"local × tangent: {products} = {_plain(step.tangent)}",
+            numbers_text=f"local × tangent: {self._products(step)} = {_plain(step.tangent)}",
+        )
+
+    def _products(self, step: ForwardStep) -> str:
+        """Each moving input's term: local × tangent, or for a Jacobian never formed, the term it gives."""
+        return " + ".join(
+            f"{_plain_local(local)} × {_plain(t)}"
+            if local.factor is not None
+            else f"J·(∂{self.names[p]}/∂{self.names[self.wrt]}) = {_plain(term)}"
+            for _, p, local, t, term in step.terms
         )
 
     def _local_said(self, step: ForwardStep, k: int) -> str:
         index, parent, local, _, _ = step.terms[k]
-        fake = Step(
-            node=step.node,
-            parent=parent,
-            index=index,
-            local_grad=local,
-            upstream_grad=None,
-            contribution=None,
-            total=None,
-        )
+        if local.factor is None:
+            name, by = self.names[step.node], self.names[parent]
+            return f"∂{name}/∂{by}: the {step.node.op} node's Jacobian J, applied to {by}'s tangent"
+        fake = Step(step.node, parent, index, local, upstream_grad=None, contribution=None, total=None)
         return _local_said(fake, self.names)
 
     def spoken(self) -> str:
@@ -629,9 +651,21 @@ class ForwardWalk(_Walk):
         w = self.names[self.wrt]
         if step is None:
             return f"Forward mode with respect to {w}: {w} moves by 1."
-        products = " + ".join(f"{_plain_local(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
         name = self.names[step.node]
-        return f"Step {self.position} of {len(self.steps)}: ∂{name}/∂{w} = {products} = {_plain(step.tangent)}."
+        return f"Step {self.position} of {len(self.steps)}: ∂{name}/∂{w} = {self._products(step)} = {_plain(step.tangent)}."
 
     def __repr__(self) -> str:
         return f"ForwardWalk(∂/∂{self.names[self.wrt]}, step {self.position} of {len(self.steps)})"
+
+
+def tangent_name(name: str) -> str:
+    """The name of the tangents of forward mode with respect to ``name``: ``∂·/∂b``."""
+    return f"∂·/∂{name}"
+
+
+def _moves_by_one(wrt) -> Any:
+    """The tangent of ``wrt`` itself: 1 for a number; for a tensor, the identity (each entry moves by 1 in its own pass)."""
+    if arrays.ndim(wrt.data) == 0:
+        return wrt.one()
+    size = wrt.data.size
+    return arrays.numpy.eye(size).reshape(wrt.data.shape + wrt.data.shape)
