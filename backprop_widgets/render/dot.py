@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import graphviz
@@ -92,6 +92,7 @@ class Plan:
     folded: frozenset = frozenset()  # the groups drawn as one box each
     boxes: dict = field(default_factory=dict)  # a folded group's box: its representative -> Box
     owner: dict = field(default_factory=dict)  # a node inside a folded group -> that group's representative
+    grad_caption: str = "grad"  # what the gradient row is called (forward mode names its tangent: "∂·/∂b")
 
     def id_of(self, node: Any) -> int:
         """A node's id, its position in ``topological_order(root)``."""
@@ -125,7 +126,7 @@ class Box:
 def plan(
     root: Any,
     *,
-    show_grad: bool | None = True,
+    show_grad: bool | str | None = True,
     show_local: bool = False,
     limit: int = LIMIT,
     keep: int = KEEP,
@@ -134,19 +135,20 @@ def plan(
     """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
 
     ``show_grad=None`` shows gradients when some node has a non-zero one (after
-    a backward pass).  ``folded`` is a set of groups (see ``engine.group``) to
+    a backward pass); a str shows them under that name (forward mode's tangents, ``∂·/∂b``).  ``folded`` is a set of groups (see ``engine.group``) to
     draw as one box each; None folds a graph of more than ``FOLD_ABOVE`` nodes
     at the deepest level of its groups (its neurons, say) that leaves at most
     ``FOLD_ABOVE`` boxes, or else at its outermost level.
     """
     order = topological_order(root)
+    caption, show_grad = (show_grad, True) if isinstance(show_grad, str) else ("grad", show_grad)
     if show_grad is None:
         show_grad = any(_nonzero(node.grad) for node in reversed(order))  # the root first
     index = {node: i for i, node in enumerate(order)}
     if folded is None:
         folded = default_folding(order)
     if folded:
-        return _folded_plan(root, order, index, frozenset(folded), show_grad, show_local)
+        return replace(_folded_plan(root, order, index, frozenset(folded), show_grad, show_local), grad_caption=caption)
     message = None
     if len(order) <= limit:
         shown, hidden = order, []
@@ -156,7 +158,7 @@ def plan(
         hidden_set = {p for n in shown for p in n.parents if p not in nearest}
         hidden = sorted(hidden_set, key=index.__getitem__)
         message = f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
-    return Plan(root, order, shown, hidden, show_grad, show_local, message, index)
+    return Plan(root, order, shown, hidden, show_grad, show_local, message, index, grad_caption=caption)
 
 
 FOLD_ABOVE = 80
@@ -294,17 +296,12 @@ def local_texts(node: Any) -> list[str]:
 
 
 def local_text(grad: Any) -> str:
-    """One local gradient as text.
-
-    A tensor op's local gradient is a vector-Jacobian product: its elementwise
-    factor is shown when it has one, else its rule (``upstream @ Bᵀ``).
-    """
-    if getattr(grad, "factor", None) is not None:
-        grad = grad.factor
-    elif hasattr(grad, "rule"):
+    """One local gradient (a ``LocalGrad``) as text: its number, or its array of slopes, or,
+    for a Jacobian that is never formed, how its product is made (``upstream @ bᵀ``)."""
+    if grad.factor is None:
         return str(grad.rule)
     try:
-        return value_text(grad)
+        return value_text(grad.factor)
     except (TypeError, ValueError):
         return "…"
 
@@ -501,6 +498,11 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict) -> No
         )
 
 
+def _caption(picture: Plan, slot: Slot) -> str:
+    """A number cell's caption: its kind, or for the gradient row the name the plan gives it (``∂·/∂b``)."""
+    return html.escape(picture.grad_caption) if slot.kind == "grad" else slot.kind
+
+
 def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) -> None:
     """A folded group as one box: its name, then one row (value, gradient) per output (cells into ``slots``)."""
     border, fill = PALETTE["result"]
@@ -516,7 +518,7 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) 
             own.append(Slot("grad", j, width=width, array=array))
         cells = [f"<TD>{html.escape(str(output.label or ''))}</TD>"]
         for slot in own:
-            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{slot.kind}</FONT>'
+            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
             size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
             cells.append(f'<TD>{caption}</TD><TD {size} ALIGN="LEFT">{text(slot)}</TD>')
         rows.append("<TR>" + "".join(cells) + "</TR>")
@@ -544,7 +546,7 @@ def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
         if cells:
             cells.append("<VR/>")
         if kind != "constant":
-            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{slot.kind}</FONT>'
+            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
             cells.append(f"<TD>{caption}</TD>")
         size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
         cells.append(f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>')
