@@ -19,6 +19,7 @@ box's tooltip (``details``).
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -330,7 +331,7 @@ def entry_width(arrays: list) -> float:
         default=0.0,
     )
     room = min(max(widest, ENTRY_CELL[0] - 2 * CELL_PADDING), text_width(WIDEST_ENTRY))
-    return float(round(room + 2 * CELL_PADDING))
+    return float(math.ceil(room + 2 * CELL_PADDING))
 
 
 _OWN_GRAD: Any = object()  # details_text's default: the node's own gradient

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .dot import KEEP, LIMIT, Slot, build, details_text, plan, slot_text
-from .protocol import PLACEHOLDER, edge_id, node_ids
+from .protocol import PLACEHOLDER, box_id, edge_id, folded_edge_id, node_ids
 
 __all__ = ["PictureModel"]
 
@@ -88,12 +88,20 @@ class PictureModel:
     def lit(self, node: Any = None, edges: Any = ()) -> list[str]:
         """The SVG ids to light: ``node`` (its box, op circle and arrow) and each edge (a ``Step`` or a pair).
 
-        An edge inside a folded group is not drawn: its group's box is lit instead (through ``node``).
+        An edge into a folded group is drawn as the edge into the group's box, and
+        an edge inside one is not drawn at all: the box is lit instead.
         """
         ids = node_ids(self.shown_id(node)) if node is not None else []
         for each in edges:
             child, i = each if isinstance(each, tuple) else (each.node, each.index)
-            k = self.node_id(child)
-            if self.shown_id(child) == k:
+            k, shown = self.node_id(child), self.shown_id(child)
+            if shown == k:
                 ids.append(edge_id(k, i))
-        return ids
+                continue
+            box = self.plan.boxes[self.plan.order[shown]]
+            source = self.shown_id(self.plan.order[k].parents[i])
+            if source != shown:  # from outside the group: the first drawn edge from that box into this one
+                j = next(j for j, p in enumerate(box.inputs) if self.shown_id(p) == source)
+                ids.append(folded_edge_id(shown, j))
+            ids.append(box_id(shown))
+        return list(dict.fromkeys(ids))

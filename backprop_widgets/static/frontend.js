@@ -53,7 +53,7 @@ const CSS = `
 .bpw-stage { position: relative; width: 100%; overflow: hidden; background: #fff;
   border: 1px solid #d9d9d9; border-radius: 3px; cursor: grab; touch-action: none; }
 .bpw-stage.bpw-dragging { cursor: grabbing; }
-.bpw-stage > svg { display: block; width: 100%; height: 100%; user-select: none; }
+.bpw-stage > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
 .bpw-status { padding: 8px; color: #4d4d4d; }
 .bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
 .bpw-graph g.current path, .bpw-graph g.current polygon, .bpw-graph g.current ellipse {
