@@ -63,7 +63,7 @@ ENTRY_CELL = (34, 14)  # one entry of an array: at least this wide, wider if its
 LOCAL_CELL = (40, 12)
 CELL_PADDING = 2  # points between a cell's edge and its text
 ENTRY_DIGITS = 3  # significant digits of an array's entries
-WIDEST_ENTRY = "-1.23e-05"  # no entry cell is made wider than this text needs (wider texts are squeezed)
+WIDEST_ENTRY = "-1.23e+308"  # the widest entry a float can give: no entry is ever squeezed
 SMALL_ARRAY = 4  # arrays with at most this many rows and columns are drawn whole
 WINDOW = (3, 3)  # of a larger array, the first rows and columns drawn (after its shape)
 

@@ -342,7 +342,7 @@ class Picture {
       group.setAttribute("role", "button");
       group.setAttribute("aria-label", `${name.replace(/^[▸▾]\s*/, "")}: ${folded ? "folded; press Enter to unfold" : "press Enter to fold"}`);
     }
-    // Number cells hold "@" until painted: the last ones of each group, in slot order.
+    // Number cells hold the placeholder until painted: the last ones of each group, in slot order.
     const slots = this.model.get("slots");
     const placeholders = new Map();
     this.cellText = slots.map(([gid, width, inset]) => {
