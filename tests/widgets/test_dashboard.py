@@ -1,7 +1,7 @@
 """TrainingDashboard driven in Python: click, tick, select, and read the history, the pictures and the graph."""
 
-import re
 import math
+import re
 import warnings
 
 import numpy as np
