@@ -55,7 +55,7 @@ EM.update({"…": 1.0, "×": 0.64, "m": 0.9, "w": 0.8, "⋮": 0.34})
 # The messages between the kernel and the front end, by their "type".
 MESSAGES = {
     "patch": "patch",  # kernel -> page: the cells and traits that changed
-    "graphviz": "graphviz",  # kernel -> page: the WebAssembly Graphviz, as a binary buffer
+    "graphviz": "graphviz",  # kernel -> page: the WebAssembly Graphviz's code
     "need_graphviz": "graphviz?",  # page -> kernel: send the WebAssembly Graphviz (a page that missed it)
     "key": "key",  # page -> kernel: an arrow key on the picture (a stepper steps)
     "more": "more",  # page -> kernel: "Show more" was pressed

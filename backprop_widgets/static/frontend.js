@@ -694,19 +694,18 @@ function render({ model, el }) {
   return () => picture.dispose();
 }
 
-// The WebAssembly Graphviz comes as a binary buffer in a message (never in the saved widget
-// state): the kernel sends it as this model opens; a page that missed it (a notebook reopened
-// on a running kernel) asks for it.
+// The WebAssembly Graphviz comes in a message (never in the saved widget state): the kernel
+// sends it as this model opens; a page that missed it (a notebook reopened on a running
+// kernel) asks for it.
 const ASK_AFTER_MS = 1500;
 
 function receiveGraphviz(model) {
   return new Promise((resolve) => {
-    const listen = (message, buffers) => {
-      if (!message || message.type !== P.messages.graphviz || !buffers || !buffers.length) return;
+    const listen = (message) => {
+      if (!message || message.type !== P.messages.graphviz || typeof message.code !== "string") return;
       model.off("msg:custom", listen);
       clearTimeout(ask);
-      const buffer = buffers[0];
-      resolve(new TextDecoder().decode(buffer.buffer ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : buffer));
+      resolve(message.code);
     };
     model.on("msg:custom", listen);
     const ask = setTimeout(() => model.send({ type: P.messages.need_graphviz }), ASK_AFTER_MS);

@@ -52,9 +52,9 @@ def _in_browser_kernel() -> bool:
     return sys.platform == "emscripten"
 
 
-def _graphviz_bundle() -> bytes:
+def _graphviz_bundle() -> str:
     """The WebAssembly Graphviz (an ES module of about 815 KB), read from the package's static files."""
-    return (STATIC / "vendor" / "graphviz.js").read_bytes()
+    return (STATIC / "vendor" / "graphviz.js").read_text(encoding="utf-8")
 
 
 _CONSTANTS = re.compile(r"/\*PROTOCOL\*/ \{.*\};")
@@ -72,8 +72,9 @@ def _module(name: str, constants: dict) -> str:
 class _FrontEnd(anywidget.AnyWidget):
     """The front end's code, sent once per kernel and shared by every picture.
 
-    Its WebAssembly Graphviz travels in a message (a binary buffer), never as a
-    trait: so it is not saved with the notebook's widget state.
+    Its WebAssembly Graphviz travels in a message, never as a trait: so it is
+    not saved with the notebook's widget state.  (As text in the message's
+    JSON, as the trait did: every kernel, JupyterLite's too, carries that.)
     """
 
     _esm = _module("frontend.js", front_end_constants())
@@ -85,7 +86,7 @@ class _FrontEnd(anywidget.AnyWidget):
 
     def send_graphviz(self) -> None:
         """Send the WebAssembly Graphviz to the page (once as the model opens, and to a page that asks)."""
-        self.send({"type": MESSAGES["graphviz"]}, buffers=[_graphviz_bundle()])
+        self.send({"type": MESSAGES["graphviz"], "code": _graphviz_bundle()})
 
     def _on_message(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict) and content.get("type") == MESSAGES["need_graphviz"]:
