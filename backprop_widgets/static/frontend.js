@@ -16,7 +16,7 @@
 // types, the version this front end is registered under) come from render/protocol.py:
 // the kernel writes them in below when it sends this module.
 
-const P = /*PROTOCOL*/ { api: "backprop_widgets/dev", placeholder: "@", fontSize: 10, wide: 0.64, em: {}, messages: {} };
+const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
 const API = P.api;
 
 function shared() {

@@ -5,7 +5,7 @@
 
 // The kernel writes in its constants (render/protocol.py) when it sends this module: the
 // version the front end is registered under, and the patch message's type.
-const P = /*PROTOCOL*/ { api: "backprop_widgets/dev", messages: { patch: "patch" } };
+const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
 const API = P.api;
 
 function shared() {

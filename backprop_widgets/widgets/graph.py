@@ -57,7 +57,7 @@ def _graphviz_bundle() -> str:
     return (STATIC / "vendor" / "graphviz.js").read_text(encoding="utf-8")
 
 
-_CONSTANTS = re.compile(r"/\*PROTOCOL\*/ \{.*\};")
+_CONSTANTS = re.compile(r"/\*PROTOCOL\*/ \{.*?\};")
 
 
 def _module(name: str, constants: dict) -> str:
