@@ -248,7 +248,10 @@ class Picture {
     this.later = later;
     this.resize = new ResizeObserver(() => {
       if (!this.svg) return;
-      this.sizeStage();
+      // A picture mounted before its cell had its width opened for the wrong one: open it again
+      // (unless the student has zoomed or panned since).
+      if (this.mode === "start" && !this.moved && this.stage.clientWidth !== this.startWidth) this.start();
+      else this.sizeStage();
       this.keepCurrentInView(); // the stage's new size may hide the current step
     });
     this.resize.observe(this.stage);
@@ -365,6 +368,7 @@ class Picture {
     this.litKey = null;
     this.svg = svg;
     this.stage.replaceChildren(svg);
+    this.moved = false;
     this.start();
     this.paint();
   }
@@ -563,6 +567,7 @@ class Picture {
   start() {
     if (!this.svg) return;
     this.mode = "start";
+    this.startWidth = this.stage.clientWidth;
     this.sizeStage();
     const width = this.stage.clientWidth || 600;
     const w = Math.min(this.full.w, width / (this.stageScale() * PT));
@@ -595,6 +600,7 @@ class Picture {
 
   zoom(factor, at) {
     if (!this.svg) return;
+    this.moved = true;
     const v = this.view;
     const cx = at ? at.x : v.x + v.w / 2;
     const cy = at ? at.y : v.y + v.h / 2;
@@ -628,6 +634,7 @@ class Picture {
     this.stage.setPointerCapture(event.pointerId);
     this.stage.classList.add("bpw-dragging");
     const move = (e) => {
+      this.moved = true;
       this.view = { ...start.view, x: start.view.x - (e.clientX - start.x) * units,
         y: start.view.y - (e.clientY - start.y) * units };
       this.applyView();
