@@ -363,14 +363,15 @@ class GraphView(anywidget.AnyWidget):
     def texts(self, node: Any) -> dict:
         """What the value box of ``node`` shows now: ``{"data": "3", "grad": "?"}``.
 
-        A tensor's box shows entries, one cell each: they are listed in brackets, ``"[1, 2, 3, 4]"``.
+        A tensor's box shows entries, one cell each: they are listed in brackets, ``"[1, 2, 3, 4]"``
+        (an unknown gradient is ``"?"`` whatever its shape).
         """
         k = self.node_id(node)
         shown: dict[str, list[str]] = {}
         for i, (_gid, slot) in enumerate(self._slot_list):
             if slot.node == k and slot.kind in ("data", "grad"):
                 shown.setdefault(slot.kind, []).append(self.cells[i])
-        return {kind: f"[{', '.join(texts)}]" if len(texts) > 1 else texts[0] for kind, texts in shown.items()}
+        return {kind: _one_text(texts) for kind, texts in shown.items()}
 
     def local_texts(self, node: Any) -> list[str]:
         """The local gradients written on the edges into ``node`` (with ``show_local``)."""
@@ -528,6 +529,13 @@ def with_static_copy(bundle: Any, view: GraphView) -> Any:
     if svg is not None:
         data["image/svg+xml"] = svg
     return bundle
+
+
+def _one_text(texts: list[str]) -> str:
+    """What one value box's cells show, as one text: a number, ``?``, or an array's entries in brackets."""
+    if len(texts) == 1 or set(texts) == {"?"}:
+        return texts[0]
+    return f"[{', '.join(texts)}]"
 
 
 def _finite(x: Any) -> bool:
