@@ -1,8 +1,7 @@
 // The graph picture in the browser: layout by Graphviz (WebAssembly), then only numbers change.
 //
-// This module is the front-end model's code: the kernel sends it, with the
-// WebAssembly Graphviz, once per notebook page, and every picture on the page
-// (graph.js) draws with it.
+// This module is the front-end model's code: the kernel sends it once per notebook page (and the
+// WebAssembly Graphviz in a message after it), and every picture on the page (graph.js) draws with it.
 //
 //   dot      the picture's structure, laid out once (the same DOT text is never laid out twice)
 //   slots    one [group id, width, inset] per number cell: where each number goes

@@ -1,11 +1,14 @@
 """``GraphView`` and ``draw``: the picture of a computation graph, laid out and painted in the browser.
 
 Python sends the DOT text of the picture once per graph structure; the front
-end (``static/frontend.js``, sent once per kernel with its WebAssembly Graphviz
-and shared by every picture; each picture's own module is ``static/graph.js``)
-lays it out once per structure, in a Web Worker, so nodes never move.  After that only the texts of the
-number cells that changed, which node and edge are current, and what the
-screen reader should say cross the wire.
+end (``static/frontend.js``, sent once per kernel and shared by every picture,
+its WebAssembly Graphviz in a message so that no saved notebook carries it;
+each picture's own module is ``static/graph.js``) lays it out once per
+structure, in a Web Worker, so nodes never move.  After that only the texts of
+the number cells that changed, which node and edge are current, and what the
+screen reader should say cross the wire.  What a picture shows is
+``render.model.PictureModel``; the ids, the placeholder, the width table and
+the message types are ``render.protocol``'s, written into the front end's code.
 
 The widget's state is readable from Python (``cells``, ``current``,
 ``texts(node)``), so tests need no browser.  Where a Graphviz is available to
