@@ -60,6 +60,7 @@ MESSAGES = {
     "key": "key",  # page -> kernel: an arrow key on the picture (a stepper steps)
     "more": "more",  # page -> kernel: "Show more" was pressed
     "toggle": "toggle",  # page -> kernel: a folded box or a frame was clicked
+    "details": "details?",  # page -> kernel: a tensor's box is hovered or focused: send its whole array
     "layout_failed": "layout-failed",  # page -> kernel: Graphviz could not lay the picture out
 }
 

@@ -344,6 +344,14 @@ class Picture {
       group.setAttribute("role", "button");
       group.setAttribute("aria-label", `${name.replace(/^[▸▾]\s*/, "")}: ${folded ? "folded; press Enter to unfold" : "press Enter to fold"}`);
     }
+    // A tensor's box tells its whole array on hover or focus: asked of the kernel the first time
+    // (so that no slider move or training step sends arrays nobody looks at).
+    for (const group of svg.querySelectorAll("g.array")) {
+      group.setAttribute("tabindex", "0");
+      const ask = () => this.model.send({ type: P.messages.details, id: group.id });
+      group.addEventListener("pointerenter", ask, { once: true });
+      group.addEventListener("focus", ask, { once: true });
+    }
     // Number cells hold the placeholder until painted: the last ones of each group, in slot order.
     const slots = this.model.get("slots");
     const placeholders = new Map();
@@ -447,10 +455,9 @@ class Picture {
       if (!title) {
         title = document.createElementNS(SVG_NS, "title");
         group.prepend(title);
-        group.setAttribute("tabindex", "0");
       }
       setText(title, text);
-      setAttribute(group, "aria-label", text.replace(/\n\s*/g, "; "));
+      setAttribute(group, "aria-label", text.replace(/,?\n\s*/g, "; "));
     }
   }
 

@@ -138,7 +138,7 @@ class GraphView(anywidget.AnyWidget):
     slots: traitlets.List[list] = traitlets.List().tag(sync=True)  # one [group id, width, inset] per number cell
     # what changes: sent as patches (see _push)
     cells: traitlets.List[str] = traitlets.List().tag(sync=True)  # the text of each number cell
-    details = traitlets.Dict().tag(sync=True)  # each tensor box's whole array (its tooltip), by SVG id
+    details = traitlets.Dict().tag(sync=True)  # the whole array of each tensor box the student has hovered
     current: traitlets.List[str] = traitlets.List().tag(sync=True)  # ids of the highlighted SVG groups
     flow = traitlets.Dict().tag(sync=True)  # the contribution travelling along an edge just now
     announce = traitlets.Unicode().tag(sync=True)  # what a screen reader says about the last step
@@ -176,6 +176,7 @@ class GraphView(anywidget.AnyWidget):
         self._key_handlers: list[Callable[[str], None]] = []
         self._refold_handlers: list[Callable[[], None]] = []
         self._flow_count = 0
+        self._asked: set[str] = set()  # the tensor boxes whose whole array the page has asked for
         # the structure goes with the widget's first message, not in a second one
         super().__init__(front_end=front_end(), _dom_classes=("bpw-picture",), **self._plan_structure())
         self.on_msg(self._on_message)
@@ -193,7 +194,7 @@ class GraphView(anywidget.AnyWidget):
             "dot": self._model.dot,
             "slots": [[gid, slot.width, slot.inset] for gid, slot in self._slot_list],
             "cells": self._texts(),
-            "details": self._model.details(self._grads),
+            "details": self._details(),
             "current": [],
             "title": self._title(),
             "message": self._plan.message or "",
@@ -228,8 +229,8 @@ class GraphView(anywidget.AnyWidget):
         derivatives); a node it leaves out, or maps to None, shows ``?``.
         """
         self._grads = grads
-        if self._model.drawing.details:
-            self._push(cells=self._texts(), notes=self._notes(), details=self._model.details(grads))
+        if self._asked:
+            self._push(cells=self._texts(), notes=self._notes(), details=self._details())
         else:
             self._push(cells=self._texts(), notes=self._notes())
         return self
@@ -428,6 +429,19 @@ class GraphView(anywidget.AnyWidget):
         """The text of every number cell, from the nodes' values and the gradients to show."""
         return self._model.texts(self._grads)
 
+    def ask_details(self, gid: str) -> GraphView:
+        """Send the whole array of the tensor box ``gid`` (what the page asks when it is hovered), now and after."""
+        if gid in self._model.drawing.details and gid not in self._asked:
+            self._asked.add(gid)
+            self._push(details=self._details())
+        return self
+
+    def _details(self) -> dict:
+        """The whole arrays the page has asked for, as they are now."""
+        if not self._asked:
+            return {}
+        return {gid: text for gid, text in self._model.details(self._grads).items() if gid in self._asked}
+
     def _grad_slot(self, node: Any) -> int | None:
         k = self.node_id(node)
         for i, (_gid, slot) in enumerate(self._slot_list):
@@ -507,6 +521,8 @@ class GraphView(anywidget.AnyWidget):
                 self.toggle(str(content.get("id")))
             except ValueError:
                 pass  # a stale click on a picture already redrawn
+        elif kind == MESSAGES["details"]:
+            self.ask_details(str(content.get("id")))
         elif kind == MESSAGES["layout_failed"]:
             self._fall_back(str(content.get("reason", "")))
 

@@ -1,6 +1,7 @@
 """PathView and a tensor's picture in a real JupyterLab: fitted and centred, every input offered, readable cells."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,8 @@ def test_path_view_fits_and_centres_offers_every_input_and_says_why(lab):
 
 @pytest.mark.browser
 def test_tensor_cells_are_readable_whole_and_tell_the_whole_array(lab):
+    from playwright.sync_api import expect
+
     notebook = lab.open(lab.write_notebook("tensors.ipynb", [TENSORS]))
     result = notebook.run_all()
     assert not result.problems and not result.unexecuted, result
@@ -94,9 +97,15 @@ def test_tensor_cells_are_readable_whole_and_tell_the_whole_array(lab):
     # no entry of an array squeezed (a squeezed text carries a textLength)
     squeezed = picture.locator(".bpw-stage svg g.array text[textLength]").all_text_contents()
     assert not squeezed, squeezed
-    # hover (an SVG <title>) and focus (its accessible name) give the whole array
+    # hover (an SVG <title>) and focus (its accessible name) give the whole array, asked of the kernel
     box = picture.locator(".bpw-stage svg g#n0")
-    assert "data [[0.5, -1.25, 2]," in box.locator("title").text_content()
+    assert box.get_attribute("tabindex") == "0" and box.locator("title").count() == 0
+    box.hover()
+    expect(box.locator("title")).to_contain_text("data [[0.5, -1.25, 2],", timeout=30_000)
     assert "[0.125, 3.5, -0.75]]" in (box.get_attribute("aria-label") or "")
-    assert box.get_attribute("tabindex") == "0"
+    other = picture.locator(".bpw-stage svg g#n5")  # H: focused by keyboard
+    other.focus()
+    expect(other).to_have_attribute(
+        "aria-label", re.compile(r"^H \(8×2\); data \[\[-1, -0.8667\]; \[-0.7333, -0.6\]; "), timeout=30_000
+    )
     shot(notebook, picture, "cells-tensors.png")

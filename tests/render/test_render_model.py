@@ -82,12 +82,24 @@ def test_no_entry_is_clipped_every_entry_fits_its_cell_by_the_width_table(number
 
 
 def test_ids_widths_and_the_placeholder_come_from_one_place():
-    _, loss = layer([[0.5, -1.25, 2.0], [0.125, 3.5, -0.75]], [1.0, -2.0, 0.5])
+    W, loss = layer([[0.5, -1.25, 2.0], [0.125, 3.5, -0.75]], [1.0, -2.0, 0.5])
     view = GraphView(loss)
     model = PictureModel(loss, show_grad=True)
     # the widget sends the model's slot list and texts
     assert view.slots == [[gid, slot.width, slot.inset] for gid, slot in model.slots]
-    assert view.cells == model.texts() and view.details == model.details()
+    assert view.cells == model.texts()
+    # a tensor's whole array goes to the page only once it asks (a hover): no move sends arrays nobody reads
+    assert view.details == {}
+    messages = []
+    view.send = lambda content, buffers=None: messages.append(content)
+    view._on_message(view, {"type": "details?", "id": "n0"}, [])
+    assert view.details == {"n0": model.details()["n0"]} and messages[-1]["details"] == view.details
+    view.ask_details("n0")  # asked twice: sent once
+    assert len(messages) == 1
+    assert view._plan.order[0] is W
+    W.data = W.data * 2  # the values change: the asked box's whole array goes with the cells
+    view.update()
+    assert len(messages) == 2 and "[[1, -2.5, 4]," in messages[-1]["details"]["n0"]
     # the front end gets the protocol's constants written into its code, with this version
     constants = protocol.front_end_constants()
     code = view.front_end._esm
