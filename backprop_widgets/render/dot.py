@@ -708,7 +708,7 @@ def _add_array_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
             )
             if cols > shown_cols:
                 tds += f"<TD>{caption}…</FONT></TD>"
-            grid.append(f"<TR>{tds}</TR>")
+            grid.append(f"<TR>{tds or f'<TD>{caption}empty</FONT></TD>'}</TR>")
         if rows > shown_rows:
             grid.append(f'<TR><TD COLSPAN="{shown_cols + (cols > shown_cols)}">{caption}⋮</FONT></TD></TR>')
         label = f"<TD>{caption}{slot_kind}</FONT></TD>" if kind != "constant" else "<TD></TD>"

@@ -176,3 +176,12 @@ def test_scalar_pictures_are_unchanged_by_the_model():
     f.backward()
     model = PictureModel(f)
     assert [slot.entry for _, slot in model.slots] == [-1] * 6 and model.details() == {}
+
+
+def test_an_empty_array_says_so_instead_of_an_empty_row():
+    empty = Tensor(numpy.zeros((0,)), label="e")
+    total = empty.sum()
+    total.backward()
+    model = PictureModel(total)
+    assert [slot for _, slot in model.slots if slot.node == 0] == []
+    assert model.dot.count(">empty</FONT>") == 2  # its value and its gradient; Graphviz needs a cell per row
