@@ -1,6 +1,7 @@
 """backprop_widgets: watch gradients flow through a computation graph, in Jupyter."""
 
 from . import exercises
+from ._version import __version__ as __version__
 from .engine import (
     GradCheck,
     NumericWarning,
@@ -14,8 +15,6 @@ from .engine import (
 )
 from .parse import ParseError, parse, to_formula, variables
 from .widgets import BackwardStepper, Explorer, GraphView, PathView, configure, draw
-
-__version__ = "0.2.0"
 
 __all__ = [
     "Value",
