@@ -40,7 +40,7 @@ from .layout import RenderError, render_svg
 from .model import PictureModel
 from .protocol import FONT_SIZE, PLACEHOLDER, WIDE, text_width
 
-__all__ = ["SvgPicture"]
+__all__ = ["SvgPicture", "marked_svg"]
 
 CURRENT_COLOUR = PALETTE["current"][0]
 CURRENT_WIDTH = "2.5"
@@ -350,3 +350,26 @@ class SvgPicture:
         if picture.message:
             return f"SvgPicture({len(picture.shown)} of {len(picture.order):,} nodes)"
         return f"SvgPicture({len(picture.order)} nodes)"
+
+
+def marked_svg(model: PictureModel) -> tuple[str, list[float]]:
+    """The laid-out SVG of ``model`` for a page that patches it itself, and each number cell's room.
+
+    Every number cell is a ``<text data-cell="i">`` (``i``: its index in ``model.slots``, as in
+    ``model.texts()``) holding its current text; no group is highlighted and no tooltip is kept.
+    The rooms (points) are what a cell's text may fill before it is squeezed (see ``_fit``).
+    """
+    template = _template(model)
+    index = {slot: i for i, (_, slot) in enumerate(model.slots)}
+    texts = model.texts()
+    pieces = list(template.pieces)
+    for at, _, _ in (style for styles in template.styles.values() for style in styles):
+        pieces[at] = template.pieces[at]  # the normal look (already so in the template)
+    for at, _ in template.titles:
+        pieces[at] = ""
+    rooms = [0.0] * len(model.slots)
+    for at, slot in template.texts:
+        i = index[slot]
+        rooms[i] = slot.width - 2 * slot.inset
+        pieces[at] = f' data-cell="{i}"' + _fit(html.escape(texts[i]), rooms[i])
+    return "".join(pieces), rooms

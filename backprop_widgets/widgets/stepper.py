@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import ipywidgets as widgets
 
 from ..engine import topological_order
-from ..render import value_text
+from ..render import backend, value_text
+from . import recorded
 from .graph import GraphView, with_static_copy
 from .options import STEPPER_CONTROLS, resolve, resolve_hide
 from .quiz import Quiz
@@ -41,8 +43,13 @@ class Stepper(widgets.VBox):
         interval: int = 900,
         view: GraphView | None = None,
         quiz: Quiz | None = None,
+        record: bool | None = None,
     ) -> None:
         widget = type(self).__name__
+        if record and quiz is not None:
+            raise ValueError(f"{widget}: a recorded walk shows every answer, so it cannot be a quiz (quiz=False)")
+        # configure(record=True) records every stepper but a quiz
+        self.recorded = bool(resolve("record", record, widget)) and quiz is None
         shown = resolve("hide_gradients", hide_gradients, widget) is False  # False, not None
         self.hide_gradients = not shown
         self.hidden = hidden = set(resolve_hide(hide, STEPPER_CONTROLS, widget))
@@ -269,8 +276,30 @@ class Stepper(widgets.VBox):
         """The graph picture (the same widget as ``view``)."""
         return self.view
 
+    # ---- the walk without a kernel (see recorded.py) -----------------------------
+
+    def record(self) -> dict:
+        """Every step of the walk as the picture and panel show it: what a page needs to step with no kernel."""
+        return recorded.record(self)
+
+    def save_html(self, path) -> Path:
+        """Write the walk as one self-contained HTML page that steps by buttons and keys (no network, no kernel)."""
+        return recorded.save_html(self, path)
+
+    def save_svg(self, path, *, animate: bool = False, seconds: float = 1.5) -> Path:
+        """Write the picture as SVG: as it is now, or (``animate=True``) one frame per step, ``seconds`` each."""
+        return recorded.save_svg(self, path, animate=animate, seconds=seconds)
+
+    def save_gif(self, path, *, width: int = 800, seconds: float = 1.5) -> Path:
+        """Write the walk as an animated GIF, one frame per step, ``width`` pixels wide (the ``slides`` extra)."""
+        return recorded.save_gif(self, path, width=width, seconds=seconds)
+
     def _repr_mimebundle_(self, **kwargs):
-        return with_static_copy(super()._repr_mimebundle_(**kwargs), self.view)
+        bundle = with_static_copy(super()._repr_mimebundle_(**kwargs), self.view)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if self.recorded and data and backend() is not None:  # where no widget runs, the recorded walk steps
+            data["text/html"] = recorded.player_html(self)
+        return bundle
 
 
 class BackwardStepper(Stepper):
@@ -309,6 +338,7 @@ class BackwardStepper(Stepper):
         interval: int = 900,
         view: GraphView | None = None,
         walk_constants: bool = False,
+        record: bool | None = None,
     ) -> None:
         self.quiz = bool(resolve("quiz", quiz, "BackwardStepper"))
         self.walk_constants = walk_constants
@@ -327,6 +357,7 @@ class BackwardStepper(Stepper):
             interval=interval,
             view=view,
             quiz=self._quiz,
+            record=record,
         )
 
     @property

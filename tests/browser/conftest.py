@@ -121,8 +121,8 @@ def _serve(kind, prefix):
 
 
 @pytest.fixture(scope="session")
-def lab_session(jupyter_server, chromium_executable):
-    """One headless Chromium (fresh profile) and one browser context for the whole session."""
+def chromium(chromium_executable):
+    """One headless Chromium for the whole session (one Playwright per session: a second cannot start inside it)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -137,15 +137,45 @@ def lab_session(jupyter_server, chromium_executable):
             problem = f"Chromium at {chromium_executable} did not start: {error}\n\n{HOW_TO_GET_CHROMIUM}"
         if problem:
             pytest.fail(problem, pytrace=False)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.add_init_script(PAGE_HELPERS_JS)
-        session = LabSession(jupyter_server, context)
         try:
-            yield session
+            yield browser
         finally:
-            session.discard_shared_tab()
-            context.close()
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def lab_session(jupyter_server, chromium):
+    """The session's headless Chromium (fresh profile) and one browser context for the whole session."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(PAGE_HELPERS_JS)
+    session = LabSession(jupyter_server, context)
+    try:
+        yield session
+    finally:
+        session.discard_shared_tab()
+        context.close()
+
+
+@pytest.fixture
+def offline_page(chromium):
+    """A page of a fresh context that may load file:// URLs only: every other request is aborted and listed."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    outside: list[str] = []
+
+    def only_files(route):
+        if route.request.url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_files)
+    page = context.new_page()
+    page.outside = outside  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture

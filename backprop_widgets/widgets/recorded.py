@@ -1,0 +1,226 @@
+"""A stepper's walk, recorded once in Python, then stepped with no kernel: ``record``, ``player_html``,
+``save_html``, ``save_svg`` and ``save_gif``.
+
+``record(stepper)`` drives the stepper from step 0 to its end and keeps, per
+step, the number cells whose text changed, the SVG ids lit, what the screen
+reader is told and the panel's text (back where it was after).  Everything
+else here is made from that one record and the picture laid out in Python
+(``render.view.marked_svg``, the ``static`` extra):
+
+- ``player_html``: the picture and its steps as one HTML fragment with its own
+  script (``static/player.js``): buttons, the arrow keys, Home and End, a live
+  region.  A recorded stepper's output carries it (``record=True``), so an HTML
+  export of a notebook steps without a kernel; ``save_html`` writes it as a page.
+- ``save_svg(..., animate=True)``: one SVG that shows the steps in turn (SMIL,
+  no script), for slides.
+- ``save_gif``: the same frames rasterised by resvg (the ``slides`` extra: a
+  wheel with no system library and no program to call), joined by pillow.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from ..render.protocol import front_end_constants
+from ..render.view import CURRENT_COLOUR, CURRENT_WIDTH, _fit, marked_svg
+from .graph import _module
+
+__all__ = ["record", "player_html", "page_html", "save_html", "frames", "animated_svg", "save_svg", "save_gif"]
+
+REPLAY_NOTE = "A recorded walk: it steps in this page, without Python. Run the notebook to change its numbers."
+
+
+def _panel_text(stepper) -> list[str]:
+    """The panel's lines as plain text (the live panel's formula is LaTeX: the spoken line says it in words)."""
+    text = stepper.explain()
+    lines = [text.get("local_text") or "", text.get("numbers_text") or "", text.get("sum") or ""]
+    if text.get("rule") and not text.get("local_text"):
+        lines.append(text["rule"])
+    return [line for line in lines if line]
+
+
+def record(stepper) -> dict:
+    """Every step of ``stepper``'s walk, as the picture and panel show it (the stepper ends where it was).
+
+    ``{"title", "total", "start", "steps": [{"cells": {index: text}, "current": [ids], "say", "panel": [lines],
+    "position"}]}``: step 0's ``cells`` are all of them, each later step's only those that changed.
+    """
+    walk = stepper.walk
+    was = walk.position
+    steps: list[dict] = []
+    last: list[str] = []
+    try:
+        for position in range(len(walk) + 1):
+            stepper.goto(position)
+            view = stepper.view
+            cells = list(view.cells)
+            changed = {str(i): text for i, text in enumerate(cells) if i >= len(last) or last[i] != text}
+            last = cells
+            steps.append(
+                {
+                    "cells": changed,
+                    "current": list(view.current),
+                    "say": walk.spoken(),
+                    "panel": _panel_text(stepper),
+                    "position": f"step {position} of {len(walk)}",
+                }
+            )
+    finally:
+        stepper.goto(was)
+    return {"title": stepper.view.title, "total": len(walk), "start": was, "steps": steps}
+
+
+def _cells_at(walk: dict, position: int) -> list[str]:
+    cells: dict[str, str] = {}
+    for step in walk["steps"][: position + 1]:
+        cells.update(step["cells"])
+    return [cells[str(i)] for i in range(len(cells))]
+
+
+_PLAYER_CSS = """
+.bpw-player { font-family: Helvetica, Arial, sans-serif; font-size: 14px; max-width: 900px; }
+.bpw-player .bpw-figure { border: 1px solid #d9d9d9; border-radius: 3px; padding: 4px; outline-offset: 2px; }
+.bpw-player .bpw-figure:focus { outline: 2px solid #0072b2; }
+.bpw-player svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
+.bpw-player g.current path, .bpw-player g.current polygon, .bpw-player g.current ellipse {
+  stroke: #d55e00; stroke-width: 2.5px; }
+.bpw-player g.edge.current polygon { fill: #d55e00; }
+.bpw-player g.node.current text { font-weight: bold; }
+.bpw-player .bpw-bar { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin: 6px 0; }
+.bpw-player button { font: inherit; padding: 3px 10px; }
+.bpw-player .bpw-panel p { margin: 3px 0; text-align: center; }
+.bpw-player .bpw-said { font-weight: bold; }
+.bpw-player .bpw-note { color: #4d4d4d; font-size: 90%; margin: 4px 0; }
+.bpw-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+"""
+
+
+def player_html(stepper, walk: dict | None = None) -> str:
+    """The recorded walk as one HTML fragment that steps by itself (the picture laid out in Python)."""
+    walk = walk if walk is not None else record(stepper)
+    svg, rooms = marked_svg(stepper.view._model)
+    data = dict(walk, rooms=[round(r, 2) for r in rooms])
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    script = _module("player.js", front_end_constants()).replace("</script", "<\\/script")
+    title = html.escape(walk["title"])
+    return (
+        f"<style>{_PLAYER_CSS}</style>\n"
+        f'<div class="bpw-player" role="group" aria-label="{title}, a recorded walk">\n'
+        f'<div class="bpw-figure" tabindex="0" role="img" aria-label="{title}. '
+        f'Right arrow: next step; Left: back; Home: start; End: the end.">\n{svg}</div>\n'
+        '<div class="bpw-bar"><button data-go="home">Reset</button><button data-go="back">Back</button>'
+        '<button data-go="next">Step</button><button data-go="end">Run to end</button>'
+        '<span class="bpw-position"></span></div>\n'
+        '<div class="bpw-panel"><p class="bpw-said"></p></div>\n'
+        '<div class="bpw-sr-only" aria-live="polite"></div>\n'
+        f'<p class="bpw-note">{REPLAY_NOTE}</p>\n'
+        f'<script type="application/json" class="bpw-walk">{payload}</script>\n'
+        f"</div>\n<script>{script}</script>\n"
+    )
+
+
+def page_html(stepper, walk: dict | None = None) -> str:
+    """A whole HTML page around ``player_html``: no network, opens from ``file://``."""
+    walk = walk if walk is not None else record(stepper)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(walk['title'])}</title>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n</head>\n<body>\n'
+        f"<main>\n{player_html(stepper, walk)}</main>\n</body>\n</html>\n"
+    )
+
+
+def save_html(stepper, path: str | Path) -> Path:
+    """Write the stepper's walk as one self-contained page (see ``page_html``); returns the path."""
+    path = Path(path)
+    path.write_text(page_html(stepper), encoding="utf-8")
+    return path
+
+
+def frames(stepper, walk: dict | None = None) -> list[str]:
+    """One static SVG per step of the walk (the picture as it shows that step)."""
+    walk = walk if walk is not None else record(stepper)
+    svg, rooms = marked_svg(stepper.view._model)
+    return [
+        _frame(svg, rooms, _cells_at(walk, position), step["current"]) for position, step in enumerate(walk["steps"])
+    ]
+
+
+def _frame(svg: str, rooms: list[float], cells: list[str], current: list[str]) -> str:
+    """``svg`` (from ``marked_svg``) with these cell texts and these groups lit."""
+
+    def text(match: re.Match) -> str:
+        i = int(match[1])
+        return f'data-cell="{i}"{_fit(html.escape(cells[i]), rooms[i])}</text>'
+
+    svg = re.sub(r'data-cell="(\d+)"[^>]*>[^<]*</text>', text, svg)
+    lit = set(current)
+
+    def group(match: re.Match) -> str:
+        gid, body = match[1], match[3]
+        if gid not in lit:
+            return match[0]
+        body = re.sub(r'stroke="#[0-9a-f]{6}"', f'stroke="{CURRENT_COLOUR}" stroke-width="{CURRENT_WIDTH}"', body)
+        if match[2].startswith("edge"):
+            body = re.sub(r'fill="#[0-9a-f]{6}"', f'fill="{CURRENT_COLOUR}"', body)
+        else:
+            body = re.sub(r"<text (?![^>]*font-weight)", '<text font-weight="bold" ', body)
+        return f'<g id="{gid}" class="{match[2]} current">{body}</g>'
+
+    return re.sub(r'<g id="([^"]*)" class="([^"]*)">(.*?)</g>', group, svg, flags=re.S)
+
+
+def animated_svg(stepper, seconds: float = 1.5, walk: dict | None = None) -> str:
+    """One SVG that shows the walk's steps in turn, ``seconds`` each, and starts over (SMIL: no script)."""
+    shots = frames(stepper, walk)
+    n = len(shots)
+    head = re.match(r"<svg[^>]*>", shots[0])
+    assert head is not None
+    bodies = [shot[head.end() : shot.rindex("</svg>")] for shot in shots]
+    parts = [head[0], "\n"]
+    total = seconds * n
+    for k, body in enumerate(bodies):
+        values = ";".join("visible" if j == k else "hidden" for j in range(n))
+        times = ";".join(f"{j / n:.4f}" for j in range(n))
+        parts.append(
+            f'<g class="bpw-frame" data-step="{k}" visibility="{"visible" if k == 0 else "hidden"}">'
+            f'<animate attributeName="visibility" values="{values}" keyTimes="{times}" calcMode="discrete" '
+            f'dur="{total:g}s" repeatCount="indefinite"/>{body}</g>\n'
+        )
+    parts.append("</svg>\n")
+    return "".join(parts)
+
+
+def save_svg(stepper, path: str | Path, *, animate: bool = False, seconds: float = 1.5) -> Path:
+    """Write the picture as SVG: as it is now, or (``animate=True``) every step in turn, ``seconds`` each."""
+    path = Path(path)
+    if animate:
+        text = animated_svg(stepper, seconds)
+    else:
+        view = stepper.view
+        text = view.svg
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def save_gif(stepper, path: str | Path, *, width: int = 800, seconds: float = 1.5) -> Path:
+    """Write the walk as an animated GIF, one frame per step, ``width`` pixels wide (needs the ``slides`` extra)."""
+    try:
+        import resvg_py
+    except ImportError:
+        raise ImportError("save_gif needs resvg-py: `pip install backprop_widgets[slides]`") from None
+    import io
+
+    from PIL import Image
+
+    images = []
+    for shot in frames(stepper):
+        png = resvg_py.svg_to_bytes(svg_string=shot, width=width, dpi=96.0, background="#ffffff")  # dpi 0 breaks "pt"
+        images.append(Image.open(io.BytesIO(bytes(png))).convert("RGB"))
+    path = Path(path)
+    first, *rest = images
+    first.save(path, save_all=True, append_images=rest, duration=int(seconds * 1000), loop=0, disposal=1)
+    return path
