@@ -11,7 +11,7 @@ LAB_VENV  := .venv-lab
 LAB_BIN   := $(LAB_VENV)/bin
 LAB_STAMP := $(LAB_VENV)/.installed
 
-.PHONY: lab test bench site site-offline clean
+.PHONY: lab test bench site site-offline book clean
 
 # Jupyter refuses to run as root unless told (containers and some lab machines run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -36,6 +36,11 @@ site:
 
 site-offline:
 	$(PYTHON) scripts/build_site.py --offline
+
+# The lessons as static HTML pages in build/book: each lesson run once, every stepper's walk recorded,
+# so the pages step with no kernel (see README). Uses the developers' environment (nbconvert, pygraphviz).
+book: $(STAMP)
+	$(BIN)/python scripts/build_book.py
 
 # A student's environment: what the lessons need and no grading, test, lint or Binder front end.
 $(LAB_STAMP): pyproject.toml

@@ -80,3 +80,80 @@ def test_the_animated_svg_plays_one_step_after_another(tmp_path, offline_page):
     page.wait_for_timeout(1200)  # playing by itself: the clock moves the frames on
     assert page.evaluate("() => document.documentElement.getCurrentTime()") > stepper.total + 1.5
     assert page.outside == []  # type: ignore[attr-defined]
+
+
+def _build_book():
+    """scripts/build_book.py, imported by its path (scripts/ is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "build_book.py"
+    spec = importlib.util.spec_from_file_location("build_book", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_html_export_of_a_notebook_saved_with_widget_state_steps_by_keys(tmp_path, offline_page, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    book = _build_book()
+    monkeypatch.setenv("PYTHONPATH", str(book.ROOT))  # the kernel imports this checkout's kit
+    code = (
+        "from backprop_widgets import BackwardStepper, Value\n"
+        "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\n"
+        "f = a * b + a; f.label = 'f'\n"
+        "BackwardStepper(f, record=True)"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    NotebookClient(notebook, timeout=120, kernel_name="python3", store_widget_state=True).execute()
+    assert "application/vnd.jupyter.widget-state+json" in notebook.metadata["widgets"]  # saved with its state
+    html = book.page(book.static_outputs(notebook, keep_widget_state=True), title="export", links=[])
+    path = tmp_path / "export.html"
+    path.write_text(html, encoding="utf-8")
+    page = offline_page
+    page.goto(path.as_uri())
+    player = page.locator(".bpw-player")
+    assert player.count() == 1 and player.get_attribute("data-position") == "0"
+    for k in range(1, 4):
+        press(page, player, "ArrowRight")
+        assert player.get_attribute("data-position") == str(k)
+    assert "a's gradient is now -2" in player.locator("[aria-live=polite]").text_content()
+    press(page, player, "Home")
+    assert player.get_attribute("data-position") == "0"
+    # nothing here needed a kernel; what the page fetched from outside (nbconvert's CDN scripts) was refused
+    assert all(not url.startswith(("ws:", "wss:")) for url in page.outside)  # type: ignore[attr-defined]
+
+
+def test_the_book_opens_and_its_walks_step(tmp_path, offline_page, monkeypatch):
+    book = _build_book()
+    monkeypatch.setenv("PYTHONPATH", str(book.ROOT))
+    lesson = book.LESSONS / "01_sigmoid_tree.ipynb"
+    pages = book.build(tmp_path / "book", repo="someone/course", lite="../lab/index.html", lessons=[lesson])
+    index, first = pages[0], pages[1]
+    page = offline_page
+    page.goto(index.as_uri())
+    page.get_by_role("link", name="The sigmoid", exact=False).first.click()
+    page.wait_for_url("**/01_sigmoid_tree.html")
+    bar = page.locator("nav.bpw-book-bar")
+    assert bar.get_by_role("link", name="Run it live in your browser (JupyterLite)").get_attribute("href") == (
+        "../lab/index.html?path=01_sigmoid_tree.ipynb"
+    )
+    assert "mybinder.org/v2/gh/someone/course/HEAD" in bar.get_by_role(
+        "link", name="Run it live on Binder"
+    ).get_attribute("href")
+    players = page.locator(".bpw-player")
+    assert players.count() >= 2  # lesson 01's backward walks, each recorded
+    for n in range(players.count()):
+        player = players.nth(n)
+        player.scroll_into_view_if_needed()
+        start = shown_cells(player)
+        total = int(player.locator(".bpw-position").text_content().split(" of ")[1])
+        player.locator("button[data-go=end]").click()
+        assert player.get_attribute("data-position") == str(total)
+        assert shown_cells(player) != start and "?" not in "".join(shown_cells(player)[-1:])
+        press(page, player, "Home")
+        assert shown_cells(player) == start
+    assert first.stat().st_size < 400_000
