@@ -66,11 +66,23 @@ def run(*args: object, **kwargs) -> None:
 
 
 def read_pyproject() -> dict:
+    text = (ROOT / "pyproject.toml").read_text()
     try:
         import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+    except ImportError:  # Python 3.10: tomli, which the build's own environment has (the site extra)
+        try:
+            import tomli as tomllib
+        except ImportError:  # 3.10 before that environment exists: it needs only the site extra's pins
+            return {"project": {"optional-dependencies": {"site": toml_list(text, "site")}}}
+    return tomllib.loads(text)
+
+
+def toml_list(text: str, key: str) -> list[str]:
+    """The strings of the one-per-line TOML array ``key = [...]`` (enough for pyproject's extras, no TOML library)."""
+    found = re.search(rf"^{re.escape(key)} = \[\n(.*?)^\]", text, re.M | re.S)
+    if found is None:
+        raise SystemExit(f"pyproject.toml has no `{key} = [` list written one string a line")
+    return re.findall(r'^\s*"([^"]+)"', found[1], re.M)
 
 
 # --- the build's own environment -------------------------------------------------------------

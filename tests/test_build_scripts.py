@@ -1,0 +1,53 @@
+"""scripts/build_site.py and scripts/build_book.py: the parts that need neither a browser nor a download."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_site_build_reads_its_pins_on_python_3_10_without_tomli(monkeypatch):
+    tomllib = pytest.importorskip("tomllib")  # the reference reading (Python 3.11+)
+    site = load("build_site")
+    pins = tomllib.loads((site.ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["site"]
+    assert site.read_pyproject()["project"]["optional-dependencies"]["site"] == pins
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # as on 3.10, where neither can be imported
+    monkeypatch.setitem(sys.modules, "tomli", None)
+    assert site.read_pyproject()["project"]["optional-dependencies"]["site"] == pins
+    assert any(pin.startswith("tomli") and "python_version < '3.11'" in pin for pin in pins)  # then in its env
+
+
+def test_the_book_drops_widget_views_only_where_a_copy_shows_instead():
+    book = load("build_book")
+    view = {"model_id": "x", "version_major": 2, "version_minor": 0}
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"application/vnd.jupyter.widget-view+json": view, "text/html": "<p>walk</p>"},
+                    ),
+                    nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": view}),
+                ],
+            )
+        ],
+        metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {}}},
+    )
+    book.static_outputs(notebook)
+    first, second = notebook.cells[0].outputs
+    assert list(first.data) == ["text/html"] and "application/vnd.jupyter.widget-view+json" in second.data
+    assert "widgets" not in notebook.metadata
