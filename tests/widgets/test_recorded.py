@@ -106,3 +106,21 @@ def test_the_gif_has_one_frame_per_step_at_the_width_asked(tmp_path):
             shots.append(gif.convert("RGB").tobytes())
             assert gif.info["duration"] == 500
     assert len(set(shots)) == len(shots)  # every step looks different
+
+
+@needs_graphviz
+def test_a_folded_walk_is_recorded_and_saved_as_the_picture_folds_it(tmp_path):
+    from backprop_widgets.nn.scalar import MLP
+
+    net = MLP(2, [2, 1], seed=0)
+    y = net([0.5, -1.0])
+    y.backward()
+    s = BackwardStepper(y)
+    s.view.fold("layer 1")
+    walk = s.record()
+    assert len(walk["steps"]) == s.total + 1
+    assert any("folded, in one step" in step["say"] for step in walk["steps"])
+    page = s.save_html(tmp_path / "folded.html").read_text(encoding="utf-8")
+    assert page.count('class="node value folded') >= 1  # the picture saved is the folded one
+    s.run()
+    assert replayed(walk, s.total) == list(s.view.cells)
