@@ -1,6 +1,7 @@
 """backprop_widgets: watch gradients flow through a computation graph, in Jupyter."""
 
 from . import exercises
+from .audit import audit, audit_engine
 from .engine import (
     GradCheck,
     NumericWarning,
@@ -41,6 +42,8 @@ __all__ = [
     "configure",
     "TrainingDashboard",
     "exercises",
+    "audit",
+    "audit_engine",
 ]
 
 # numpy (and matplotlib) come with these, so they are imported when first used: the scalar path

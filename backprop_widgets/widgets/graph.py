@@ -28,6 +28,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from ..engine import Step
+from ..engine.foreign import as_graph
 from ..render import KEEP, LIMIT, backend
 from ..render.dot import PLACEHOLDER, build, groups_in, local_texts, plan, value_text
 from ..render.layout import RenderError
@@ -117,6 +118,7 @@ class GraphView(anywidget.AnyWidget):
         keep: int = KEEP,
         folded: Any = None,
     ) -> None:
+        root = as_graph(root)  # a student's own engine (micrograd-style): its mirror, the kit's kind of node
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
         self.root = root

@@ -22,6 +22,7 @@ from ..engine import (
     forward_steps,
     topological_order,
 )
+from ..engine.foreign import student_of
 
 __all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names", "tangent_name"]
 
@@ -233,7 +234,7 @@ class BackwardWalk(_Walk):
 
     def grads(self) -> dict:
         """Each node's gradient as known at this position (None where nothing has arrived)."""
-        return {node: self.grad_state(node).value for node in self.order}
+        return {student_of(node): self.grad_state(node).value for node in self.order}  # a mirror: the student's node
 
     def running_sum(self, node) -> str:
         """``'x: 7 + y: 2 = 9'``: the contributions a node has received and their sum."""
