@@ -41,6 +41,7 @@ KINDS = {
     "wrong_value": "wrong value in the forward pass",
     "raises": "backward() raises",
     "broken": "a graph the kit cannot read",
+    "missing": "a _backward not written yet",
     "other": "a wrong gradient of another kind",
 }
 
@@ -115,7 +116,7 @@ def audit(root: Any) -> Audit:
         return Audit(False, f"✘ {error}", "broken", root=root)
     if not isinstance(mirror, ForeignNode):  # the kit's own Value: nothing of the student's to check
         return Audit(True, "✔ This is the kit's own Value: its gradients are the engine's.", root=root, mirror=mirror)
-    order: list[Any] = list(reversed(topological_order(mirror, last_input_first=True)))  # the output first
+    order = output_first(mirror)
     expected, notes, wrong_value = expected_grads(mirror, order)
     if wrong_value is not None:
         node, should = wrong_value
@@ -131,6 +132,8 @@ def audit(root: Any) -> Audit:
             root=root,
             mirror=mirror,
         )
+    if not callable(getattr(root, "backward", None)):
+        notes.append("Note: your Value has no backward() yet, so the kit called each node's _backward, output first.")
     found = dict(root=root, mirror=mirror, notes=notes, checked=len(order))
     students = [node.student for node in order]
     stored = [node.student.grad for node in order]
@@ -231,13 +234,47 @@ def kit_local_grads(node: ForeignNode) -> tuple[tuple | None, float]:
 
 
 def run_backward(root: Any, students: list, times: int = 1) -> list:
-    """The gradients the student's ``backward()`` gives from zero (run ``times`` times); all restored after."""
+    """The gradients the student's ``backward()`` gives from zero (run ``times`` times); all restored after.
+
+    ``students`` is output first.  A class without ``backward()`` yet has its
+    ``_backward`` functions called in that order, from ``root.grad = 1``.
+    """
     with preserved_grads(students):
         for obj in students:
             obj.grad = 0.0
         for _ in range(times):
-            root.backward()
+            if callable(getattr(root, "backward", None)):
+                root.backward()
+            else:
+                root.grad = 1.0
+                for obj in students:
+                    getattr(obj, "_backward", lambda: None)()
         return [obj.grad for obj in students]
+
+
+def output_first(mirror: Any) -> list:
+    """Every node, each after all the nodes that use it, ties broken by label, op and value (not by a set's order)."""
+    order = topological_order(mirror)
+    users = {node: 0 for node in order}
+    for node in order:
+        for parent in node.parents:
+            users[parent] += 1
+    rank = {node: k for k, node in enumerate(order)}
+
+    def key(node: Any) -> tuple:
+        return (node.label is None, str(node.label or ""), str(node.op or ""), node.data, -rank[node])
+
+    ready = [mirror]
+    result = []
+    while ready:
+        ready.sort(key=key, reverse=True)
+        node = ready.pop()
+        result.append(node)
+        for parent in node.parents:
+            users[parent] -= 1
+            if users[parent] == 0:
+                ready.append(parent)
+    return result
 
 
 def _is_close_number(value: Any, expected: float) -> bool:
@@ -279,6 +316,12 @@ def _diagnose(node: ForeignNode, expected: dict, got: Any, order: list, found: d
             doubled = read_local_grads(consumer.student, inputs, upstream=2.0)[index]
         except StudentGraphError as error:
             return finding("broken", str(error))
+        if not any(consumer._local) and kit_local_grads(consumer)[0] not in (None, (0.0,) * len(consumer._local)):
+            return finding(
+                "missing",
+                f"The _backward of {name} adds nothing to its inputs' gradients yet: write its rule, "
+                "input.grad += local gradient × out.grad.",
+            )
         if not close(from_one, from_zero):
             parts = [_num(c._local[i] * expected[c]) for c, i in consumers]
             kept = (
