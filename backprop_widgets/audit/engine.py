@@ -72,6 +72,10 @@ class EngineAudit:
         return f"EngineAudit({str(self)!r})"
 
 
+class NotYet(str):
+    """A finding that something is not written yet (shown with ○, not ✘)."""
+
+
 def ops_defined(cls: type) -> tuple[str, ...]:
     """The ops of ``OPS`` that a class defines (an inherited ``object`` method does not count)."""
     return tuple(op for op, (attr, *_) in OPS.items() if _has(cls, attr))
@@ -112,11 +116,18 @@ def audit_engine(cls: type, *, max_examples: int = 40) -> EngineAudit:
             continue
         if failure is not None:
             example, found_audit = failure
-            kind = found_audit.kind if isinstance(found_audit, Audit) else "missing"
+            kind = (
+                found_audit.kind
+                if isinstance(found_audit, Audit)
+                else "missing"
+                if isinstance(found_audit, NotYet)
+                else "raises"
+            )
             cause = str(found_audit.cause if isinstance(found_audit, Audit) else found_audit).lstrip("✘ ")
+            mark = "○" if isinstance(found_audit, NotYet) else "✘"  # ○: something not written yet
             result = EngineAudit(
                 False,
-                f"✘ {name}: {cause} Smallest example: {example}.",
+                f"{mark} {name}: {cause} Smallest example: {example}.",
                 name,
                 example,
                 kind,
@@ -249,7 +260,9 @@ def _deep_reuse(a: Any, b: Any, c: Any) -> Any:
 def _constants(cls: type) -> tuple[str, Any] | None:
     for needs, text, make in CONSTANTS:
         if not _has(cls, needs):
-            return text, f"{text} needs {needs}, which {cls.__name__} does not define (return self {text[2]} other)."
+            return text, NotYet(
+                f"{text} needs {needs}, which {cls.__name__} does not define yet (return self {text[2]} other)."
+            )
         failure = _check(partial(_one_leaf, make, cls), f"{text} with a = 3")
         if failure is not None:
             return failure
