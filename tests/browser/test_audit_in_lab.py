@@ -10,7 +10,7 @@ import pytest
 
 from .graph_dom import current_ids, wait_until_laid_out
 
-STUDENT_CELL = '''\
+STUDENT_CELL = """\
 class Value:  # a student's engine whose rules overwrite (=) where they must add (+=)
     def __init__(self, data, _children=(), _op="", label=""):
         self.data, self.grad, self._prev, self._op, self.label = data, 0.0, set(_children), _op, label
@@ -44,7 +44,7 @@ class Value:  # a student's engine whose rules overwrite (=) where they must add
         self.grad = 1.0
         for v in reversed(topo):
             v._backward()
-'''
+"""
 
 AUDIT_CELL = """\
 from backprop_widgets import audit
