@@ -275,7 +275,7 @@ def as_graph(root: Any, *, read_local: bool = True) -> Any:
 
 def mirror_of(root: Any, obj: Any) -> Any:
     """The mirror of a student's node ``obj`` in the mirrored graph ``root`` (``obj`` itself if it is a kit node)."""
-    if obj is None or isinstance(obj, Node) or not isinstance(root, ForeignNode):
+    if not is_foreign(obj) or not isinstance(root, ForeignNode):  # None, a kit node, a Step
         return obj
     for node in topological_order(root):
         if isinstance(node, ForeignNode) and node.student is obj:

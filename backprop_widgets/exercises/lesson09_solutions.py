@@ -1,6 +1,6 @@
 """Lesson 09's solutions, for instructors: each exercise cell of lessons/09_your_own_engine.ipynb, filled in.
 
-The keys are the cells' ids (each tagged ``exercise`` in the notebook); a test runs the lesson with these.
+The keys are the cells' ids (each starts with ``ex-``); a test runs the lesson with these.
 """
 
 __all__ = ["SOLUTIONS"]

@@ -28,7 +28,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from ..engine import Step
-from ..engine.foreign import as_graph
+from ..engine.foreign import as_graph, mirror_of
 from ..render import KEEP, LIMIT, backend
 from ..render.dot import PLACEHOLDER, build, groups_in, local_texts, plan, value_text
 from ..render.layout import RenderError
@@ -557,6 +557,7 @@ def draw(
     {'data': '-6'}
     """
     view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
+    highlight = mirror_of(view.root, highlight)  # a student's own node: its mirror
     if highlight is not None:
         if isinstance(highlight, Step):
             view.highlight(node=highlight.node, edge=highlight)

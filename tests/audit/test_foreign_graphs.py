@@ -74,6 +74,12 @@ def test_micrograd_more_ops_is_drawn_with_its_own_numbers():
     assert picture.root.student is g
 
 
+def test_draw_highlights_a_students_node():
+    a, _, g = more_ops()
+    picture = draw(g, highlight=a)
+    assert picture.current and all(i.startswith("n") for i in picture.current)
+
+
 def test_micrograd_path_view_follows_the_students_input():
     a, _, g = more_ops()
     view = PathView(g, wrt=a)
