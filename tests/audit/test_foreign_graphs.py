@@ -59,6 +59,8 @@ def test_micrograd_more_ops_steps_to_micrograds_own_gradients_exactly():
     assert grads[ours_a] == pytest.approx(a.grad) and grads[ours_b] == pytest.approx(b.grad)
     assert a.grad == pytest.approx(138.83381924198252) and b.grad == pytest.approx(645.5772594752186)
     assert ours_a.grad == 0 and ours_b.grad == 0  # the student's own gradients were left alone
+    # the picture shows the walk's gradients (looked up by its mirror nodes)
+    assert stepper.view.texts(stepper.walk.root.parents[0])["grad"] not in ("?", "")
     ours_g.backward()  # micrograd's own pass on the same objects: every node, exactly (==)
     assert len(grads) == len(every_node(ours_g)) == 39 and len(stepper.walk) == 51
     assert all(grads[node] == node.grad for node in every_node(ours_g))
