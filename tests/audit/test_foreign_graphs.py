@@ -181,3 +181,23 @@ def test_a_5000_node_chain_is_mirrored_without_recursion():
     for _ in range(5000):
         x = x * 1.0
     assert len(BackwardStepper(x).walk) > 0
+
+
+def test_micrograd_passes_audit_and_audit_engine_finds_its_recursive_sort():
+    *_, g = more_ops()
+    found = audit(g)
+    assert found.ok and found.checked == 39
+    from backprop_widgets import audit_engine
+
+    engine = audit_engine(micrograd.Value)  # micrograd's build_topo is recursive: its one known limit
+    assert engine.property == "a 5,000-node chain" and engine.kind == "recursion"
+
+
+def test_a_wrong_forward_value_is_named():
+    Value = make_engine()
+    a = Value(2.0, label="a")
+    y = a * a
+    y.data = 5.0  # the student's forward rule gave the wrong number
+    y.label = "y"
+    found = audit(y + a)
+    assert found.kind == "wrong_value" and found.first_wrong is y and found.expected == 4.0
