@@ -7,6 +7,7 @@ import html
 import ipywidgets as widgets
 
 from ..engine import topological_order
+from ..engine.foreign import as_graph
 from ..render import value_text
 from .graph import GraphView, with_static_copy
 from .options import STEPPER_CONTROLS, resolve, resolve_hide
@@ -42,6 +43,7 @@ class Stepper(widgets.VBox):
         view: GraphView | None = None,
         quiz: Quiz | None = None,
     ) -> None:
+        root = as_graph(root)  # a student's own engine: one mirror for the picture and the walk
         widget = type(self).__name__
         shown = resolve("hide_gradients", hide_gradients, widget) is False  # False, not None
         self.hide_gradients = not shown
