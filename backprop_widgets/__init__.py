@@ -2,6 +2,7 @@
 
 from . import exercises
 from ._version import __version__ as __version__
+from .audit import audit, audit_engine
 from .engine import (
     GradCheck,
     NumericWarning,
@@ -40,6 +41,8 @@ __all__ = [
     "configure",
     "TrainingDashboard",
     "exercises",
+    "audit",
+    "audit_engine",
 ]
 
 # numpy (and matplotlib) come with these, so they are imported when first used: the scalar path

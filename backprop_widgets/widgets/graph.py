@@ -33,6 +33,7 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from ..engine import Step
+from ..engine.foreign import as_graph, mirror_of
 from ..render import KEEP, LIMIT, backend
 from ..render.dot import build, groups_in, value_text
 from ..render.layout import RenderError
@@ -159,6 +160,7 @@ class GraphView(anywidget.AnyWidget):
         keep: int = KEEP,
         folded: Any = None,
     ) -> None:
+        root = as_graph(root)  # a student's own engine (micrograd-style): its mirror, the kit's kind of node
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
         self.root = root
@@ -587,6 +589,7 @@ def draw(
     {'data': '-6'}
     """
     view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
+    highlight = mirror_of(view.root, highlight)  # a student's own node: its mirror
     if highlight is not None:
         if isinstance(highlight, Step):
             view.highlight(node=highlight.node, edge=highlight)

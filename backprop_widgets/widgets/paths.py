@@ -8,6 +8,7 @@ import re
 import ipywidgets as widgets
 
 from ..engine import format_number, group_of, topological_order
+from ..engine.foreign import as_graph, mirror_of
 from ..engine.paths import count_paths, multiplications, paths
 from .graph import GraphView
 from .walk import node_names
@@ -28,6 +29,8 @@ class PathView(widgets.VBox):
     """
 
     def __init__(self, root, wrt=None, *, folded=None) -> None:
+        root = as_graph(root)  # a student's own engine: its mirror (wrt may be the student's node)
+        wrt = mirror_of(root, wrt)
         self.root = root
         root.backward()
         order = topological_order(root)

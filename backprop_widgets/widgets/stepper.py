@@ -8,6 +8,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..engine import topological_order
+from ..engine.foreign import as_graph
 from ..render import backend, value_text
 from . import recorded
 from .graph import GraphView, with_static_copy
@@ -45,6 +46,7 @@ class Stepper(widgets.VBox):
         quiz: Quiz | None = None,
         record: bool | None = None,
     ) -> None:
+        root = as_graph(root)  # a student's own engine: one mirror for the picture and the walk
         widget = type(self).__name__
         if record and quiz is not None:
             raise ValueError(f"{widget}: a recorded walk shows every answer, so it cannot be a quiz (quiz=False)")
