@@ -46,12 +46,12 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 NEEDS_PYODIDE_CDN = {"numpy", "matplotlib"}
 # What the kernel itself loads as it starts (it skips the ones the lock preloads).
 KERNEL_PACKAGES = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython"]
-OFFLINE_NOTE = (
-    "**This copy of the course runs without any server, and without numpy and matplotlib**: "
-    "this lesson needs both (for `Tensor`, `nn` and the plots), so Run All stops at its first code "
-    "cell with `ModuleNotFoundError`. Open it in the full site (built with `scripts/build_site.py` without "
-    "`--offline`, which loads them from Pyodide's own distribution), on Binder, or with `make lab`. "
-    "Lessons 01 and 02 work here completely."
+OFFLINE_NOTE = (  # read by students: what they can do here, and where the lesson runs
+    "**You can read this lesson here, but not run it.** This copy of the course works without the "
+    "internet, and so without numpy and matplotlib, which this lesson needs (for `Tensor`, `nn` and "
+    "the plots): running it stops at the first code cell with `ModuleNotFoundError`. To run it, open "
+    "the online copy of the course or Binder (ask your teacher for the link), or run it on your own "
+    "computer with `make lab`. Lessons 01 and 02 run here completely."
 )
 
 

@@ -51,3 +51,19 @@ def test_the_book_drops_widget_views_only_where_a_copy_shows_instead():
     first, second = notebook.cells[0].outputs
     assert list(first.data) == ["text/html"] and "application/vnd.jupyter.widget-view+json" in second.data
     assert "widgets" not in notebook.metadata
+
+
+def test_the_offline_note_speaks_to_students_and_only_where_numpy_is_needed(tmp_path):
+    import json
+
+    site = load("build_site")
+    copies = site.lesson_copies(tmp_path / "lessons", offline=True)
+    noted = {
+        path.name
+        for path in copies.glob("*.ipynb")
+        if json.loads(path.read_text())["cells"][0].get("id") == "bpw-offline-note"
+    }
+    assert {"01_sigmoid_tree.ipynb", "02_gradients_add_at_branches.ipynb"}.isdisjoint(noted)
+    assert {"03_two_layer_network.ipynb", "06_pitfalls.ipynb"} <= noted
+    assert site.OFFLINE_NOTE.startswith("**You can read this lesson here")
+    assert not any(word in site.OFFLINE_NOTE for word in ("build_site", "--offline", "Pyodide"))  # no build talk
