@@ -6,6 +6,7 @@
 //   steps[k].current  the ids of the groups lit at step k
 //   steps[k].say      step k in words (shown, and read out by screen readers)
 //   steps[k].panel    the panel's other lines
+//   steps[k].flow     the number the step carries along its edge ({edge, text}), shown on that edge
 // A plain script, not a module, so that a page opened from file:// runs it; mounting twice is harmless.
 (function () {
   const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
@@ -32,6 +33,32 @@
     const last = walk.steps.length - 1;
     let at = -1;
     let lit = [];
+    let token = null;
+    const SVG = "http://www.w3.org/2000/svg";
+
+    // The step's number on its edge, at the middle of the edge's line (the live widget animates it there).
+    function showToken(flow) {
+      token?.remove();
+      token = null;
+      const path = flow && groups.get(flow.edge)?.querySelector("path");
+      if (!path) return;
+      const middle = path.getPointAtLength(path.getTotalLength() / 2);
+      const width = textWidth(flow.text) + 8;
+      token = document.createElementNS(SVG, "g");
+      token.setAttribute("class", "bpw-token");
+      const box = document.createElementNS(SVG, "rect");
+      const attributes = { x: middle.x - width / 2, y: middle.y - 8, width, height: 14, rx: 3, fill: "#d55e00" };
+      for (const [name, value] of Object.entries(attributes)) box.setAttribute(name, String(value));
+      const text = document.createElementNS(SVG, "text");
+      for (const [name, value] of Object.entries({ x: middle.x, y: middle.y + 2.5, fill: "#fff" })) {
+        text.setAttribute(name, String(value));
+      }
+      text.setAttribute("text-anchor", "middle");
+      text.setAttribute("font-weight", "bold");
+      text.textContent = flow.text;
+      token.append(box, text);
+      path.parentNode.appendChild(token);
+    }
 
     function setText(i, value) {
       const text = texts.get(i);
@@ -56,6 +83,7 @@
       const step = walk.steps[k];
       lit = step.current.map((id) => groups.get(id)).filter(Boolean);
       for (const g of lit) g.classList.add("current");
+      showToken(step.flow);
       said.textContent = step.say;
       for (const p of panel.querySelectorAll("p.bpw-line")) p.remove();
       for (const line of step.panel) {

@@ -24,7 +24,7 @@ import json
 import re
 from pathlib import Path
 
-from ..render.protocol import front_end_constants
+from ..render.protocol import front_end_constants, text_width
 from ..render.view import CURRENT_COLOUR, CURRENT_WIDTH, _fit, marked_svg
 from .graph import _module
 
@@ -46,7 +46,8 @@ def record(stepper) -> dict:
     """Every step of ``stepper``'s walk, as the picture and panel show it (the stepper ends where it was).
 
     ``{"title", "total", "start", "steps": [{"cells": {index: text}, "current": [ids], "say", "panel": [lines],
-    "position"}]}``: step 0's ``cells`` are all of them, each later step's only those that changed.
+    "position", "flow"}]}``: step 0's ``cells`` are all of them, each later step's only those that changed;
+    ``flow`` is the number the step carries along its edge, ``{"edge": id, "text": ...}`` (None: no edge drawn).
     """
     walk = stepper.walk
     was = walk.position
@@ -54,8 +55,10 @@ def record(stepper) -> dict:
     last: list[str] = []
     try:
         for position in range(len(walk) + 1):
+            flows = stepper.view.flow.get("n")
             stepper.goto(position)
             view = stepper.view
+            flow = view.flow if position and view.flow.get("n") != flows else None
             cells = list(view.cells)
             changed = {str(i): text for i, text in enumerate(cells) if i >= len(last) or last[i] != text}
             last = cells
@@ -66,6 +69,7 @@ def record(stepper) -> dict:
                     "say": walk.spoken(),
                     "panel": _panel_text(stepper),
                     "position": f"step {position} of {len(walk)}",
+                    "flow": {"edge": flow["edge"], "text": flow["text"]} if flow else None,
                 }
             )
     finally:
@@ -145,12 +149,31 @@ def frames(stepper, walk: dict | None = None) -> list[str]:
     walk = walk if walk is not None else record(stepper)
     svg, rooms = marked_svg(stepper.view._model)
     return [
-        _frame(svg, rooms, _cells_at(walk, position), step["current"]) for position, step in enumerate(walk["steps"])
+        _frame(svg, rooms, _cells_at(walk, position), step["current"], step.get("flow"))
+        for position, step in enumerate(walk["steps"])
     ]
 
 
-def _frame(svg: str, rooms: list[float], cells: list[str], current: list[str]) -> str:
-    """``svg`` (from ``marked_svg``) with these cell texts and these groups lit."""
+_CURVE = re.compile(r' d="M(-?[\d.]+),(-?[\d.]+)C(-?[\d.]+),(-?[\d.]+) (-?[\d.]+),(-?[\d.]+) (-?[\d.]+),(-?[\d.]+)')
+
+
+def _token(body: str, text: str) -> str:
+    """The number a step carries, as a label at the middle of its edge's first curve (as the live widget's token)."""
+    curve = _CURVE.search(body)
+    if curve is None:
+        return ""
+    x0, y0, x1, y1, x2, y2, x3, y3 = map(float, curve.groups())
+    x, y = (x0 + 3 * x1 + 3 * x2 + x3) / 8, (y0 + 3 * y1 + 3 * y2 + y3) / 8  # the Bézier at t = 1/2
+    width = text_width(text) + 8
+    return (
+        f'<g class="bpw-token"><rect x="{x - width / 2:.2f}" y="{y - 8:.2f}" width="{width:.2f}" height="14" '
+        f'rx="3" fill="{CURRENT_COLOUR}"/><text text-anchor="middle" x="{x:.2f}" y="{y + 2.5:.2f}" fill="#ffffff" '
+        f'font-weight="bold">{html.escape(text)}</text></g>'
+    )
+
+
+def _frame(svg: str, rooms: list[float], cells: list[str], current: list[str], flow: dict | None = None) -> str:
+    """``svg`` (from ``marked_svg``) with these cell texts, these groups lit, and the step's number on its edge."""
 
     def text(match: re.Match) -> str:
         i = int(match[1])
@@ -168,6 +191,8 @@ def _frame(svg: str, rooms: list[float], cells: list[str], current: list[str]) -
             body = re.sub(r'fill="#[0-9a-f]{6}"', f'fill="{CURRENT_COLOUR}"', body)
         else:
             body = re.sub(r"<text (?![^>]*font-weight)", '<text font-weight="bold" ', body)
+        if flow and gid == flow["edge"]:
+            body += _token(body, flow["text"])
         return f'<g id="{gid}" class="{match[2]} current">{body}</g>'
 
     return re.sub(r'<g id="([^"]*)" class="([^"]*)">(.*?)</g>', group, svg, flags=re.S)

@@ -38,7 +38,6 @@ def test_a_saved_walk_steps_to_the_end_from_file_url_and_ends_with_the_live_grad
     path = stepper.save_html(tmp_path / "walk.html")
     assert path.stat().st_size < 200_000
     start = list(stepper.view.cells)
-    stepper.run()  # the live stepper's end
     page.goto(path.as_uri())
     player = page.locator(".bpw-player")
     assert player.get_attribute("data-position") == "0"
@@ -49,6 +48,10 @@ def test_a_saved_walk_steps_to_the_end_from_file_url_and_ends_with_the_live_grad
         assert player.get_attribute("data-position") == str(k)
         assert live.text_content().startswith(f"Step {k} of {stepper.total}")
         assert player.locator(".bpw-position").text_content() == f"step {k} of {stepper.total}"
+        stepper.goto(k)  # the live stepper's contribution on this step, on the edge it travels
+        token = player.locator("g.current > g.bpw-token")
+        assert token.count() == 1 and token.text_content() == stepper.view.flow["text"]
+    assert stepper.walk.done
     assert shown_cells(player) == list(stepper.view.cells)  # every gradient as the live stepper ends
     ids = set(player.evaluate("r => Array.from(r.querySelectorAll('g[id]'), g => g.id)"))
     lit = set(player.locator("g.current").evaluate_all("gs => gs.map(g => g.id)"))
@@ -59,6 +62,7 @@ def test_a_saved_walk_steps_to_the_end_from_file_url_and_ends_with_the_live_grad
     assert player.locator("button[data-go=next]").is_disabled()
     press(page, player, "Home")
     assert shown_cells(player) == start and player.locator("button[data-go=back]").is_disabled()
+    assert player.locator("g.bpw-token").count() == 0
     player.locator("button[data-go=end]").click()
     assert shown_cells(player) == list(stepper.view.cells)
     player.locator("button[data-go=back]").click()

@@ -40,6 +40,14 @@ def test_the_record_replays_every_step_as_the_live_stepper_shows_it(abc, forward
         assert step["current"] == list(s.view.current)
         assert step["say"] == s.walk.spoken() and step["position"] == s.position_label.value
         assert step["panel"] and all("\\" not in line for line in step["panel"])  # plain text, no LaTeX
+        if position:  # the number the step carries, on an edge it lights
+            assert step["flow"]["edge"] in step["current"] and step["flow"]["text"] == s.view.flow["text"]
+        else:
+            assert step["flow"] is None
+        if position:  # the number the step carries, on an edge it lights
+            assert step["flow"]["edge"] in step["current"] and step["flow"]["text"] == s.view.flow["text"]
+        else:
+            assert step["flow"] is None
     assert 0 < sum(len(step["cells"]) for step in walk["steps"][1:]) < s.total * len(s.view.cells)  # only changes
 
 
@@ -89,6 +97,7 @@ def test_the_animated_svg_has_one_frame_per_step_lit_as_the_walk(tmp_path):
         if f'<g id="{gid}"' in last:
             assert f'<g id="{gid}" class="' in last and re.search(rf'<g id="{gid}" class="[^"]* current"', last)
     assert ">0.1966</text>" in last and ">0.1966</text>" not in svg[: svg.index('data-step="1"')]
+    assert svg.count('class="bpw-token"') == s.total  # each step's number on its edge (none at the start)
 
 
 @needs_graphviz
