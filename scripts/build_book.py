@@ -115,7 +115,7 @@ def index_page(entries: list[tuple[str, str]], links: list[tuple[str, str]]) -> 
         "<h1>Backpropagation, step by step: the lessons</h1>\n"
         "<p>Read the lessons here, and step through every walk with its buttons or the arrow keys: "
         "no Python runs in these pages. To change the numbers, run a lesson live.</p>\n"
-        f"<ol>\n{items}\n</ol>\n</main>\n</body>\n</html>\n"
+        f"<ul>\n{items}\n</ul>\n</main>\n</body>\n</html>\n"
     )
 
 
