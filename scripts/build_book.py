@@ -54,13 +54,29 @@ def run_with_recording(notebook, cwd: Path, timeout: int = 600):
     return ran
 
 
+NEEDS_KERNEL = (
+    '<p class="bpw-needs-kernel" style="color:#4d4d4d;font-style:italic">{name}: its controls need Python '
+    "running, so this page shows only what it drew when the lesson ran. Run the lesson live (the links at the "
+    "top) to use them.</p>"
+)
+
+
 def static_outputs(notebook, keep_widget_state: bool = False):
-    """Drop the widgets' views (no kernel will answer them): their static copies and recorded walks show instead."""
+    """Drop the widgets' views (no kernel will answer them): their static copies and recorded walks show instead.
+
+    A widget with controls and no recorded walk (an Explorer, a training dashboard) says in a sentence that
+    its controls need a kernel; a plain picture (``GraphView``) is shown as it is.
+    """
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data")
-            if data and WIDGET_VIEW in data and len(data) > 1:
-                del data[WIDGET_VIEW]
+            if not data or WIDGET_VIEW not in data or len(data) == 1:
+                continue
+            del data[WIDGET_VIEW]
+            name = str(data.get("text/plain", "")).splitlines()[0] if data.get("text/plain") else ""
+            name = name if 0 < len(name) <= 60 else "This widget"  # a container's repr is no name
+            if "text/html" not in data and not name.startswith("GraphView("):
+                data["text/html"] = str(data.get("image/svg+xml", "")) + NEEDS_KERNEL.format(name=html.escape(name))
     if not keep_widget_state:
         notebook.metadata.pop("widgets", None)
     return notebook

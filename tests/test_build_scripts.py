@@ -42,14 +42,29 @@ def test_the_book_drops_widget_views_only_where_a_copy_shows_instead():
                         data={"application/vnd.jupyter.widget-view+json": view, "text/html": "<p>walk</p>"},
                     ),
                     nbformat.v4.new_output("display_data", data={"application/vnd.jupyter.widget-view+json": view}),
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={
+                            "application/vnd.jupyter.widget-view+json": view,
+                            "text/plain": "Explorer('x^2', x=1)",
+                            "image/svg+xml": "<svg>x</svg>",
+                        },
+                    ),
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"application/vnd.jupyter.widget-view+json": view, "text/plain": "GraphView(3 nodes)"},
+                    ),
                 ],
             )
         ],
         metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {}}},
     )
     book.static_outputs(notebook)
-    first, second = notebook.cells[0].outputs
+    first, second, explorer, picture = notebook.cells[0].outputs
     assert list(first.data) == ["text/html"] and "application/vnd.jupyter.widget-view+json" in second.data
+    html = explorer.data["text/html"]  # its picture, then why its sliders are not here
+    assert html.startswith("<svg>x</svg>") and "Explorer(&#x27;x^2&#x27;, x=1): its controls need Python" in html
+    assert "text/html" not in picture.data  # a plain picture needs no sentence
     assert "widgets" not in notebook.metadata
 
 
