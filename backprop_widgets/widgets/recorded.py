@@ -198,14 +198,23 @@ def _frame(svg: str, rooms: list[float], cells: list[str], current: list[str], f
     return re.sub(r'<g id="([^"]*)" class="([^"]*)">(.*?)</g>', group, svg, flags=re.S)
 
 
-def animated_svg(stepper, seconds: float = 1.5, walk: dict | None = None) -> str:
+def _sized(head: str, width: int | None) -> str:
+    """An ``<svg ...>`` tag drawn ``width`` pixels wide (its height in proportion); None keeps Graphviz's size."""
+    size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', head)
+    if width is None or size is None:
+        return head
+    height = width * float(size[2]) / float(size[1])
+    return head.replace(size[0], f'width="{width}" height="{height:.0f}"', 1)
+
+
+def animated_svg(stepper, seconds: float = 1.5, walk: dict | None = None, width: int | None = None) -> str:
     """One SVG that shows the walk's steps in turn, ``seconds`` each, and starts over (SMIL: no script)."""
     shots = frames(stepper, walk)
     n = len(shots)
     head = re.match(r"<svg[^>]*>", shots[0])
     assert head is not None
     bodies = [shot[head.end() : shot.rindex("</svg>")] for shot in shots]
-    parts = [head[0], "\n"]
+    parts = [_sized(head[0], width), "\n"]
     total = seconds * n
     for k, body in enumerate(bodies):
         values = ";".join("visible" if j == k else "hidden" for j in range(n))
@@ -219,11 +228,16 @@ def animated_svg(stepper, seconds: float = 1.5, walk: dict | None = None) -> str
     return "".join(parts)
 
 
-def save_svg(stepper, path: str | Path, *, animate: bool = False, seconds: float = 1.5) -> Path:
-    """Write the picture as SVG: as it is now, or (``animate=True``) every step in turn, ``seconds`` each."""
+def save_svg(
+    stepper, path: str | Path, *, animate: bool = False, seconds: float = 1.5, width: int | None = None
+) -> Path:
+    """Write the picture as SVG: as it is now, or (``animate=True``) every step in turn, ``seconds`` each.
+
+    ``width``: how many pixels wide the animation is drawn (None: Graphviz's own size, in points).
+    """
     path = Path(path)
     if animate:
-        text = animated_svg(stepper, seconds)
+        text = animated_svg(stepper, seconds, width=width)
     else:
         view = stepper.view
         text = view.svg

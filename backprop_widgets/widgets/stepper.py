@@ -288,9 +288,10 @@ class Stepper(widgets.VBox):
         """Write the walk as one self-contained HTML page that steps by buttons and keys (no network, no kernel)."""
         return recorded.save_html(self, path)
 
-    def save_svg(self, path, *, animate: bool = False, seconds: float = 1.5) -> Path:
-        """Write the picture as SVG: as it is now, or (``animate=True``) one frame per step, ``seconds`` each."""
-        return recorded.save_svg(self, path, animate=animate, seconds=seconds)
+    def save_svg(self, path, *, animate: bool = False, seconds: float = 1.5, width: int | None = None) -> Path:
+        """Write the picture as SVG: as it is now, or (``animate=True``) one frame per step, ``seconds`` each,
+        ``width`` pixels wide (None: Graphviz's own size)."""
+        return recorded.save_svg(self, path, animate=animate, seconds=seconds, width=width)
 
     def save_gif(self, path, *, width: int = 800, seconds: float = 1.5) -> Path:
         """Write the walk as an animated GIF, one frame per step, ``width`` pixels wide (the ``slides`` extra)."""

@@ -98,6 +98,8 @@ def test_the_animated_svg_has_one_frame_per_step_lit_as_the_walk(tmp_path):
             assert f'<g id="{gid}" class="' in last and re.search(rf'<g id="{gid}" class="[^"]* current"', last)
     assert ">0.1966</text>" in last and ">0.1966</text>" not in svg[: svg.index('data-step="1"')]
     assert svg.count('class="bpw-token"') == s.total  # each step's number on its edge (none at the start)
+    wide = s.save_svg(tmp_path / "wide.svg", animate=True, width=600).read_text(encoding="utf-8")
+    assert re.match(r'<svg [^>]*width="600" height="\d+"', wide) and 'viewBox="0.00 0.00' in wide
 
 
 @needs_graphviz
