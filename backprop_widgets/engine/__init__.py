@@ -16,7 +16,7 @@ from .graph import (
 )
 from .groups import group, group_of
 from .numerics import NumericWarning
-from .ops import SCALAR_OPS, LocalGrad, Op, Slope, format_number
+from .ops import ATOM, POWER, PRODUCT, SCALAR_OPS, SIGNED, SUM, LocalGrad, Op, Slope, format_number
 from .value import Value
 
 __all__ = [
@@ -40,6 +40,11 @@ __all__ = [
     "GradCheckRow",
     "NumericWarning",
     "format_number",
+    "SUM",
+    "PRODUCT",
+    "SIGNED",
+    "POWER",
+    "ATOM",
     "Tensor",
     "TENSOR_OPS",
     "TensorOp",

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .graph import Node, backward_steps
+from .groups import tag
 from .ops import format_number
 from .tensor_ops import TENSOR_OPS
 
@@ -55,6 +56,7 @@ class Tensor(Node):
         self.params = _NO_PARAMS
         self.label = label
         self.constant = constant
+        tag(self)  # the groups (layer, neuron) open while it is made
 
     @classmethod
     def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
@@ -71,6 +73,7 @@ class Tensor(Node):
         out.params = params or _NO_PARAMS
         out.label = None
         out.constant = False
+        tag(out)
         return out
 
     @property

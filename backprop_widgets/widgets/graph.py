@@ -435,17 +435,10 @@ class GraphView(anywidget.AnyWidget):
             return ""
         first = bad[0]
         name = first.label or (f"a {first.op} node" if first.op else "an input")
-        inputs = [value_text(p.data) for p in first.parents]
-        if first.op == "log" and inputs:
-            why = f"the log of {inputs[0]}: log is defined only for numbers above 0"
-        elif first.op == "div" and len(inputs) == 2:
-            why = f"a division by {inputs[1]}"
-        elif first.op == "sqrt" and inputs:
-            why = f"the square root of {inputs[0]}: defined only for numbers from 0 up"
-        elif first.op in ("exp", "pow", "powv", "mul"):
-            why = "a number too big for a float (an overflow)"
-        else:
-            why = "a value that is not finite upstream"
+        row = first.ops.get(first.op) if first.op else None  # its op table row says why, in words
+        inputs = dict(zip("ab", (value_text(p.data) for p in first.parents), strict=False))
+        why = row.not_finite.format(**inputs) if row is not None and row.not_finite else ""
+        why = why or "a value that is not finite upstream"
         return f"{len(bad)} value{'s' if len(bad) > 1 else ''} not finite (inf or nan), first at {name}: {why}."
 
     def _push(self, **changes) -> None:

@@ -153,7 +153,7 @@ class Quiz:
             )
         if self.stage == "product":
             return (
-                f"Step {k}: right, ∂{node}/∂{parent} = {format_number(step.local_grad)}. The upstream "
+                f"Step {k}: right, ∂{node}/∂{parent} = {step.local_grad.text}. The upstream "
                 f"gradient ∂{out}/∂{node} is {format_number(step.upstream_grad)}: what does this step "
                 f"contribute to ∂{out}/∂{parent} (upstream × local)?"
             )

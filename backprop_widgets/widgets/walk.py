@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine import (
+    ATOM,
+    POWER,
+    PRODUCT,
     ForwardStep,
     LocalGrad,
     Step,
@@ -57,7 +60,7 @@ def node_names(order: list) -> dict:
         else:
             formula, binds = _compose(node, names, bare)
             bare[node] = (formula, binds)
-            wrapped = f"({formula})" if binds < _FUNCTION else formula
+            wrapped = f"({formula})" if binds < ATOM else formula
             names[node] = wrapped if len(wrapped) <= NAME_LENGTH else f"n{i}"
     root = order[-1]
     if not root.label:
@@ -66,20 +69,10 @@ def node_names(order: list) -> dict:
 
 
 NAME_LENGTH = 24
-# how tightly an operation binds, for parentheses: sums < products < powers < function calls
-_SUM, _PRODUCT, _POWER, _FUNCTION = 1, 2, 3, 4
-_INFIX = {
-    "add": (" + ", _SUM),
-    "sub": (" − ", _SUM),
-    "mul": ("·", _PRODUCT),
-    "div": ("/", _PRODUCT),
-    "matmul": (" @ ", _PRODUCT),
-    "powv": ("^", _POWER),
-}
 
 
 def _compose(node, names: dict, bare: dict) -> tuple[str, int]:
-    """What an unlabelled node computes, written with its inputs' names."""
+    """What an unlabelled node computes, written with its inputs' names (its row says how, and how tightly)."""
 
     def inner(parent, binds: int) -> str:
         if parent in bare and names[parent] == f"({bare[parent][0]})":  # an unlabelled inner node
@@ -87,16 +80,17 @@ def _compose(node, names: dict, bare: dict) -> tuple[str, int]:
             return formula if tight >= binds else f"({formula})"
         return names[parent]
 
-    if node.op in _INFIX and len(node.parents) == 2:
-        symbol, binds = _INFIX[node.op]
-        left, right = node.parents
-        return f"{inner(left, binds)}{symbol}{inner(right, binds + (binds < _POWER))}", binds
+    row = node.ops.get(node.op)
+    if row is not None and row.infix is not None and len(node.parents) == 2:
+        left, right = node.parents  # left associative: the right operand holds tighter (a power, from the right)
+        symbol, binds = row.infix[1], row.binds
+        return f"{inner(left, binds)}{symbol}{inner(right, binds + (binds < POWER))}", binds
     if node.op == "pow" and len(node.parents) == 1:
-        return f"{inner(node.parents[0], _FUNCTION)}^{format_number(node.params['n'])}", _POWER
-    if node.op == "neg" and len(node.parents) == 1:
-        return f"−{inner(node.parents[0], _POWER)}", _PRODUCT
-    title = node.ops[node.op].title(node.params) if node.op in node.ops else str(node.op)
-    return f"{title}({', '.join(inner(p, 0) for p in node.parents)})", _FUNCTION
+        return f"{inner(node.parents[0], ATOM)}^{format_number(node.params['n'])}", POWER
+    if node.op == "neg" and len(node.parents) == 1:  # in a name, −x is kept in parentheses after a product: a·(−x)
+        return f"−{inner(node.parents[0], POWER)}", PRODUCT
+    title = row.title(node.params) if row is not None else str(node.op)
+    return f"{title}({', '.join(inner(p, 0) for p in node.parents)})", ATOM
 
 
 @dataclass(frozen=True)
@@ -481,7 +475,7 @@ def _local_said(step: Step, names_of: dict) -> str:
         return f"{d}: contribution = {_named_rule(step, names_of)}"
     value = _plain_local(step.local_grad)
     row = node.ops.get(node.op) if node.op else None
-    said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
+    said = row.words(step.index, [p.data for p in node.parents], node.data, node.params) if row is not None else ""
     if not said:
         return f"{d} = {value}"
     names = {letter: names_of[p] for letter, p in zip("ab", node.parents, strict=False)}

@@ -81,3 +81,34 @@ def test_the_path_view_adds_up_the_paths_to_the_gradient():
     assert any(i.startswith("e") for i in view.view.current)  # the chosen path is lit
     view.choice.value = "b2.3"
     assert view.count == 1
+
+
+def test_a_tensor_layer_built_under_group_folds_and_steps_as_one():
+    import numpy as np
+
+    from backprop_widgets import Tensor
+    from backprop_widgets.engine import group, group_of
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=3), label="x")
+    with group("layer 1"):
+        W, b = Tensor(rng.normal(size=(4, 3)), label="W1"), Tensor(np.zeros(4), label="b1")
+        h = (W @ x + b).tanh()
+    loss = (h**2).sum()
+    assert group_of(h) == group_of(W) == ("layer 1",) and group_of(loss) == group_of(x) == ()
+    stepper = BackwardStepper(loss)
+    view = stepper.view
+    view.fold("layer 1")
+    assert view.folded == {("layer 1",)} and view.dot.count('class="value folded"') == 1
+    stepper.run()
+    assert stepper.total == 3  # Σ -> h², h² -> h, and the five steps inside the layer's box taken as one
+    np.testing.assert_allclose(stepper.walk.grads()[x], (loss.backward(), x.grad)[1])
+
+
+def test_group_marks_nothing_once_its_block_is_left_even_after_an_error():
+    from backprop_widgets import Value
+    from backprop_widgets.engine import group, group_of
+
+    with pytest.raises(RuntimeError), group("layer 1"):
+        raise RuntimeError
+    assert group_of(Value(1.0)) == ()

@@ -174,3 +174,15 @@ def test_a_quiz_question_sits_beside_its_own_step_not_the_one_before(abc):
     assert r"\partial y" in s.panel.value and r"\partial x" not in s.panel.value  # step 2's formula
     assert "question on step 2 of" in s.position_label.value
     assert "= contribution" not in s.numbers.value  # its numbers are what is asked
+
+
+def test_the_quiz_and_the_exercises_share_one_rule_for_a_right_answer(abc):
+    from backprop_widgets.exercises.compare import close
+    from backprop_widgets.widgets.quiz import ABS_TOL, REL_TOL
+
+    a, b, c, x, y, f = abc
+    expected = 7.0  # step 1's local gradient, ∂f/∂x = y
+    for answer in (7.0069, 7.00701, 6.99299, 7.0):  # 7.00701 is within math.isclose's 1e-3, not within 1e-3·|7|
+        s = BackwardStepper(f, quiz=True)
+        s.step()
+        assert s.answer(answer) == bool(close(answer, expected, REL_TOL, ABS_TOL)), answer
