@@ -26,8 +26,8 @@ class PathView(widgets.VBox):
     one path in the picture.
     """
 
-    def __init__(self, root, wrt=None, *, folded=None) -> None:
-        root = as_graph(root)  # a student's own engine: its mirror (wrt may be the student's node)
+    def __init__(self, root, wrt=None, *, folded=None, model=None) -> None:
+        root = as_graph(root, model=model)  # a student's own engine: its mirror (wrt may be the student's node)
         wrt = mirror_of(root, wrt)
         self.root = root
         root.backward()
