@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .groups import group, tag
-from .ops import LocalGrad, Op
+from .ops import ATOM, PRODUCT, SUM, LocalGrad, Op
 from .tensor import Tensor
 
 __all__ = [
@@ -67,7 +67,7 @@ TORCH_WORDS: dict[str, tuple[str, str]] = {
     "DivBackward0":         ("÷",        "divide, entry by entry"),
     "DivBackward1":         ("÷",        "divide by a number"),
     "NegBackward0":         ("−",        "negate"),
-    "PowBackward0":         ("^n",       "power with a constant exponent"),
+    "PowBackward0":         ("pow",      "power with a constant exponent"),
     "PowBackward1":         ("^",        "power with a tensor exponent"),
     "ExpBackward0":         ("exp",      "exponential"),
     "LogBackward0":         ("log",      "natural logarithm"),
@@ -126,6 +126,8 @@ SAVED_INPUTS: dict[str, dict[str, int]] = {
     "BinaryCrossEntropyWithLogitsBackward0": {"self": 0, "target": 1},
 }
 GENERIC_INPUTS = {"self": 0, "other": 1}  # most of PyTorch's ops call their inputs so
+
+INFIX = {"+": SUM, "−": SUM, "×": PRODUCT, "÷": PRODUCT, "@": PRODUCT}  # how tightly each operator holds
 
 FREED = (
     "the graph of this loss was freed by backward() (PyTorch frees its saved tensors after a backward pass): "
@@ -192,8 +194,10 @@ class TorchVJP(LocalGrad):
 
     @property
     def text(self) -> str:
+        summed = self.node.summed.get(self.index)
+        rule = f"{self.rule}, summed to {summed}" if summed else self.rule  # as PyTorch's engine sums it
         saved = self.node.saved_text()
-        return f"{self.rule}, saved {saved}" if saved else self.rule
+        return f"{rule}, saved {saved}" if saved else rule
 
     def __mul__(self, upstream: Any) -> Any:
         return self.node.contributions(upstream)[self.index]
@@ -215,12 +219,13 @@ class TorchNode(Tensor):
     ``saved`` holds the saved tensors that explain its local gradient.
     """
 
-    __slots__ = ("student", "fn", "slot", "saved", "_memo")
+    __slots__ = ("student", "fn", "slot", "saved", "summed", "_memo")
     ops: ClassVar[dict] = {}  # filled as names are met: one row per grad_fn name (see _row)
     student: Any
     fn: Any
     slot: int
     saved: dict
+    summed: dict  # input index -> its shape, where the grad_fn's output is summed back to it (a broadcast)
     _memo: tuple | None  # the last upstream gradient and what the grad_fn sent for it
 
     def local_grads(self) -> tuple:
@@ -252,6 +257,9 @@ class TorchNode(Tensor):
         if custom and len(out) != len(self.fn.next_functions):  # one per forward input: keep the tensors'
             out = tuple(g for g, needs in zip(out, self.fn.needs_input_grad, strict=False) if needs)
         wanted = [k for k, (next_fn, _) in enumerate(self.fn.next_functions) if next_fn is not None]
+        for i, (k, parent) in enumerate(zip(wanted, self.parents, strict=True)):
+            if k < len(out) and out[k] is not None and tuple(out[k].shape) != parent.data.shape:
+                self.summed[i] = parent.data.shape
         result = tuple(
             _numpy(_as_engine_does(out[k], parent.data.shape))
             if k < len(out) and out[k] is not None
@@ -298,7 +306,9 @@ def _row(name: str) -> Op:
             else f"{name}: a node the kit has no words for (a custom autograd.Function, or a rarer op); "
             "its numbers are PyTorch's own."
         )
-        row = Op(name, symbol, _no_forward, (), rule)
+        binds = INFIX.get(symbol)  # an operator: the stepper names its node a + b, as the kit's own
+        infix = (f" {symbol} ", f" {symbol} ") if binds is not None else None
+        row = Op(name, symbol, _no_forward, (), rule, infix=infix, binds=binds if binds is not None else ATOM)
         TorchNode.ops[name] = row
     return row
 
@@ -390,7 +400,7 @@ def _mirror(key: tuple, parents: list, consumers: dict, names: dict, loss: Any, 
     node = TorchNode.__new__(TorchNode)
     node.fn, node.slot, node.parents, node.params = fn, slot, tuple(parents), {}
     node.constant, node.label, node._memo = False, None, None
-    node.saved = {}
+    node.saved, node.summed = {}, {}
     if hasattr(fn, "variable"):  # AccumulateGrad: a leaf, the user's own tensor
         variable = fn.variable
         _check_tensor(variable, "a tensor of the graph")
