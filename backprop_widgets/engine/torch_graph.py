@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .groups import group, tag
-from .ops import ATOM, PRODUCT, SUM, LocalGrad, Op
+from .ops import ATOM, PRODUCT, SUM, LocalGrad, Op, format_number
 from .tensor import Tensor
 
 __all__ = [
@@ -171,6 +171,14 @@ class NotKept(np.ndarray):
     not_kept = True
 
 
+def _brief(x: np.ndarray, entries: int = 3) -> str:
+    """An array as the pictures write one (render's ``value_text``, which the engine does not import)."""
+    if x.ndim == 0:
+        return format_number(float(x))
+    shown = ", ".join(format_number(float(v)) for v in x.ravel()[:entries])
+    return "×".join(map(str, x.shape)) + f" [{shown}{', …' if x.size > entries else ''}]"
+
+
 def _not_kept(shape: tuple) -> np.ndarray:
     return np.zeros(shape).view(NotKept)
 
@@ -271,9 +279,8 @@ class TorchNode(Tensor):
         return result
 
     def saved_text(self) -> str:
-        from ..render.dot import value_text  # noqa: PLC0415  (only for the words; never at import)
-
-        return ", ".join(f"{name} = {value_text(value)}" for name, value in self.saved.items())
+        """The saved tensors in the kit's tensor style: ``mat1 = 4×5 [0, 0.02619, 1.3, …]``."""
+        return ", ".join(f"{name} = {_brief(value)}" for name, value in self.saved.items())
 
     def recompute(self) -> None:
         raise TorchGraphError("a PyTorch graph is not recomputed by the kit: run the model again.")

@@ -85,6 +85,16 @@ def test_a_tensor_used_three_times_receives_three_contributions():
     assert stepper.walk.grad_state(leaf).expected == 3
 
 
+def test_an_op_with_two_outputs_is_one_node_per_output():
+    x = torch.tensor([1.0, -2.0, 3.0, 0.5], dtype=torch.float64, requires_grad=True)
+    a, b = x.split(2)
+    loss = (a * 3).sum() + (b**2).sum()
+    stepper = stepped(loss)
+    assert_same_as_torch(stepper, loss, [x])
+    splits = [n for n in stepper.walk.order if n.op == "SplitBackward0"]
+    assert sorted(n.slot for n in splits) == [0, 1] and all(n.parents[0].student is x for n in splits)
+
+
 class Cube(torch.autograd.Function):
     """x³ with its own backward, and a constant argument (no gradient) beside the tensor."""
 
