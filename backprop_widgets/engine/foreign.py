@@ -52,6 +52,7 @@ __all__ = [
     "as_graph",
     "mirror_of",
     "student_of",
+    "keyed_by_student",
     "is_foreign",
     "kit_op",
     "describe",
@@ -291,6 +292,26 @@ def mirror_of(root: Any, obj: Any) -> Any:
 def student_of(node: Any) -> Any:
     """The student's own object behind a mirror node (a kit node is its own)."""
     return getattr(node, "student", node)  # a ForeignNode's or a PyTorch mirror's (torch_graph)
+
+
+class StudentKeyed(dict):
+    """Gradients keyed by the student's own objects, that a mirror node looks up as well (the pictures do)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(student_of(key))
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(student_of(key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return super().get(student_of(key), default)
+
+
+def keyed_by_student(by_node: dict) -> dict:
+    """``by_node`` keyed by the student's objects where its nodes are mirrors (else as it is)."""
+    if not any(hasattr(node, "student") for node in by_node):  # a ForeignNode or a PyTorch mirror (torch_graph)
+        return by_node
+    return StudentKeyed((student_of(node), value) for node, value in by_node.items())
 
 
 def student_order(root: Any) -> tuple[list, dict[int, tuple]]:

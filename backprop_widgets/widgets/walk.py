@@ -25,7 +25,7 @@ from ..engine import (
     forward_steps,
     topological_order,
 )
-from ..engine.foreign import student_of
+from ..engine.foreign import keyed_by_student
 
 __all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names", "tangent_name"]
 
@@ -228,7 +228,7 @@ class BackwardWalk(_Walk):
 
     def grads(self) -> dict:
         """Each node's gradient as known at this position (None where nothing has arrived)."""
-        return {student_of(node): self.grad_state(node).value for node in self.order}  # a mirror: the student's node
+        return keyed_by_student({node: self.grad_state(node).value for node in self.order})  # a student's own objects
 
     def running_sum(self, node) -> str:
         """``'x: 7 + y: 2 = 9'``: the contributions a node has received and their sum."""

@@ -54,3 +54,15 @@ def test_graphs_that_take_different_steps_are_refused_with_both_op_lists():
     w = torch.ones(3, requires_grad=True)
     with pytest.raises(ValueError, match="different steps.*Write both with the same ops"):
         Lockstep(kit_loss, (w * 2).sum())
+
+
+def test_both_pictures_show_the_gradient_each_step_reaches():
+    _, _, kit_loss, torch_loss = both()
+    view = Lockstep(kit_loss, torch_loss)
+    for _ in range(5):
+        view.step()
+    shown = []
+    for side in (view.kit, view.torch):
+        b2 = next(n for n in side.walk.order if n.label == "b2")
+        shown.append(side.view.texts(b2)["grad"])
+    assert shown == ["2 [0.4002, 0.1057]"] * 2
