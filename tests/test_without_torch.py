@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-# Runs first in the child: any import of torch raises ImportError, as where it is not installed.
-BLOCK = """
-import sys
-
-class NoTorch:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "torch":
-            raise ImportError(f"{name} cannot be imported here")
-        return None
-
-sys.meta_path.insert(0, NoTorch())
-"""
+from .without import run_without
 
 
 def run_without_torch(code: str) -> subprocess.CompletedProcess:
-    source = BLOCK + textwrap.dedent(code)
-    return subprocess.run([sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return run_without(("torch",), code)
 
 
 def test_the_blocker_blocks():
