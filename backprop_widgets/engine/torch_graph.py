@@ -97,6 +97,7 @@ TORCH_WORDS: dict[str, tuple[str, str]] = {
     "CatBackward0":         ("cat",      "concatenate"),
     "StackBackward0":       ("stack",    "stack"),
     "SplitBackward0":       ("split",    "split into pieces"),
+    "SplitWithSizesBackward0": ("split", "split into pieces of given sizes"),
     "UnbindBackward0":      ("unbind",   "split into slices"),
     "SoftmaxBackward0":     ("softmax",  "softmax"),
     "LogSoftmaxBackward0":  ("logsm",    "log-softmax: logits minus their log-sum-exp"),
