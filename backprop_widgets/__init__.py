@@ -40,6 +40,7 @@ __all__ = [
     "group",
     "configure",
     "TrainingDashboard",
+    "Lockstep",
     "exercises",
     "audit",
     "audit_engine",
@@ -47,7 +48,7 @@ __all__ = [
 
 # numpy (and matplotlib) come with these, so they are imported when first used: the scalar path
 # (Value, parse, draw, the stepper, the Explorer, lessons 01-02) runs where numpy cannot be had.
-_LAZY = {"Tensor": ".engine", "nn": ".nn", "TrainingDashboard": ".widgets"}
+_LAZY = {"Tensor": ".engine", "nn": ".nn", "TrainingDashboard": ".widgets", "Lockstep": ".widgets"}
 
 
 def __getattr__(name: str):

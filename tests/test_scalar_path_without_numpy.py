@@ -9,30 +9,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from .without import blocker, run_without
+
 ROOT = Path(__file__).resolve().parents[1]
-
-# Runs first in the child: any import of numpy or matplotlib raises ImportError, as in such a kernel.
-BLOCK = """
-import sys
-
-class NoNumpy:
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("numpy", "matplotlib"):
-            raise ImportError(f"{name} cannot be imported here")
-        return None
-
-sys.meta_path.insert(0, NoNumpy())
-"""
 
 
 def run_without_numpy(code: str) -> subprocess.CompletedProcess:
-    source = BLOCK + textwrap.dedent(code)
-    return subprocess.run([sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return run_without(("numpy", "matplotlib"), code)
 
 
 def test_the_blocker_blocks():
@@ -213,7 +200,13 @@ print("ok")
 
 @pytest.mark.parametrize("lesson", ["01_sigmoid_tree.ipynb", "02_gradients_add_at_branches.ipynb"])
 def test_lesson_runs_to_its_stored_outputs_without_numpy(lesson):
-    source = BLOCK + "\nsys.argv[1:] = [" + repr(str(ROOT / "lessons" / lesson)) + "]\n" + RUN_NOTEBOOK
+    source = (
+        blocker("numpy", "matplotlib")
+        + "\nsys.argv[1:] = ["
+        + repr(str(ROOT / "lessons" / lesson))
+        + "]\n"
+        + RUN_NOTEBOOK
+    )
     result = subprocess.run(
         [sys.executable, "-c", source], cwd=ROOT / "lessons", capture_output=True, text=True, timeout=120
     )

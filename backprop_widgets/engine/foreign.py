@@ -257,13 +257,18 @@ class ForeignNode(Node):
         return f"ForeignNode({describe(self.student)}, grad={format_number(float(self.grad))})"
 
 
-def as_graph(root: Any, *, read_local: bool = True) -> Any:
+def as_graph(root: Any, *, read_local: bool = True, model: Any = None) -> Any:
     """The graph that ends in ``root`` as kit nodes: ``root`` itself if it is one, else its mirror.
 
     Raises ``StudentGraphError`` (one sentence, naming the node) for a graph
     the kit cannot read.  ``read_local=False`` mirrors only the numbers and
-    structure (no ``_backward`` is called): enough for a picture.
+    structure (no ``_backward`` is called): enough for a picture.  A PyTorch
+    tensor is mirrored by ``torch_graph`` (``model`` names its parameters).
     """
+    if type(root).__module__.split(".")[0] == "torch" or model is not None:  # PyTorch's own backward graph
+        from .torch_graph import torch_graph
+
+        return torch_graph(root, model=model)
     if isinstance(root, Node) or not is_foreign(root):
         return root
     order, inputs = student_order(root)
@@ -276,17 +281,17 @@ def as_graph(root: Any, *, read_local: bool = True) -> Any:
 
 def mirror_of(root: Any, obj: Any) -> Any:
     """The mirror of a student's node ``obj`` in the mirrored graph ``root`` (``obj`` itself if it is a kit node)."""
-    if not is_foreign(obj) or not isinstance(root, ForeignNode):  # None, a kit node, a Step
+    if not is_foreign(obj) or not hasattr(root, "student"):  # None, a kit node, a Step; a PyTorch mirror has one too
         return obj
     for node in topological_order(root):
-        if isinstance(node, ForeignNode) and node.student is obj:
+        if getattr(node, "student", None) is obj:
             return node
     raise StudentGraphError(f"{describe(obj)} is not in this graph")
 
 
 def student_of(node: Any) -> Any:
     """The student's own object behind a mirror node (a kit node is its own)."""
-    return node.student if isinstance(node, ForeignNode) else node
+    return getattr(node, "student", node)  # a ForeignNode's or a PyTorch mirror's (torch_graph)
 
 
 class StudentKeyed(dict):
@@ -304,9 +309,9 @@ class StudentKeyed(dict):
 
 def keyed_by_student(by_node: dict) -> dict:
     """``by_node`` keyed by the student's objects where its nodes are mirrors (else as it is)."""
-    if not any(isinstance(node, ForeignNode) for node in by_node):
+    if not any(hasattr(node, "student") for node in by_node):  # a ForeignNode or a PyTorch mirror (torch_graph)
         return by_node
-    return StudentKeyed((node.student, value) for node, value in by_node.items())
+    return StudentKeyed((student_of(node), value) for node, value in by_node.items())
 
 
 def student_order(root: Any) -> tuple[list, dict[int, tuple]]:

@@ -280,6 +280,9 @@ def value_text(x: Any, entries: int = 3) -> str:
         return format_number(float(x))
     import numpy
 
+    if getattr(x, "not_kept", False):  # a PyTorch node's value that PyTorch did not keep: its shape only
+        return "×".join(str(n) for n in numpy.shape(x)) + " (not kept)"
+
     flat = numpy.ravel(x)
     shown = ", ".join(format_number(float(v)) for v in flat[:entries])
     more = ", …" if flat.size > entries else ""

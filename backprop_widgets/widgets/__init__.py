@@ -16,10 +16,11 @@ __all__ = [
     "BackwardWalk",
     "configure",
     "TrainingDashboard",
+    "Lockstep",
 ]
 
-# The dashboard needs numpy and matplotlib: imported when first asked for.
-_LAZY = {"TrainingDashboard": ".dashboard"}
+# The dashboard needs numpy and matplotlib, Lockstep numpy: imported when first asked for.
+_LAZY = {"TrainingDashboard": ".dashboard", "Lockstep": ".lockstep"}
 
 
 def __getattr__(name: str):

@@ -570,6 +570,7 @@ def draw(
     limit: int = LIMIT,
     keep: int = KEEP,
     folded: Any = None,
+    model: Any = None,
 ) -> GraphView:
     """Draw the graph that ends in ``root``: each value box shows label, value and gradient.
 
@@ -580,7 +581,8 @@ def draw(
     with a "Show more" button.  ``folded`` names groups (``engine.group``: a
     network's layers and neurons) to draw as one box each; by default a graph of
     more than 80 nodes starts folded.  Click a box, or a group's frame, to unfold
-    or fold it (or call ``fold``, ``unfold``, ``toggle``).
+    or fold it (or call ``fold``, ``unfold``, ``toggle``).  A PyTorch tensor is
+    drawn as PyTorch's backward graph; ``model=`` names its parameters and folds its layers.
 
     >>> from backprop_widgets import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -588,6 +590,7 @@ def draw(
     >>> picture.texts(picture.root)
     {'data': '-6'}
     """
+    root = as_graph(root, model=model)
     view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
     highlight = mirror_of(view.root, highlight)  # a student's own node: its mirror
     if highlight is not None:

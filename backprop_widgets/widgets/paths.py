@@ -8,6 +8,7 @@ import re
 import ipywidgets as widgets
 
 from ..engine import format_number, group_of, topological_order
+from ..engine.arrays import ndim
 from ..engine.foreign import as_graph, mirror_of
 from ..engine.paths import count_paths, multiplications, paths
 from .graph import GraphView
@@ -28,12 +29,18 @@ class PathView(widgets.VBox):
     lights one path in the picture.
     """
 
-    def __init__(self, root, wrt=None, *, folded=None) -> None:
-        root = as_graph(root)  # a student's own engine: its mirror (wrt may be the student's node)
+    def __init__(self, root, wrt=None, *, folded=None, model=None) -> None:
+        root = as_graph(root, model=model)  # a student's own engine: its mirror (wrt may be the student's node)
         wrt = mirror_of(root, wrt)
         self.root = root
-        root.backward()
         order = topological_order(root)
+        if any(ndim(n.data) for n in order):
+            raise TypeError(
+                "PathView follows the paths of a scalar graph (Value, your own engine), whose local gradients "
+                "multiply as numbers; a graph of tensors (the kit's Tensor, a PyTorch loss) passes VJPs along its "
+                "edges instead: step it with BackwardStepper."
+            )
+        root.backward()
         self.names = node_names(order)
         self.inputs = {self.names[n]: n for n in inputs_by_layer(order, self.names)}
         if not any(not n.constant for n in self.inputs.values()):

@@ -325,7 +325,8 @@ class BackwardStepper(Stepper):
     hides those controls, added to the notebook-wide ones (names:
     ``CONTROL_NAMES``).  ``None`` means the notebook-wide default (see
     ``configure``; in its assessment mode "Run to end", Play, its speed and the
-    End key are gone).
+    End key are gone).  A PyTorch loss steps PyTorch's own backward graph
+    (``engine.torch_graph``); ``model=`` names its parameters as the model does.
     """
 
     NUMBERS_SUFFIX = " = contribution"
@@ -342,7 +343,9 @@ class BackwardStepper(Stepper):
         view: GraphView | None = None,
         walk_constants: bool = False,
         record: bool | None = None,
+        model=None,
     ) -> None:
+        root = as_graph(root, model=model)  # a PyTorch loss: model= names its parameters and folds its layers
         self.quiz = bool(resolve("quiz", quiz, "BackwardStepper"))
         self.walk_constants = walk_constants
         # the quiz's own controls exist only in a quiz (about 20 widget models fewer otherwise)
