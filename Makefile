@@ -1,12 +1,13 @@
 # Two commands for people:  `make lab` opens the lessons, `make test` runs every test.
 # Each makes its own virtual environment (.venv) the first time and reuses it after.
+# For grading (INSTRUCTORS.md): `make instructors` builds only what an instructor needs.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test bench site site-offline clean
+.PHONY: lab test instructors bench site site-offline clean
 
 # Jupyter refuses to run as root unless told (containers and some lab machines run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -20,6 +21,15 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The instructors' environment only: JupyterLab, nbgrader, the grading sandbox's kernel spec, then what the
+# sandbox holds on this machine (bubblewrap itself comes from the system: apt-get install bubblewrap).
+instructors:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,grading]"
+	$(BIN)/python -m backprop_widgets.grading.sandbox install
+	$(BIN)/python -m backprop_widgets.grading.sandbox check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
