@@ -45,7 +45,14 @@ def course(tmp_path_factory) -> Path:
     shutil.copytree(COURSE / "source" / "sigmoid_tree", course / "source" / "sigmoid_tree")
     shutil.copy(COURSE / "nbgrader_config.py", course)
     subprocess.run(
-        [sys.executable, "-m", "backprop_widgets.grading.sandbox", "install", "--prefix", str(course / ".jupyter-prefix")],
+        [
+            sys.executable,
+            "-m",
+            "backprop_widgets.grading.sandbox",
+            "install",
+            "--prefix",
+            str(course / ".jupyter-prefix"),
+        ],
         check=True,
         env=environment(course),
         capture_output=True,
