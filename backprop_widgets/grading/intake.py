@@ -146,8 +146,8 @@ def stage_one(submitted: Path, student: str, assignment: str, notebooks: dict[st
                         raise Refused(f"{filename} has no cells")
                 except Refused as why:
                     reason = str(why)
-                except Exception as error:  # not UTF-8, not JSON, not a notebook
-                    reason = f"{filename} cannot be read as a notebook ({type(error).__name__}: {str(error)[:200]})"
+                except Exception as error:  # not UTF-8, not JSON, not a notebook (its message may quote the file)
+                    reason = f"{filename} cannot be read as a notebook ({type(error).__name__})"
             if reason is not None:
                 staged.refusals[student, assignment, name] = reason
                 nb = blank_notebook(source_path)

@@ -41,7 +41,7 @@ def enc(v, depth=0):
         try:
             return {"t": "num", "v": float(v)}
         except (OverflowError, ValueError, TypeError):
-            return {"t": "opaque", "cls": "a number too large for a float"}
+            return {"t": "opaque", "cls": "number too large for a float"}
     if isinstance(v, str):
         return {"t": "str", "v": v[:2000]}
     if v is None:
@@ -165,6 +165,12 @@ class Opaque:
         return f"<{self.kind}>"
 
 
+def _opaque(kind: str) -> Opaque:
+    """An ``Opaque`` whose class is named after the kind, so that a verdict says "not a dict", "not a number too large
+    for a float" (the exercises name an answer's class)."""
+    return type(kind[:100] or "object", (Opaque,), {})(kind)
+
+
 class ReportedFunction:
     """What a student defined as a function, when the test reads it as a value."""
 
@@ -210,12 +216,12 @@ def decode(value: dict) -> Any:
             return Tensor(data)
         if value.get("cls") == "Value" and isinstance(data, float):
             return Value(data)
-        return Opaque(str(value.get("cls")))
+        return _opaque(str(value.get("cls")))
     if kind == "function":
         return ReportedFunction()
     if kind == "raised":
         return _exception(str(value.get("ename")), str(value.get("evalue")))
-    return Opaque(str(value.get("cls", "object")))
+    return _opaque(str(value.get("cls", "object")))
 
 
 def find_reports(text: str, nonce: str) -> list[dict]:

@@ -889,6 +889,9 @@ def test_an_answer_too_large_to_encode_loses_only_its_own_points(course, grades)
     score, max_score, cells = grades["sigmoid_tree", "huge_answer"]
     assert cells["task1_test"] == 0 and cells["task1_hidden"] == 0, cells
     assert cells["task3_test"] > 0 and cells["task3_hidden"] > 0, cells
+    assert "give a number, not a number too large for a float" in outputs_text(
+        graded(course, "sigmoid_tree", "huge_answer")
+    )
     print("10**400 answer:", score, "of", max_score, cells)
 
 
