@@ -3,8 +3,6 @@ gives, a progress bar, and a table of which test the class fails and why."""
 
 from __future__ import annotations
 
-import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.instructors.test_nbgrader import (
-    COURSE,
     MISTAKES,
     environment,
     hand_in,
     read,
     require_sandbox,
     run_nbgrader,
+    set_up,
     submit,
 )
 
@@ -42,26 +40,8 @@ def scores(course: Path) -> dict[tuple[str, str], float]:
 def course(tmp_path_factory) -> Path:
     require_sandbox()
     course = tmp_path_factory.mktemp("class")
-    shutil.copytree(COURSE / "source" / "sigmoid_tree", course / "source" / "sigmoid_tree")
-    shutil.copy(COURSE / "nbgrader_config.py", course)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "backprop_widgets.grading.sandbox",
-            "install",
-            "--prefix",
-            str(course / ".jupyter-prefix"),
-        ],
-        check=True,
-        env=environment(course),
-        capture_output=True,
-    )
-    with open(course / "roster.csv", "w", newline="") as roster:
-        writer = csv.writer(roster)
-        writer.writerow(["id", "first_name", "last_name", "email"])
-        writer.writerows([s, s.title(), "X", f"{s}@example.edu"] for s in STUDENTS)
-    run_nbgrader(course, "db", "student", "import", "roster.csv")
+    roster = [{"id": s, "first_name": s.title(), "last_name": "X", "email": f"{s}@example.edu"} for s in STUDENTS]
+    set_up(course, ("sigmoid_tree",), roster)
     run_nbgrader(course, "generate_assignment", "sigmoid_tree")
     source = read(course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb")
     release = read(course / "release" / "sigmoid_tree" / "sigmoid_tree.ipynb")

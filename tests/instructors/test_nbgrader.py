@@ -367,14 +367,12 @@ def fingerprints(course: Path) -> dict[str, str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    """A course graded as INSTRUCTORS.md says, with honest, mistaken and hostile hand-ins."""
-    require_sandbox()
-    course = tmp_path_factory.mktemp("course")
-    shutil.copytree(COURSE / "source", course / "source")
+def set_up(course: Path, assignments: tuple[str, ...], roster: list[dict]) -> None:
+    """A course folder as INSTRUCTORS.md says: the sources, the config, the sandbox's kernel spec (here into the
+    course's own Jupyter path), the roster imported."""
+    for name in assignments:
+        shutil.copytree(COURSE / "source" / name, course / "source" / name)
     shutil.copy(COURSE / "nbgrader_config.py", course)
-    # Setting up: the sandbox's kernel spec (here into the course's own Jupyter path).
     subprocess.run(
         [
             sys.executable,
@@ -388,12 +386,19 @@ def course(tmp_path_factory) -> Path:
         env=environment(course),
         capture_output=True,
     )
-    # The roster.
-    with open(course / "roster.csv", "w", newline="") as roster:
-        writer = csv.DictWriter(roster, fieldnames=list(ROSTER[0]))
+    with open(course / "roster.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(roster[0]))
         writer.writeheader()
-        writer.writerows(ROSTER)
+        writer.writerows(roster)
     run_nbgrader(course, "db", "student", "import", "roster.csv")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A course graded as INSTRUCTORS.md says, with honest, mistaken and hostile hand-ins."""
+    require_sandbox()
+    course = tmp_path_factory.mktemp("course")
+    set_up(course, ASSIGNMENTS, ROSTER)
     run_nbgrader(course, "generate_assignment", "*")
     # The hand-ins: sigmoid_tree's honest ones come through zip_collect from Moodle (a folder per participant,
     # named by Moodle's participant number), gradients_add_at_branches' from Canvas (flat, by Canvas's user id).
