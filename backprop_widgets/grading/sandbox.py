@@ -1,25 +1,33 @@
-"""A Jupyter kernel that runs a hand-in under bubblewrap: its own folder, the installed packages, nothing else.
+"""A Jupyter kernel that runs a hand-in under bubblewrap: the installed packages, folders of its own, nothing else.
 
 ``nbgrader autograde`` starts this kernel (``c.Execute.kernel_name = "bpw-sandbox"``) in
-the folder of the hand-in it grades, ``autograded/<student>/<assignment>/``.  The
-kernel then runs in ``bwrap`` (Debian's ``bubblewrap`` package) with:
+an empty folder of the grader's (``judge.Execute``).  The kernel then runs in ``bwrap``
+(Debian's ``bubblewrap`` package) with:
 
 - the system's ``/usr`` (and ``/bin``, ``/lib``…), Python's prefix (the virtual
-  environment) and the kit's package, all read-only; a few files of ``/etc``;
-- the hand-in's folder, read-write: the only folder outside the sandbox it can
-  change;  ``/tmp`` and ``$HOME`` are empty and vanish with the kernel;
+  environment) and the kit's package, all read-only; a few files of ``/etc``; the root
+  read-only;
+- its writable folders, ``/tmp``, ``/dev/shm`` and ``$HOME`` with its working folder,
+  each an empty tmpfs of ``BPW_SANDBOX_DISK_MB`` (100) that vanishes with the kernel:
+  nothing it writes comes back (nbgrader gets the notebook over the kernel's sockets);
+- an environment of a dozen variables set here, from bwrap's first process on (nothing
+  of the grader's, such as a hub's API token, in ``/proc/1/environ``);
 - no network (its own network namespace: the kernel talks to nbgrader over Unix
   sockets in a private folder), its own process, IPC and user namespaces, no
   capabilities;
-- limits per notebook: address space (``BPW_SANDBOX_MEMORY_MB``, 2048), CPU time
-  (``BPW_SANDBOX_CPU_SECONDS``, 300), wall time (``BPW_SANDBOX_WALL_SECONDS``, 900),
+- limits for the whole process tree in one cgroup where this machine allows it
+  (``Cgroup``): memory of all processes together (``BPW_SANDBOX_MEMORY_MB``, 2048),
+  processes at once (``BPW_SANDBOX_PROCESSES``, 64), CPU time of all together
+  (``BPW_SANDBOX_CPU_SECONDS``, 300); else the same per process (``RLIMIT_AS``,
+  ``RLIMIT_CPU``, ``RLIMIT_NPROC``); wall time (``BPW_SANDBOX_WALL_SECONDS``, 900);
   size of a file it writes (64 MB).
 
 So the course folder (``source/``, ``release/``, ``gradebook.db``, other students'
-hand-ins) does not exist for student code.  Commands::
+hand-ins) does not exist for student code.  ``run_fresh`` runs a program in the same
+sandbox without the kit (``judge.fresh_calls``).  Commands::
 
     python -m backprop_widgets.grading.sandbox install [--prefix PREFIX]   # the kernel spec
-    python -m backprop_widgets.grading.sandbox check                        # what the sandbox lets through
+    python -m backprop_widgets.grading.sandbox check [FILE ...]             # every check; what holds here
 """
 
 from __future__ import annotations
@@ -39,7 +47,19 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["KERNEL_NAME", "bwrap", "bwrap_works", "sandbox_command", "socket_prefix", "install", "main"]
+__all__ = [
+    "KERNEL_NAME",
+    "Cgroup",
+    "bwrap",
+    "bwrap_works",
+    "sandbox_command",
+    "sandbox_environment",
+    "run_fresh",
+    "check",
+    "socket_prefix",
+    "install",
+    "main",
+]
 
 KERNEL_NAME = "bpw-sandbox"
 DEFAULTS = {
