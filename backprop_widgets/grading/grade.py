@@ -115,8 +115,8 @@ def grade(course: Path, assignment: str, jobs: int = 1, force: bool = False) -> 
         still |= _nbgrader(assignment, [student], True, progress, log)
     progress.close()
     for line in log:
-        if "| WARNING]" in line or "| ERROR]" in line:
-            sys.stderr.write(line)
+        if ("| WARNING]" in line or "| ERROR]" in line) and "Removing existing assignment" not in line:
+            sys.stderr.write(line)  # (with --force, nbgrader warns for every hand-in graded before)
     return sorted(still), time.monotonic() - started
 
 
