@@ -2,6 +2,7 @@
 # Each makes its own virtual environment the first time and reuses it after: `make lab` a student's
 # (.venv-lab: the kit, JupyterLab and the static pictures, nothing else, so JupyterLab shows only the
 # lessons), `make test` the developers' (.venv: every extra, with the test, grading and Binder tools).
+# For grading (INSTRUCTORS.md): `make instructors` builds only what an instructor needs.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,7 @@ LAB_VENV  := .venv-lab
 LAB_BIN   := $(LAB_VENV)/bin
 LAB_STAMP := $(LAB_VENV)/.installed
 
-.PHONY: lab test bench site site-offline book clean
+.PHONY: lab test instructors bench site site-offline book clean
 
 # Jupyter refuses to run as root unless told (containers and some lab machines run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -25,6 +26,15 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The instructors' environment only: JupyterLab, nbgrader, the grading sandbox's kernel spec, then what the
+# sandbox holds on this machine (bubblewrap itself comes from the system: apt-get install bubblewrap).
+instructors:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,grading]"
+	$(BIN)/python -m backprop_widgets.grading.sandbox install
+	$(BIN)/python -m backprop_widgets.grading.sandbox check
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

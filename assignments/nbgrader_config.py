@@ -2,6 +2,7 @@
 
 import os
 
+import nbgrader.apps.autogradeapp
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
@@ -17,9 +18,17 @@ from nbgrader.preprocessors import (
 )
 
 from backprop_widgets.grading import sandbox
-from backprop_widgets.grading.judge import Execute, JudgeAnswers, OverwriteCells, SealTests
+from backprop_widgets.grading.collect import RosterCollector
+from backprop_widgets.grading.intake import SafeAutograde
+from backprop_widgets.grading.judge import Execute, JudgeAnswers, NormalizeCells, OverwriteCells, SealTests
+from backprop_widgets.grading.sanitize import SanitizeOutputs
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config when it reads this file)
+
+# `nbgrader autograde` grades a checked copy of each hand-in, never the folder under submitted/ itself: only the
+# assignment's notebooks, each a regular file (not a link, not a hard link, at most 20 MB), are read; links and
+# other files are never followed, copied or chmod-ed (backprop_widgets/grading/intake.py).
+nbgrader.apps.autogradeapp.Autograde = SafeAutograde
 
 c.CourseDirectory.course_id = "backprop_widgets"
 # Student versions, hand-ins, grades and feedback go in folders next to source/ (see .gitignore).
@@ -37,6 +46,7 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--Interacti
 # for every hidden test of every hand-in (their released version lacks the hidden part); a warning now
 # means that a student changed a read-only cell (which autograding puts back anyway).
 c.Autograde.sanitize_preprocessors = [
+    NormalizeCells,  # copied, re-flagged or added cells: the source's settings back, said in a note (judge.py)
     ClearOutput,
     DeduplicateIds,
     OverwriteKernelspec,
@@ -47,6 +57,7 @@ c.Autograde.autograde_preprocessors = [
     SealTests,
     Execute,
     JudgeAnswers,
+    SanitizeOutputs,  # outputs that run and load nothing in feedback pages and formgrader; no widget state
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -68,7 +79,13 @@ if os.environ.get("BPW_GRADING_SANDBOX", "on").lower() not in ("off", "0", "no",
     c.KernelManager.transport = "ipc"  # the sandbox has no network; the kernel talks over Unix sockets,
     c.KernelManager.ip = sandbox.socket_prefix()  # made in a private folder
 
+# zip_collect: whose notebook is whose comes from the number Moodle or Canvas gives each hand-in, looked up in the
+# roster's lms_user_id column (`nbgrader zip_collect sigmoid_tree --RosterCollector.layout=moodle`, or canvas);
+# files whose names are not the assignment's notebooks are skipped (backprop_widgets/grading/collect.py).
+c.ZipCollectApp.collector_plugin = RosterCollector
+c.ZipCollectApp.strict = True
+
 # Feedback shows each test's verdict and the scores, but not the hidden tests' code, so an assignment can be
 # given again next term. (nbgrader warns that ClearHiddenTests does not know `display_data_priority`, once
 # per command: harmless.)
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, SanitizeOutputs, CSSHTMLHeaderPreprocessor]

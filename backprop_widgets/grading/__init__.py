@@ -12,8 +12,16 @@ Three parts, used by ``assignments/nbgrader_config.py``:
   nbgrader process, which never runs student code.  Nothing a notebook does to
   its own kernel (patching the kit, input transformers, hooks) changes a verdict.
 - ``sandbox``: a Jupyter kernel that runs a hand-in under bubblewrap, seeing only
-  its own folder and the installed packages, without network, within time and
-  memory limits.
+  the installed packages and folders of its own (size-limited, in memory), with an
+  environment of its own, without network, within limits for the whole process
+  tree (one cgroup where the machine allows it); also the fresh process in which
+  ``judge`` calls a student's functions, without the kit.
+- ``intake``: nbgrader's Autograde on a checked copy of each hand-in folder (regular
+  notebooks only; no link is followed, copied or chmod-ed).
+- ``sanitize``: graded notebooks' outputs made safe to show (no script, no handlers,
+  nothing loaded from elsewhere, no widget state).
+- ``collect``: zip_collect for Moodle's and Canvas's downloads, by the roster.
+- ``grade``: ``nbgrader autograde`` for a class in parallel, with a table per test.
 """
 
 from .numbers import grading_seed, my_numbers, seed_for

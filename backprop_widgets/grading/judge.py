@@ -30,8 +30,11 @@ import ast
 import contextlib
 import functools
 import io
+import json
 import os
 import secrets
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +43,11 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from . import numbers as _numbers
-from .probe import ReportedFunction, decode, encode, find_reports, probe_source
+from .probe import FRESH, ReportedFunction, decode, encode, find_reports, probe_source
 from .scan import scan_cell
 
 __all__ = [
+    "NormalizeCells",
     "SealTests",
     "JudgeAnswers",
     "Execute",
@@ -54,6 +58,7 @@ __all__ = [
 ]
 
 KEY = "backprop_widgets.grading"
+INTAKE_KEY = "backprop_widgets.grading.intake"  # set by intake.SafeAutograde
 ID_NAME = "STUDENT_ID"
 
 
@@ -225,6 +230,86 @@ def plan_notebook(source_nb, student_id: str, grading_seed: int) -> dict[str, Te
     return plans
 
 
+DEFINITIONS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Import,
+    ast.ImportFrom,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+)
+PLAIN = ("num", "bool", "str", "none", "array")
+
+
+def _plain(encoded: dict) -> bool:
+    if encoded.get("t") in ("list", "tuple"):
+        return all(_plain(e) for e in encoded["v"])
+    return encoded.get("t") in PLAIN
+
+
+def fresh_code(source_nb, nb) -> list[str]:
+    """What a fresh process runs to learn a hand-in's functions: the read-only cells' functions (the instructor's),
+    then the top-level definitions and assignments of the student's cells; no other statement (no print, no hook)."""
+    code = []
+    for cell in source_nb.cells:
+        if _kind(cell) == "given":
+            code += [ast.unparse(n) for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or _meta(cell).get("locked") or _kind(cell) == "test":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        code += [ast.unparse(n) for n in tree.body if isinstance(n, DEFINITIONS)]
+    return code
+
+
+def fresh_calls(source_nb, nb, plan: Plan) -> dict[str, dict[str, list]]:
+    """Each test's planned calls of the student's functions, made in a fresh sandboxed process without the kit.
+
+    That process runs only the hand-in's definitions (``fresh_code``) on the numbers the grader computed for this
+    student, never the notebook's other code, and the kernel that ran the notebook plays no part: whatever the
+    notebook did to its own kernel (trace hooks, input transformers) cannot change what a function returns here,
+    and without the kit a function cannot get its answer from the engine.
+    """
+    from .sandbox import run_fresh
+
+    wanted: list[tuple[str, str, list]] = [
+        (f"{g}/{n}", n, args) for g, test in plan.tests.items() for n, args in test.calls.items()
+    ]
+    if not wanted:
+        return {}
+    namespace = _namespace(plan.verified_id)
+    with _grading_seed(plan.grading_seed), _quiet_widgets():
+        for cell in source_nb.cells:
+            if _kind(cell) == "given":
+                _exec(cell.source, namespace)
+    constants = {}
+    for name, value in namespace.items():
+        if not name.startswith("__") and not callable(value):
+            encoded = encode(value)
+            if _plain(encoded):
+                constants[name] = encoded
+    task = json.dumps({"constants": constants, "code": fresh_code(source_nb, nb), "calls": wanted})
+    try:
+        results = json.loads(run_fresh(FRESH, task, timeout=60))
+        if not isinstance(results, dict):
+            raise ValueError("no results")
+    except Exception as error:
+        why = "over its time limit" if "Timeout" in type(error).__name__ else "it stopped before it answered"
+        failed = {"t": "raised", "ename": "NotGraded", "evalue": f"your functions could not be run on their own: {why}"}
+        results = {label: [failed] * len(args) for label, _, args in wanted}
+    found: dict[str, dict[str, list]] = {}
+    for label, name, _ in wanted:
+        grade_id = label[: -len(name) - 1]
+        calls = results.get(label)
+        found.setdefault(grade_id, {})[name] = calls if isinstance(calls, list) else []
+    return found
+
+
 @dataclass
 class Verdict:
     passed: bool
@@ -297,9 +382,9 @@ def typed_id(nb) -> tuple[int | None, str | None]:
     return None, None
 
 
-def accepted_ids(db_url: str | None, student: str) -> set[str]:
-    """The ids a student may type: nbgrader's id, and the e-mail and LMS id from the roster when imported."""
-    ids = {_numbers.normalize_id(student)}
+def other_names(db_url: str | None, student: str) -> dict[str, str]:
+    """The roster's other names for a student (normalised e-mail and LMS id -> what they are), which are not ids."""
+    names: dict[str, str] = {}
     if db_url:
         from nbgrader.api import Gradebook, MissingEntry
 
@@ -307,10 +392,11 @@ def accepted_ids(db_url: str | None, student: str) -> set[str]:
             try:
                 record = gradebook.find_student(student)
             except MissingEntry:
-                record = None
-            if record is not None:
-                ids |= {_numbers.normalize_id(v) for v in (record.email, record.lms_user_id) if v}
-    return ids
+                return names
+            for value, what in ((record.email, "e-mail"), (record.lms_user_id, "LMS id")):
+                if value:
+                    names[_numbers.normalize_id(value)] = what
+    return names
 
 
 def _source_notebook(config, resources) -> Any:
@@ -331,6 +417,9 @@ class SealTests(Preprocessor):
         info = resources["nbgrader"]
         student = info["student"]
         refusals: list[str] = []
+        refused = resources.get(INTAKE_KEY, {}).get("refused")
+        if refused:  # the hand-in was not read (intake.stage): this is the assignment's notebook, answers empty
+            refusals.append(f"the hand-in was not read: {refused}")
         index, typed = typed_id(nb)
         folder_id = _numbers.normalize_id(student)
         if index is None or typed is None:
@@ -341,8 +430,15 @@ class SealTests(Preprocessor):
             nb.cells[
                 index
             ].source = f'{ID_NAME} = "{student}"  # left empty: the grader used the id it was handed in as'
-        elif _numbers.normalize_id(typed) in accepted_ids(info.get("db_url"), student):
-            verified = _numbers.normalize_id(typed)
+        elif _numbers.normalize_id(typed) == folder_id:
+            verified = folder_id
+        elif _numbers.normalize_id(typed) in (names := other_names(info.get("db_url"), student)):
+            verified = folder_id
+            refusals.append(
+                f"the notebook says {ID_NAME} = {typed!r}, the student's {names[_numbers.normalize_id(typed)]}, not "
+                f"the course's id {student!r}: its numbers were drawn from another name (type {student!r} and run "
+                "the notebook again)"
+            )
         else:
             verified = folder_id
             refusals.append(
@@ -360,9 +456,73 @@ class SealTests(Preprocessor):
             grade_id = _meta(cell).get("grade_id")
             if _kind(cell) == "test" and grade_id in tests:
                 plan = tests[grade_id]
-                cell.source = probe_source(plan.nonce, plan.names, plan.calls)
+                cell.source = probe_source(plan.nonce, plan.names, {})  # functions: called in a fresh process
         resources[KEY] = Plan(student, verified, seed, tests, list(dict.fromkeys(refusals)))
         return nb, resources
+
+
+NOTES = "backprop_widgets_grading_notes"  # notebook metadata: what NormalizeCells changed, for JudgeAnswers to say
+FLAGS = ("grade", "solution", "locked", "task", "points", "grade_id")
+
+
+class NormalizeCells(Preprocessor):
+    """Before nbgrader's own checks: give a hand-in's cells back the grading settings of the instructor's source.
+
+    A student may copy a test cell (the same grade id twice), change a cell's settings (a hidden test made an
+    answer, an id cell locked, a test unlocked), or add a cell that claims points.  nbgrader stops the whole
+    class at the first of these (a copied cell: "nbgrader update ."), or fails that notebook with a traceback.
+    Here the first cell with each of the source's grade ids gets the source's settings (and cell type) back;
+    copies and cells the source does not have become ordinary cells.  What was changed is said once, in the
+    log and at the top of the graded notebook (``JudgeAnswers``); the rest of the notebook is graded as usual.
+    """
+
+    enabled = Bool(True)
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        source = {
+            _meta(c)["grade_id"]: c for c in _source_notebook(self.config, resources).cells if _meta(c).get("grade_id")
+        }
+        nb.metadata.pop(NOTES, None)  # only the grader writes these
+        notes: list[str] = []
+        seen: set[str] = set()
+        for index, cell in enumerate(nb.cells):
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if meta is None:
+                continue
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not isinstance(grade_id, str) or grade_id not in source:
+                del cell.metadata["nbgrader"]
+                if isinstance(meta, dict) and any(meta.get(f) for f in ("grade", "solution", "locked", "task")):
+                    notes.append(
+                        f"a cell the student added was marked as graded or read-only ({grade_id!r}): graded as an ordinary cell"
+                    )
+                continue
+            if grade_id in seen:
+                del cell.metadata["nbgrader"]
+                notes.append(f"cell {grade_id} is in the notebook more than once (a copy): only the first one counts")
+                continue
+            seen.add(grade_id)
+            original = source[grade_id]
+            wanted = {f: _meta(original).get(f) for f in FLAGS if f in _meta(original)}
+            if {f: meta.get(f) for f in wanted} != wanted or cell.cell_type != original.cell_type:
+                notes.append(
+                    f"the settings of cell {grade_id} were changed in the notebook: the instructor's were put back"
+                )
+                restored = dict(meta, **wanted)
+                for flag in set(FLAGS) - set(wanted):
+                    restored.pop(flag, None)
+                if cell.cell_type != original.cell_type:
+                    make = nbformat.v4.new_code_cell if original.cell_type == "code" else nbformat.v4.new_markdown_cell
+                    cell = nb.cells[index] = make(cell.source, metadata=dict(cell.metadata))
+                cell.metadata["nbgrader"] = restored
+        if notes:
+            nb.metadata[NOTES] = list(dict.fromkeys(notes))
+        return nb, resources
+
+
+def _note_cell(notes: list[str]):
+    text = "**Grader's note** (the rest of the notebook was graded as usual):\n\n" + "\n".join(f"- {n}." for n in notes)
+    return nbformat.v4.new_markdown_cell(text)
 
 
 STOPPED = ("DeadKernelError", "CellTimeoutError", "KernelStopped")
@@ -405,18 +565,26 @@ class JudgeAnswers(Preprocessor):
                     f"the grader's probe in {grade_id} gave {what}: the notebook changed how its later cells run"
                 )
         refusals = list(dict.fromkeys(refusals))
+        notes = [str(n) for n in nb.metadata.pop(NOTES, [])]
+        if notes:
+            self.log.warning("%s/%s: %s", info["assignment"], plan.student, "; ".join(notes))
         source_nb = _source_notebook(self.config, resources)
         if refusals:
             reason = "✘ Scored 0: " + "; ".join(refusals) + "."
             verdicts = {g: Verdict(False, reason, "NotGraded") for g in plan.tests}
             self.log.warning("%s/%s scored 0: %s", info["assignment"], plan.student, "; ".join(refusals))
         else:
+            for grade_id, calls in fresh_calls(source_nb, nb, plan).items():
+                if isinstance(reports.get(grade_id), dict):
+                    reports[grade_id] = dict(reports[grade_id], calls=calls)  # type: ignore[arg-type]
             verdicts = judge_notebook(source_nb, plan, reports)
         for cell in nb.cells:
             grade_id = _meta(cell).get("grade_id")
             if grade_id in plan.tests and _kind(cell) == "test":
                 cell.source = plan.tests[grade_id].source
                 cell.outputs = [_output(verdicts[grade_id])]
+        if notes:
+            nb.cells.insert(0, _note_cell(notes))
         self.log.info(
             "%s/%s judged outside the kernel: numbers of student id %r, grading seed %d",
             info["assignment"],
@@ -448,7 +616,18 @@ def _execute_class():
 
         def preprocess(self, nb, resources=None, km=None):
             self._stopped = None
-            return super().preprocess(nb, resources, km)
+            # The kernel starts in an empty folder of its own, never in the hand-in's folder under autograded/
+            # (in the sandbox it then works in a tmpfs of its own): nothing it writes comes back.
+            scratch = tempfile.mkdtemp(prefix="bpw-kernel-")
+            resources = dict(resources or {})
+            metadata = resources.get("metadata") or {}
+            resources["metadata"] = dict(metadata, path=scratch)
+            try:
+                nb, resources = super().preprocess(nb, resources, km)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+            resources["metadata"] = metadata
+            return nb, resources
 
         def preprocess_cell(self, cell, resources, index):
             if cell.cell_type == "code" and self._stopped:

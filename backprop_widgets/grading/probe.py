@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MARKER", "probe_source", "encode", "decode", "find_reports", "Opaque", "StudentRaised"]
+__all__ = ["MARKER", "FRESH", "probe_source", "encode", "decode", "find_reports", "Opaque", "StudentRaised"]
 
 MARKER = "BPW-GRADER-REPORT"
 
@@ -38,7 +38,10 @@ def enc(v, depth=0):
     if isinstance(v, (bool, _np.bool_)):
         return {"t": "bool", "v": bool(v)}
     if isinstance(v, _numbers.Real):
-        return {"t": "num", "v": float(v)}
+        try:
+            return {"t": "num", "v": float(v)}
+        except (OverflowError, ValueError, TypeError):
+            return {"t": "opaque", "cls": "number too large for a float"}
     if isinstance(v, str):
         return {"t": "str", "v": v[:2000]}
     if v is None:
@@ -72,8 +75,14 @@ import json as _json
 import sys as _sys
 space = _sys.modules["__main__"].__dict__
 report = {"values": {}, "calls": {}}
+def safe(v):
+    try:
+        return enc(v)
+    except Exception as error:
+        return {"t": "opaque", "cls": "unreadable (%s)" % type(error).__name__[:100]}
+
 for name in names:
-    report["values"][name] = enc(space[name]) if name in space else {"t": "missing"}
+    report["values"][name] = safe(space[name]) if name in space else {"t": "missing"}
 for name, arglists in calls.items():
     results = []
     function = space.get(name)
@@ -81,7 +90,7 @@ for name, arglists in calls.items():
         if not callable(function):
             break
         try:
-            results.append(enc(function(*[dec(a) for a in args])))
+            results.append(safe(function(*[dec(a) for a in args])))
         except Exception as error:
             results.append({"t": "raised", "ename": type(error).__name__[:100], "evalue": str(error)[:500]})
     report["calls"][name] = results
@@ -90,6 +99,40 @@ _sys.stdout.flush()
 """.replace("MARKER", repr(MARKER))
 
 KERNEL_CODE = "def _bpw_probe(nonce, names, calls):\n" + textwrap.indent(ENCODER + PROBE, "    ")
+
+
+# A fresh process that learns a hand-in's functions from their code only, and calls them where the grader says.
+# It reads one JSON object on stdin: "constants" (name -> encoded value: the numbers the read-only cells gave this
+# student, computed by the grader), "code" (top-level statements: the read-only cells' functions, then the
+# definitions in the student's cells) and "calls" ([label, function name, argument lists], ...); it prints one
+# JSON line: label -> results.
+FRESH = (
+    ENCODER
+    + PROBE.split("import json as _json")[0]
+    + r"""
+import json as _json, sys as _sys
+_task = _json.loads(_sys.stdin.read())
+_space = {"__name__": "__main__"}
+exec("import math, numbers\nimport numpy as np", _space)
+_space.update({name: dec(value) for name, value in _task["constants"].items()})
+for _statement in _task["code"]:
+    try:
+        exec(compile(_statement, "<answer>", "exec"), _space)
+    except BaseException:
+        pass
+_results = {}
+for label, name, arglists in _task["calls"]:
+    function, _results[label] = _space.get(name), []
+    for args in arglists:
+        if not callable(function):
+            break
+        try:
+            _results[label].append(enc(function(*[dec(a) for a in args])))
+        except BaseException as error:
+            _results[label].append({"t": "raised", "ename": type(error).__name__[:100], "evalue": str(error)[:500]})
+_sys.__stdout__.write("\n" + _json.dumps(_results) + "\n")
+"""
+)
 
 
 def probe_source(nonce: str, names: list[str], calls: dict[str, list[list[dict]]]) -> str:
@@ -120,6 +163,12 @@ class Opaque:
 
     def __repr__(self) -> str:
         return f"<{self.kind}>"
+
+
+def _opaque(kind: str) -> Opaque:
+    """An ``Opaque`` whose class is named after the kind, so that a verdict says "not a dict", "not a number too large
+    for a float" (the exercises name an answer's class)."""
+    return type(kind[:100] or "object", (Opaque,), {})(kind)
 
 
 class ReportedFunction:
@@ -167,12 +216,12 @@ def decode(value: dict) -> Any:
             return Tensor(data)
         if value.get("cls") == "Value" and isinstance(data, float):
             return Value(data)
-        return Opaque(str(value.get("cls")))
+        return _opaque(str(value.get("cls")))
     if kind == "function":
         return ReportedFunction()
     if kind == "raised":
         return _exception(str(value.get("ename")), str(value.get("evalue")))
-    return Opaque(str(value.get("cls", "object")))
+    return _opaque(str(value.get("cls", "object")))
 
 
 def find_reports(text: str, nonce: str) -> list[dict]:

@@ -1,44 +1,74 @@
-"""A Jupyter kernel that runs a hand-in under bubblewrap: its own folder, the installed packages, nothing else.
+"""A Jupyter kernel that runs a hand-in under bubblewrap: the installed packages, folders of its own, nothing else.
 
 ``nbgrader autograde`` starts this kernel (``c.Execute.kernel_name = "bpw-sandbox"``) in
-the folder of the hand-in it grades, ``autograded/<student>/<assignment>/``.  The
-kernel then runs in ``bwrap`` (Debian's ``bubblewrap`` package) with:
+an empty folder of the grader's (``judge.Execute``).  The kernel then runs in ``bwrap``
+(Debian's ``bubblewrap`` package) with:
 
 - the system's ``/usr`` (and ``/bin``, ``/lib``…), Python's prefix (the virtual
-  environment) and the kit's package, all read-only; a few files of ``/etc``;
-- the hand-in's folder, read-write: the only folder outside the sandbox it can
-  change;  ``/tmp`` and ``$HOME`` are empty and vanish with the kernel;
+  environment) and the kit's package, all read-only; a few files of ``/etc``; the root
+  read-only;
+- its writable folders, ``/tmp``, ``/dev/shm`` and ``$HOME`` with its working folder,
+  each an empty tmpfs of ``BPW_SANDBOX_DISK_MB`` (100) that vanishes with the kernel:
+  nothing it writes comes back (nbgrader gets the notebook over the kernel's sockets);
+- an environment of a dozen variables set here, from bwrap's first process on (nothing
+  of the grader's, such as a hub's API token, in ``/proc/1/environ``);
 - no network (its own network namespace: the kernel talks to nbgrader over Unix
   sockets in a private folder), its own process, IPC and user namespaces, no
   capabilities;
-- limits per notebook: address space (``BPW_SANDBOX_MEMORY_MB``, 2048), CPU time
-  (``BPW_SANDBOX_CPU_SECONDS``, 300), wall time (``BPW_SANDBOX_WALL_SECONDS``, 900),
+- limits for the whole process tree in one cgroup where this machine allows it
+  (``Cgroup``): memory of all processes together (``BPW_SANDBOX_MEMORY_MB``, 2048),
+  processes at once (``BPW_SANDBOX_PROCESSES``, 64), CPU time of all together
+  (``BPW_SANDBOX_CPU_SECONDS``, 300); else the same per process (``RLIMIT_AS``,
+  ``RLIMIT_CPU``, ``RLIMIT_NPROC``); wall time (``BPW_SANDBOX_WALL_SECONDS``, 900);
   size of a file it writes (64 MB).
 
 So the course folder (``source/``, ``release/``, ``gradebook.db``, other students'
-hand-ins) does not exist for student code.  Commands::
+hand-ins) does not exist for student code.  ``run_fresh`` runs a program in the same
+sandbox without the kit (``judge.fresh_calls``).  Commands::
 
     python -m backprop_widgets.grading.sandbox install [--prefix PREFIX]   # the kernel spec
-    python -m backprop_widgets.grading.sandbox check                        # what the sandbox lets through
+    python -m backprop_widgets.grading.sandbox check [FILE ...]             # every check; what holds here
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import resource
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-__all__ = ["KERNEL_NAME", "bwrap", "bwrap_works", "sandbox_command", "socket_prefix", "install", "main"]
+__all__ = [
+    "KERNEL_NAME",
+    "Cgroup",
+    "bwrap",
+    "bwrap_works",
+    "sandbox_command",
+    "sandbox_environment",
+    "run_fresh",
+    "check",
+    "socket_prefix",
+    "install",
+    "main",
+]
 
 KERNEL_NAME = "bpw-sandbox"
-DEFAULTS = {"BPW_SANDBOX_MEMORY_MB": 2048, "BPW_SANDBOX_CPU_SECONDS": 300, "BPW_SANDBOX_WALL_SECONDS": 900}
+DEFAULTS = {
+    "BPW_SANDBOX_MEMORY_MB": 2048,  # all the sandbox's processes together (cgroup), else each process
+    "BPW_SANDBOX_CPU_SECONDS": 300,  # all together (cgroup), else each process
+    "BPW_SANDBOX_WALL_SECONDS": 900,
+    "BPW_SANDBOX_PROCESSES": 64,  # processes and threads at once
+    "BPW_SANDBOX_DISK_MB": 100,  # each writable folder (tmpfs): /tmp, $HOME with the working folder
+}
 FILE_SIZE_LIMIT = 64 * 2**20
 ETC_FILES = (
     "fonts",
@@ -118,25 +148,50 @@ def _read_only_paths() -> list[Path]:
     return paths
 
 
-def refuse_folder(folder: Path) -> str | None:
-    """Why a folder must not be a hand-in's writable folder (it holds the course), or None."""
-    if folder == Path("/") or folder == Path.home():
-        return f"{folder} is / or a home folder"
-    for name in ("gradebook.db", "source", "release", "nbgrader_config.py"):
-        if (folder / name).exists():
-            return f"{folder} holds {name}: it looks like a course folder, not one hand-in's folder"
-    return None
+WORK = "/home/student/work"  # the kernel's folder inside the sandbox: a size-limited tmpfs, empty at start
 
 
-def sandbox_command(folder: Path, private: Path, command: list[str]) -> list[str]:
-    """The ``bwrap`` command that runs ``command`` in ``folder`` (read-write) with ``private`` (the sockets)."""
+def sandbox_environment(kit: bool = True) -> dict[str, str]:
+    """The whole environment of the sandbox, from its first process on (nothing of the grader's is passed)."""
     import backprop_widgets
 
     package_parent = Path(backprop_widgets.__file__).resolve().parent.parent
+    environment = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/home/student",
+        "USER": "student",
+        "LOGNAME": "student",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(package_parent) if kit else "",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MPLCONFIGDIR": "/tmp/.matplotlib",
+        "IPYTHONDIR": "/tmp/.ipython",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    if os.environ.get("BPW_STUDENT_ID"):  # `BPW_STUDENT_ID=test nbgrader validate …` on a source
+        environment["BPW_STUDENT_ID"] = os.environ["BPW_STUDENT_ID"]
+    return environment
+
+
+def sandbox_command(private: Path, command: list[str], kit: bool = True) -> list[str]:
+    """The ``bwrap`` command that runs ``command`` in an empty folder of its own, with ``private`` (the sockets).
+
+    Its writable places (``/tmp``, ``$HOME`` and the working folder) are tmpfs of ``BPW_SANDBOX_DISK_MB`` each, in
+    memory (so counted in the memory limit where a cgroup holds it) and gone with the kernel: nothing written
+    in the sandbox ever comes back to the grader, which gets the notebook over the kernel's sockets only.
+    Start it with ``env=sandbox_environment()``: bwrap's first process (``/proc/1`` inside) keeps the
+    environment it was started with.
+    """
+    disk = str(_limit("BPW_SANDBOX_DISK_MB") * 2**20)
     args = [
         bwrap() or "bwrap",
         "--unshare-all",
         "--die-with-parent",
+        "--new-session",
         "--cap-drop",
         "ALL",
         "--hostname",
@@ -146,67 +201,225 @@ def sandbox_command(folder: Path, private: Path, command: list[str]) -> list[str
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        disk,
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
+        disk,
         "--tmpfs",
         "/tmp",
+        "--size",
+        disk,
+        "--tmpfs",
+        "/home/student",
         "--dir",
-        "/tmp/home",
+        WORK,
     ]
-    for path in _read_only_paths():  # after /tmp's tmpfs, which would hide what is bound below it
-        args += ["--ro-bind", str(path), str(path)]
-    args += [
-        "--bind",
-        str(private),
-        str(private),
-        "--bind",
-        str(folder),
-        str(folder),
-        "--chdir",
-        str(folder),
-        "--clearenv",
-    ]
-    environment = {
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp/home",
-        "USER": "student",
-        "LOGNAME": "student",
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": str(package_parent),
-        "PYTHONNOUSERSITE": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "MPLCONFIGDIR": "/tmp/home/.matplotlib",
-        "IPYTHONDIR": "/tmp/home/.ipython",
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
-    if os.environ.get("BPW_STUDENT_ID"):  # `BPW_STUDENT_ID=test nbgrader validate …` on a source
-        environment["BPW_STUDENT_ID"] = os.environ["BPW_STUDENT_ID"]
-    for name, value in environment.items():
+    import backprop_widgets
+
+    package = Path(backprop_widgets.__file__).resolve().parent
+    for path in _read_only_paths():  # after the tmpfs, which would hide what is bound below them
+        if kit or path != package:
+            args += ["--ro-bind", str(path), str(path)]
+    if not kit and _under(package, [p for p in _read_only_paths() if p != package]):
+        args += ["--tmpfs", str(package)]  # installed inside a prefix: an empty folder in its place
+    args += ["--bind", str(private), str(private), "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
+    for name, value in sandbox_environment(kit).items():
         args += ["--setenv", name, value]
     return args + ["--", *command]
+
+
+def run_fresh(program: str, task: str, timeout: float = 60) -> str:
+    """Run ``program`` (Python, ``task`` on its stdin) in a fresh sandbox without the kit; its last line of output.
+
+    With ``BPW_GRADING_SANDBOX=off`` it runs as a plain isolated Python process (trying things out only).
+    """
+    sandboxed = os.environ.get("BPW_GRADING_SANDBOX", "on").lower() not in ("off", "0", "no", "false")
+    private = Path(tempfile.mkdtemp(prefix="bpw-fresh-", dir=_private_root()))
+    group = Cgroup.make(_limit("BPW_SANDBOX_MEMORY_MB") * 2**20, _limit("BPW_SANDBOX_PROCESSES")) if sandboxed else None
+    try:
+        command = [sys.executable, "-I", "-c", program]
+        if sandboxed:
+            command = sandbox_command(private, command, kit=False)
+        child = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=functools.partial(_apply_limits, group) if sandboxed else None,
+            env=sandbox_environment(kit=False),
+            cwd=str(private),
+        )
+        try:
+            out, _ = child.communicate(task.encode(), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise
+        lines = out.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else ""
+    finally:
+        if group is not None:
+            group.close()
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def _limit(name: str) -> int:
     return int(os.environ.get(name, DEFAULTS[name]))
 
 
-def _apply_limits() -> None:  # runs in the child, before bwrap starts
-    memory = _limit("BPW_SANDBOX_MEMORY_MB") * 2**20
+def _apply_limits(group: Cgroup | None, memory_mb: int | None = None) -> None:  # runs in the child, before bwrap
+    if group is not None:
+        group.enter()
+    memory = (memory_mb or _limit("BPW_SANDBOX_MEMORY_MB")) * 2**20
     cpu = _limit("BPW_SANDBOX_CPU_SECONDS")
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if group is None or "pids" not in group.paths:  # no process count for the whole: one per user (not for root)
+        processes = _limit("BPW_SANDBOX_PROCESSES")
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+
+
+class Cgroup:
+    """One control group for the whole sandbox: memory of all its processes together, a process count, CPU time.
+
+    cgroup v2 (a folder delegated to this user, as systemd does for ``systemd-run --user --scope``) or cgroup v1's
+    ``memory``, ``pids`` and ``cpuacct`` hierarchies, whichever this process may write to.  ``Cgroup.make()``
+    returns None where neither can be had (then ``_apply_limits`` falls back to limits per process).
+    """
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths  # controller -> folder ("memory", "pids", "cpu"); v2 has one folder for all
+
+    @staticmethod
+    def _own(controller: str) -> Path | None:
+        """This process's cgroup folder for a v1 controller, or the v2 one for ``""``."""
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            number, controllers, where = line.split(":", 2)
+            names = controllers.split(",")
+            if (controller == "" and number == "0") or (controller and controller in names):
+                root = Path("/sys/fs/cgroup") / (controller if controller else "")
+                if controller == "" and not (root / "cgroup.controllers").exists():
+                    root = Path("/sys/fs/cgroup/unified")
+                folder = root / where.lstrip("/")
+                return folder if folder.is_dir() else None
+        return None
+
+    @classmethod
+    def make(cls, memory_bytes: int, processes: int) -> Cgroup | None:
+        name = f"bpw-sandbox-{os.getpid()}-{secrets.token_hex(4)}"
+        paths: dict[str, Path] = {}
+        try:
+            v2 = cls._own("")
+            if v2 is not None and {"memory", "pids"} <= set((v2 / "cgroup.controllers").read_text().split()):
+                folder = v2 / name
+                folder.mkdir()
+                try:
+                    (folder / "memory.max").write_text(str(memory_bytes))
+                    (folder / "memory.swap.max").write_text("0")
+                    (folder / "pids.max").write_text(str(processes))
+                except OSError:
+                    folder.rmdir()
+                    raise
+                return cls({"memory": folder, "pids": folder, "cpu": folder, "v2": folder})
+        except OSError:
+            pass
+        try:
+            for controller in ("memory", "pids", "cpuacct"):
+                own = cls._own(controller)
+                if own is None:
+                    continue
+                folder = own / name
+                folder.mkdir()
+                paths["cpu" if controller == "cpuacct" else controller] = folder
+                if controller == "memory":
+                    (folder / "memory.limit_in_bytes").write_text(str(memory_bytes))
+                    swap = folder / "memory.memsw.limit_in_bytes"
+                    if swap.exists():
+                        swap.write_text(str(memory_bytes))
+                elif controller == "pids":
+                    (folder / "pids.max").write_text(str(processes))
+        except OSError:
+            cls(paths).close()
+            return None
+        if "memory" not in paths:
+            cls(paths).close()
+            return None
+        return cls(paths)
+
+    def enter(self) -> None:
+        """Move this process (a child, before it runs bwrap) into the group."""
+        for folder in set(self.paths.values()):
+            (folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def cpu_seconds(self) -> float:
+        folder = self.paths.get("cpu")
+        try:
+            if folder is None:
+                return 0.0
+            if "v2" in self.paths:
+                usage = dict(line.split() for line in (folder / "cpu.stat").read_text().splitlines())
+                return int(usage["usage_usec"]) / 1e6
+            return int((folder / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, KeyError, ValueError):
+            return 0.0
+
+    def memory_events(self) -> str:
+        """Why the group's processes were stopped, in words, if by the memory limit."""
+        try:
+            if "v2" in self.paths:
+                events = dict(
+                    line.split() for line in (self.paths["memory"] / "memory.events").read_text().splitlines()
+                )
+                hit = int(events.get("oom_kill", 0))
+            else:
+                hit = int((self.paths["memory"] / "memory.failcnt").read_text())
+        except (OSError, KeyError, ValueError):
+            return ""
+        return "the memory limit was reached" if hit else ""
+
+    def close(self) -> None:
+        """Stop every process left in the group, and remove it."""
+        for folder in set(self.paths.values()):
+            for _ in range(50):
+                try:
+                    pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+                except OSError:
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                time.sleep(0.05)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _wait(child: subprocess.Popen, group: Cgroup | None, wall: float, cpu: float) -> tuple[int, str]:
+    """Wait for the sandbox; stop it at the wall-time limit, or when all its processes together used ``cpu`` s."""
+    started = time.monotonic()
+    while True:
+        try:
+            return child.wait(timeout=0.5), ""
+        except subprocess.TimeoutExpired:
+            pass
+        over = ""
+        if time.monotonic() - started > wall:
+            over = "its wall-time limit"
+        elif group is not None and group.cpu_seconds() > cpu:
+            over = "its CPU-time limit (all its processes together)"
+        if over:
+            child.kill()
+            child.wait()
+            return 3, f"the notebook ran over {over}; stopped"
 
 
 def run_kernel(connection_file: str, extra: list[str]) -> int:
     """Start ipykernel in the sandbox, connected to the client through Unix sockets in a private folder."""
-    folder = Path.cwd().resolve()
-    problem = refuse_folder(folder)
-    if problem:
-        print(f"bpw-sandbox: refusing to run: {problem}", file=sys.stderr)
-        return 2
     if not bwrap():
         print("bpw-sandbox: bubblewrap (bwrap) is not installed; see INSTRUCTORS.md", file=sys.stderr)
         return 2
@@ -218,8 +431,9 @@ def run_kernel(connection_file: str, extra: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-"))
+    private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-", dir=_private_root()))
     links = []
+    group = Cgroup.make(_limit("BPW_SANDBOX_MEMORY_MB") * 2**20, _limit("BPW_SANDBOX_PROCESSES"))
     try:
         inside = dict(info, ip=str(private / "k"))
         for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
@@ -230,30 +444,42 @@ def run_kernel(connection_file: str, extra: list[str]) -> int:
             links.append(link)
         (private / "connection.json").write_text(json.dumps(inside))
         command = sandbox_command(
-            folder,
-            private,
-            [sys.executable, "-m", "ipykernel_launcher", "-f", str(private / "connection.json"), *extra],
+            private, [sys.executable, "-m", "ipykernel_launcher", "-f", str(private / "connection.json"), *extra]
         )
         # the kernel's own stdout only repeats how to connect to it; its stderr stays in nbgrader's log
-        child = subprocess.Popen(command, preexec_fn=_apply_limits, stdout=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            command,
+            preexec_fn=functools.partial(_apply_limits, group),
+            stdout=subprocess.DEVNULL,
+            env=sandbox_environment(),
+            cwd="/",
+        )
 
         def forward(signum, _frame):
             child.send_signal(signum)
 
         signal.signal(signal.SIGINT, forward)
         signal.signal(signal.SIGTERM, forward)
-        try:
-            return child.wait(timeout=_limit("BPW_SANDBOX_WALL_SECONDS"))
-        except subprocess.TimeoutExpired:
-            print("bpw-sandbox: the notebook ran over its wall-time limit; stopped", file=sys.stderr)
-            child.kill()
-            child.wait()
-            return 3
+        code, why = _wait(child, group, _limit("BPW_SANDBOX_WALL_SECONDS"), _limit("BPW_SANDBOX_CPU_SECONDS"))
+        if group is not None and group.memory_events():
+            why = (why + "; " if why else "") + group.memory_events()
+        if why:
+            print(f"bpw-sandbox: {why}", file=sys.stderr)
+        return code
     finally:
+        if group is not None:
+            group.close()
         for link in links:
             if link.is_symlink():
                 link.unlink()
         shutil.rmtree(private, ignore_errors=True)
+
+
+def _private_root() -> str | None:
+    """Where the kernel's private folder (its sockets) goes: /dev/shm where it can, a tmpfs whose pages count in the
+    sandbox's memory limit, so that writing there cannot fill the grader's disk; else the temporary folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def socket_prefix() -> str:
@@ -285,39 +511,142 @@ def install(prefix: str | None = None, user: bool = False) -> Path:
 
 
 CHECKS = r"""
-import os, socket, sys
+import json, os, socket, sys, time
 results = {}
 def attempt(name, action):
     try:
-        action()
-        results[name] = "allowed"
+        outcome = action()
+        results[name] = outcome or "allowed"
     except Exception as error:
         results[name] = "blocked (%s)" % type(error).__name__
-for path in sys.argv[1:]:
-    attempt("read " + path, lambda: open(path).read())
-    attempt("list " + os.path.dirname(path), lambda: os.listdir(os.path.dirname(path)))
-attempt("write next to its folder", lambda: open(os.path.join(os.path.dirname(os.getcwd()), "bpw-written"), "w").write("x"))
-attempt("write in its folder", lambda: open("written-in-sandbox", "w").write("x"))
-attempt("network", lambda: socket.create_connection(("1.1.1.1", 53), timeout=2))
-attempt("import backprop_widgets", lambda: __import__("backprop_widgets"))
-import json; print(json.dumps(results))
+canary = sys.argv[1]
+for path in sys.argv[2:]:
+    attempt("read " + path, lambda: open(path).read() and None)
+    attempt("list " + os.path.dirname(path), lambda: os.listdir(os.path.dirname(path)) and None)
+def environment():
+    seen = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                seen.append(open("/proc/%s/environ" % pid, "rb").read())
+            except OSError:
+                pass
+    if any(canary.encode() in e for e in seen):
+        return "the grader's environment is visible"
+    return "%d processes seen, none with the grader's environment (a variable set for this check)" % len(seen)
+attempt("read the environment of every process (/proc/*/environ)", environment)
+for where in ("/", "/usr", sys.prefix, os.path.dirname(os.path.dirname(json.__file__))):
+    attempt("write in " + where, lambda: open(os.path.join(where, "bpw-written"), "w").write("x") and None)
+attempt("write in its own folder", lambda: open("written-in-sandbox", "w").write("x") and None)
+attempt("network", lambda: socket.create_connection(("1.1.1.1", 53), timeout=2) and None)
+def processes():
+    children = []
+    try:
+        for _ in range(300):
+            pid = os.fork()
+            if pid == 0:
+                time.sleep(30)
+                os._exit(0)
+            children.append(pid)
+    except OSError:
+        pass
+    finally:
+        for pid in children:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+    return "%d of 300 processes started" % len(children)
+attempt("start 300 processes", processes)
+def memory(each_mb):
+    children = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                block = bytearray(each_mb * 2**20)
+                for i in range(0, len(block), 4096):
+                    block[i] = 1
+                time.sleep(3)
+                os._exit(0)
+            except MemoryError:
+                os._exit(1)
+        children.append(pid)
+        time.sleep(0.3)
+    held = sum(1 for pid in children if os.waitpid(pid, 0)[1] == 0)
+    return "%d of 3 children held %d MB each at once" % (held, each_mb)
+attempt("3 children of %s MB each, under a limit of %s MB" % tuple(canary.split(":")[1:]), lambda: memory(int(canary.split(":")[1])))
+def disk():
+    written = 0
+    try:
+        for n in range(1000):
+            with open("big-%d" % n, "wb") as f:
+                for _ in range(10):
+                    f.write(b"x" * 2**20)
+                    written += 1
+    except OSError:
+        pass
+    return "%d MB written in its folder" % written
+attempt("write 1000 MB in its folder", disk)
+import backprop_widgets
+print(json.dumps(results))
 """
 
+CHECK_MEMORY_MB = 300  # the check's own limit for all processes together: 3 children of 120 MB cannot all fit
 
-def check(folder: Path, secrets: list[str]) -> dict:
+
+def check(paths: list[str]) -> dict:
     """Run a few attempts in the sandbox (as a hand-in would) and return what each one met."""
-    private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-"))
+    private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-", dir=_private_root()))
+    canary = f"bpw-canary-{secrets.token_hex(8)}:120:{CHECK_MEMORY_MB}"
+    group = Cgroup.make(CHECK_MEMORY_MB * 2**20, _limit("BPW_SANDBOX_PROCESSES"))
     try:
-        command = sandbox_command(folder.resolve(), private, [sys.executable, "-c", CHECKS, *secrets])
-        done = subprocess.run(command, capture_output=True, text=True, preexec_fn=_apply_limits, timeout=120)
+        os.environ["BPW_CHECK_CANARY"] = canary  # in the grader's environment, as a hub's token would be
+        command = sandbox_command(private, [sys.executable, "-c", CHECKS, canary, *paths])
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            preexec_fn=functools.partial(_apply_limits, group),
+            env=sandbox_environment(),
+            timeout=300,
+        )
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
         results = json.loads(done.stdout.strip().splitlines()[-1])
-        outside = folder.resolve().parent / "bpw-written"
-        results["write next to its folder, seen outside"] = "yes" if outside.exists() else "no"
+        results["limits"] = describe_limits(group)
         return results
     finally:
+        os.environ.pop("BPW_CHECK_CANARY", None)
+        if group is not None:
+            group.close()
         shutil.rmtree(private, ignore_errors=True)
+
+
+def describe_limits(group: Cgroup | None) -> str:
+    """The limits a hand-in runs under on this machine, in words."""
+    memory, processes = _limit("BPW_SANDBOX_MEMORY_MB"), _limit("BPW_SANDBOX_PROCESSES")
+    cpu, wall, disk = (
+        _limit("BPW_SANDBOX_CPU_SECONDS"),
+        _limit("BPW_SANDBOX_WALL_SECONDS"),
+        _limit("BPW_SANDBOX_DISK_MB"),
+    )
+    if group is None:
+        kind = "no cgroup can be had here: limits per process"
+        together = (
+            f"memory {memory} MB per process, processes {processes} per user (RLIMIT_NPROC; not enforced for root), "
+            f"CPU {cpu} s per process"
+        )
+    else:
+        kind = "cgroup v2" if "v2" in group.paths else "cgroup v1 (" + ", ".join(sorted(group.paths)) + ")"
+        together = (
+            f"memory {memory} MB for all processes together, {processes} processes at once"
+            if "pids" in group.paths
+            else f"memory {memory} MB for all processes together, processes {processes} per user (RLIMIT_NPROC)"
+        )
+        together += f", CPU {cpu} s for all together" if "cpu" in group.paths else f", CPU {cpu} s per process"
+    return (
+        f"{kind}: {together}; {wall} s in all; writable folders {disk} MB each (tmpfs, in memory), "
+        f"{FILE_SIZE_LIMIT // 2**20} MB per file"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     installer.add_argument("--prefix", help="install into PREFIX/share/jupyter/kernels (default: this Python's)")
     installer.add_argument("--user", action="store_true", help="install for this user instead")
     checker = commands.add_parser("check", help="show what the sandbox lets a hand-in do")
-    checker.add_argument("secrets", nargs="*", help="files a hand-in must not read")
+    checker.add_argument("paths", nargs="*", help="files a hand-in must not read")
     options = parser.parse_args(argv)
     if options.command == "kernel":
         return run_kernel(options.connection_file, options.extra)
@@ -346,9 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "install":
         print(f"installed the kernel spec {KERNEL_NAME} in {install(options.prefix, options.user)}")
         return 0
-    with tempfile.TemporaryDirectory() as folder:
-        for name, outcome in check(Path(folder), options.secrets).items():
-            print(f"{name}: {outcome}")
+    for name, outcome in check(options.paths).items():
+        print(f"{name}: {outcome}")
     return 0
 
 

@@ -35,15 +35,14 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 
 # The roster (INSTRUCTORS.md: "nbgrader db student import"): nbgrader's id is the id in the LMS's file names.
 ROSTER = [
-    {"id": "ada", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.edu"},
-    {"id": "bo", "first_name": "Bo", "last_name": "Li", "email": "bo@example.edu"},
-    {"id": "cy", "first_name": "Cy", "last_name": "Young", "email": "cy@example.edu"},
-    {"id": "absent", "first_name": "Ab", "last_name": "Sent", "email": "absent@example.edu"},
+    {"id": "ada", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.edu", "lms_user_id": "1001"},
+    {"id": "bo", "first_name": "Bo", "last_name": "Li", "email": "bo@example.edu", "lms_user_id": "1002"},
+    {"id": "cy", "first_name": "Cy", "last_name": "Young", "email": "cy@example.edu", "lms_user_id": "1003"},
+    {"id": "absent", "first_name": "Ab", "last_name": "Sent", "email": "absent@example.edu", "lms_user_id": "1004"},
+    {"id": "eve", "first_name": "Eve", "last_name": "Mail", "email": "eve@example.edu", "lms_user_id": "1005"},
 ]
-# What each honest student types as STUDENT_ID: their id, their e-mail, their id in other case with spaces.
-TYPED = {"ada": "ada", "bo": "bo@example.edu", "cy": " CY "}
-# The regexp INSTRUCTORS.md gives for Moodle's "Download all submissions" (matched against the whole path).
-MOODLE_REGEXP = r".*/[^/]*_(?P<student_id>[^_/]+)_assignsubmission_file_(?P<file_id>[^/]+\.ipynb)"
+# What each honest student types as STUDENT_ID: their id, in other case, with spaces (one identity: the roster's id).
+TYPED = {"ada": "ada", "bo": "Bo", "cy": " CY "}
 
 # Typical mistakes: answer cell -> what the student wrote there (in terms of their own numbers).
 MISTAKES = {
@@ -127,6 +126,82 @@ HOSTILE = {
 }
 
 
+# Hand-ins with the right answers and an attack on the machine in the first answer cell (none trips the tripwire):
+# each is contained by the sandbox and scores what its answers earn. What each printed must show.
+SECRET = "bpw-secret-token-8c1f0e"  # in the grader's environment, as a hub's API token would be
+CONTAINED = {
+    "environ": (
+        "import io as _io, glob as _glob\n"
+        "for _p in _glob.glob('/proc/*/environ'):\n"
+        "    try:\n        print(_p, _io.open(_p, 'rb').read())\n"
+        "    except OSError as _e:\n        print(_p, type(_e).__name__)\n"
+    ),
+    "script": (
+        "class _Shown:\n"
+        "    def _repr_html_(self):\n"
+        "        return ('<scr' + 'ipt>document.title = \"pw\" + \"ned\"</scr' + 'ipt><b>bold</b>'\n"
+        "                '<img src=x one' + 'rror=\"ale' + 'rt(1)\"><img src=\"http://evil' + '.example/t.png\">')\n"
+        "from IPython.display import display as _d, Javascript as _J\n"
+        "_d(_Shown())\n_d(_J('ale' + 'rt(2)'))\n"
+    ),
+    "fork_bomb": (
+        "import multiprocessing as _mp, time as _t\n_ps = []\n"
+        "try:\n    for _ in range(300):\n"
+        "        _p = _mp.Process(target=_t.sleep, args=(30,), daemon=True)\n        _p.start()\n        _ps.append(_p)\n"
+        "except Exception as _e:\n    print('refused:', type(_e).__name__)\n"
+        "print('processes started:', len(_ps))\n"
+        "for _p in _ps:\n    _p.kill()\n"
+    ),
+    "memory_bomb": (
+        "import multiprocessing as _mp, time as _t\n"
+        "def _hold(mb):\n    _b = bytearray(mb * 2**20)\n    for _i in range(0, len(_b), 4096):\n        _b[_i] = 1\n"
+        "    _t.sleep(5)\n"
+        "_ps = [_mp.Process(target=_hold, args=(1000,), daemon=True) for _ in range(3)]\n"
+        "for _p in _ps:\n    _p.start()\n    _t.sleep(1)\n"
+        "for _p in _ps:\n    _p.join()\n"
+        "print('children that held 1000 MB:', sum(_p.exitcode == 0 for _p in _ps))\n"
+    ),
+    "disk_bomb": (
+        "import io as _io\n_written = 0\n"
+        "try:\n    for _n in range(10):\n"
+        "        with _io.open('big-%d' % _n, 'wb') as _f:\n"
+        "            for _ in range(60):\n                _f.write(b'x' * 2**20)\n                _written += 1\n"
+        "except OSError as _e:\n    print('refused:', type(_e).__name__)\n"
+        "print('MB written:', _written)\n"
+    ),
+}
+# Reports that would be forged: right numbers, a backward function that is wrong (returns 0) but made to look right
+# when graded by an input transformer that redefines it before each probe (past the tripwire), or one that
+# reads the answer off the engine (`getattr(x, "gr" + "ad")`, past the tripwire).
+FORGED = {
+    "forge_transformer": {
+        "task1_answer": (
+            "import IPython as _I\n"
+            "def _forge(lines):\n"
+            "    if any('_bpw_probe' in line for line in lines):\n"
+            "        return ['def sigmoid_backward(z, upstream):\\n', '    s = 1 / (1 + np.exp(-z))\\n',\n"
+            "                '    return upstream * s * (1 - s)\\n'] + lines\n"
+            "    return lines\n"
+            "getattr(_I.get_ipython(), 'input_transformers' + '_post').append(_forge)\n"
+        ),
+        "task3_answer": "def sigmoid_backward(z, upstream):\n    return 0 * z\n",
+    },
+    "engine_dodge": {
+        "task3_answer": (
+            "def sigmoid_backward(z, upstream):\n"
+            "    def one(zi):\n"
+            "        v = Value(float(zi))\n"
+            "        s = 1 / (1 + math.e ** (-v))\n"
+            "        getattr(s, 'back' + 'ward')()\n"
+            "        return getattr(v, 'gr' + 'ad')\n"
+            "    return upstream * np.vectorize(one)(z)\n"
+        ),
+    },
+}
+# Hand-ins that are links, or bring links: name -> how the folder is made (see make_link_hand_ins).
+LINKED = ("link_source", "link_gradebook", "link_other", "link_folder", "hard_link", "extras")
+
+
 def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
@@ -201,14 +276,103 @@ def submit(course: Path, student: str, name: str, nb) -> None:
     nbformat.write(nb, folder / f"{name}.ipynb")
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    """A course graded as INSTRUCTORS.md says, with honest, mistaken and hostile hand-ins."""
-    require_sandbox()
-    course = tmp_path_factory.mktemp("course")
-    shutil.copytree(COURSE / "source", course / "source")
+def download(course: Path, name: str) -> Path:
+    archive = course / "downloaded" / name / "archive"
+    archive.mkdir(parents=True)
+    return archive
+
+
+def source_answer(nb, grade_id: str) -> str:
+    cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+    return SOLUTION.search(cell.source).group(1)
+
+
+def make_link_hand_ins(course: Path, source_nb) -> None:
+    """Hand-ins whose notebook is a link (to the source, to gradebook.db, to ada's hand-in), a folder that is a
+    link, a hard link to the source, and an honest notebook brought with links to the course's files."""
+    submitted = course / "submitted"
+    source = course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb"
+
+    def folder(student: str) -> Path:
+        path = submitted / student / "sigmoid_tree"
+        path.mkdir(parents=True)
+        return path
+
+    (folder("link_source") / "sigmoid_tree.ipynb").symlink_to(source)
+    (folder("link_gradebook") / "sigmoid_tree.ipynb").symlink_to(course / "gradebook.db")
+    (folder("link_other") / "sigmoid_tree.ipynb").symlink_to(Path("../../ada/sigmoid_tree/sigmoid_tree.ipynb"))
+    (submitted / "link_folder").mkdir()
+    (submitted / "link_folder" / "sigmoid_tree").symlink_to(submitted / "ada" / "sigmoid_tree", True)
+    os.link(source, folder("hard_link") / "sigmoid_tree.ipynb")
+    extras = folder("extras")
+    nbformat.write(hand_in(source_nb, "extras"), extras / "sigmoid_tree.ipynb")
+    (extras / "gradebook.db").symlink_to(course / "gradebook.db")
+    (extras / "solutions.ipynb").symlink_to(source)
+    (extras / "timestamp.txt").symlink_to(course / "gradebook.db")
+    (extras / "course").symlink_to(course, True)
+
+
+def make_broken_hand_ins(course: Path, source_nb) -> None:
+    """Honest answers in a notebook whose cells were copied, re-flagged or added; an answer too large to encode."""
+    nb = hand_in(source_nb, "copied_cell")
+    index = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade_id") == "task1_test")
+    nb.cells.insert(index + 1, nbformat.from_dict(json.loads(json.dumps(nb.cells[index]))))  # a plain copy-paste
+    submit(course, "copied_cell", "sigmoid_tree", nb)
+    nb = hand_in(source_nb, "reflagged")
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade_id") == "task1_hidden":
+            meta.update(solution=True, locked=False)  # hidden tests made an answer
+        elif meta.get("grade_id") == "task2_test":
+            meta.update(points=50)
+        elif cell.cell_type == "code" and cell.source.startswith("STUDENT_ID"):
+            cell.metadata["nbgrader"] = {
+                "grade_id": "my_id",
+                "locked": True,
+                "grade": False,
+                "solution": False,
+                "schema_version": 3,
+            }
+    bonus = nbformat.v4.new_code_cell("print('bonus')")
+    bonus.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "bonus",
+        "locked": False,
+        "points": 100,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+    }
+    nb.cells.append(bonus)
+    submit(course, "reflagged", "sigmoid_tree", nb)
+    submit(
+        course,
+        "huge_answer",
+        "sigmoid_tree",
+        hand_in(source_nb, "huge_answer", {"task1_answer": "local_grad_g_d = 10**400\n"}),
+    )
+    folder = course / "submitted" / "not_json" / "sigmoid_tree"
+    folder.mkdir(parents=True)
+    (folder / "sigmoid_tree.ipynb").write_bytes(b"\xff\xfe not a notebook")
+
+
+def fingerprints(course: Path) -> dict[str, str]:
+    """sha256 of the sources and of every submitted file that is a regular file (links are not followed)."""
+    import hashlib
+
+    found = {}
+    for path in sorted([*(course / "source").rglob("*.ipynb"), *(course / "submitted").rglob("*")]):
+        if path.is_file() and not path.is_symlink() and not any(p.is_symlink() for p in path.parents):
+            found[str(path.relative_to(course))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def set_up(course: Path, assignments: tuple[str, ...], roster: list[dict]) -> None:
+    """A course folder as INSTRUCTORS.md says: the sources, the config, the sandbox's kernel spec (here into the
+    course's own Jupyter path), the roster imported."""
+    for name in assignments:
+        shutil.copytree(COURSE / "source" / name, course / "source" / name)
     shutil.copy(COURSE / "nbgrader_config.py", course)
-    # Setting up: the sandbox's kernel spec (here into the course's own Jupyter path).
     subprocess.run(
         [
             sys.executable,
@@ -222,32 +386,48 @@ def course(tmp_path_factory) -> Path:
         env=environment(course),
         capture_output=True,
     )
-    # The roster.
-    with open(course / "roster.csv", "w", newline="") as roster:
-        writer = csv.DictWriter(roster, fieldnames=list(ROSTER[0]))
+    with open(course / "roster.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(roster[0]))
         writer.writeheader()
-        writer.writerows(ROSTER)
+        writer.writerows(roster)
     run_nbgrader(course, "db", "student", "import", "roster.csv")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A course graded as INSTRUCTORS.md says, with honest, mistaken and hostile hand-ins."""
+    require_sandbox()
+    course = tmp_path_factory.mktemp("course")
+    set_up(course, ASSIGNMENTS, ROSTER)
     run_nbgrader(course, "generate_assignment", "*")
-    # The hand-ins: sigmoid_tree's honest ones come through zip_collect, as from Moodle.
-    archive = course / "downloaded" / "sigmoid_tree" / "archive"
-    archive.mkdir(parents=True)
-    with zipfile.ZipFile(archive / "moodle-download.zip", "w") as zipped:
+    # The hand-ins: sigmoid_tree's honest ones come through zip_collect from Moodle (a folder per participant,
+    # named by Moodle's participant number), gradients_add_at_branches' from Canvas (flat, by Canvas's user id).
+    source = read(course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb")
+    number = {r["id"]: r["lms_user_id"] for r in ROSTER}
+    with zipfile.ZipFile(download(course, "sigmoid_tree") / "moodle-download.zip", "w") as zipped:
         for student, typed in TYPED.items():
-            source = read(course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb")
             full = next(f"{r['first_name']} {r['last_name']}" for r in ROSTER if r["id"] == student)
-            zipped.writestr(
-                f"{full}_{student}_assignsubmission_file_sigmoid_tree.ipynb", nbformat.writes(hand_in(source, typed))
-            )
-    course_log = {
-        "zip_collect": run_nbgrader(
-            course, "zip_collect", "sigmoid_tree", f"--FileNameCollectorPlugin.named_regexp={MOODLE_REGEXP}"
+            folder = f"{full}_{number[student]}_assignsubmission_file_"
+            zipped.writestr(f"{folder}/sigmoid_tree.ipynb", nbformat.writes(hand_in(source, typed)))
+        # bo's folder also holds a file named to pass for ada's hand-in (the name is the student's choice)
+        zipped.writestr(
+            f"Bo Li_{number['bo']}_assignsubmission_file_/x_{number['ada']}_assignsubmission_file_sigmoid_tree.ipynb",
+            nbformat.writes(hand_in(source, "bo", WRONG)),
         )
-    }
+    course_log = {"zip_collect": run_nbgrader(course, "zip_collect", "sigmoid_tree", "--RosterCollector.layout=moodle")}
+    branches = read(course / "source" / "gradients_add_at_branches" / "gradients_add_at_branches.ipynb")
+    with zipfile.ZipFile(download(course, "gradients_add_at_branches") / "submissions.zip", "w") as zipped:
+        for student, submission in (("ada", 90001), ("bo", 90002), ("cy", 90003), ("cy", 90004)):
+            last_first = next(f"{r['last_name']}{r['first_name']}".lower() for r in ROSTER if r["id"] == student)
+            name = f"{last_first}_{number[student]}_{submission}_gradients_add_at_branches.ipynb"
+            zipped.writestr(name, nbformat.writes(hand_in(branches, TYPED[student])))
+    course_log["zip_collect_canvas"] = run_nbgrader(
+        course, "zip_collect", "gradients_add_at_branches", "--RosterCollector.layout=canvas"
+    )
     for name in ASSIGNMENTS:
         source = read(course / "source" / name / f"{name}.ipynb")
         release = read(course / "release" / name / f"{name}.ipynb")
-        if name != "sigmoid_tree":
+        if name == "two_layer_network":
             for student in ("ada", "bo"):
                 submit(course, student, name, hand_in(source, TYPED[student]))
         submit(course, "mistaken", name, hand_in(source, "mistaken", MISTAKES[name]))
@@ -256,12 +436,33 @@ def course(tmp_path_factory) -> Path:
     submit(course, "blank", "sigmoid_tree", hand_in(release, "blank"))
     submit(course, "hub", "sigmoid_tree", hand_in(source, ""))  # on a JupyterHub the id may stay empty
     submit(course, "dan", "sigmoid_tree", hand_in(source, "ada"))  # ada's notebook, handed in by dan
+    submit(course, "eve", "sigmoid_tree", hand_in(source, "eve@example.edu"))  # the e-mail, not the course's id
     for student, (attack, _) in HOSTILE.items():
         answers = dict(WRONG, task1_answer=attack + WRONG["task1_answer"])
         submit(course, student, "sigmoid_tree", hand_in(release, student, answers))
+    for student, attack in CONTAINED.items():
+        answers = {"task1_answer": attack + source_answer(source, "task1_answer")}
+        if student == "script":  # and a Markdown cell of its own, with HTML that runs and loads
+            nb = hand_in(source, student, answers)
+            nb.cells.insert(
+                1, nbformat.v4.new_markdown_cell('<img src=x onerror="alert(3)"> ![t](http://evil.example/m.png)')
+            )
+            submit(course, student, "sigmoid_tree", nb)
+        else:
+            submit(course, student, "sigmoid_tree", hand_in(source, student, answers))
+    for student, answers in FORGED.items():
+        answers = {
+            **answers,
+            "task1_answer": answers.get("task1_answer", "") + source_answer(source, "task1_answer"),
+        }
+        submit(course, student, "sigmoid_tree", hand_in(source, student, answers))
+    make_link_hand_ins(course, source)
+    make_broken_hand_ins(course, source)
+    course_log["before"] = fingerprints(course)
     started = time.perf_counter()
-    course_log["autograde"] = run_nbgrader(course, "autograde", "*")
+    course_log["autograde"] = run_nbgrader(course, "autograde", "*", BPW_TEST_SECRET=SECRET)
     course_log["seconds"] = time.perf_counter() - started
+    course_log["after"] = fingerprints(course)
     course_log["generate_feedback"] = run_nbgrader(course, "generate_feedback", "*")
     course_log["export"] = run_nbgrader(course, "export")
     (course / "test-log.json").write_text(json.dumps(course_log))
@@ -396,9 +597,20 @@ def test_the_student_version_has_no_solutions_and_no_hidden_tests(course, name):
 # ---- honest hand-ins -----------------------------------------------------------------------------------
 
 
-def test_zip_collect_with_the_documented_regexp_collects_every_file(course, logs):
+def test_zip_collect_places_moodle_hand_ins_by_the_roster_not_by_file_names(course, logs):
     for student in TYPED:
-        assert (course / "submitted" / student / "sigmoid_tree" / "sigmoid_tree.ipynb").is_file(), logs["zip_collect"]
+        folder = course / "submitted" / student / "sigmoid_tree"
+        assert sorted(p.name for p in folder.iterdir()) == ["sigmoid_tree.ipynb"], logs["zip_collect"]
+    ada = read(course / "submitted" / "ada" / "sigmoid_tree" / "sigmoid_tree.ipynb")
+    assert "STUDENT_ID = 'ada'" in "\n".join(c.source for c in ada.cells)  # not bo's file named as ada's
+
+
+def test_zip_collect_from_canvas_reports_a_duplicate_for_that_student_only(course, logs):
+    log = logs["zip_collect_canvas"]
+    assert "Student cy handed in gradients_add_at_branches.ipynb twice" in log, log
+    for student in ("ada", "bo", "cy"):
+        folder = course / "submitted" / student / "gradients_add_at_branches"
+        assert sorted(p.name for p in folder.iterdir()) == ["gradients_add_at_branches.ipynb"], log
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -442,6 +654,11 @@ def test_typical_mistakes_get_the_visible_points_and_fail_the_hidden_tests(grade
 def test_a_notebook_made_for_another_student_scores_zero_with_the_reason(course, grades):
     assert grades["sigmoid_tree", "dan"][0] == 0
     assert "someone else's" in outputs_text(graded(course, "sigmoid_tree", "dan"))
+
+
+def test_an_e_mail_typed_instead_of_the_id_scores_zero_and_says_what_to_type(course, grades):
+    assert grades["sigmoid_tree", "eve"][0] == 0
+    assert "the student's e-mail, not the course's id 'eve'" in outputs_text(graded(course, "sigmoid_tree", "eve"))
 
 
 def test_a_failed_test_says_why_without_its_code(course):
@@ -502,3 +719,198 @@ def test_autograding_takes_seconds_per_notebook(course, logs):
     per_notebook = logs["seconds"] / notebooks
     print(f"autograde in the sandbox: {per_notebook:.1f} s per notebook ({notebooks} notebooks)")
     assert per_notebook < 60
+
+
+# ---- a hostile class: links, the environment, script in outputs, bombs ---------------------------------
+
+
+def feedback_page(course: Path, student: str) -> str:
+    return (course / "feedback" / student / "sigmoid_tree" / "sigmoid_tree.html").read_text()
+
+
+@pytest.mark.parametrize("student", LINKED[:-1])
+def test_a_hand_in_that_is_a_link_scores_zero_and_says_why(course, grades, student):
+    score, max_score, cells = grades["sigmoid_tree", student]
+    assert max_score > 0 and score == 0, cells
+    printed = outputs_text(graded(course, "sigmoid_tree", student))
+    reason = "hard link" if student == "hard_link" else "symbolic link"
+    assert "the hand-in was not read: " in printed and reason in printed, printed
+
+
+def test_links_leave_the_sources_the_gradebook_and_other_hand_ins_untouched(course, logs, grades):
+    assert logs["after"] == logs["before"]  # sources and every regular file handed in, byte for byte
+    assert grades["sigmoid_tree", "ada"][0] == grades["sigmoid_tree", "ada"][1]
+    with sqlite3.connect(course / "gradebook.db") as db:  # still a gradebook, not a notebook written over it
+        assert db.execute("SELECT COUNT(*) FROM student").fetchone()[0] >= len(ROSTER)
+    source = read(course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb")
+    secret = secret_lines(source)
+    for student in LINKED:
+        folder = course / "feedback" / student / "sigmoid_tree"
+        assert sorted(p.name for p in folder.iterdir()) == ["sigmoid_tree.html"], student
+        page = feedback_page(course, student)
+        assert not [line for line in secret if line in page], student
+        assert "SQLite format" not in page
+        graded_folder = course / "autograded" / student / "sigmoid_tree"
+        assert {p.name for p in graded_folder.iterdir()} <= {"sigmoid_tree.ipynb", "timestamp.txt"}, student
+        assert not [p for p in graded_folder.iterdir() if p.is_symlink()]
+
+
+def test_an_honest_notebook_brought_with_links_scores_full_marks_without_them(course, grades, logs):
+    score, max_score, _ = grades["sigmoid_tree", "extras"]
+    assert score == max_score
+    assert "ignored (never opened)" in logs["autograde"]
+
+
+def test_the_sandbox_shows_nothing_of_the_graders_environment(course, grades):
+    printed = outputs_text(graded(course, "sigmoid_tree", "environ"))
+    assert "/proc/1/environ" in printed and "PATH=" in printed  # it did read the sandbox's own
+    assert SECRET not in printed and SECRET not in feedback_page(course, "environ")
+    assert grades["sigmoid_tree", "environ"][0] == grades["sigmoid_tree", "environ"][1]
+
+
+class _Elements(__import__("html.parser").parser.HTMLParser):
+    """Every element of a page, with its attributes, and the text of its scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.mark.parametrize("student", ["script", "ada"])
+def test_feedback_shows_student_html_without_script_handlers_or_external_loads(course, grades, student):
+    page = _Elements()
+    page.feed(feedback_page(course, student))
+    handlers = [(t, a) for t, a in page.elements for name, value in a.items() if name.startswith("on")]
+    assert not handlers
+    assert not [s for s in page.scripts if "pwned" in s.replace('" + "', "") or "alert(" in s]
+    loads = [a.get("src") or a.get("href") for _, a in page.elements if "evil.example" in str(a)]
+    assert not loads
+    nb = graded(course, "sigmoid_tree", student)
+    kinds = {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
+    assert not kinds - {"text/plain", "text/html", "image/png", "image/jpeg", "image/gif"}, kinds
+    assert "widgets" not in nb.metadata
+    assert grades["sigmoid_tree", student][0] == grades["sigmoid_tree", student][1]
+    if student == "script":
+        assert "<b>bold</b>" in feedback_page(course, student)  # the harmless part is still shown
+
+
+def printed_by(course: Path, student: str) -> str:
+    return outputs_text(graded(course, "sigmoid_tree", student))
+
+
+def test_a_fork_bomb_is_held_to_the_process_limit_and_scores_its_answers(course, grades):
+    printed = printed_by(course, "fork_bomb")
+    started = int(re.search(r"processes started: (\d+)", printed).group(1))
+    assert started < 100, printed
+    assert grades["sigmoid_tree", "fork_bomb"][0] == grades["sigmoid_tree", "fork_bomb"][1]
+
+
+def test_three_children_of_1000_mb_do_not_all_fit_in_the_memory_limit(course, grades):
+    printed = printed_by(course, "memory_bomb")
+    held = re.search(r"children that held 1000 MB: (\d)", printed)
+    from backprop_widgets.grading.sandbox import Cgroup
+
+    group = Cgroup.make(2**30, 64)
+    if group is None:
+        pytest.skip("no cgroup here: memory is limited per process only (INSTRUCTORS.md)")
+    group.close()
+    assert held is None or int(held.group(1)) <= 2, printed  # None: the kernel itself was stopped
+    score, max_score, _ = grades["sigmoid_tree", "memory_bomb"]
+    assert score <= max_score
+
+
+def test_writing_600_mb_stops_at_the_folders_size_and_nothing_comes_back(course, grades):
+    printed = printed_by(course, "disk_bomb")
+    written = int(re.search(r"MB written: (\d+)", printed).group(1))
+    assert written <= 100 and "refused: OSError" in printed, printed
+    assert not list((course / "autograded").glob("*/*/big-*")) and not list((course / "feedback").glob("*/*/big-*"))
+    assert grades["sigmoid_tree", "disk_bomb"][0] == grades["sigmoid_tree", "disk_bomb"][1]
+
+
+def test_every_hand_in_was_graded(course, logs):
+    handed_in = {p.name for p in (course / "submitted").iterdir()}
+    graded_ones = {p.name for p in (course / "autograded").iterdir()}
+    assert handed_in == graded_ones, logs["autograde"][-3000:]
+
+
+def test_sandbox_check_words_what_holds_here():
+    require_sandbox()
+    done = subprocess.run(
+        [sys.executable, "-m", "backprop_widgets.grading.sandbox", "check", str(COURSE / "nbgrader_config.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, BPW_TEST_SECRET=SECRET),
+    )
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
+    assert lines[f"read {COURSE / 'nbgrader_config.py'}"].startswith("blocked")
+    assert "none with the grader's environment" in lines["read the environment of every process (/proc/*/environ)"]
+    assert lines["network"].startswith("blocked")
+    assert lines["write in /"].startswith("blocked")
+    assert int(lines["write 1000 MB in its folder"].split()[0]) <= 100
+    if "cgroup" in lines["limits"] and "no cgroup" not in lines["limits"]:
+        assert int(lines["start 300 processes"].split()[0]) < 100
+        assert int(lines["3 children of 120 MB each, under a limit of 300 MB"].split()[0]) <= 2
+    print(done.stdout)
+
+
+# ---- one bad notebook never stops the class ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("student", "note"),
+    [
+        ("copied_cell", "cell task1_test is in the notebook more than once (a copy): only the first one counts"),
+        ("reflagged", "the settings of cell task1_hidden were changed in the notebook"),
+    ],
+)
+def test_copied_and_reflagged_cells_are_graded_as_the_source_says_with_a_note(course, grades, logs, student, note):
+    score, max_score, cells = grades["sigmoid_tree", student]
+    assert max_score == 11 and score == max_score, cells  # no points for an added cell, none lost for a copy
+    nb = graded(course, "sigmoid_tree", student)
+    assert nb.cells[0].cell_type == "markdown" and "Grader's note" in nb.cells[0].source
+    assert note in nb.cells[0].source
+    assert f"sigmoid_tree/{student}: " in logs["autograde"] and note in logs["autograde"]
+    if student == "reflagged":
+        assert "marked as graded or read-only ('bonus')" in nb.cells[0].source
+        assert "the settings of cell task2_test were changed" in nb.cells[0].source
+
+
+def test_an_answer_too_large_to_encode_loses_only_its_own_points(course, grades):
+    score, max_score, cells = grades["sigmoid_tree", "huge_answer"]
+    assert cells["task1_test"] == 0 and cells["task1_hidden"] == 0, cells
+    assert cells["task3_test"] > 0 and cells["task3_hidden"] > 0, cells
+    assert "give a number, not a number too large for a float" in outputs_text(
+        graded(course, "sigmoid_tree", "huge_answer")
+    )
+    print("10**400 answer:", score, "of", max_score, cells)
+
+
+def test_a_file_that_is_not_a_notebook_scores_zero_with_the_reason(course, grades):
+    assert grades["sigmoid_tree", "not_json"][0] == 0
+    assert "cannot be read as a notebook" in outputs_text(graded(course, "sigmoid_tree", "not_json"))
+
+
+# ---- reports that cannot be forged ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("student", FORGED)
+def test_a_function_is_judged_by_what_its_code_returns_in_a_fresh_process(course, grades, student):
+    score, max_score, cells = grades["sigmoid_tree", student]
+    assert cells["task3_hidden"] == 0, cells  # was full marks: the forged function, or the engine's gradient
+    assert cells["task1_hidden"] > 0 and cells["task2_hidden"] > 0, cells  # the numbers are right
+    assert score < max_score
