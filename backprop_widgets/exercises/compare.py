@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.arrays import numpy as np
 from ..engine.numerics import sign
-from .answers import NotAnAnswer, as_grid
+from .answers import NoAnswerYet, NotAnAnswer, as_grid
 from .grid import Grid, broadcast, grid
 from .verdict import Verdict
 
@@ -189,7 +189,7 @@ def judge_array(answer: Any, expected: Any, *, rel_tol: float = 1e-6, abs_tol: f
     try:
         mine = as_grid(answer, right.shape, notes)
     except NotAnAnswer as refusal:
-        return Verdict(False, str(refusal), tuple(notes))
+        return Verdict(False, str(refusal), tuple(notes), answered=not isinstance(refusal, NoAnswerYet))
     mistake = diagnose([mine], [right], rel_tol=rel_tol, abs_tol=abs_tol)
     if mistake is None:
         return Verdict(True, "that's it.", tuple(notes))
