@@ -222,9 +222,12 @@ class SvgPicture:
         limit: int = LIMIT,
         keep: int = KEEP,
         folded=None,
+        gates: bool = False,
     ) -> None:
         self.root = root
-        self._plan = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
+        self._plan = plan(
+            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded, gates=gates
+        )
         template = _template(self._plan)
         self._pieces = list(template.pieces)
         self._styles = template.styles

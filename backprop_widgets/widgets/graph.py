@@ -116,6 +116,7 @@ class GraphView(anywidget.AnyWidget):
         limit: int = LIMIT,
         keep: int = KEEP,
         folded: Any = None,
+        gates: bool = False,
     ) -> None:
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
@@ -126,6 +127,7 @@ class GraphView(anywidget.AnyWidget):
             "limit": limit,
             "keep": keep,
             "folded": folded,
+            "gates": gates,
         }
         self._grads: Mapping | None = None
         self._lit: dict = {}
@@ -164,6 +166,20 @@ class GraphView(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in state.items():
                 setattr(self, name, value)
+
+    def show_gates(self, on: bool = True) -> GraphView:
+        """Mark (or stop marking) each op with the pattern its backward step makes and each fan-out with "adds"."""
+        if self._options["gates"] != on:
+            self._options["gates"] = on
+            self._options["folded"] = self.folded
+            self._structure()
+            self.highlight(**self._lit)
+        return self
+
+    @property
+    def gates(self) -> bool:
+        """Whether the picture marks the gate patterns."""
+        return self._plan.gates
 
     def show_more(self) -> GraphView:
         """Show twice as many nodes of a graph that is shown in part (what "Show more" does)."""

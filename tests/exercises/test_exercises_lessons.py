@@ -62,6 +62,28 @@ def _matmul_weight_gradient():
     return MATMUL["x"].T @ MATMUL["grad"]
 
 
+def _bn_backward(x, gamma, upstream, eps=1e-5):
+    """Batch norm's backward worked out step by step (Backprop Ninja's pieces), not by the one formula."""
+    n = x.shape[0]
+    mean = x.sum(axis=0) / n
+    diff = x - mean
+    var = (diff**2).sum(axis=0) / n
+    inv_std = (var + eps) ** -0.5
+    x_hat = diff * inv_std
+    d_x_hat = upstream * gamma
+    d_inv_std = (d_x_hat * diff).sum(axis=0)
+    d_var = d_inv_std * -0.5 * (var + eps) ** -1.5
+    d_diff = d_x_hat * inv_std + d_var * 2 * diff / n
+    d_x = d_diff - d_diff.sum(axis=0) / n
+    return d_x, (upstream * x_hat).sum(axis=0), upstream.sum(axis=0)
+
+
+def _batch_norm_numbers():
+    from backprop_widgets.exercises.lesson08 import GIVEN
+
+    return _bn_backward(GIVEN["x"], GIVEN["gamma"], GIVEN["G"])
+
+
 # Right answers worked out here from the formulas (and LESSONS.md's numbers), independently of the exercises.
 RIGHT = {
     ("lesson01", "sigmoid_slope_at_0"): lambda: 0.25,  # E1: σ'(0) = 0.25
@@ -95,6 +117,10 @@ RIGHT = {
     ("lesson06", "dead_relu_gradient"): lambda: 0.0,
     ("lesson06", "leaky_relu_slope_gradient"): lambda: 0.1,
     ("lesson06", "leaky_unit_learns"): lambda: True,
+    ("lesson08", "beta_gradient"): lambda: _batch_norm_numbers()[2],
+    ("lesson08", "gamma_gradient"): lambda: _batch_norm_numbers()[1],
+    ("lesson08", "x_gradient_adds_to_zero"): lambda: True,  # a shift of a whole column does not change y
+    ("lesson08", "batch_norm_backward"): lambda: lambda x, gamma, beta, upstream: _bn_backward(x, gamma, upstream),
 }
 
 ALL = [(lesson, name) for lesson, module in LESSONS.items() for name in module.__all__ if name != "EXERCISES"]
