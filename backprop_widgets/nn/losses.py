@@ -8,6 +8,7 @@ the prediction's shape (so labels of shape (n,) fit predictions of shape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -160,4 +161,10 @@ def cross_entropy(logits: Tensor, labels: Any, *, fused: bool = True) -> Tensor:
 
 
 # By name, for widgets that offer a choice.
-LOSSES = {"mse": mse, "l1": l1, "bce": binary_cross_entropy, "hinge": hinge}
+LOSSES: dict[str, Callable[..., Tensor]] = {
+    "mse": mse,
+    "l1": l1,
+    "bce": binary_cross_entropy,
+    "hinge": hinge,
+    "cross_entropy": cross_entropy,
+}
