@@ -32,6 +32,35 @@ def _torch():
     return torch
 
 
+def sgd_steps(start: list, lr: float, loss_of_tensors: Callable, loss_of_torch: Callable) -> dict[str, Callable]:
+    """One SGD step on the parameters ``start``, with Tensor and (if installed) with PyTorch eager, by name."""
+    params = [Tensor(p) for p in start]
+
+    def tensor_step() -> float:
+        loss = loss_of_tensors(*params)
+        loss.backward()
+        for p in params:
+            p.data -= lr * p.grad
+        return float(loss.data)
+
+    steps: dict[str, Callable] = {"Tensor": tensor_step}
+    torch = _torch()
+    if torch is not None:
+        weights = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in start]
+
+        def torch_step() -> float:
+            loss = loss_of_torch(*weights)
+            loss.backward()
+            with torch.no_grad():
+                for p in weights:
+                    p -= lr * p.grad
+                    p.grad = None
+            return loss.item()
+
+        steps[f"PyTorch {torch.__version__} eager"] = torch_step
+    return steps
+
+
 # ---- 1. the sigmoid step written out ---------------------------------------------------------
 
 
@@ -40,18 +69,15 @@ def written_out(points: int = 100) -> dict[str, Callable[[], float]]:
     Y = y.reshape(-1, 1).astype(np.float64)
     rng = np.random.default_rng(0)
     start = [rng.normal(size=(2, 16)) * 0.5, np.zeros(16), rng.normal(size=(16, 1)) * 0.5, np.zeros(1)]
-
-    params = [Tensor(p) for p in start]
     x, t = Tensor(X, constant=True), Tensor(Y, constant=True)
-
-    def tensor_step() -> float:
-        W1, b1, W2, b2 = params
-        loss = ((((x @ W1 + b1).sigmoid() @ W2 + b2).sigmoid() - t) ** 2).mean()
-        loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
-        return float(loss.data)
-
+    torch = _torch()
+    tx, tt = (torch.from_numpy(X), torch.from_numpy(Y)) if torch is not None else (None, None)
+    steps = sgd_steps(
+        start,
+        LR,
+        lambda W1, b1, W2, b2: ((((x @ W1 + b1).sigmoid() @ W2 + b2).sigmoid() - t) ** 2).mean(),
+        lambda W1, b1, W2, b2: ((((tx @ W1 + b1).sigmoid() @ W2 + b2).sigmoid() - tt) ** 2).mean(),
+    )
     W1, b1, W2, b2 = (p.copy() for p in start)
 
     def numpy_step() -> float:
@@ -69,24 +95,8 @@ def written_out(points: int = 100) -> dict[str, Callable[[], float]]:
         b1 -= LR * d_z1.sum(axis=0)
         return float(loss)
 
-    rows = {"Tensor, written out": tensor_step, "numpy by hand": numpy_step}
-    torch = _torch()
-    if torch is not None:
-        tp = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in start]
-        tx, tt = torch.from_numpy(X), torch.from_numpy(Y)
-
-        def torch_step() -> float:
-            W1, b1, W2, b2 = tp
-            loss = ((((tx @ W1 + b1).sigmoid() @ W2 + b2).sigmoid() - tt) ** 2).mean()
-            loss.backward()
-            with torch.no_grad():
-                for p in tp:
-                    p -= LR * p.grad
-                    p.grad = None
-            return loss.item()
-
-        rows[f"PyTorch {torch.__version__} eager"] = torch_step
-    return rows
+    rows = {"Tensor, written out": steps.pop("Tensor"), "numpy by hand": numpy_step}
+    return rows | steps
 
 
 # ---- 2. a softmax classifier step --------------------------------------------------------------
@@ -96,18 +106,15 @@ def softmax_classifier(points: int = 300, hidden: int = 100, lr: float = 1.0) ->
     X, y = make_spiral(points, classes=3, seed=0)
     rng = np.random.default_rng(0)
     start = [0.01 * rng.normal(size=(2, hidden)), np.zeros(hidden), 0.01 * rng.normal(size=(hidden, 3)), np.zeros(3)]
-
-    params = [Tensor(p) for p in start]
     x = Tensor(X, constant=True)
-
-    def tensor_step() -> float:
-        W1, b1, W2, b2 = params
-        loss = cross_entropy((x @ W1 + b1).relu() @ W2 + b2, y)
-        loss.backward()
-        for p in params:
-            p.data -= lr * p.grad
-        return float(loss.data)
-
+    torch = _torch()
+    tx, ty = (torch.from_numpy(X), torch.from_numpy(y)) if torch is not None else (None, None)
+    steps = sgd_steps(
+        start,
+        lr,
+        lambda W1, b1, W2, b2: cross_entropy((x @ W1 + b1).relu() @ W2 + b2, y),
+        lambda W1, b1, W2, b2: torch.nn.functional.cross_entropy((tx @ W1 + b1).relu() @ W2 + b2, ty),
+    )
     W1, b1, W2, b2 = (p.copy() for p in start)
     n = len(y)
     rows_n = np.arange(n)
@@ -134,25 +141,8 @@ def softmax_classifier(points: int = 300, hidden: int = 100, lr: float = 1.0) ->
         b2 -= lr * db2
         return float(loss)
 
-    rows = {"Tensor + cross_entropy": tensor_step, "numpy by hand (CS231n)": numpy_step}
-    torch = _torch()
-    if torch is not None:
-        tp = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in start]
-        tx, ty = torch.from_numpy(X), torch.from_numpy(y)
-        F = torch.nn.functional
-
-        def torch_step() -> float:
-            W1, b1, W2, b2 = tp
-            loss = F.cross_entropy((tx @ W1 + b1).relu() @ W2 + b2, ty)
-            loss.backward()
-            with torch.no_grad():
-                for p in tp:
-                    p -= lr * p.grad
-                    p.grad = None
-            return loss.item()
-
-        rows[f"PyTorch {torch.__version__} eager"] = torch_step
-    return rows
+    rows = {"Tensor + cross_entropy": steps.pop("Tensor"), "numpy by hand (CS231n)": numpy_step}
+    return rows | steps
 
 
 def table(title: str, rows: dict[str, Callable[[], float]], rounds: int = 7, number: int = 300) -> dict[str, float]:
