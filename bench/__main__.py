@@ -8,6 +8,7 @@ for name in (
     "bench_widgets",
     "bench_parse",
     "bench_train",
+    "bench_classes",
     "bench_dashboard",
     "bench_browser",
 ):

@@ -11,7 +11,7 @@ import numpy as np
 from .graph import Node, backward_steps
 from .groups import tag
 from .ops import format_number
-from .tensor_ops import TENSOR_OPS
+from .tensor_ops import TENSOR_OPS, Index
 
 __all__ = ["Tensor"]
 
@@ -193,6 +193,53 @@ class Tensor(Node):
         """The mean of the entries (along ``axis`` if given)."""
         return Tensor._apply("mean", self, **_reduce_params(axis, keepdims, self.ndim))
 
+    def max(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
+        """The largest entry (along ``axis`` if given); k entries tied at the max share its gradient, 1/k each.
+
+        >>> t = Tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]])
+        >>> m = t.max(axis=1).sum()
+        >>> m.backward()
+        >>> t.grad
+        array([[0. , 0.5, 0.5],
+               [1. , 0. , 0. ]])
+        """
+        return Tensor._apply("amax", self, **_reduce_params(axis, keepdims, self.ndim))
+
+    def var(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
+        """The variance mean((t − mean t)²) (along ``axis`` if given), divided by n: biased, as batch norm uses it."""
+        return Tensor._apply("var", self, **_reduce_params(axis, keepdims, self.ndim))
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """e^t / Σ e^t along ``axis`` (the last by default): each row becomes probabilities that add up to 1.
+
+        >>> Tensor([[0.0, 0.0, 1000.0]]).softmax().data.tolist()
+        [[0.0, 0.0, 1.0]]
+        """
+        return Tensor._apply("softmax", self, **_axis_param(axis, self.ndim))
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """t − log Σ e^t along ``axis``, computed stably (the max subtracted first): finite at logits ±1000."""
+        return Tensor._apply("log_softmax", self, **_axis_param(axis, self.ndim))
+
+    def __getitem__(self, key: Any) -> Tensor:
+        """Entries picked as numpy picks them: ``t[0]``, ``t[:, 1:]``, ``t[range(n), y]`` (one entry per row).
+
+        Backward puts each upstream gradient back where its entry came from, added up
+        where an entry was picked more than once.
+
+        >>> t = Tensor([10.0, 20.0, 30.0])
+        >>> s = t[[0, 2, 0]].sum()
+        >>> s.backward()
+        >>> t.grad
+        array([2., 0., 1.])
+        """
+        key = _index_key(key)
+        try:
+            self.data[key]
+        except IndexError as error:
+            raise IndexError(f"cannot pick [{Index(key)}] from a tensor of shape {self.shape}: {error}") from None
+        return Tensor._apply("index", self, key=Index(key))
+
     # ---- arithmetic: every operator is a row of the op table ----------------------
 
     def __add__(self, other: Any) -> Tensor:
@@ -356,6 +403,33 @@ def _reduce_params(axis: Any, keepdims: bool, ndim: int) -> dict:
     if keepdims:
         params["keepdims"] = True
     return params
+
+
+def _axis_param(axis: int, ndim: int) -> dict:
+    """softmax's axis as a constant of the node, only when it is not the last (so the picture says just softmax)."""
+    if not -max(ndim, 1) <= axis < max(ndim, 1):
+        raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} axes")
+    return {} if axis in (-1, ndim - 1) else {"axis": int(axis)}
+
+
+def _index_key(key: Any) -> Any:
+    """A key numpy can use: lists, ranges and Tensors of whole numbers become integer arrays."""
+    if isinstance(key, tuple):
+        return tuple(_index_part(k) for k in key)
+    return _index_part(key)
+
+
+def _index_part(k: Any) -> Any:
+    if isinstance(k, (slice, int, np.integer)) or k is None or k is Ellipsis:
+        return k
+    array = np.asarray(k.data if isinstance(k, Tensor) else k)
+    if array.dtype == bool:
+        return array
+    if array.dtype.kind == "f" and np.all(array == np.round(array)):
+        array = array.astype(np.int64)  # a Tensor of labels holds floats
+    if array.dtype.kind not in "iu":
+        raise IndexError(f"a tensor is indexed by whole numbers, slices or arrays of them, not {array.dtype} {k!r}")
+    return array
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:

@@ -94,6 +94,8 @@ def pow_slope(a: np.ndarray, n: Any) -> np.ndarray:
     >>> pow_slope(np.array([0.0, 2.0, 0.0]), np.array([0.5, 3.0, 0.0])).tolist()
     [inf, 12.0, 0.0]
     """
+    if type(n) is float and n in (1.0, 2.0):  # the usual squares and identities, without the general machinery
+        return 2.0 * a if n == 2.0 else np.ones(np.shape(a))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n == 0, 0.0, n * np.power(a, n - 1.0))
 
@@ -169,7 +171,11 @@ def spread(grad: np.ndarray, shape: tuple, axis: Any = None, keepdims: bool = Fa
     array([[1., 1., 1.],
            [2., 2., 2.]])
     """
-    if axis is not None and not keepdims:
+    if axis is None and np.ndim(grad) == 0:  # one number copied everywhere: a new array, made faster than a view
+        copied = np.empty(shape)
+        copied.fill(grad)
+        return copied
+    if not keepdims:
         grad = np.expand_dims(grad, axis)
     return np.broadcast_to(grad, shape)
 
@@ -409,6 +415,8 @@ def _format_param(value: Any) -> str:
         return "(" + ", ".join(_format_param(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, str):
         return value
+    if isinstance(value, (Index, np.ndarray)):  # what t[...] picked; cross-entropy's labels
+        return str(value) if isinstance(value, Index) else _format_key(value)
     return format_number(value)
 
 
@@ -576,7 +584,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
                                                                                (Product("upstream copied to every summand", lambda g, a, out, axis=None, keepdims=False: spread(g, a.shape, axis, keepdims)),),
                                                                                                                                                                              "∂L/∂aᵢ = upstream of the sum aᵢ went into",
              jvp=lambda a, da, out, axis=None, keepdims=False: np.sum(da, axis=axis, keepdims=keepdims)),
-    TensorOp("mean",    "mean",     lambda a, axis=None, keepdims=False: np.mean(a, axis=axis, keepdims=keepdims),
+    TensorOp("mean",    "mean",     lambda a, axis=None, keepdims=False: average(a) if axis is None and not keepdims else np.mean(a, axis=axis, keepdims=keepdims),
                                                                                (Product("upstream / n, copied to every entry", lambda g, a, out, axis=None, keepdims=False: spread(g / _mean_count(a, out), a.shape, axis, keepdims)),),
                                                                                                                                                                              "∂L/∂aᵢ = upstream / n  (n entries averaged)",
              jvp=lambda a, da, out, axis=None, keepdims=False: np.mean(da, axis=axis, keepdims=keepdims)),
@@ -594,4 +602,181 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
                                                                                _HINGE,                                                                                       "L = mean(max(0, 1 − t s)),  t = ±1:  ∂L/∂s = −t/n where t s < 1, else 0", 2,
              jvp=_gradient_dot(_HINGE)),
 )
+# fmt: on
+
+
+# ---- many classes: softmax, max over an axis, variance, indexing, cross-entropy, normalisation --------
+# Conventions follow PyTorch (torch.softmax, torch.amax, torch.var(unbiased=False), t[...],
+# torch.nn.functional.cross_entropy, batch_norm in training mode, layer_norm), and each row says its own.
+
+
+def _keep(g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """``g`` with the axes a reduction removed put back (as length 1), so it broadcasts against the input."""
+    return g if axis is None or keepdims else np.expand_dims(g, axis)
+
+
+def softmax(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """eᵃ / Σ eᵃ along ``axis``, with the max subtracted first (the same numbers, and never inf/inf).
+
+    >>> softmax(np.array([1000.0, 1000.0, -1000.0])).tolist()
+    [0.5, 0.5, 0.0]
+    """
+    with np.errstate(invalid="ignore"):  # a row that is all −inf gives nan, as PyTorch does
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """a − log Σ eᵃ along ``axis``, computed as (a − max) − log Σ e^(a − max): exact at logits ±1000.
+
+    >>> log_softmax(np.array([1000.0, 0.0])).tolist()
+    [0.0, -1000.0]
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shifted = a - np.max(a, axis=axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _max_share(a: np.ndarray, out: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """1/k at each of the k entries that hold the max of their group, 0 elsewhere: how max shares a gradient."""
+    mask = (a == _keep(out, axis, keepdims)) * 1.0
+    return mask / np.sum(mask, axis=axis, keepdims=True)
+
+
+def _var_slope(a: np.ndarray, axis: Any) -> np.ndarray:
+    """∂var/∂aᵢ = 2(aᵢ − mean)/n, entry by entry (n entries in each variance)."""
+    n = a.size if axis is None else np.prod([a.shape[k] for k in np.atleast_1d(axis)])
+    return (a - np.mean(a, axis=axis, keepdims=True)) * (2.0 / n)
+
+
+class Index:
+    """What ``t[...]`` picked (ints, slices, arrays of ints), kept as a constant of the node, and how it prints.
+
+    >>> str(Index((slice(None), np.array([2, 0, 1, 1, 0]))))
+    ':, [2 0 1 1 …]'
+    """
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __str__(self) -> str:
+        parts = self.key if isinstance(self.key, tuple) else (self.key,)
+        return ", ".join(_format_key(k) for k in parts)
+
+    def __repr__(self) -> str:
+        return f"Index({self})"
+
+
+def _format_key(k: Any) -> str:
+    if isinstance(k, slice):
+        text = ":".join("" if v is None else str(v) for v in (k.start, k.stop))
+        return text + (f":{k.step}" if k.step is not None else "")
+    if isinstance(k, np.ndarray):
+        head = " ".join(str(v) for v in k.ravel()[:4].tolist())
+        return f"[{head}{' …' if k.size > 4 else ''}]"
+    if k is Ellipsis:
+        return "..."
+    return "None" if k is None else str(k)
+
+
+def scatter_add(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
+    """An array of ``shape``, zero but where ``key`` picked: there the upstream gradient, added up where an entry was picked twice.
+
+    >>> scatter_add(np.array([1.0, 2.0, 3.0]), (3,), np.array([0, 2, 0])).tolist()
+    [4.0, 0.0, 2.0]
+    """
+    grad = np.zeros(shape)
+    np.add.at(grad, key.key if isinstance(key, Index) else key, g)
+    return grad
+
+
+def _cross_entropy(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """−mean over the rows of log softmax(z)[row, label] = mean(log Σ e^(z − max) − (z − max)[row, label])."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_sums = np.log(np.exp(shifted).sum(axis=1))
+    return np.asarray((log_sums.sum() - shifted[np.arange(len(labels)), labels].sum()) / len(labels))
+
+
+def _cross_entropy_slope(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(softmax(z) − onehot(labels)) / n: p − y, the well-known gradient, shared out over the n rows."""
+    p = softmax(z, axis=1)
+    p[np.arange(len(labels)), labels] -= 1.0  # − onehot: 1 off each row's true class
+    p *= 1.0 / len(labels)
+    return p
+
+
+def normalise(x: np.ndarray, axis: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(x − mean) / √(var + ε) along ``axis`` (var biased, as batch norm uses it), and 1/√(var + ε)."""
+    centred = x - np.mean(x, axis=axis, keepdims=True)
+    inv_std = 1.0 / np.sqrt(np.mean(centred * centred, axis=axis, keepdims=True) + eps)
+    return centred * inv_std, inv_std
+
+
+def _norm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, axis: int, eps: float) -> np.ndarray:
+    return gamma * normalise(x, axis, eps)[0] + beta
+
+
+def _norm_dx(g: np.ndarray, x: np.ndarray, gamma: np.ndarray, axis: int, eps: float) -> np.ndarray:
+    """The one-formula backward of normalisation: (1/σ)(ĝ − mean(ĝ) − x̂·mean(ĝ x̂)), ĝ = γ ⊙ upstream."""
+    x_hat, inv_std = normalise(x, axis, eps)
+    g_hat = g * gamma
+    return inv_std * (
+        g_hat - np.mean(g_hat, axis=axis, keepdims=True) - x_hat * np.mean(g_hat * x_hat, axis=axis, keepdims=True)
+    )
+
+
+def _norm_jvp(x, gamma, beta, dx, dgamma, dbeta, axis: int, eps: float) -> np.ndarray:
+    x_hat, inv_std = normalise(x, axis, eps)
+    dx_hat = inv_std * (
+        dx - np.mean(dx, axis=axis, keepdims=True) - x_hat * np.mean(dx * x_hat, axis=axis, keepdims=True)
+    )
+    return dgamma * x_hat + gamma * dx_hat + dbeta
+
+
+def _norm_rules(axis: int) -> tuple[Rule, Rule, Rule]:
+    return (
+        Product("(1/σ)(ĝ − mean ĝ − x̂ · mean(ĝ ⊙ x̂)),  ĝ = γ ⊙ upstream",
+                lambda g, x, gamma, beta, out, eps=1e-5: _norm_dx(g, x, gamma, axis, eps)),
+        Product("Σ x̂ ⊙ upstream  (over the batch)",
+                lambda g, x, gamma, beta, out, eps=1e-5: sum_to_shape(g * normalise(x, axis, eps)[0], gamma.shape)),
+        Product("Σ upstream  (over the batch)", lambda g, x, gamma, beta, out, eps=1e-5: sum_to_shape(g, beta.shape)),
+    )  # fmt: skip
+
+
+_CROSS_ENTROPY = Factor("(softmax(z) − onehot(y))/n · upstream", lambda z, out, labels: _cross_entropy_slope(z, labels))
+
+# fmt: off
+TENSOR_OPS.update(_table(
+    TensorOp("softmax", "softmax", lambda a, axis=-1: softmax(a, axis),
+             (Product("p ⊙ (upstream − Σ p ⊙ upstream),  p = softmax(a)", lambda g, a, out, axis=-1: out * (g - np.sum(g * out, axis=axis, keepdims=True))),),
+             "pᵢ = e^aᵢ / Σⱼ e^aⱼ along the axis (max subtracted first):  ∂pᵢ/∂aⱼ = pᵢ([i = j] − pⱼ);  a row of −inf gives nan (as PyTorch)",
+             jvp=lambda a, da, out, axis=-1: out * (da - np.sum(out * da, axis=axis, keepdims=True))),
+    TensorOp("log_softmax", "log softmax", lambda a, axis=-1: log_softmax(a, axis),
+             (Product("upstream − softmax(a) ⊙ Σ upstream", lambda g, a, out, axis=-1: g - np.exp(out) * np.sum(g, axis=axis, keepdims=True)),),
+             "aᵢ − log Σⱼ e^aⱼ along the axis (stable):  ∂/∂aⱼ = [i = j] − softmax(a)ⱼ;  an entry at −inf stays −inf and gets gradient 0 (as PyTorch)",
+             jvp=lambda a, da, out, axis=-1: da - np.sum(np.exp(out) * da, axis=axis, keepdims=True)),
+    TensorOp("amax", "max", lambda a, axis=None, keepdims=False: np.max(a, axis=axis, keepdims=keepdims),
+             (Product("upstream routed to the max (shared equally at a tie)", lambda g, a, out, axis=None, keepdims=False: _max_share(a, out, axis, keepdims) * _keep(g, axis, keepdims)),),
+             "∂L/∂aᵢ = upstream where aᵢ is the max, 0 elsewhere; k entries tied at the max get upstream/k each (as torch.amax)",
+             jvp=lambda a, da, out, axis=None, keepdims=False: np.sum(_max_share(a, out, axis, keepdims) * da, axis=axis, keepdims=keepdims)),
+    TensorOp("var", "var", lambda a, axis=None, keepdims=False: np.var(a, axis=axis, keepdims=keepdims),
+             (Product("2(a − mean)/n ⊙ upstream", lambda g, a, out, axis=None, keepdims=False: _var_slope(a, axis) * _keep(g, axis, keepdims)),),
+             "var = mean((a − mean a)²), divided by n, not n − 1 (biased, as batch norm and torch.var(unbiased=False)):  ∂var/∂aᵢ = 2(aᵢ − mean)/n",
+             jvp=lambda a, da, out, axis=None, keepdims=False: np.sum(_var_slope(a, axis) * da, axis=axis, keepdims=keepdims)),
+    TensorOp("index", "[{key}]", lambda a, key: a[key.key],
+             (Product("upstream added back where picked", lambda g, a, out, key: scatter_add(g, a.shape, key)),),
+             "out = a[key] (gather):  ∂L/∂a = upstream put back where each entry was picked, added up where one was picked twice (scatter-add)",
+             jvp=lambda a, da, out, key: da[key.key]),
+    TensorOp("cross_entropy", "cross-entropy", _cross_entropy, (_CROSS_ENTROPY,),
+             "L = −mean over rows of log softmax(z)[row, yᵣₒw]  (integer labels y, as torch.nn.functional.cross_entropy):  ∂L/∂z = (softmax(z) − onehot(y))/n",
+             jvp=lambda z, dz, out, labels: np.asarray(np.sum(_cross_entropy_slope(z, labels) * dz))),
+    TensorOp("batch_norm", "batch norm", lambda x, gamma, beta, eps=1e-5: _norm_forward(x, gamma, beta, 0, eps), _norm_rules(0),
+             "y = γ x̂ + β,  x̂ = (x − mean)/√(var + ε) over the batch (axis 0; var biased; training mode, as torch's batch_norm)", 3,
+             jvp=lambda x, gamma, beta, dx, dgamma, dbeta, out, eps=1e-5: _norm_jvp(x, gamma, beta, dx, dgamma, dbeta, 0, eps)),
+    TensorOp("layer_norm", "layer norm", lambda x, gamma, beta, eps=1e-5: _norm_forward(x, gamma, beta, -1, eps), _norm_rules(-1),
+             "y = γ x̂ + β,  x̂ = (x − mean)/√(var + ε) over each row's features (the last axis; var biased, as torch's layer_norm)", 3,
+             jvp=lambda x, gamma, beta, dx, dgamma, dbeta, out, eps=1e-5: _norm_jvp(x, gamma, beta, dx, dgamma, dbeta, -1, eps)),
+))
 # fmt: on

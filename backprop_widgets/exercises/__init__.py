@@ -39,11 +39,13 @@ __all__ = [
     "lesson04",
     "lesson05",
     "lesson06",
+    "lesson07",
+    "lesson08",
 ]
 
-# Lessons 03-06 work with Tensors, which bring numpy: imported when first asked for, so
+# Lessons 03-08 work with Tensors, which bring numpy: imported when first asked for, so
 # lessons 01-02 run where numpy cannot be had.  LESSONS: every lesson's exercises, by module name.
-_LATER = ("lesson03", "lesson04", "lesson05", "lesson06")
+_LATER = ("lesson03", "lesson04", "lesson05", "lesson06", "lesson07", "lesson08")
 
 
 def __getattr__(name: str):

@@ -74,18 +74,29 @@ def make_xor(n: int = 100, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarra
     return _finish([same[np.arange(n0) % 2], differ[np.arange(n1) % 2]], noise, rng)
 
 
-def make_spiral(n: int = 100, noise: float = 0.05, seed: int = 0, turns: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
-    """Two spiral arms winding ``turns`` times around the origin, the second a half turn from the first.
+def make_spiral(
+    n: int = 100, noise: float = 0.05, seed: int = 0, turns: float = 1.5, *, classes: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spiral arms winding ``turns`` times around the origin, one per class, evenly spaced (two: a half turn apart).
+
+    ``classes=3`` gives CS231n's three-arm spiral, labels 0, 1, 2: no straight line
+    parts one arm from the others, so a softmax classifier alone stays near 50%.
 
     >>> X, y = make_spiral(10, noise=0.0)
     >>> float(np.abs(X).max()) <= 1.0
     True
+    >>> X, y = make_spiral(300, classes=3)
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [100, 100, 100])
     """
+    if classes < 2 or n < classes:
+        raise ValueError(f"a spiral needs at least 2 classes and a point for each; got n={n}, classes={classes}")
     rng = np.random.default_rng(seed)
+    counts = [n // 2, n - n // 2] if classes == 2 else [n // classes + (k < n % classes) for k in range(classes)]
     arms = []
-    for arm, count in enumerate(_split(n)):
+    for arm, count in enumerate(counts):
         radius = np.linspace(0.1, 1.0, count)
-        angle = 2 * np.pi * turns * radius + np.pi * arm
+        angle = 2 * np.pi * turns * radius + 2 * np.pi * arm / classes
         arms.append(np.column_stack([radius * np.cos(angle), radius * np.sin(angle)]))
     return _finish(arms, noise, rng)
 

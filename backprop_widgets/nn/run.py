@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..engine import Tensor, format_number
-from ..engine.tensor_ops import sigmoid
+from ..engine.tensor_ops import sigmoid, softmax
 from .data import DATASETS
 from .layers import MLP, as_input
 from .losses import LOSSES, binary_cross_entropy
@@ -60,8 +60,10 @@ def load_data(data: Any, points: int, seed: int) -> tuple[np.ndarray, np.ndarray
     if y.shape != (len(X),):
         raise ValueError(f"y must hold one label per point, shape ({len(X)},); got shape {y.shape}")
     labels = set(np.unique(y).tolist())
+    if len(labels) > 2 and labels == set(range(len(labels))):  # classes 0, 1, 2, ...: for cross-entropy
+        return X, y.astype(np.int64)
     if not (labels <= {0, 1} or labels <= {-1, 1}):
-        raise ValueError(f"labels must be 0 and 1 (or -1 and 1); got {sorted(labels)}")
+        raise ValueError(f"labels must be 0 and 1 (or -1 and 1), or the classes 0, 1, 2, ...; got {sorted(labels)}")
     return X, (y > 0).astype(np.int64)
 
 
@@ -70,10 +72,12 @@ def bce_on_logits(scores: Tensor, target: Any) -> Tensor:
     return binary_cross_entropy(scores, target, logits=True)
 
 
-def default_model(loss: str, seed: int) -> MLP:
-    """The network a dashboard trains if given none: 2-16-16-1 with tanh, raw scores out (sigmoid for mse and l1)."""
+def default_model(loss: str, seed: int, classes: int = 2) -> MLP:
+    """The network a dashboard trains if given none: 2-16-16-1 with tanh, raw scores out (sigmoid for mse and l1);
+    for cross-entropy one score per class, 2-16-16-C."""
     output = "sigmoid" if loss in ("mse", "l1") else None
-    return MLP([2, 16, 16, 1], activation="tanh", output_activation=output, rng=seed)
+    outputs = classes if loss == "cross_entropy" else 1
+    return MLP([2, 16, 16, outputs], activation="tanh", output_activation=output, rng=seed)
 
 
 class TrainingRun:
@@ -128,7 +132,11 @@ class TrainingRun:
         self.X_held, self.y_held = X[order[:n_held]], y[order[:n_held]]
         self._x_train, self._x_held = as_input(self.X_train), as_input(self.X_held)  # made once, reused
 
-        self.model = default_model(self.loss_name, seed) if model is None else model
+        # cross-entropy: one score per class, the class with the highest score is the model's answer
+        self.classes = int(y.max()) + 1 if self.loss_name == "cross_entropy" else 2
+        if self.loss_name != "cross_entropy" and y.max() > 1:
+            raise ValueError(f"{int(y.max()) + 1} classes need loss='cross_entropy'; {loss!r} tells two apart")
+        self.model = default_model(self.loss_name, seed, self.classes) if model is None else model
         self.params = list(self.model.parameters())
         self._initial = [p.data.copy() for p in self.params]  # what reset() goes back to
         probability = getattr(self.model, "output_activation", None) == "sigmoid"
@@ -197,20 +205,39 @@ class TrainingRun:
 
     # ---- what the model says ---------------------------------------------------------
 
+    @property
+    def multiclass(self) -> bool:
+        """Whether the model gives one score per class (cross-entropy) rather than one score per point."""
+        return self.loss_name == "cross_entropy"
+
     def scores(self, X: Any) -> np.ndarray:
-        """The model's output for each row of X, as a flat array."""
-        return self.model(as_input(np.asarray(X, dtype=np.float64))).data.reshape(-1)
+        """The model's output for each row of X, as a flat array (with cross-entropy: a row of class scores each)."""
+        out = self.model(as_input(np.asarray(X, dtype=np.float64))).data
+        return out.reshape(len(out), -1) if self.multiclass else out.reshape(-1)
 
     def belief(self, X: Any) -> np.ndarray:
-        """How strongly the model says class 1 for each point, from 0 to 1, with 0.5 on the boundary."""
+        """How strongly the model says class 1 for each point, from 0 to 1, with 0.5 on the boundary
+        (with cross-entropy: each class's probability, softmax of the scores, one row per point)."""
         scores = self.scores(X)
+        if self.multiclass:
+            return softmax(scores, axis=1)
         return np.clip(scores, 0.0, 1.0) if self.scores_are_probabilities else sigmoid(scores)
+
+    def predicted(self, X: Any) -> np.ndarray:
+        """The class the model gives each row of X."""
+        scores = self.scores(X)
+        return scores.argmax(axis=1) if self.multiclass else (scores > self.threshold).astype(np.int64)
 
     def held_out_accuracy(self) -> float:
         """The share of held-out points classified right (nan without held-out points)."""
         if not len(self.X_held):
             return math.nan
-        return accuracy(self.model(self._x_held), self.y_held, self.threshold)
+        return self._accuracy(self.model(self._x_held), self.y_held)
+
+    def _accuracy(self, scores: Tensor, y: np.ndarray) -> float:
+        if self.multiclass:
+            return float(np.mean(scores.data.argmax(axis=1) == y))
+        return accuracy(scores, y, self.threshold)
 
     def point_loss(self, i: int) -> Tensor:
         """The graph of the loss on training point ``i`` alone: x of shape (1, 2) through the model, labelled ``L``."""
@@ -224,7 +251,7 @@ class TrainingRun:
     def _measure(self, step: int) -> Record:
         scores = self.model(self._x_train)
         train_loss = float(self.loss_fn(scores, self.y_train).data)
-        train_accuracy = accuracy(scores, self.y_train, self.threshold)
+        train_accuracy = self._accuracy(scores, self.y_train)
         held_loss = math.nan
         if len(self.X_held):
             held_loss = float(self.loss_fn(self.model(self._x_held), self.y_held).data)
@@ -235,9 +262,11 @@ class TrainingRun:
             out = self.model(as_input(self.X_train[:2]))
         except ValueError as error:
             raise ValueError(f"the model cannot take points of shape (n, 2): {error}") from None
-        if not isinstance(out, Tensor) or out.data.size != 2:
+        outputs = self.classes if self.multiclass else 1
+        if not isinstance(out, Tensor) or out.data.size != 2 * outputs:
             shape = getattr(getattr(out, "data", out), "shape", type(out).__name__)
-            raise ValueError(f"the model must give one number per point: for 2 points it gave {shape}")
+            what = f"{outputs} scores per point, one per class" if self.multiclass else "one number per point"
+            raise ValueError(f"the model must give {what}: for 2 points it gave {shape}")
 
     def __repr__(self) -> str:
         return f"TrainingRun(step {self.steps}, train loss {format_number(self.history[-1].train_loss, 3)})"

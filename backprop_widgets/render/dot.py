@@ -28,6 +28,7 @@ import graphviz
 
 from ..engine import format_number, group_of, topological_order
 from ..engine.arrays import ndim
+from ..engine.gates import gate_pattern, uses
 from ..palette import PALETTE
 from .protocol import FONT_SIZE, box_id, edge_id, folded_edge_id, frame_id, op_id, out_id, text_width
 
@@ -103,6 +104,8 @@ class Plan:
     boxes: dict = field(default_factory=dict)  # a folded group's box: its representative -> Box
     owner: dict = field(default_factory=dict)  # a node inside a folded group -> that group's representative
     grad_caption: str = "grad"  # what the gradient row is called (forward mode names its tangent: "∂·/∂b")
+    gates: bool = False  # each op marked with the pattern its backward step makes, each fan-out with "adds"
+    fan_outs: frozenset = frozenset()  # with gates: the nodes used more than once
 
     def id_of(self, node: Any) -> int:
         """A node's id, its position in ``topological_order(root)``."""
@@ -142,6 +145,7 @@ def plan(
     limit: int = LIMIT,
     keep: int = KEEP,
     folded: Any = None,
+    gates: bool = False,
 ) -> Plan:
     """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
 
@@ -159,7 +163,8 @@ def plan(
     if folded is None:
         folded = default_folding(order)
     if folded:
-        return replace(_folded_plan(root, order, index, frozenset(folded), show_grad, show_local), grad_caption=caption)
+        folded_plan = _folded_plan(root, order, index, frozenset(folded), show_grad, show_local)
+        return replace(folded_plan, grad_caption=caption, gates=gates, fan_outs=_fan_outs(root, gates))
     message = None
     if len(order) <= limit:
         shown, hidden = order, []
@@ -169,7 +174,15 @@ def plan(
         hidden_set = {p for n in shown for p in n.parents if p not in nearest}
         hidden = sorted(hidden_set, key=index.__getitem__)
         message = f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
-    return Plan(root, order, shown, hidden, show_grad, show_local, message, index, grad_caption=caption)
+    return Plan(
+        root, order, shown, hidden, show_grad, show_local, message, index,
+        grad_caption=caption, gates=gates, fan_outs=_fan_outs(root, gates),
+    )  # fmt: skip
+
+
+def _fan_outs(root: Any, gates: bool) -> frozenset:
+    """The nodes used more than once (where gradients add), when the picture marks the gate patterns."""
+    return frozenset(node for node, count in uses(root).items() if count > 1) if gates else frozenset()
 
 
 FOLD_ABOVE = 80
@@ -620,6 +633,13 @@ def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict) -> 
             _emit(frame, child, placed, children, clusters)
 
 
+def _gate_marks(picture: Plan, node: Any) -> dict:
+    """With ``gates``: the op circle's outside label, the pattern its backward step makes (engine.gates)."""
+    if not picture.gates:
+        return {}
+    return {"xlabel": f'<<FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">{gate_pattern(node.op)}</FONT>>'}
+
+
 def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, details: dict) -> None:
     """A node's value box and, for a computed node, its op circle; the box's number cells go into ``slots``."""
     if is_array(node.data):
@@ -627,6 +647,10 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, detai
         details[box_id(k)] = k
     else:
         _add_value_box(target, picture, node, k, text, slots)
+    if node in picture.fan_outs:  # used more than once: its gradients add
+        target.node(f"n{k}-fan", label="fan-out: adds", shape="plaintext", fontsize=str(FONT_SIZE - 3),
+                    fontcolor=CAPTION, fontname=FONT, id=f"n{k}-fan", **{"class": "gate"})  # fmt: skip
+        target.edge(f"n{k}-fan", box_id(k), style="invis")
     if node.parents:
         border, fill = PALETTE["op"]
         target.node(
@@ -640,6 +664,7 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, detai
             fillcolor=fill,
             id=op_id(k),
             **{"class": "op"},
+            **_gate_marks(picture, node),
         )
 
 

@@ -42,9 +42,12 @@ class PictureModel:
         limit: int = LIMIT,
         keep: int = KEEP,
         folded: Any = None,
+        gates: bool = False,
     ) -> None:
         self.root = root
-        self.plan = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
+        self.plan = plan(
+            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded, gates=gates
+        )
         self.drawing = build(self.plan, lambda slot: PLACEHOLDER)
         # one (SVG group id, Slot) per number cell, in the order the cells appear in the SVG
         self.slots: list[tuple[str, Slot]] = [

@@ -18,15 +18,17 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from ..engine import format_number
-from ..palette import PALETTE
+from ..palette import OKABE_ITO, PALETTE
 
 if TYPE_CHECKING:
     from ..nn.run import Record, TrainingRun
 
 __all__ = ["BoundaryPlot", "LossPlot"]
 
-CLASS_COLOURS = (PALETTE["op"][0], PALETTE["variable"][0])  # class 0 orange, class 1 blue
-CLASS_MARKERS = ("o", "s")  # and a shape each, so colour is never the only cue
+CLASS_COLOURS = (PALETTE["op"][0], PALETTE["variable"][0], OKABE_ITO["bluish_green"])  # orange, blue, green
+CLASS_MARKERS = ("o", "s", "^")  # and a shape each, so colour is never the only cue
+# A region of many classes is tinted with its class's colour, paler where the model is less sure.
+CLASS_TINTS = np.array([[0.949, 0.812, 0.498], [0.498, 0.722, 0.847], [0.6, 0.85, 0.75]])
 TRAIN_COLOUR, HELD_OUT_COLOUR = PALETTE["variable"][0], PALETTE["current"][0]  # blue, vermillion
 # The background: light orange where the model says class 0, white on the boundary, light blue for class 1.
 BELIEF_COLOURS = LinearSegmentedColormap.from_list("belief", ["#f2cf7f", "#ffffff", "#7fb8d8"])
@@ -94,8 +96,11 @@ class BoundaryPlot:
             interpolation="bilinear",
             aspect="auto",
         )
+        self.classes = getattr(training, "classes", 2)
+        if self.classes > 2:  # the regions in colours (an RGB picture) instead of a belief in one colour map
+            self.image.set_data(np.ones((GRID, GRID, 3)))
         self.points = []
-        for label in (0, 1):
+        for label in range(self.classes):
             colour, marker = CLASS_COLOURS[label], CLASS_MARKERS[label]
             train = training.X_train[training.y_train == label]
             held = training.X_held[training.y_held == label]
@@ -112,8 +117,12 @@ class BoundaryPlot:
         ax.set_ylabel("x₂")
         self.title = ax.set_title("decision boundary", fontsize=10)
         handles = [
-            Line2D([], [], ls="none", marker=CLASS_MARKERS[0], mfc=CLASS_COLOURS[0], mec="#333333", label="class 0"),
-            Line2D([], [], ls="none", marker=CLASS_MARKERS[1], mfc=CLASS_COLOURS[1], mec="#333333", label="class 1"),
+            *(
+                Line2D(
+                    [], [], ls="none", marker=CLASS_MARKERS[k], mfc=CLASS_COLOURS[k], mec="#333333", label=f"class {k}"
+                )
+                for k in range(self.classes)
+            ),
             Line2D([], [], ls="none", marker="o", mfc="none", mec="#666666", mew=1.4, label="held out"),
             Line2D([], [], color="black", lw=1.5, label="boundary"),
         ]
@@ -129,13 +138,24 @@ class BoundaryPlot:
         )
 
     def png(self, training: TrainingRun, selected: int) -> bytes:
-        belief = training.belief(self.grid).reshape(GRID, GRID)
-        self.image.set_data(belief)
+        if self.classes > 2:
+            probabilities = training.belief(self.grid)
+            # each class's tint, mixed by how sure the model is; white where it cannot tell
+            tint = probabilities @ CLASS_TINTS[: self.classes]
+            sure = ((probabilities.max(axis=1) - 1 / self.classes) * self.classes / (self.classes - 1))[:, None]
+            self.image.set_data((sure * tint + (1 - sure)).reshape(GRID, GRID, 3))
+            belief = probabilities.argmax(axis=1).reshape(GRID, GRID).astype(float)  # the regions' borders
+            levels = [k + 0.5 for k in range(self.classes - 1)]
+        else:
+            belief = training.belief(self.grid).reshape(GRID, GRID)
+            self.image.set_data(belief)
+            levels = [0.5]
         dynamic: list[Artist] = [self.image]
         contour = None
         finite = belief[np.isfinite(belief)]
-        if finite.size and finite.min() < 0.5 < finite.max():  # else the boundary is off the picture
-            contour = self.axes.contour(self.xs, self.ys, belief, levels=[0.5], colors="black", linewidths=1.5)
+        crossed = [level for level in levels if finite.size and finite.min() < level < finite.max()]
+        if crossed:  # else the boundary is off the picture
+            contour = self.axes.contour(self.xs, self.ys, belief, levels=crossed, colors="black", linewidths=1.5)
             dynamic.append(contour)
         self.ring.set_data(training.X_train[selected : selected + 1, 0], training.X_train[selected : selected + 1, 1])
         text = f"train accuracy {training.history[-1].accuracy:.0%}"

@@ -214,10 +214,11 @@ class SvgPicture:
         limit: int = LIMIT,
         keep: int = KEEP,
         folded=None,
+        gates: bool = False,
     ) -> None:
         self.root = root
         self._model = PictureModel(
-            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded
+            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded, gates=gates
         )
         self._plan = self._model.plan
         template = _template(self._model)

@@ -317,6 +317,16 @@ class TrainingDashboard(widgets.VBox):
         training, i = self.training, self.selected
         x1, x2 = training.X_train[i]
         label = int(training.y_train[i])
+        if training.multiclass:  # one score per class: the highest is the model's answer
+            scores = training.scores(training.X_train[i : i + 1])[0]
+            guess = int(scores.argmax())
+            self.point_info.value = (
+                f"x = ({format_number(x1, 3)}, {format_number(x2, 3)}), class {label} · "
+                f"scores {', '.join(format_number(float(v), 3) for v in scores)} · predicts class {guess} "
+                f"({'right' if guess == label else 'wrong'}) · "
+                f"loss L = {format_number(float(self._point_loss.data), 3)}"
+            )
+            return
         score = float(training.scores(training.X_train[i : i + 1])[0])
         right = (score > training.threshold) == (label == 1)
         self.point_info.value = (

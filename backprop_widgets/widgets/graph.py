@@ -159,6 +159,7 @@ class GraphView(anywidget.AnyWidget):
         limit: int = LIMIT,
         keep: int = KEEP,
         folded: Any = None,
+        gates: bool = False,
     ) -> None:
         root = as_graph(root)  # a student's own engine (micrograd-style): its mirror, the kit's kind of node
         if not hasattr(root, "parents") or not hasattr(root, "data"):
@@ -170,6 +171,7 @@ class GraphView(anywidget.AnyWidget):
             "limit": limit,
             "keep": keep,
             "folded": folded,
+            "gates": gates,
         }
         self._grads: Mapping | None = None
         self._lit: dict = {}
@@ -210,6 +212,20 @@ class GraphView(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in state.items():
                 setattr(self, name, value)
+
+    def show_gates(self, on: bool = True) -> GraphView:
+        """Mark (or stop marking) each op with the pattern its backward step makes and each fan-out with "adds"."""
+        if self._options["gates"] != on:
+            self._options["gates"] = on
+            self._options["folded"] = self.folded
+            self._structure()
+            self.highlight(**self._lit)
+        return self
+
+    @property
+    def gates(self) -> bool:
+        """Whether the picture marks the gate patterns."""
+        return self._plan.gates
 
     def show_more(self) -> GraphView:
         """Show twice as many nodes of a graph that is shown in part (what "Show more" does)."""

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 
 from ..engine import topological_order
 from ..engine.foreign import as_graph
+from ..engine.gates import FAN_OUT, gate_sentence
 from ..render import backend, value_text
 from . import recorded
 from .graph import GraphView, with_static_copy
@@ -344,6 +345,7 @@ class BackwardStepper(Stepper):
         walk_constants: bool = False,
         record: bool | None = None,
         model=None,
+        gates: bool = False,
     ) -> None:
         root = as_graph(root, model=model)  # a PyTorch loss: model= names its parameters and folds its layers
         self.quiz = bool(resolve("quiz", quiz, "BackwardStepper"))
@@ -365,6 +367,39 @@ class BackwardStepper(Stepper):
             quiz=self._quiz,
             record=record,
         )
+        # the gate patterns (CS231n's words) on the picture and in the panel, on a toggle
+        self.gates_button = widgets.ToggleButton(
+            value=False, description="Gate patterns", icon="random", tooltip="name the pattern each step makes"
+        )
+        self.gates_button.observe(lambda change: self.show_gates(change["new"]), names="value")
+        bar = self.children[1]
+        bar.children = (*bar.children, self.gates_button)
+        self.gates_button.value = gates
+
+    def show_gates(self, on: bool = True) -> None:
+        """Name the pattern of each step (add distributes, multiply swaps, max routes, a copy passes, a fan-out adds)."""
+        self.gates_button.value = on  # (the toggle calls back here: nothing more to do the second time)
+        self.view.show_gates(on)
+        self._show_panel(self.walk.explain())
+
+    def gate_text(self) -> str:
+        """The current step's pattern in words ("" at the start, or for a folded group)."""
+        step = self.walk.current
+        if step is None or isinstance(step, GroupStep):
+            return ""
+        text = gate_sentence(step.node.op)
+        expected = self.walk.grad_state(step.parent).expected
+        if expected > 1:
+            text += "; " + FAN_OUT.format(name=self.walk.names[step.parent], count=expected)
+        return text[0].upper() + text[1:] + "."
+
+    def _show_panel(self, text: dict) -> None:
+        super()._show_panel(text)
+        button = getattr(self, "gates_button", None)  # (the first panel is shown before the toggle exists)
+        if button is not None and button.value and self.gate_text():
+            self.numbers.value += (
+                f'<div class="bpw-gate" style="text-align:center;color:#595959">{html.escape(self.gate_text())}</div>'
+            )
 
     @property
     def asked(self) -> str:

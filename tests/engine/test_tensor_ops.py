@@ -17,6 +17,7 @@ from backprop_widgets.engine import TENSOR_OPS, VJP, sum_to_shape
 from backprop_widgets.engine.tensor_ops import Factor, sigmoid
 
 from ..numerical import difference_quotient, numerical_grad
+from .test_many_classes import CLASS_CASES
 
 H = 1e-6
 
@@ -137,6 +138,7 @@ CASES = {
         ([np.array([-2.0, -0.7, 0.2, 0.9, 1.6])], {"lo": -1.0, "hi": 1.0}),
         ([RNG.normal(size=(3, 3)) * 0.1 + 1.0], {"lo": -np.inf, "hi": 0.5}),
     ],  # clear of the ends
+    **CLASS_CASES,
 }
 
 

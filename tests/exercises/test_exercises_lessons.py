@@ -62,6 +62,42 @@ def _matmul_weight_gradient():
     return MATMUL["x"].T @ MATMUL["grad"]
 
 
+def _softmax_rows(z, y):
+    """(softmax(z) − onehot(y)) / n, the softmax written out with exp and a row sum."""
+    e = np.exp(z)
+    p = e / e.sum(axis=1, keepdims=True)
+    return (p - np.eye(z.shape[1])[y]) / len(y)
+
+
+def _softmax_backward(z, upstream):
+    """Softmax's Jacobian formed row by row, times upstream: Jᵢⱼ = pᵢ([i = j] − pⱼ)."""
+    e = np.exp(z)
+    p = e / e.sum(axis=1, keepdims=True)
+    return np.stack([(np.diag(row) - np.outer(row, row)) @ u for row, u in zip(p, upstream, strict=True)])
+
+
+def _bn_backward(x, gamma, upstream, eps=1e-5):
+    """Batch norm's backward worked out step by step (Backprop Ninja's pieces), not by the one formula."""
+    n = x.shape[0]
+    mean = x.sum(axis=0) / n
+    diff = x - mean
+    var = (diff**2).sum(axis=0) / n
+    inv_std = (var + eps) ** -0.5
+    x_hat = diff * inv_std
+    d_x_hat = upstream * gamma
+    d_inv_std = (d_x_hat * diff).sum(axis=0)
+    d_var = d_inv_std * -0.5 * (var + eps) ** -1.5
+    d_diff = d_x_hat * inv_std + d_var * 2 * diff / n
+    d_x = d_diff - d_diff.sum(axis=0) / n
+    return d_x, (upstream * x_hat).sum(axis=0), upstream.sum(axis=0)
+
+
+def _batch_norm_numbers():
+    from backprop_widgets.exercises.lesson08 import GIVEN
+
+    return _bn_backward(GIVEN["x"], GIVEN["gamma"], GIVEN["G"])
+
+
 # Right answers worked out here from the formulas (and LESSONS.md's numbers), independently of the exercises.
 RIGHT = {
     ("lesson01", "sigmoid_slope_at_0"): lambda: 0.25,  # E1: σ'(0) = 0.25
@@ -95,6 +131,14 @@ RIGHT = {
     ("lesson06", "dead_relu_gradient"): lambda: 0.0,
     ("lesson06", "leaky_relu_slope_gradient"): lambda: 0.1,
     ("lesson06", "leaky_unit_learns"): lambda: True,
+    ("lesson07", "loss_at_start"): lambda: np.log(10.0),  # p = 1/10 for every class
+    ("lesson07", "logits_gradient"): lambda: _softmax_rows(np.array([[2.0, 1.0, -1.0], [0.5, 0.5, 3.0]]), [0, 1]),
+    ("lesson07", "softmax_backward"): lambda: lambda z, upstream: _softmax_backward(z, upstream),
+    ("lesson07", "max_routes_at_a_tie"): lambda: 0.5,  # two entries tie at the max: half each, as torch.amax
+    ("lesson08", "beta_gradient"): lambda: _batch_norm_numbers()[2],
+    ("lesson08", "gamma_gradient"): lambda: _batch_norm_numbers()[1],
+    ("lesson08", "x_gradient_adds_to_zero"): lambda: True,  # a shift of a whole column does not change y
+    ("lesson08", "batch_norm_backward"): lambda: lambda x, gamma, beta, upstream: _bn_backward(x, gamma, upstream),
 }
 
 ALL = [(lesson, name) for lesson, module in LESSONS.items() for name in module.__all__ if name != "EXERCISES"]

@@ -94,5 +94,5 @@ def test_bce_from_logits_is_stable_at_the_extremes():
 
 
 def test_losses_by_name():
-    assert set(LOSSES) == {"mse", "l1", "bce", "hinge"}
+    assert set(LOSSES) == {"mse", "l1", "bce", "hinge", "cross_entropy"}
     assert LOSSES["mse"] is mse

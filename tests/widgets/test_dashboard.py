@@ -215,11 +215,15 @@ def test_data_as_arrays_with_minus_one_plus_one_labels():
     "kwargs, message",
     [
         ({"data": "banana"}, r"unknown dataset 'banana'; choose one of \['circles', 'moons', 'spiral', 'xor'\]"),
-        ({"loss": "cross"}, r"unknown loss 'cross'; choose one of \['bce', 'hinge', 'l1', 'mse'\]"),
+        ({"loss": "cross"}, r"unknown loss 'cross'; choose one of \['bce', 'cross_entropy', 'hinge', 'l1', 'mse'\]"),
         ({"optimizer": "rmsprop"}, r"unknown optimizer 'rmsprop'; choose one of \['adam', 'momentum', 'sgd'\]"),
         ({"data": (np.zeros((5, 3)), np.zeros(5))}, r"X must have shape \(n, 2\).*got shape \(5, 3\)"),
         ({"data": (np.zeros((5, 2)), np.zeros(4))}, r"y must hold one label per point, shape \(5,\)"),
-        ({"data": (np.zeros((3, 2)), [0, 1, 2])}, r"labels must be 0 and 1 \(or -1 and 1\); got \[0, 1, 2\]"),
+        ({"data": (np.zeros((3, 2)), [0, 1, 2])}, r"3 classes need loss='cross_entropy'; 'bce' tells two apart"),
+        (
+            {"data": (np.zeros((3, 2)), [0, 2, 5])},
+            r"labels must be 0 and 1 \(or -1 and 1\), or the classes 0, 1, 2, ...; got \[0, 2, 5\]",
+        ),
         ({"data": 42}, r"data must be a dataset name"),
         ({"held_out": 1.0}, r"held_out is the share of points"),
         ({"lr": 0}, r"learning rate must be positive"),

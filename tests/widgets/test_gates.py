@@ -1,0 +1,77 @@
+"""The gate patterns: each op's word (add distributes, multiply swaps, max routes, a copy passes), a fan-out adds,
+marked on the picture and said in the stepper's panel at each step, on a toggle."""
+
+import numpy as np
+
+from backprop_widgets import BackwardStepper, Tensor, Value
+from backprop_widgets.engine import SCALAR_OPS, TENSOR_OPS
+from backprop_widgets.engine.gates import gate_pattern, gate_sentence, uses
+from backprop_widgets.nn import cross_entropy
+
+
+def test_every_row_of_either_table_makes_one_of_the_patterns():
+    for name in [*SCALAR_OPS, *TENSOR_OPS]:
+        assert gate_pattern(name) in {"distributes", "swaps", "routes", "passes", "scales"}, name
+    assert [gate_pattern(op) for op in ("add", "mul", "max", "amax", "relu", "reshape", "index", "exp")] == [
+        "distributes", "swaps", "routes", "routes", "routes", "passes", "passes", "scales",
+    ]  # fmt: skip
+    assert gate_sentence("add").startswith("add distributes") and gate_sentence("mul").startswith("multiply swaps")
+
+
+def test_the_pattern_words_match_what_the_numbers_do():
+    a, b = Value(2.0), Value(-3.0)
+    (a * b).backward()
+    assert (a.grad, b.grad) == (b.data, a.data)  # multiply swaps
+    a, b = Value(2.0), Value(-3.0)
+    (a + b).backward()
+    assert a.grad == b.grad == 1.0  # add distributes
+    t = Tensor([1.0, 5.0, 2.0])
+    t.max().backward()
+    assert t.grad.tolist() == [0.0, 1.0, 0.0]  # max routes
+
+
+def _abc():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    f = (a * b + a).relu()
+    f.label = "f"
+    return a, f
+
+
+def test_the_stepper_says_the_pattern_at_each_step_when_the_toggle_is_on():
+    a, f = _abc()
+    assert uses(f)[a] == 2
+    s = BackwardStepper(f)
+    assert not s.gates_button.value and "xlabel" not in s.view.dot
+    s.step()
+    assert "routes" not in s.numbers.value
+    s.gates_button.value = True  # the toggle
+    assert "Relu = max(0, a) routes" in s.numbers.value
+    said = []
+    for _ in range(3):
+        s.step()
+        said.append(s.gate_text())
+    assert said[0].startswith("Add distributes") and "fan-out" not in said[0]  # into a·b, used once
+    assert said[1].startswith("Add distributes") and "a fan-out adds: a is used 2 times" in said[1]
+    assert said[2].startswith("Multiply swaps") and "a fan-out adds" in said[2]
+    assert all(text in s.numbers.value for text in ("Multiply swaps", "fan-out adds"))
+    s.gates_button.value = False
+    assert "swaps" not in s.numbers.value and "xlabel" not in s.view.dot
+
+
+def test_the_picture_marks_every_op_and_the_fan_out():
+    a, f = _abc()
+    s = BackwardStepper(f, gates=True)
+    dot = s.view.dot
+    for word in ("swaps", "distributes", "routes", "fan-out: adds"):
+        assert word in dot
+    assert dot.count("xlabel") == 3  # one per op
+    assert s.view.gates and "swaps" in s.view.svg
+
+
+def test_the_gates_on_a_tensor_classifier_graph():
+    z = Tensor(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), label="z")
+    s = BackwardStepper(cross_entropy(z, [0, 1], fused=False), gates=True)
+    s.run()
+    s.goto(1)
+    assert s.gate_text().startswith("A copy passes, with its sign flipped")  # the loss's minus
+    assert "passes" in s.view.dot and "distributes" in s.view.dot and "scales" in s.view.dot
