@@ -30,9 +30,11 @@ const FLOW_MS = 450; // how long a contribution travels along its edge
 const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient adds up
 const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
 const READABLE_PX = 10; // no text is drawn smaller on screen when a picture opens
+const TB_RANKSEP = 0.2; // inches between ranks when laid out top to bottom
 const MOVE_MS = 300; // how long the other nodes take to move to their places after a group (un)folds
 const MOVE_MAX = 400; // nodes: a bigger picture changes at once
 const LAYOUT_CACHE = 32;
+const MANY_BOXES = 150; // no cell shows more readably: such a graph is laid out once, left to right
 
 let graphviz = null; // the Layouts of this page (WebAssembly Graphviz)
 const layouts = new Map(); // DOT text -> laid-out SVG text
@@ -162,6 +164,13 @@ function textWidth(text) {
   for (const c of text) ems += EM[c] ?? 0.64;
   return ems * FONT_SIZE;
 }
+
+// The same picture top to bottom, its ranks closer (an op circle sits right above its value box).
+function downwards(dot) {
+  return dot.replace("rankdir=LR", "rankdir=TB").replace(/ranksep=[0-9.]+/, `ranksep=${TB_RANKSEP}`);
+}
+
+const boxesIn = (dot) => (dot.match(/ \[label=/g) || []).length;
 
 // A laid-out picture's size in points and its smallest font size, read off Graphviz's SVG text.
 function sizeOf(svg) {
@@ -340,7 +349,7 @@ class Picture {
   }
 
   async laidOut(dot, direction) {
-    const text = await graphviz.layout(direction === "TB" ? dot.replace("rankdir=LR", "rankdir=TB") : dot);
+    const text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
     return { dot, direction, text, size: sizeOf(text) };
   }
 
@@ -362,10 +371,10 @@ class Picture {
     const across = await this.laidOut(dot, "LR");
     const least = READABLE_PX / (PT * across.size.font);
     if (this.fitScale(across.size) >= least || !dot.includes("rankdir=LR")) return across;
-    // Too big to read whole in any direction (its area at the least scale is over twice the stage's):
-    // no second layout.
+    // Too big to read whole in any direction (its area at the least scale is over twice the stage's,
+    // or it has more boxes than any cell shows readably): no second layout.
     const area = across.size.w * across.size.h * (PT * least) ** 2;
-    if (area > 2 * this.stageWidth() * this.maxHeight()) return across;
+    if (area > 2 * this.stageWidth() * this.maxHeight() || boxesIn(dot) > MANY_BOXES) return across;
     const down = await this.laidOut(dot, "TB");
     if (this.fitScale(down.size) >= least) return down;
     return across;
@@ -381,8 +390,8 @@ class Picture {
   }
 
   status(dot) {
-    const nodes = (dot.match(/ \[label=/g) || []).length;
-    return nodes > 150 ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
+    const nodes = boxesIn(dot);
+    return nodes > MANY_BOXES ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
   }
 
   mount({ dot, text, direction, size }) {
@@ -719,6 +728,7 @@ class Picture {
       : { x: full.x + full.w - w, y: full.y + (full.h - h) / 2, w, h };
     if (!over) this.view = { ...full };
     this.applyView();
+    this.keepCurrentInView();
   }
 
   fit() {
