@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .graph_dom import wait_until_laid_out
+from .graph_dom import eventually, wait_until_laid_out
 
 LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.ipynb"))
 SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
@@ -108,3 +108,37 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         if part and not picture["over"]:
             problems.append(f"{name}: opens in part ({picture['outside']} labels outside, note {picture['note']!r})")
     assert not problems, "\n".join(problems)
+
+
+SIGMOID_STEPPER = """\
+from backprop_widgets import BackwardStepper
+from backprop_widgets.parse import parse
+BackwardStepper(parse("1/(1+e^(-x))", x=1.0), show_local=True)
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("window", ["1920x1080"], indirect=True)
+def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window):
+    notebook = lab.open(lab.write_notebook("narrowing.ipynb", [SIGMOID_STEPPER]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    [wide] = notebook.panel.evaluate(MEASURE_JS)
+    assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX, wide  # left to right, whole
+
+    notebook.page.set_viewport_size({"width": 1366, "height": 768})
+    eventually(
+        lambda: notebook.panel.evaluate(MEASURE_JS)[0],
+        lambda p: _shape(p) < 1,
+        what="laid out again, top to bottom, in the narrower cell",
+    )
+    notebook.page.wait_for_timeout(300)
+    [narrow] = notebook.panel.evaluate(MEASURE_JS)
+    assert not narrow["note"] and not narrow["outside"] and narrow["smallest"] >= READABLE_PX, narrow
+
+
+def _shape(picture: dict) -> float:
+    """Width over height of what the picture shows."""
+    width, height = (float(v) for v in picture["viewBox"].split()[2:])
+    return width / height
