@@ -323,8 +323,10 @@ class Picture {
     this.toggled = null;
     let choice;
     try {
+      // folding back: as it was; (un)folding: the same direction as before, laid out once
       const saved = this.saved.get(dot);
-      choice = saved ? await this.laidOut(dot, saved.direction) : await this.choose(dot);
+      const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
+      choice = direction ? await this.laidOut(dot, direction) : await this.choose(dot);
     } catch (error) {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
