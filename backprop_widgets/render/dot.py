@@ -411,6 +411,7 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
     placed: dict = {}  # group path -> functions that add a node to a graph
     rows: dict = {}  # group path -> {inputs: folded boxes reading exactly those}: drawn in order, side by side
     framed: set = set()  # groups with nodes of their own drawn (a group of folded boxes only gets no frame)
+    first: dict = {}  # the graph's inputs that folded boxes read: kept on the left when a box unfolds
     edges = []
     for node in picture.shown:
         k = picture.id_of(node)
@@ -423,6 +424,8 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
             seen: dict = {}
             for j, parent in enumerate(box.inputs):
                 source = _display_id(picture, parent)
+                if not parent.parents and not group_of(parent):
+                    first[source] = None
                 if source not in seen:
                     seen[source] = None
                     edges.append((source, f"n{k}", {"id": f"f{k}-{j}"}))
@@ -445,6 +448,11 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
                     attrs["label"] = "<" + _local_label(text(slot), local_width) + ">"
                 edges.append((_display_id(picture, parent), f"n{k}-op", attrs))
     _emit(dot, (), placed, _children(placed), clusters, rows, framed)
+    if first:
+        with dot.subgraph() as inputs:
+            inputs.attr(rank="min")
+            for name in first:
+                inputs.node(name)
     for tail, head, attrs in edges:
         dot.edge(tail, head, **attrs)
     return Drawing(dot, slots, clusters)

@@ -719,7 +719,8 @@ class Picture {
     if (!this.svg) return;
     this.mode = "start";
     const over = this.fitScale(this.full) < this.least;
-    this.stage.dataset.over = String(over);
+    this.stage.dataset.over = String(over); // too big to read whole here (the browser tests read it)
+    this.stage.dataset.full = `${this.full.w} ${this.full.h}`;
     this.sizeStage();
     const scale = this.stageScale() * PT; // px per unit
     const w = Math.min(this.full.w, this.stageWidth() / scale);

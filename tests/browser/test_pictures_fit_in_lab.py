@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SIZES
 from .graph_dom import eventually, wait_until_laid_out
 
 LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.ipynb"))
-SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+
 READABLE_PX = 10.0
 
 # Each picture of a panel, measured on screen: the note, the texts outside the stage, the smallest text.
@@ -51,21 +52,11 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
     outside: outside.length, outsideSample: outside.slice(0, 4),
     smallest: Math.round(smallest * 100) / 100, smallestText,
     stage: [Math.round(s.width), Math.round(s.height)], viewBox: svg.getAttribute('viewBox'),
-    over: stage.dataset.over === 'true',
+    over: stage.dataset.over === 'true', full: stage.dataset.full || '',
+    font: Math.min(...texts.map(t => parseFloat(t.getAttribute('font-size')) || 99)),
+    window: [innerWidth, innerHeight],
   };
 })"""
-
-
-@pytest.fixture
-def window(lab, request):
-    """The shared JupyterLab tab at the test's window size (restored afterwards)."""
-    page = lab.session.shared_tab().page
-    before = page.viewport_size
-    width, height = SIZES[request.param]
-    page.set_viewport_size({"width": width, "height": height})
-    yield request.param
-    if not page.is_closed() and before:
-        page.set_viewport_size(before)
 
 
 def _report(lesson: str, size: str, pictures: list[dict]) -> None:
@@ -107,6 +98,8 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         part = picture["note"] or picture["outside"]
         if part and not picture["over"]:
             problems.append(f"{name}: opens in part ({picture['outside']} labels outside, note {picture['note']!r})")
+        if picture["over"] and _readable_whole(picture):
+            problems.append(f"{name}: said to be too big, but it fits whole at {READABLE_PX} px ({picture['full']})")
     assert not problems, "\n".join(problems)
 
 
@@ -136,6 +129,14 @@ def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window)
     notebook.page.wait_for_timeout(300)
     [narrow] = notebook.panel.evaluate(MEASURE_JS)
     assert not narrow["note"] and not narrow["outside"] and narrow["smallest"] >= READABLE_PX, narrow
+
+
+def _readable_whole(picture: dict) -> bool:
+    """Whether the picture, as laid out, fits its stage whole with its smallest font at READABLE_PX."""
+    width, height = (float(v) for v in picture["full"].split())
+    scale = READABLE_PX / picture["font"]  # CSS px per point
+    tallest = max(560, 0.8 * picture["window"][1])
+    return width * scale <= picture["stage"][0] and height * scale <= tallest
 
 
 def _shape(picture: dict) -> float:

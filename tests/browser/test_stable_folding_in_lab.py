@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SIZES
 from .graph_dom import eventually, wait_until_laid_out
-from .test_pictures_fit_in_lab import MEASURE_JS, READABLE_PX, SIZES
+from .test_pictures_fit_in_lab import MEASURE_JS, READABLE_PX
 
 BIG = """\
 from backprop_widgets import draw
@@ -52,17 +53,6 @@ def _shot(picture, name: str) -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         picture.scroll_into_view_if_needed()
         picture.screenshot(path=str(Path(folder) / f"{name}.png"))
-
-
-@pytest.fixture
-def window(lab, request):
-    page = lab.session.shared_tab().page
-    before = page.viewport_size
-    width, height = SIZES[request.param]
-    page.set_viewport_size({"width": width, "height": height})
-    yield request.param
-    if not page.is_closed() and before:
-        page.set_viewport_size(before)
 
 
 @pytest.mark.browser

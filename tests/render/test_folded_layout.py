@@ -50,3 +50,11 @@ def test_laid_out_the_neurons_read_1_to_16_top_to_bottom_in_each_layer():
         columns.setdefault(round(float(x) / 40), []).append((float(y), int(k)))
     orders = [[k for _, k in sorted(column)] for _, column in sorted(columns.items())]
     assert orders == [list(range(1, 17)), list(range(1, 17)), [1]], orders
+
+
+@pytest.mark.skipif(backend() is None, reason="laying out needs pygraphviz or a dot program")
+def test_with_a_neuron_unfolded_the_inputs_stay_on_the_left():
+    svg = render_svg(folded_network(unfold=[("layer 1", "neuron 3")]), isolate=True)
+    xs = {name: float(x) for x, name in re.findall(r'<text[^>]* x="(-?[\d.]+)"[^>]*>(x0|x1|w1\.3\.\d)</text>', svg)}
+    assert {"x0", "x1", "w1.3.0", "w1.3.1"} <= xs.keys(), xs
+    assert max(xs["x0"], xs["x1"]) < min(xs["w1.3.0"], xs["w1.3.1"]), xs
