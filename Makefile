@@ -1,18 +1,23 @@
 # Two commands for people:  `make lab` opens the lessons, `make test` runs every test.
-# Each makes its own virtual environment (.venv) the first time and reuses it after.
+# Each makes its own virtual environment the first time and reuses it after: `make lab` a student's
+# (.venv-lab: the kit, JupyterLab and the static pictures, nothing else, so JupyterLab shows only the
+# lessons), `make test` the developers' (.venv: every extra, with the test, grading and Binder tools).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_VENV  := .venv-lab
+LAB_BIN   := $(LAB_VENV)/bin
+LAB_STAMP := $(LAB_VENV)/.installed
 
 .PHONY: lab test bench site site-offline clean
 
 # Jupyter refuses to run as root unless told (containers and some lab machines run as root).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) lessons/
+lab: $(LAB_STAMP)
+	$(LAB_BIN)/jupyter lab $(ROOT_FLAG) lessons/
 
 # Lint, format and type check first: any failure fails `make test` (and so CI).
 test: $(STAMP)
@@ -32,6 +37,13 @@ site:
 site-offline:
 	$(PYTHON) scripts/build_site.py --offline
 
+# A student's environment: what the lessons need and no grading, test, lint or Binder front end.
+$(LAB_STAMP): pyproject.toml
+	test -x $(LAB_BIN)/python || $(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_BIN)/python -m pip install --quiet --upgrade pip
+	$(LAB_BIN)/python -m pip install --quiet -e ".[lab,static]"
+	touch $(LAB_STAMP)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -39,4 +51,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(LAB_VENV) build *.egg-info

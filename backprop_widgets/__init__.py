@@ -1,6 +1,8 @@
 """backprop_widgets: watch gradients flow through a computation graph, in Jupyter."""
 
 from . import exercises
+from ._version import __version__ as __version__
+from .audit import audit, audit_engine
 from .engine import (
     GradCheck,
     NumericWarning,
@@ -14,8 +16,6 @@ from .engine import (
 )
 from .parse import ParseError, parse, to_formula, variables
 from .widgets import BackwardStepper, Explorer, GraphView, PathView, configure, draw
-
-__version__ = "0.2.0"
 
 __all__ = [
     "Value",
@@ -41,6 +41,8 @@ __all__ = [
     "configure",
     "TrainingDashboard",
     "exercises",
+    "audit",
+    "audit_engine",
 ]
 
 # numpy (and matplotlib) come with these, so they are imported when first used: the scalar path

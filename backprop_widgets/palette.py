@@ -35,4 +35,5 @@ TEXT_COLOURS = {
     "right": "#1a7f37",  # contrast 5.1:1
     "wrong": "#cf222e",  # 5.4:1
     "note": "#57606a",  # 6.4:1
+    "pending": "#57606a",  # a question not answered yet: neutral, the notes' grey
 }

@@ -24,7 +24,7 @@ from typing import cast
 from lark import Lark, Token, Tree, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from .engine import Value, topological_order
+from .engine import ATOM, SCALAR_OPS, SIGNED, Op, Value, topological_order
 
 __all__ = [
     "parse",
@@ -44,23 +44,17 @@ MAX_NESTING = 200  # parentheses, powers and signs inside each other
 
 CONSTANTS: dict[str, float] = {"e": math.e, "pi": math.pi, "π": math.pi}
 
-FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,  # natural logarithm, like ln
-    "ln": Value.log,
-    "sqrt": Value.sqrt,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "σ": Value.sigmoid,  # as the pictures label it
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,  # slope 0.01
-    "abs": abs,
-    "max": lambda *args: functools.reduce(Value.max, args),  # max(a, b, c) is max(max(a, b), c)
-    "min": lambda *args: functools.reduce(Value.min, args),
-}
-SEVERAL_ARGUMENTS = ("max", "min")  # two or more; every other function takes one
+
+def _function(row: Op) -> Callable[..., Value]:
+    """What a call of ``row``'s name makes: its node (max(a, b, c) is max(max(a, b), c))."""
+    if row.arity == 2:
+        return lambda *args: functools.reduce(lambda a, b: Value._apply(row.name, a, b), args)
+    return lambda a: Value._apply(row.name, a, **row.call_params)
+
+
+# The functions a formula may call, each named in its op table row (``calls``).
+FUNCTIONS: dict[str, Callable[..., Value]] = {name: _function(row) for row in SCALAR_OPS.values() for name in row.calls}
+SEVERAL_ARGUMENTS = tuple(name for row in SCALAR_OPS.values() if row.arity == 2 for name in row.calls)  # two or more
 
 
 class ParseError(ValueError):
@@ -514,10 +508,8 @@ def _values(root: Value) -> list[Value]:
 
 # ---- printing a graph as a formula ------------------------------------------------
 
-# How tightly a piece of formula holds together, loosest first.
-_SUM, _PRODUCT, _SIGNED, _POWER, _ATOM = range(5)
-_INFIX = {"add": (" + ", _SUM), "sub": (" - ", _SUM), "mul": (" * ", _PRODUCT), "div": (" / ", _PRODUCT)}
-_CALLS = ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs")
+# How a formula writes each op (its operator or the name it is called by, and how tightly it holds) is
+# in its row of the op table: ``infix``, ``calls``, ``binds``.
 
 
 def _number_text(x: float) -> str:
@@ -544,15 +536,9 @@ def _leaf_text(node: Value) -> str:
 
 
 def _precedence(node: Value) -> int:
-    if not node.parents:
-        return _SIGNED if node.label is None and node.data < 0 else _ATOM
-    if node.op in _INFIX:
-        return _INFIX[node.op][1]
-    if node.op == "neg":
-        return _SIGNED
-    if node.op in ("pow", "powv"):
-        return _POWER
-    return _ATOM
+    if node.op is None:
+        return SIGNED if node.label is None and node.data < 0 else ATOM
+    return node.ops[node.op].binds
 
 
 def _pieces(node: Value) -> list[str | Value]:
@@ -564,21 +550,19 @@ def _pieces(node: Value) -> list[str | Value]:
     op, parents = node.op, node.parents
     if op is None:
         return [_leaf_text(node)]
-    if op in _INFIX:  # left associative: the right operand must hold tighter
-        symbol, level = _INFIX[op]
-        return [*operand(parents[0], level), symbol, *operand(parents[1], level + 1)]
+    row = node.ops[op]
     if op == "neg":
-        return ["-", *operand(parents[0], _SIGNED)]
+        return ["-", *operand(parents[0], SIGNED)]
     if op == "pow":
-        return [*operand(parents[0], _ATOM), "^", _number_text(node.params["n"])]
-    if op == "powv":
-        return [*operand(parents[0], _ATOM), "^", *operand(parents[1], _SIGNED)]
-    if op in _CALLS:
-        return [f"{op}(", parents[0], ")"]
-    if op in SEVERAL_ARGUMENTS:
-        return [f"{op}(", parents[0], ", ", parents[1], ")"]
-    if op == "leaky_relu" and node.params.get("slope") == 0.01:
-        return ["leaky_relu(", parents[0], ")"]
+        return [*operand(parents[0], ATOM), "^", _number_text(node.params["n"])]
+    if op == "powv":  # a power groups from the right: a^-b, a^(b^c)
+        return [*operand(parents[0], ATOM), "^", *operand(parents[1], SIGNED)]
+    if row.infix is not None:  # left associative: the right operand must hold tighter
+        level = row.binds
+        return [*operand(parents[0], level), row.infix[0], *operand(parents[1], level + 1)]
+    if row.calls and node.params == row.call_params:
+        arguments: list[str | Value] = [piece for p in parents for piece in (", ", p)][1:]
+        return [f"{row.calls[0]}(", *arguments, ")"]
     raise ValueError(f"a formula has no way to write the op {op!r} with {node.params or 'these inputs'}")
 
 

@@ -290,8 +290,10 @@ def _kinds(payload) -> dict[str, int]:
     data = content.get("data") or {}
     state = data.get("state") or {} if isinstance(data, dict) else {}
     if kind == "comm_open":
-        if "graphviz" in state:
+        if "graphviz" in state:  # before 0.2.1 the WebAssembly Graphviz was a trait of the front end
             return {"front end (code + WebAssembly Graphviz)": size}
+        if str(state.get("_esm", "")).startswith("// The graph picture in the browser"):  # frontend.js
+            return {"front end: code": size}
         if state.get("_model_name") == "AnyModel":
             return {"pictures: widget state": size}
         return {"other widgets: new models (controls, their layouts and styles)": size}
@@ -299,6 +301,8 @@ def _kinds(payload) -> dict[str, int]:
         if "dot" in state:
             return {"pictures: DOT text": size}
         if data.get("method") == "custom":
+            if (data.get("content") or {}).get("type") == "graphviz":
+                return {"front end: WebAssembly Graphviz (a message, not saved)": size}
             return {"pictures: patches": size}
         return {"other widgets: updates": size}
     if kind in ("display_data", "execute_result"):

@@ -40,8 +40,12 @@ FORBIDDEN = {
     },
     # Widgets compose everything below them; nothing imports a widget but the package's front door.
     "widgets": {"backprop_widgets.grading"},
+    # Audits of a student's engine: the engine below them, widgets only to show a verdict.
+    "audit": {"backprop_widgets.grading"},
     # The palette is a leaf: every layer may take its colours, so it takes nothing.
     "palette": {"backprop_widgets", "numpy", "graphviz", "ipywidgets", "matplotlib"},
+    # So is the version (pyproject reads it, the pictures' front end is named after it).
+    "_version": {"backprop_widgets", "numpy", "graphviz", "ipywidgets", "matplotlib"},
 }
 
 

@@ -4,19 +4,32 @@ It knows nothing of drawing or widgets (those import it, never the reverse).
 """
 
 from .gradcheck import GradCheck, GradCheckRow, gradcheck
-from .graph import Node, Step, backward_steps, evaluate, forward_derivatives, topological_order
+from .graph import (
+    ForwardStep,
+    Node,
+    Step,
+    backward_steps,
+    evaluate,
+    forward_derivatives,
+    forward_steps,
+    topological_order,
+)
 from .groups import group, group_of
 from .numerics import NumericWarning
-from .ops import SCALAR_OPS, Op, format_number
+from .ops import ATOM, POWER, PRODUCT, SCALAR_OPS, SIGNED, SUM, LocalGrad, Op, Slope, format_number
 from .value import Value
 
 __all__ = [
     "Value",
     "Node",
     "Op",
+    "LocalGrad",
+    "Slope",
     "SCALAR_OPS",
     "Step",
     "backward_steps",
+    "ForwardStep",
+    "forward_steps",
     "topological_order",
     "evaluate",
     "forward_derivatives",
@@ -27,6 +40,11 @@ __all__ = [
     "GradCheckRow",
     "NumericWarning",
     "format_number",
+    "SUM",
+    "PRODUCT",
+    "SIGNED",
+    "POWER",
+    "ATOM",
     "Tensor",
     "TENSOR_OPS",
     "TensorOp",

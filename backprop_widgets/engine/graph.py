@@ -19,8 +19,10 @@ from .arrays import numpy as np
 __all__ = [
     "Node",
     "Step",
+    "ForwardStep",
     "topological_order",
     "backward_steps",
+    "forward_steps",
     "evaluate",
     "forward_derivatives",
 ]
@@ -41,19 +43,20 @@ class Node:
     constant: bool
 
     def local_grads(self) -> tuple:
-        """This node's local gradients, one per parent, at the current values."""
-        rule = self.ops[self.op]
-        return rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
+        """This node's local gradients, one ``LocalGrad`` per parent, at the current values (made by its op's row)."""
+        assert self.op is not None, "an input has no local gradients"
+        return self.ops[self.op].bind([p.data for p in self.parents], self.data, self.params)
 
     def vjp(self, local_grads: tuple | None = None) -> Callable[[int, Any], Any]:
         """This node's part of the chain rule: ``vjp(i, upstream)`` is input i's local gradient × ``upstream``.
 
         The local gradients are computed once, for all the inputs (or passed in, when the
-        caller has them already).  (A ``Tensor`` never forms its local gradients, Jacobian
-        matrices: its op's rules make the products directly.)
+        caller has them already).  Without them a scalar row's numbers are used as they are,
+        sparing ``backward()`` an object per edge.
         """
         if local_grads is None:
-            local_grads = self.local_grads()
+            rule = self.ops[self.op]
+            local_grads = rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
         if len(local_grads) != len(self.parents):  # a row that would drop (or invent) a gradient
             raise ValueError(
                 f"the {self.op!r} row gives {len(local_grads)} local gradient(s) for {len(self.parents)} input(s)"
@@ -68,8 +71,11 @@ class Node:
     def push_forward(self, tangents: list) -> Any:
         """Forward mode for this node: its tangent from its inputs' tangents,
         the sum over inputs of local gradient × that input's tangent (the chain rule, forward)."""
+        rule = self.ops[self.op]
         total = 0.0
-        for local_grad, tangent in zip(self.local_grads(), tangents, strict=True):
+        for local_grad, tangent in zip(
+            rule.local(*[p.data for p in self.parents], out=self.data, **self.params), tangents, strict=True
+        ):
             total += local_grad * tangent
         return total
 
@@ -115,6 +121,24 @@ class Step:
             f"Step({self.node.op} -> {who}: local {self.local_grad!r} × upstream "
             f"{self.upstream_grad!r} = {self.contribution!r}, total {self.total!r})"
         )
+
+
+@dataclass(frozen=True)
+class ForwardStep:
+    """One node of forward mode: its tangent from its inputs' tangents.
+
+    ``terms`` holds, for each input that moves with ``wrt``, ``(index, input,
+    local_grad, the input's tangent, local_grad.jvp(that tangent))``; ``tangent``
+    is the node's own, their sum (the op's JVP, as ``forward_derivatives`` gives it).
+    """
+
+    node: Any
+    terms: tuple
+    tangent: Any
+
+    def __repr__(self) -> str:
+        who = self.node.label or self.node.op
+        return f"ForwardStep({who}: tangent {self.tangent!r} from {len(self.terms)} input(s))"
 
 
 def topological_order(root: Node, *, last_input_first: bool = False) -> list[Node]:
@@ -241,31 +265,89 @@ def forward_derivatives(root: Node, wrt: Node, tangent: Any = None) -> dict[Node
     5.0
     """
     order = topological_order(root)
-    if tangent is not None:
-        return _forward_pass(order, wrt, tangent)
-    if ndim(wrt.data) == 0:
-        return _forward_pass(order, wrt, wrt.one())
-    passes = []
-    for index in np.ndindex(wrt.data.shape):  # one pass per entry: the tangent that moves only that entry
+    if tangent is not None or ndim(wrt.data) == 0:
+        return _forward_pass(order, wrt, wrt.one() if tangent is None else tangent)
+    passes = [_forward_pass(order, wrt, one_entry) for one_entry in _unit_tangents(wrt)]
+    return {node: _stacked([p[node] for p in passes], node, wrt) for node in order}
+
+
+def forward_steps(root: Node, wrt: Node, tangent: Any = None) -> Iterator[ForwardStep]:
+    """Forward mode one node at a time: the pass of ``forward_derivatives``, as a ``ForwardStep`` per node that moves.
+
+    The nodes are visited inputs first; each one that depends on ``wrt`` gets
+    its tangent from its inputs' tangents, and its step shows each moving
+    input's term, ``local_grad.jvp(tangent of the input)``.  For a ``Tensor``
+    without ``tangent``, each step holds the full derivatives (one pass per
+    entry of ``wrt``, stacked, as ``forward_derivatives`` gives them).
+
+    >>> from backprop_widgets import Value
+    >>> a, b = Value(2.0, label="a"), Value(5.0, label="b")
+    >>> for s in forward_steps(a * b + a, wrt=a):
+    ...     print(s.node.op, [term[2] for term in s.terms], "->", s.tangent)
+    mul [5.0] -> 5.0
+    add [1.0, 1.0] -> 6.0
+    """
+    order = topological_order(root)
+    if tangent is not None or ndim(wrt.data) == 0:
+        yield from _forward_walk(order, wrt, wrt.one() if tangent is None else tangent, {}, record=True)
+        return
+    passes = [list(_forward_walk(order, wrt, one_entry, {}, record=True)) for one_entry in _unit_tangents(wrt)]
+    for steps in zip(*passes, strict=True):
+        node, first = steps[0].node, steps[0]
+        terms = tuple(
+            (
+                index,
+                parent,
+                local,
+                _stacked([s.terms[k][3] for s in steps], parent, wrt),
+                _stacked([s.terms[k][4] for s in steps], node, wrt),
+            )
+            for k, (index, parent, local, _, _) in enumerate(first.terms)
+        )
+        yield ForwardStep(node, terms, _stacked([s.tangent for s in steps], node, wrt))
+
+
+def _unit_tangents(wrt: Node) -> Iterator[Any]:
+    """One tangent per entry of a tensor ``wrt``: the one that moves only that entry."""
+    for index in np.ndindex(wrt.data.shape):
         one_entry = np.zeros(wrt.data.shape)
         one_entry[index] = 1.0
-        passes.append(_forward_pass(order, wrt, one_entry))
-    return {
-        node: np.stack([p[node] for p in passes], axis=-1).reshape(np.shape(node.data) + wrt.data.shape)
-        for node in order
-    }
+        yield one_entry
+
+
+def _stacked(per_entry: list, node: Node, wrt: Node) -> Any:
+    """One pass's tangents per entry of ``wrt``, as one derivative of shape ``node.shape + wrt.shape``."""
+    return np.stack(per_entry, axis=-1).reshape(np.shape(node.data) + wrt.data.shape)
 
 
 def _forward_pass(order: list[Node], wrt: Node, tangent: Any) -> dict[Node, Any]:
     """One forward-mode pass: ``wrt`` moves by ``tangent``; every node's tangent, inputs first."""
     derivative: dict[Node, Any] = {}
+    for _ in _forward_walk(order, wrt, tangent, derivative, record=False):
+        pass
+    return derivative
+
+
+def _forward_walk(
+    order: list[Node], wrt: Node, tangent: Any, derivative: dict[Node, Any], *, record: bool
+) -> Iterator[ForwardStep]:
+    """The forward pass, in one place: fills ``derivative`` with every node's tangent (zero for those that
+    do not depend on ``wrt``) and, with ``record``, yields a ``ForwardStep`` for each node that moves."""
     moves: set[Node] = {wrt}  # the nodes that depend on wrt; the others keep a zero tangent
     for node in order:
         if node is wrt:
             derivative[node] = tangent
         elif any(parent in moves for parent in node.parents):
-            derivative[node] = node.push_forward([derivative[parent] for parent in node.parents])
+            tangents = [derivative[parent] for parent in node.parents]
+            derivative[node] = node.push_forward(tangents)  # the op's JVP: the chain rule, forward
             moves.add(node)
+            if record:
+                local = node.local_grads()
+                terms = tuple(
+                    (i, p, local[i], tangents[i], local[i].jvp(tangents[i]))
+                    for i, p in enumerate(node.parents)
+                    if p in moves
+                )
+                yield ForwardStep(node, terms, derivative[node])
         else:
             derivative[node] = node.zero()
-    return derivative

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .graph import Node, backward_steps
+from .groups import tag
 from .ops import format_number
 from .tensor_ops import TENSOR_OPS
 
@@ -55,6 +56,7 @@ class Tensor(Node):
         self.params = _NO_PARAMS
         self.label = label
         self.constant = constant
+        tag(self)  # the groups (layer, neuron) open while it is made
 
     @classmethod
     def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
@@ -71,6 +73,7 @@ class Tensor(Node):
         out.params = params or _NO_PARAMS
         out.label = None
         out.constant = False
+        tag(out)
         return out
 
     @property
@@ -89,17 +92,14 @@ class Tensor(Node):
 
     # ---- what the graph needs -------------------------------------------------
 
-    def local_grads(self) -> tuple:
-        """One ``VJP`` per input: the op's rule for that input, with this node's numbers."""
-        assert self.op is not None, "an input has no local gradients"
-        return self.ops[self.op].bind([p.data for p in self.parents], self.data, self.params)
-
     def vjp(self, local_grads: tuple | None = None) -> Callable[[int, np.ndarray], Any]:
         """``vjp(i, upstream)``: input i's contribution, its op's rule for input i applied to ``upstream``.
 
-        The product ``local_grads()[i] * upstream`` makes, without building a ``VJP`` for every input
-        (``local_grads``, the stepper's, are not needed: the rules are the same).
+        Given ``local_grads`` (the stepper's, one ``VJP`` per input) it applies those, as ``Node.vjp``
+        does; without, it applies the rules directly, without building a ``VJP`` for every input.
         """
+        if local_grads is not None:
+            return super().vjp(local_grads)
         assert self.op is not None, "an input has no local gradients"
         rules = self.ops[self.op].local
         inputs = [p.data for p in self.parents]

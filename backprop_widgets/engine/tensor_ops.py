@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .ops import Op, format_number
+from .ops import OVERFLOW, POWER, PRODUCT, SIGNED, SUM, LocalGrad, Op, format_number
 
 __all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
 
@@ -294,7 +294,7 @@ class Cases(Rule):
         return self.pick(*inputs).pull(upstream, inputs, index, out, params)
 
 
-class VJP:
+class VJP(LocalGrad):
     """A local gradient for arrays: the vector-Jacobian product, waiting for its upstream gradient.
 
     It is one input's rule from the table, bound to one node's numbers.
@@ -319,16 +319,33 @@ class VJP:
     array([4., 5.])
     >>> vjp * np.array([1.0, 10.0])
     array([ 4., 50.])
+    >>> vjp.jvp(np.array([1.0, 10.0]))  # forward: this input's term of the output's tangent
+    array([ 4., 50.])
     """
 
-    __slots__ = ("how", "inputs", "index", "out", "params")
+    __slots__ = ("how", "inputs", "index", "out", "params", "row")
 
-    def __init__(self, how: Rule, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict) -> None:
+    def __init__(
+        self,
+        how: Rule,
+        inputs: Sequence[np.ndarray],
+        index: int,
+        out: np.ndarray,
+        params: dict,
+        row: TensorOp | None = None,
+    ) -> None:
         self.how = how  # the table's rule for this input
         self.inputs = inputs  # all the node's inputs, which the rule may use
         self.index = index
         self.out = out
         self.params = params
+        self.row = row  # the row it came from, whose ``jvp`` is the same derivative, forward
+
+    def jvp(self, tangent: np.ndarray) -> Any:
+        """This input's term of the node's tangent: the row's JVP with only this input moving (by ``tangent``)."""
+        assert self.row is not None and self.row.jvp is not None, "a VJP made outside the table has no JVP"
+        tangents = [tangent if k == self.index else np.zeros(np.shape(x)) for k, x in enumerate(self.inputs)]
+        return self.row.jvp(*self.inputs, *tangents, out=self.out, **self.params)
 
     def __mul__(self, upstream: np.ndarray) -> Any:
         return self.how.pull(upstream, self.inputs, self.index, self.out, self.params)
@@ -402,9 +419,10 @@ class TensorOp(Op):
 
     jvp: Callable[..., Any] | None = None
 
-    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict = _NO_PARAMS) -> tuple[VJP, ...]:
+    def bind(self, inputs: Sequence[np.ndarray], out: np.ndarray, params: dict | None = None) -> tuple[VJP, ...]:
         """The row's rules (``local``, one per input) with one node's numbers: one ``VJP`` per input."""
-        return tuple(VJP(rule, inputs, index, out, params) for index, rule in enumerate(self.local))
+        params = params or _NO_PARAMS
+        return tuple(VJP(rule, inputs, index, out, params, self) for index, rule in enumerate(self.local))
 
     def title(self, params: dict | None = None) -> str:
         """The symbol with its constants: ``Σ axis=0``, ``reshape (2, 3)``, ``^2``.
@@ -502,25 +520,25 @@ _MINUS_UPSTREAM = Pass("−upstream", negate)
 TENSOR_OPS: dict[str, TensorOp] = _table(
     #        name       symbol      forward                                    local: one rule per input (a vector-Jacobian product)                                        rule
     TensorOp("add",     "+",        np.add,                                    (_UPSTREAM, _UPSTREAM),                                                                       "∂L/∂a = upstream,  ∂L/∂b = upstream  (each summed back to its input's shape)", 2,
-             jvp=lambda a, b, da, db, out: da + db),
+             jvp=lambda a, b, da, db, out: da + db, infix=(" + ", " + "), binds=SUM),
     TensorOp("sub",     "−",        np.subtract,                               (_UPSTREAM, _MINUS_UPSTREAM),                                                                 "∂L/∂a = upstream,  ∂L/∂b = −upstream", 2,
-             jvp=lambda a, b, da, db, out: da - db),
+             jvp=lambda a, b, da, db, out: da - db, infix=(" - ", " − "), binds=SUM),
     TensorOp("mul",     "×",        np.multiply,                               (Factor("b ⊙ upstream", lambda a, b, out: b), Factor("a ⊙ upstream", lambda a, b, out: a)),    "∂L/∂a = b ⊙ upstream,  ∂L/∂b = a ⊙ upstream", 2,
-             jvp=lambda a, b, da, db, out: da * b + a * db),
+             jvp=lambda a, b, da, db, out: da * b + a * db, infix=(" * ", "·"), binds=PRODUCT, not_finite=OVERFLOW),
     TensorOp("div",     "÷",        lambda a, b: divide(a, b),                 (Factor("(1/b) ⊙ upstream", lambda a, b, out: divide(1.0, b)),
                                                                                 Factor("(−a/b²) ⊙ upstream", lambda a, b, out: -divide(out, b))),                             "∂L/∂a = upstream / b,  ∂L/∂b = −a/b² ⊙ upstream", 2,
-             jvp=lambda a, b, da, db, out: divide(da - out * db, b)),
+             jvp=lambda a, b, da, db, out: divide(da - out * db, b), infix=(" / ", "/"), binds=PRODUCT, not_finite="a division by {b}"),
     TensorOp("neg",     "−",        lambda a: -a,                              (_MINUS_UPSTREAM,),                                                                           "∂L/∂a = −upstream",
-             jvp=lambda a, da, out: -da),
+             jvp=lambda a, da, out: -da, binds=SIGNED),
     TensorOp("pow",     "^{n}",     lambda a, n: power(a, n),                  (Factor("n·aⁿ⁻¹ ⊙ upstream", lambda a, out, n: pow_slope(a, n)),),                             "∂L/∂a = n·aⁿ⁻¹ ⊙ upstream  (n a constant)",
-             jvp=lambda a, da, out, n: pow_slope(a, n) * da),
+             jvp=lambda a, da, out, n: pow_slope(a, n) * da, binds=POWER, not_finite=OVERFLOW),
     TensorOp("powv",    "^",        lambda a, b: power(a, b),                  (Factor("b·aᵇ⁻¹ ⊙ upstream", lambda a, b, out: pow_slope(a, b)),
                                                                                 Factor("aᵇ·ln a ⊙ upstream", lambda a, b, out: pow_slope_in_b(a, b, out))),                   "∂L/∂a = b·aᵇ⁻¹ ⊙ upstream,  ∂L/∂b = aᵇ·ln a ⊙ upstream  (0 where a = 0 and b ≥ 0, as in PyTorch)", 2,
-             jvp=lambda a, b, da, db, out: pow_slope(a, b) * da + pow_slope_in_b(a, b, out) * db),
+             jvp=lambda a, b, da, db, out: pow_slope(a, b) * da + pow_slope_in_b(a, b, out) * db, infix=("^", "^"), binds=POWER, not_finite=OVERFLOW),
     TensorOp("exp",     "exp",      lambda a: exp(a),                          (Factor("eᵃ ⊙ upstream", lambda a, out: out),),                                               "∂L/∂a = eᵃ ⊙ upstream",
-             jvp=lambda a, da, out: out * da),
+             jvp=lambda a, da, out: out * da, not_finite=OVERFLOW),
     TensorOp("log",     "log",      lambda a: log(a),                          (Factor("(1/a) ⊙ upstream", lambda a, out: divide(1.0, a)),),                                  "∂L/∂a = upstream / a",
-             jvp=lambda a, da, out: divide(da, a)),
+             jvp=lambda a, da, out: divide(da, a), not_finite="the log of {a}: log is defined only for numbers above 0"),
     TensorOp("tanh",    "tanh",     np.tanh,                                   (Factor("(1 − tanh²(a)) ⊙ upstream", lambda a, out: 1.0 - out * out),),                       "∂L/∂a = (1 − tanh²(a)) ⊙ upstream",
              jvp=lambda a, da, out: (1.0 - out * out) * da),
     TensorOp("sigmoid", "σ",        sigmoid,                                   (Factor("σ'(a) ⊙ upstream", lambda a, out: out * (1.0 - out)),),                              "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream",
@@ -537,7 +555,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
     TensorOp("cos",     "cos",      np.cos,                                    (Factor("−sin(a) ⊙ upstream", lambda a, out: -np.sin(a)),),                                   "∂L/∂a = −sin(a) ⊙ upstream",
              jvp=lambda a, da, out: -np.sin(a) * da),
     TensorOp("sqrt",    "√",        sqrt,                                      (Factor("1/(2√a) ⊙ upstream", lambda a, out: pow_slope(a, 0.5)),),                            "∂L/∂a = upstream / (2√a)  (inf at a = 0, as in PyTorch)",
-             jvp=lambda a, da, out: pow_slope(a, 0.5) * da),
+             jvp=lambda a, da, out: pow_slope(a, 0.5) * da, not_finite="the square root of {a}: defined only for numbers from 0 up"),
     TensorOp("maximum", "max",      np.maximum,                                (Factor("[a > b] ⊙ upstream", lambda a, b, out: tie_split(a - b)),
                                                                                 Factor("[b > a] ⊙ upstream", lambda a, b, out: tie_split(b - a))),                           "∂L/∂a = upstream where a > b, 0 where a < b, half of it at a tie (as PyTorch)", 2,
              jvp=lambda a, b, da, db, out: tie_split(a - b) * da + tie_split(b - a) * db),
@@ -549,7 +567,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
              jvp=lambda a, da, out, lo, hi: ((lo <= a) & (a <= hi)) * da),
     TensorOp("matmul",  "@",        np.matmul,                                 (Cases(lambda a, b: _MATMUL_A[a.ndim == 2, b.ndim == 2]),
                                                                                 Cases(lambda a, b: _MATMUL_B[a.ndim == 2, b.ndim == 2])),                                    "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
-             jvp=lambda a, b, da, db, out: da @ b + a @ db),
+             jvp=lambda a, b, da, db, out: da @ b + a @ db, infix=(" @ ", " @ "), binds=PRODUCT),
     TensorOp("transpose", "ᵀ",      np.transpose,                              (Product("upstreamᵀ", lambda g, a, out: np.transpose(g)),),                                   "∂L/∂A = (upstream)ᵀ",
              jvp=lambda a, da, out: np.transpose(da)),
     TensorOp("reshape", "reshape {shape}", lambda a, shape: a.reshape(shape),  (Product("upstream reshaped back", lambda g, a, out, shape: g.reshape(a.shape)),),              "∂L/∂a = upstream, reshaped to a's shape",

@@ -13,11 +13,18 @@ from .grid import Grid, grid
 if TYPE_CHECKING:
     import numpy
 
-__all__ = ["NotAnAnswer", "describe", "as_number", "as_array", "as_grid", "as_bool", "shape_text"]
+__all__ = ["NotAnAnswer", "NoAnswerYet", "describe", "as_number", "as_array", "as_grid", "as_bool", "shape_text"]
 
 
 class NotAnAnswer(Exception):
     """The answer is of the wrong kind or shape; ``str()`` says what to give instead."""
+
+
+class NoAnswerYet(NotAnAnswer):
+    """The placeholder (``None`` or ``...``) is still in place: nothing to judge yet, and no mistake either."""
+
+
+PUT_YOUR_ANSWER = "put your answer in place of `None` and run the cell again"
 
 
 def describe(obj: Any) -> str:
@@ -52,7 +59,7 @@ def shape_text(shape: tuple) -> str:
 
 def _not_given(answer: Any) -> None:
     if answer is None or answer is Ellipsis:
-        raise NotAnAnswer("you haven't given an answer yet: replace the placeholder in `answer = ...` with your answer")
+        raise NoAnswerYet(PUT_YOUR_ANSWER)
 
 
 def _refuse_text(answer: Any, want: str) -> None:

@@ -27,7 +27,7 @@ from ..engine.arrays import shape as shape_of
 from ..engine.gradcheck import central_difference
 from ..engine.graph import Node, topological_order
 from ..engine.value import Value
-from .answers import NotAnAnswer, as_grid, describe
+from .answers import NoAnswerYet, NotAnAnswer, as_grid, describe
 from .compare import all_close, diagnose
 from .exercise import Exercise, resolve
 from .grid import Grid, grid
@@ -195,7 +195,7 @@ class FunctionExercise(Exercise):
 
     def _judge(self, answer: Any, notes: list[str]) -> Verdict:
         if answer is None or answer is Ellipsis:
-            raise NotAnAnswer("you haven't given an answer yet: define your backward function and pass it")
+            raise NoAnswerYet("write your backward function, then pass it here")
         if not callable(answer) or isinstance(answer, (Node, type)):
             raise NotAnAnswer(
                 f"pass your function itself, as in `.check(my_backward)` (not what it returns); you gave {describe(answer)}"
@@ -225,6 +225,10 @@ class FunctionExercise(Exercise):
         count = len(self.names)
         if returned is None:
             raise NotAnAnswer("your function returned None — did you forget `return`?")
+        if isinstance(returned, (tuple, list)) and returned and all(grad is None for grad in returned):
+            raise NoAnswerYet(
+                "your function still returns None for every gradient: write your code in place of each `None`"
+            )
         if isinstance(returned, (tuple, list)):
             if len(returned) != count:
                 wanted = f"{count} gradients, one per input ({', '.join(self.names)})" if count > 1 else "one gradient"

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine.arrays import numpy as np
 from ..engine.numerics import sign
-from .answers import NotAnAnswer, as_grid
+from .answers import NoAnswerYet, NotAnAnswer, as_grid
 from .grid import Grid, broadcast, grid
 from .verdict import Verdict
 
@@ -25,12 +25,14 @@ def close(mine: Any, expected: Any, rel_tol: float, abs_tol: float) -> Any:
     if type(mine) in (int, float) and type(expected) in (int, float):  # two numbers: a bool, no numpy needed
         return _near(mine, expected, rel_tol, abs_tol)
     mine, expected = np.asarray(mine, dtype=float), np.asarray(expected, dtype=float)
-    return np.abs(mine - expected) <= np.maximum(rel_tol * np.abs(expected), abs_tol)
+    with np.errstate(invalid="ignore"):  # inf − inf: the same infinity, which == already answers
+        return (mine == expected) | (np.abs(mine - expected) <= np.maximum(rel_tol * np.abs(expected), abs_tol))
 
 
 def _near(mine: float, expected: float, rel_tol: float, abs_tol: float) -> bool:
-    """``close`` for two numbers (nan is never near anything, as in numpy)."""
-    return abs(mine - expected) <= max(rel_tol * abs(expected), abs_tol)
+    """``close`` for two numbers: the one rule for a right answer, in the exercises and the stepper's quiz alike
+    (an infinite answer is right only when it is the same infinity; nan is never near anything, as in numpy)."""
+    return mine == expected or abs(mine - expected) <= max(rel_tol * abs(expected), abs_tol)
 
 
 def _close_entries(mine: Grid, expected: Grid, rel_tol: float, abs_tol: float) -> list[bool]:
@@ -187,7 +189,7 @@ def judge_array(answer: Any, expected: Any, *, rel_tol: float = 1e-6, abs_tol: f
     try:
         mine = as_grid(answer, right.shape, notes)
     except NotAnAnswer as refusal:
-        return Verdict(False, str(refusal), tuple(notes))
+        return Verdict(False, str(refusal), tuple(notes), answered=not isinstance(refusal, NoAnswerYet))
     mistake = diagnose([mine], [right], rel_tol=rel_tol, abs_tol=abs_tol)
     if mistake is None:
         return Verdict(True, "that's it.", tuple(notes))

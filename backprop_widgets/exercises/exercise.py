@@ -8,7 +8,7 @@ from typing import Any
 
 from ..engine.arrays import numpy as np
 from ..engine.ops import format_number
-from .answers import NotAnAnswer, as_bool, as_grid, as_number, shape_text
+from .answers import NoAnswerYet, NotAnAnswer, as_bool, as_grid, as_number, shape_text
 from .compare import all_close, close, diagnose
 from .grid import Grid, format_grid, grid
 from .verdict import Text, Verdict
@@ -130,14 +130,20 @@ class Exercise:
     def check(self, answer: Any, *, strict: bool = False) -> Verdict:
         """Say whether ``answer`` is right and, if not, why (without the right answer).
 
-        With ``strict=True`` a wrong answer raises ``AssertionError`` instead.
+        The placeholder ``None`` gets a neutral "No answer yet", not a failure.
+        With ``strict=True`` a wrong (or missing) answer raises ``AssertionError`` instead.
+
+        >>> NumberExercise("1 + 1?", answer=2, hint="add.", solution_text="1 + 1.").check(None)
+        ○ No answer yet: put your answer in place of `None` and run the cell again.
         """
         notes: list[str] = []
         try:
             verdict = self._judge(answer, notes)
+        except NoAnswerYet as waiting:
+            verdict = Verdict(False, str(waiting), answered=False)
         except NotAnAnswer as problem:
             verdict = Verdict(False, str(problem))
-        verdict = Verdict(verdict.correct, _sentence(verdict.reason), tuple(dict.fromkeys(notes)))
+        verdict = Verdict(verdict.correct, _sentence(verdict.reason), tuple(dict.fromkeys(notes)), verdict.answered)
         if strict and not verdict.correct:
             raise AssertionError(verdict.text)
         return verdict

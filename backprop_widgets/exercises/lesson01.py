@@ -13,14 +13,15 @@ from .exercise import NumberExercise, declare
 
 
 def _sigmoid_tree(x: float) -> dict[str, Value]:
-    """E1's tree at ``x``, after its backward pass: c = e^(−x), d = c + 1, g = 1 / d."""
+    """E1's tree at ``x``, after its backward pass, named as in the lesson: b = −x, c = e^b, d = 1 + c, g = 1/d."""
     x_node = Value(x, label="x")
-    c = Value(math.e, label="e", constant=True) ** (-x_node)
-    d = c + 1
+    b = -x_node
+    c = Value(math.e, label="e", constant=True) ** b
+    d = 1 + c
     g = 1 / d
-    c.label, d.label, g.label = "c", "d", "g"
+    b.label, c.label, d.label, g.label = "b", "c", "d", "g"
     g.backward()
-    return {"x": x_node, "c": c, "d": d, "g": g}
+    return {"x": x_node, "b": b, "c": c, "d": d, "g": g}
 
 
 def _square_chain(x: float) -> dict[str, Value]:
@@ -35,26 +36,25 @@ def _square_chain(x: float) -> dict[str, Value]:
 
 def _sigmoid_solution() -> str:
     t = _sigmoid_tree(0.0)
-    c, d, g = t["c"], t["d"], t["g"]
+    b, c, d, g = t["b"], t["c"], t["d"], t["g"]
     return (
-        f"At x = 0 the forward pass gives c = e⁰ = {format_number(c.data)}, d = c + 1 = {format_number(d.data)}, "
-        f"g = 1/d = {format_number(g.data)}.\n\n"
+        f"At x = 0 the forward pass gives b = −x = {format_number(b.data + 0.0)}, c = e^b = {format_number(c.data)}, "
+        f"d = 1 + c = {format_number(d.data)}, g = 1/d = {format_number(g.data)}.\n\n"
         f"Backward, one local gradient per node: ∂g/∂d = −1/d² = {format_number(g.local_grads()[1])}; "
-        f"∂d/∂c = 1; ∂c/∂x = −e^(−x) = {format_number(c.local_grads()[1] * -1)}.\n\n"
-        "The chain rule multiplies them: dg/dx = (∂g/∂d)(∂d/∂c)(∂c/∂x). "
+        f"∂d/∂c = 1; ∂c/∂b = e^b = {format_number(c.local_grads()[1])}; ∂b/∂x = −1.\n\n"
+        "The chain rule multiplies them: dg/dx = (∂g/∂d)(∂d/∂c)(∂c/∂b)(∂b/∂x). "
         "The same number comes from the shortcut σ'(x) = σ(x)(1 − σ(x))."
     )
 
 
 sigmoid_slope_at_0 = NumberExercise(
-    "The sigmoid σ(x) = 1 / (1 + e^(−x)) is the tree c = e^(−x), d = c + 1, g = 1/d. "
+    "The sigmoid σ(x) = 1 / (1 + e^(−x)) is the lesson's tree b = −x, c = e^b, d = 1 + c, g = 1/d. "
     "Backpropagate through it at x = 0: what is σ'(0) = dg/dx?",
     answer=lambda: _sigmoid_tree(0.0)["x"].grad,
     mistakes=lambda: [
         (_sigmoid_tree(0.0)["g"].data, "that is σ(0), the value of the function; the question asks for its slope"),
     ],
-    hint="walk from g down to x with the lesson's names, b = −x, c = e^b, d = 1 + c, g = 1/d, and multiply "
-    "the local gradients: ∂g/∂d = −1/d², ∂d/∂c = 1, ∂c/∂b = e^b, ∂b/∂x = −1 (mind the minus sign).",
+    hint="walk from g down to x and multiply the local gradients: ∂g/∂d = −1/d², ∂d/∂c = 1, ∂c/∂b = e^b, ∂b/∂x = −1 (mind the minus sign).",
     solution_text=_sigmoid_solution,
 )
 

@@ -10,6 +10,7 @@ from ..palette import TEXT_COLOURS
 __all__ = ["Verdict", "Text"]
 
 RIGHT_COLOUR = TEXT_COLOURS["right"]
+PENDING_COLOUR = TEXT_COLOURS["pending"]
 WRONG_COLOUR = TEXT_COLOURS["wrong"]
 NOTE_COLOUR = TEXT_COLOURS["note"]
 
@@ -21,23 +22,30 @@ class Verdict:
     It is truthy exactly when the answer is right, so ``assert ex.check(answer)``
     works; ``notes`` are gentle remarks that don't change the verdict (such as
     "you gave a Value; I used its .data").  In a notebook it shows as a green ✔ or
-    red ✘ line, elsewhere as the same line in plain text.
+    red ✘ line, elsewhere as the same line in plain text.  A question not answered
+    yet (the placeholder still in place) is ``answered=False``: not right, but no
+    failure either, so it shows as a grey ○ line in neutral words.
 
     >>> Verdict(False, "the sign is wrong.")
     ✘ Not yet: the sign is wrong.
     >>> bool(Verdict(True, "well done."))
     True
+    >>> Verdict(False, "put your answer in place of None.", answered=False)
+    ○ No answer yet: put your answer in place of None.
     """
 
     correct: bool
     reason: str
     notes: tuple[str, ...] = ()
+    answered: bool = True
 
     def __bool__(self) -> bool:
         return self.correct
 
     @property
     def headline(self) -> str:
+        if not self.answered:
+            return "○ No answer yet"
         return "✔ Right" if self.correct else "✘ Not yet"
 
     @property
@@ -54,7 +62,7 @@ class Verdict:
         return self.text
 
     def _repr_html_(self) -> str:
-        colour = RIGHT_COLOUR if self.correct else WRONG_COLOUR
+        colour = PENDING_COLOUR if not self.answered else RIGHT_COLOUR if self.correct else WRONG_COLOUR
         parts = [f'<div style="color:{colour}"><b>{html.escape(self.headline)}</b>: {html.escape(self.reason)}</div>']
         parts += [f'<div style="color:{NOTE_COLOUR}">note: {html.escape(note)}</div>' for note in self.notes]
         return "\n".join(parts)

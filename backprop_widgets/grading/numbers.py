@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
-__all__ = ["my_numbers", "seed_for", "normalize_id", "grading_seed", "resolve_id"]
+__all__ = ["my_numbers", "seed_for", "normalize_id", "grading_seed", "grading_with", "resolve_id"]
 
-# Set by the grader (``backprop_widgets.grading.judge``) while it judges a hand-in: a fresh seed for the
-# inputs the hidden tests try a student's functions at.  Elsewhere (the instructor's own runs) it is fixed.
-_GRADING_SEED = 20240501
+_GRADING_SEED = 20240501  # the instructor's own runs: a fixed seed
+# While the grader (``backprop_widgets.grading.judge``) judges a hand-in: a fresh seed for the inputs the
+# hidden tests try a student's functions at, set only inside ``grading_with`` and put back as it ends.
+_judging: ContextVar[int | None] = ContextVar("grading_seed", default=None)
 
 
 def normalize_id(student_id: str) -> str:
@@ -63,4 +67,22 @@ def my_numbers(assignment: str, student_id: str | None) -> np.random.Generator:
 
 def grading_seed() -> int:
     """A seed for the inputs a hidden test tries functions at: fresh for every hand-in while grading."""
-    return _GRADING_SEED
+    seed = _judging.get()
+    return _GRADING_SEED if seed is None else seed
+
+
+@contextmanager
+def grading_with(seed: int) -> Iterator[None]:
+    """Judge one hand-in: inside the block ``grading_seed()`` is ``seed``; after it, what it was before.
+
+    >>> with grading_with(7):
+    ...     grading_seed()
+    7
+    >>> grading_seed() == _GRADING_SEED
+    True
+    """
+    token = _judging.set(int(seed))
+    try:
+        yield
+    finally:
+        _judging.reset(token)

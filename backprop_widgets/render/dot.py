@@ -7,16 +7,21 @@ boxes only, variables in blue and constants dashed in grey.  Node ids come from
 ``topological_order(root)`` (``n0, n1, ...``), so the same graph gives the same
 DOT text in every process.
 
-Ids that the SVG keeps, so that a picture can be patched without a new layout:
-``n3`` (node 3's value box), ``n3-op`` (its op circle), ``n3-out`` (the arrow
-from the op circle to the box) and ``e3-0`` (the edge from node 3's input 0).
+The ids that the SVG keeps, so that a picture can be patched without a new
+layout (``n3``, ``n3-op``, ``n3-out``, ``e3-0``, ...), are made by ``protocol.py``.
+
+A tensor's box shows its array as a grid, one number cell per entry, at the
+picture's normal text size: a small array whole, a larger one as its shape and
+its first rows and columns (``SMALL_ARRAY``, ``WINDOW``); the whole array is the
+box's tooltip (``details``).
 """
 
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import graphviz
@@ -24,6 +29,7 @@ import graphviz
 from ..engine import format_number, group_of, topological_order
 from ..engine.arrays import ndim
 from ..palette import PALETTE
+from .protocol import FONT_SIZE, box_id, edge_id, folded_edge_id, frame_id, op_id, out_id, text_width
 
 __all__ = [
     "PALETTE",
@@ -37,7 +43,6 @@ __all__ = [
 # The colours of each kind of node: one palette for the whole kit (see palette.py).
 CAPTION = "#666666"
 FONT = "Helvetica,Arial,sans-serif"
-FONT_SIZE = 10
 # Captions, frame names and local gradients: one point smaller, never less, so that a picture
 # drawn at 0.83 of its size (10 / (9 * 4/3) CSS px per point) still shows every text at 10 px.
 SMALL_FONT_SIZE = FONT_SIZE - 1
@@ -56,10 +61,14 @@ QUICK_LAYOUT = {"splines": "line"}
 # Number cells have a fixed size, so that new values never need a new layout.
 # (width, height) in points; text wider than a cell is squeezed to fit it.
 SCALAR_CELL = (46, 18)
-ARRAY_CELL = (118, 18)
+ARRAY_CELL = (118, 18)  # a one-line summary of an array: a folded box's output, a local gradient
+ENTRY_CELL = (34, 14)  # one entry of an array: at least this wide, wider if its numbers need it
 LOCAL_CELL = (40, 12)
 CELL_PADDING = 2  # points between a cell's edge and its text
-PLACEHOLDER = "@"  # what number cells hold while the layout is computed
+ENTRY_DIGITS = 3  # significant digits of an array's entries
+WIDEST_ENTRY = "-1.23e+308"  # the widest entry a float can give: no entry is ever squeezed
+SMALL_ARRAY = 4  # arrays with at most this many rows and columns are drawn whole
+WINDOW = (3, 3)  # of a larger array, the first rows and columns drawn (after its shape)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Slot:
     width: float = SCALAR_CELL[0]
     inset: float = CELL_PADDING
     array: bool = False
+    entry: int = -1  # of an array drawn as a grid: which entry (in the flattened array) this cell shows
 
 
 @dataclass
@@ -95,6 +105,7 @@ class Plan:
     folded: frozenset = frozenset()  # the groups drawn as one box each
     boxes: dict = field(default_factory=dict)  # a folded group's box: its representative -> Box
     owner: dict = field(default_factory=dict)  # a node inside a folded group -> that group's representative
+    grad_caption: str = "grad"  # what the gradient row is called (forward mode names its tangent: "∂·/∂b")
 
     def id_of(self, node: Any) -> int:
         """A node's id, its position in ``topological_order(root)``."""
@@ -113,6 +124,7 @@ class Drawing:
     graph: graphviz.Digraph
     slots: dict[str, list[Slot]]
     clusters: dict[str, tuple]
+    details: dict[str, int] = field(default_factory=dict)  # SVG id of a tensor's box -> its node's id
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,7 @@ class Box:
 def plan(
     root: Any,
     *,
-    show_grad: bool | None = True,
+    show_grad: bool | str | None = True,
     show_local: bool = False,
     limit: int = LIMIT,
     keep: int = KEEP,
@@ -137,19 +149,20 @@ def plan(
     """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
 
     ``show_grad=None`` shows gradients when some node has a non-zero one (after
-    a backward pass).  ``folded`` is a set of groups (see ``engine.group``) to
+    a backward pass); a str shows them under that name (forward mode's tangents, ``∂·/∂b``).  ``folded`` is a set of groups (see ``engine.group``) to
     draw as one box each; None folds a graph of more than ``FOLD_ABOVE`` nodes
     at the deepest level of its groups (its neurons, say) that leaves at most
     ``FOLD_ABOVE`` boxes, or else at its outermost level.
     """
     order = topological_order(root)
+    caption, show_grad = (show_grad, True) if isinstance(show_grad, str) else ("grad", show_grad)
     if show_grad is None:
         show_grad = any(_nonzero(node.grad) for node in reversed(order))  # the root first
     index = {node: i for i, node in enumerate(order)}
     if folded is None:
         folded = default_folding(order)
     if folded:
-        return _folded_plan(root, order, index, frozenset(folded), show_grad, show_local)
+        return replace(_folded_plan(root, order, index, frozenset(folded), show_grad, show_local), grad_caption=caption)
     message = None
     if len(order) <= limit:
         shown, hidden = order, []
@@ -159,7 +172,7 @@ def plan(
         hidden_set = {p for n in shown for p in n.parents if p not in nearest}
         hidden = sorted(hidden_set, key=index.__getitem__)
         message = f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
-    return Plan(root, order, shown, hidden, show_grad, show_local, message, index)
+    return Plan(root, order, shown, hidden, show_grad, show_local, message, index, grad_caption=caption)
 
 
 FOLD_ABOVE = 80
@@ -276,6 +289,94 @@ def value_text(x: Any, entries: int = 3) -> str:
     return "×".join(str(n) for n in numpy.shape(x)) + f" [{shown}{more}]"
 
 
+def grid_shape(shape: tuple) -> tuple[int, int]:
+    """An array's rows and columns as a grid: a vector is one row, higher axes stack into rows.
+
+    >>> grid_shape(()), grid_shape((3,)), grid_shape((3, 2)), grid_shape((2, 3, 4))
+    ((1, 1), (1, 3), (3, 2), (6, 4))
+    """
+    if not shape:
+        return 1, 1
+    rows = 1
+    for n in shape[:-1]:
+        rows *= n
+    return rows, shape[-1]
+
+
+def window(shape: tuple) -> tuple[int, int]:
+    """How many rows and columns of an array's grid a box draws: all of a small one, ``WINDOW`` of a larger one.
+
+    >>> window((2, 3)), window((16,)), window((16, 2)), window((5, 5))
+    ((2, 3), (1, 3), (3, 2), (3, 3))
+    """
+    rows, cols = grid_shape(shape)
+    if rows <= SMALL_ARRAY and cols <= SMALL_ARRAY:
+        return rows, cols
+    return min(rows, WINDOW[0]), min(cols, WINDOW[1])
+
+
+def entry_text(x: Any) -> str:
+    """One entry of an array, as its cell shows it: ``0.197``, ``-3``, ``1.23e-05``."""
+    return format_number(float(x), ENTRY_DIGITS)
+
+
+def entry_indices(shape: tuple) -> list[int]:
+    """The entries (positions in the flattened array) that a box's grid shows, row by row."""
+    cols = grid_shape(shape)[1]
+    shown_rows, shown_cols = window(shape)
+    return [r * cols + c for r in range(shown_rows) for c in range(shown_cols)]
+
+
+def entry_width(arrays: list) -> float:
+    """The width of an array's entry cells: room for its widest entry now (within bounds), never clipped."""
+    import numpy
+
+    widest = max(
+        (text_width(entry_text(v)) for x in arrays if is_array(x) for v in numpy.ravel(x)[:64]),
+        default=0.0,
+    )
+    room = min(max(widest, ENTRY_CELL[0] - 2 * CELL_PADDING), text_width(WIDEST_ENTRY))
+    return float(math.ceil(room + 2 * CELL_PADDING))
+
+
+_OWN_GRAD: Any = object()  # details_text's default: the node's own gradient
+
+
+def details_text(node: Any, grad: Any = _OWN_GRAD) -> str:
+    """A tensor's whole array (and its gradient), as its box's tooltip says it.
+
+    >>> from backprop_widgets import Tensor
+    >>> print(details_text(Tensor([[1.0, 2.0], [3.0, 4.5]], label="W")))
+    W (2×2)
+    data [[1, 2],
+          [3, 4.5]]
+    grad [[0, 0],
+          [0, 0]]
+    """
+    import numpy
+
+    if grad is _OWN_GRAD:
+        grad = node.grad
+
+    def whole(name: str, x: Any) -> str:
+        if x is None:
+            return f"{name} ?"
+        text = numpy.array2string(
+            numpy.asarray(x, dtype=float),
+            separator=", ",
+            threshold=400,
+            prefix=f"{name} ",
+            formatter={"float_kind": lambda v: format_number(float(v))},
+        )
+        return f"{name} {text}"
+
+    shape = "×".join(str(n) for n in numpy.shape(node.data))
+    lines = [f"{node.label or op_title(node) or 'array'} ({shape})", whole("data", node.data)]
+    if not (node.constant and not node.parents):
+        lines.append(whole("grad", grad))
+    return "\n".join(lines)
+
+
 def op_title(node: Any) -> str:
     """The symbol of a node's operation, e.g. ``×`` or ``^2``.
 
@@ -297,17 +398,12 @@ def local_texts(node: Any) -> list[str]:
 
 
 def local_text(grad: Any) -> str:
-    """One local gradient as text.
-
-    A tensor op's local gradient is a vector-Jacobian product: its elementwise
-    factor is shown when it has one, else its rule (``upstream @ Bᵀ``).
-    """
-    if getattr(grad, "factor", None) is not None:
-        grad = grad.factor
-    elif hasattr(grad, "rule"):
+    """One local gradient (a ``LocalGrad``) as text: its number, or its array of slopes, or,
+    for a Jacobian that is never formed, how its product is made (``upstream @ bᵀ``)."""
+    if grad.factor is None:
         return str(grad.rule)
     try:
-        return value_text(grad)
+        return value_text(grad.factor)
     except (TypeError, ValueError):
         return "…"
 
@@ -352,16 +448,54 @@ def texts_now(picture: Plan) -> Callable[[Slot], str]:
     locals_of: dict[int, list[str]] = {}
 
     def text(slot: Slot) -> str:
-        node = picture.order[slot.node]
-        if slot.kind == "data":
-            return html.escape(value_text(node.data))
-        if slot.kind == "grad":
-            return html.escape(value_text(node.grad))
-        if slot.node not in locals_of:
-            locals_of[slot.node] = local_texts(node)
-        return html.escape(locals_of[slot.node][slot.index])
+        return html.escape(slot_text(slot, picture.order, None, locals_of))
 
     return text
+
+
+def slot_text(slot: Slot, order: list, grads: Any, locals_of: dict) -> str:
+    """The text of one number cell: a node's value or gradient (or one entry of it), or a local gradient.
+
+    ``grads`` maps nodes to the gradients to show instead of ``node.grad`` (None:
+    ``node.grad``; a node it leaves out shows ``?``); ``locals_of`` caches each
+    node's local-gradient texts.  The widget and the static copy both call this.
+    """
+    node = order[slot.node]
+    if slot.kind == "local":
+        if slot.node not in locals_of:
+            locals_of[slot.node] = local_texts(node)
+        return locals_of[slot.node][slot.index]
+    if slot.kind == "data":
+        x = node.data
+    else:
+        x = node.grad if grads is None else grads.get(node)
+        if x is None:
+            return "?"
+    if slot.entry >= 0:
+        return _entry_of(x, numpy_size(node.data), slot.entry)
+    return value_text(x)
+
+
+def numpy_size(x: Any) -> int:
+    """How many numbers an array (or a plain number) holds."""
+    import numpy
+
+    return int(numpy.size(x))
+
+
+def _entry_of(x: Any, entries: int, entry: int) -> str:
+    """The text of one entry's cell when the box shows ``x`` (an array of the node's shape, or one number for
+    all its entries: a tangent of 0).  A forward-mode tangent with respect to a whole tensor holds, for each
+    entry, one derivative per entry of that tensor: too many for a cell, so it reads ``⋯`` (hover for all)."""
+    import numpy
+
+    flat = numpy.ravel(x)
+    if flat.size == 1:
+        return entry_text(flat[0])
+    if flat.size == entries:
+        return entry_text(flat[entry])
+    per_entry = flat.reshape(entries, -1)[entry]
+    return entry_text(per_entry[0]) if per_entry.size == 1 else "⋯"
 
 
 def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
@@ -397,14 +531,15 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
         dot.graph_attr.update(QUICK_LAYOUT)
     slots: dict[str, list[Slot]] = {}
     clusters: dict[str, tuple] = {}
+    details: dict[str, int] = {}
     for node in picture.hidden:
         j = picture.id_of(node)
         border, _ = PALETTE["more"]
         name = html.escape(str(node.label or (op_title(node) if node.op else "")))
         dot.node(
-            f"n{j}",
+            box_id(j),
             label=f"<{_table(border, '#ffffff', f'<TD>… {name}</TD>', dashed=True)}>",
-            id=f"n{j}",
+            id=box_id(j),
             **{"class": "more"},
         )
     # Nodes go into the frame of the (unfolded) group they were made in; edges can go anywhere.
@@ -420,7 +555,7 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
             placed.setdefault(box.group[:-1], []).append(
                 lambda target, k=k, box=box: _add_folded_box(target, picture, box, k, text, slots)
             )
-            clusters[f"n{k}"] = box.group
+            clusters[box_id(k)] = box.group
             seen: dict = {}
             for j, parent in enumerate(box.inputs):
                 source = _display_id(picture, parent)
@@ -428,25 +563,25 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
                     first[source] = None
                 if source not in seen:
                     seen[source] = None
-                    edges.append((source, f"n{k}", {"id": f"f{k}-{j}"}))
-            rows.setdefault(box.group[:-1], {}).setdefault(tuple(seen), []).append(f"n{k}")
+                    edges.append((source, box_id(k), {"id": folded_edge_id(k, j)}))
+            rows.setdefault(box.group[:-1], {}).setdefault(tuple(seen), []).append(box_id(k))
             continue
         placed.setdefault(group_of(node), []).append(
-            lambda target, node=node, k=k: _add_node(target, picture, node, k, text, slots)
+            lambda target, node=node, k=k: _add_node(target, picture, node, k, text, slots, details)
         )
         framed.add(group_of(node))
         if node.parents:
-            edges.append((f"n{k}-op", f"n{k}", {"id": f"n{k}-out"}))
+            edges.append((op_id(k), box_id(k), {"id": out_id(k)}))
             # Tensor ops' local gradients are arrays or rules ("upstream @ Bᵀ"): wider cells.
             tensor = is_array(node.data) or any(is_array(p.data) for p in node.parents)
             local_width = ARRAY_CELL[0] if tensor else LOCAL_CELL[0]
             for i, parent in enumerate(node.parents):
-                attrs = {"id": f"e{k}-{i}"}
+                attrs = {"id": edge_id(k, i)}
                 if picture.show_local:
                     slot = Slot("local", k, i, width=local_width, inset=0)
-                    slots[f"e{k}-{i}"] = [slot]
+                    slots[edge_id(k, i)] = [slot]
                     attrs["label"] = "<" + _local_label(text(slot), local_width) + ">"
-                edges.append((_display_id(picture, parent), f"n{k}-op", attrs))
+                edges.append((_display_id(picture, parent), op_id(k), attrs))
     _emit(dot, (), placed, _children(placed), clusters, rows, framed)
     if first:
         with dot.subgraph() as inputs:
@@ -455,12 +590,12 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
                 inputs.node(name)
     for tail, head, attrs in edges:
         dot.edge(tail, head, **attrs)
-    return Drawing(dot, slots, clusters)
+    return Drawing(dot, slots, clusters, details)
 
 
 def _display_id(picture: Plan, node: Any) -> str:
     """The SVG id of what shows ``node``: its own box, or the box of the folded group it is in."""
-    return f"n{picture.id_of(picture.owner.get(node, node))}"
+    return box_id(picture.id_of(picture.owner.get(node, node)))
 
 
 def _children(placed: dict) -> dict:
@@ -492,11 +627,11 @@ def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict, row
             _emit(target, child, placed, children, clusters, rows, framed)
             continue
         number = len([key for key in clusters if key.startswith("c")])
-        clusters[f"c{number}"] = child
+        clusters[frame_id(number)] = child
         with target.subgraph(name=f"cluster_{number}") as frame:
             frame.attr(
                 label=f"▾ {child[-1]}",
-                id=f"c{number}",
+                id=frame_id(number),
                 style="rounded,dashed",
                 color=PALETTE["more"][0],
                 fontcolor=CAPTION,
@@ -508,13 +643,17 @@ def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict, row
             _emit(frame, child, placed, children, clusters, rows, framed)
 
 
-def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict) -> None:
+def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, details: dict) -> None:
     """A node's value box and, for a computed node, its op circle; the box's number cells go into ``slots``."""
-    _add_value_box(target, picture, node, k, text, slots)
+    if is_array(node.data):
+        _add_array_box(target, picture, node, k, text, slots)
+        details[box_id(k)] = k
+    else:
+        _add_value_box(target, picture, node, k, text, slots)
     if node.parents:
         border, fill = PALETTE["op"]
         target.node(
-            f"n{k}-op",
+            op_id(k),
             label=f"<{html.escape(op_title(node))}>",
             shape="circle",
             width="0.3",
@@ -522,9 +661,14 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict) -> No
             style="filled",
             color=border,
             fillcolor=fill,
-            id=f"n{k}-op",
+            id=op_id(k),
             **{"class": "op"},
         )
+
+
+def _caption(picture: Plan, slot: Slot) -> str:
+    """A number cell's caption: its kind, or for the gradient row the name the plan gives it (``∂·/∂b``)."""
+    return html.escape(picture.grad_caption) if slot.kind == "grad" else slot.kind
 
 
 def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) -> None:
@@ -544,7 +688,7 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) 
             own.append(Slot("grad", j, width=width, array=array))
         cells = [f"<TD>{html.escape(str(output.label or ''))}</TD>"]
         for slot in own:
-            caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{slot.kind}</FONT>'
+            caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
             size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
             cells += [f"<TD>{caption}</TD>", f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>']
         rows.append(cells)
@@ -554,12 +698,12 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) 
     else:
         title += f"  ({len(box.members)} nodes)"
         rows.insert(0, [f'<TD COLSPAN="{len(rows[0])}" ALIGN="LEFT">{title}</TD>'])
-    slots[f"n{k}"] = box_slots
+    slots[box_id(k)] = box_slots
     table = (
         f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" COLOR="{border}" '
         f'BGCOLOR="{fill}">{"".join("<TR>" + "".join(row) + "</TR>" for row in rows)}</TABLE>'
     )
-    target.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": "value folded"})
+    target.node(box_id(k), label=f"<{table}>", id=box_id(k), **{"class": "value folded"})
 
 
 def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text, slots: dict) -> None:
@@ -577,13 +721,63 @@ def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
         if cells:
             cells.append("<VR/>")
         if kind != "constant":
-            caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{slot.kind}</FONT>'
+            caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
             cells.append(f"<TD>{caption}</TD>")
         size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
         cells.append(f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>')
-    slots[f"n{k}"] = own
+    slots[box_id(k)] = own
     table = _table(border, fill, "".join(cells), dashed=kind == "constant")
-    dot.node(f"n{k}", label=f"<{table}>", id=f"n{k}", **{"class": f"value {kind}"})
+    dot.node(box_id(k), label=f"<{table}>", id=box_id(k), **{"class": f"value {kind}"})
+
+
+def _add_array_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text, slots: dict) -> None:
+    """A tensor's box: its name and shape, then its value (and gradient) as grids of entries, one cell each.
+
+    Every entry is drawn at the normal text size in a cell wide enough for it;
+    an array larger than ``SMALL_ARRAY`` shows its first rows and columns, with
+    ``…`` and ``⋮`` where the rest would be.
+    """
+    kind = kind_of(node)
+    border, fill = PALETTE[kind]
+    shape = tuple(getattr(node.data, "shape", ()))
+    rows, cols = grid_shape(shape)
+    shown_rows, shown_cols = window(shape)
+    entries = entry_indices(shape)
+    kinds = ["data"] + (["grad"] if picture.show_grad and kind != "constant" else [])
+    width = entry_width([node.data] + ([node.grad] if "grad" in kinds else []))
+    height = ENTRY_CELL[1]
+    caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">'
+    shape_text = "×".join(str(n) for n in shape)
+    name = f"<B>{html.escape(str(node.label))}</B> " if node.label is not None else ""
+    table_rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{name}{caption}{shape_text}</FONT></TD></TR>']
+    own = []
+    for slot_kind in kinds:
+        cells = [Slot(slot_kind, k, width=width, array=True, entry=e) for e in entries]
+        own += cells
+        grid = []
+        for r in range(shown_rows):
+            row = cells[r * shown_cols : (r + 1) * shown_cols]
+            tds = "".join(
+                f'<TD FIXEDSIZE="TRUE" WIDTH="{width:g}" HEIGHT="{height}" ALIGN="LEFT">{text(slot)}</TD>'
+                for slot in row
+            )
+            if cols > shown_cols:
+                tds += f"<TD>{caption}…</FONT></TD>"
+            grid.append(f"<TR>{tds or f'<TD>{caption}empty</FONT></TD>'}</TR>")
+        if rows > shown_rows:
+            grid.append(f'<TR><TD COLSPAN="{shown_cols + (cols > shown_cols)}">{caption}⋮</FONT></TD></TR>')
+        label = f"<TD>{caption}{slot_kind}</FONT></TD>" if kind != "constant" else "<TD></TD>"
+        table_rows.append(
+            f'<TR>{label}<TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+            f"{''.join(grid)}</TABLE></TD></TR>"
+        )
+    slots[box_id(k)] = own
+    style = ' STYLE="dashed"' if kind == "constant" else ""
+    table = (
+        f'<TABLE BORDER="1"{style} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" '
+        f'COLOR="{border}" BGCOLOR="{fill}">{"".join(table_rows)}</TABLE>'
+    )
+    dot.node(box_id(k), label=f"<{table}>", id=box_id(k), **{"class": f"value {kind} array"})
 
 
 def _table(border: str, fill: str, cells: str, dashed: bool = False) -> str:

@@ -17,7 +17,6 @@ pieces; node positions are identical before and after.
 from __future__ import annotations
 
 import html
-import numbers
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -26,21 +25,20 @@ from typing import Any
 
 from .dot import (
     FONT,
-    FONT_SIZE,
     KEEP,
     LIMIT,
     MEDIUM,
     PALETTE,
-    PLACEHOLDER,
-    Plan,
     Slot,
     build,
+    entry_text,
     local_text,
-    plan,
     texts_now,
     value_text,
 )
 from .layout import RenderError, render_svg
+from .model import PictureModel
+from .protocol import FONT_SIZE, PLACEHOLDER, WIDE, text_width
 
 __all__ = ["SvgPicture"]
 
@@ -60,16 +58,6 @@ _SLOT_TEXT = re.compile(
     r'(<text [^>]*?)text-anchor="start" x="(-?[0-9.]+)"([^>]*)>' + re.escape(PLACEHOLDER) + "</text>"
 )
 
-# How wide characters are, in ems, a little generous (browsers may use a wider
-# sans-serif than Helvetica); text estimated wider than its cell is squeezed.
-_WIDE = 0.64
-_EM = {c: 0.34 for c in " .,-:;|[]()ilj'"}
-_EM.update({"…": 1.0, "×": 0.64, "m": 0.9, "w": 0.8})
-
-
-def _width(text: str, size: float = FONT_SIZE) -> float:
-    return size * sum(_EM.get(c, _WIDE) for c in text)
-
 
 def _number(x: float) -> str:
     """``format_number(x)`` for a float, inlined: ``update()`` calls it for every cell."""
@@ -84,19 +72,20 @@ class _Template:
     pieces: tuple  # static SVG text, with '' where a slot goes
     texts: tuple  # (piece index, Slot) for every number cell
     styles: dict  # group id -> tuple of (piece index, normal text, highlighted text)
+    titles: tuple  # (piece index, group id) for every tensor box's tooltip
 
 
 _TEMPLATES: OrderedDict[str, _Template] = OrderedDict()
 _TEMPLATE_CACHE_SIZE = 16
 
 
-def _template(picture: Plan) -> _Template:
+def _template(picture: PictureModel) -> _Template:
     """Lay out ``picture`` (or reuse the layout of an identical structure) and cut its SVG."""
-    drawing = build(picture, lambda slot: PLACEHOLDER)
-    key = drawing.graph.source
+    key = picture.dot
     template = _TEMPLATES.get(key)
     if template is None:
-        template = _cut(render_svg(key, isolate=len(picture.shown) > MEDIUM), drawing.slots)
+        svg = render_svg(key, isolate=len(picture.plan.shown) > MEDIUM)
+        template = _cut(svg, picture.drawing.slots, set(picture.drawing.details))
         _TEMPLATES[key] = template
         while len(_TEMPLATES) > _TEMPLATE_CACHE_SIZE:
             _TEMPLATES.popitem(last=False)
@@ -105,7 +94,7 @@ def _template(picture: Plan) -> _Template:
     return template
 
 
-def _cut(svg: str, slots: dict) -> _Template:
+def _cut(svg: str, slots: dict, titled: set | None = None) -> _Template:
     """Cut Graphviz's SVG into static pieces and slots (see ``_Template``)."""
     svg = svg[svg.index("<svg") :]  # an XML prolog has no place inside HTML
     svg = _COMMENT.sub("", _TITLE.sub("", svg))
@@ -116,12 +105,15 @@ def _cut(svg: str, slots: dict) -> _Template:
     cutter = _Cutter()
     texts: list[tuple[int, Slot]] = []
     styles: dict[str, tuple] = {}
+    titles: list[tuple[int, str]] = []
     at = 0
     for group in _GROUP.finditer(svg):
         gid, css, body = html.unescape(group[1]), group[2], group[3]
         cutter.add(svg[at : group.start()] + f'<g id="{gid}" class="')
         group_styles = [(cutter.slot(css), css, css + " current")]
         cutter.add('">\n')
+        if titled and gid in titled:  # a tensor's box: its whole array as a tooltip
+            titles.append((cutter.slot(), gid))
         # The number cells are the group's last texts, the ones holding the placeholder.
         wanted = slots.get(gid, [])
         found = list(_SLOT_TEXT.finditer(body))[::-1][: len(wanted)][::-1]
@@ -149,7 +141,7 @@ def _cut(svg: str, slots: dict) -> _Template:
         styles[gid] = tuple(group_styles)
         at = group.end()
     cutter.add(svg[at:])
-    return _Template(cutter.done(), tuple(texts), styles)
+    return _Template(cutter.done(), tuple(texts), styles, tuple(titles))
 
 
 class _Cutter:
@@ -179,11 +171,11 @@ _FITTED: dict[tuple[str, float], str] = {}
 
 def _fit(text: str, room: float) -> str:
     """The rest of a ``<text`` tag and its text, squeezed if it is wider than ``room``."""
-    if len(text) * _WIDE * FONT_SIZE <= room:  # short texts always fit
+    if len(text) * WIDE * FONT_SIZE <= room:  # short texts always fit
         return ">" + text
     fitted = _FITTED.get((text, room))
     if fitted is None:
-        if _width(text) <= room:
+        if text_width(text) <= room:
             fitted = ">" + text
         else:
             fitted = f' textLength="{room:.2f}" lengthAdjust="spacingAndGlyphs">{text}'
@@ -224,19 +216,23 @@ class SvgPicture:
         folded=None,
     ) -> None:
         self.root = root
-        self._plan = plan(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
-        template = _template(self._plan)
+        self._model = PictureModel(
+            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded
+        )
+        self._plan = self._model.plan
+        template = _template(self._model)
         self._pieces = list(template.pieces)
         self._styles = template.styles
+        self._titles = template.titles
         order = self._plan.order
-        self._numbers = []  # (piece index, node, attribute name, room, is an array)
+        self._numbers = []  # (piece index, node, attribute name, room, is an array, entry or -1)
         locals_of: dict[int, list] = {}  # node id -> [(piece index, input index, room)]
         for index, slot in template.texts:
             room = slot.width - 2 * slot.inset
             if slot.kind == "local":
                 locals_of.setdefault(slot.node, []).append((index, slot.index, room))
             else:
-                self._numbers.append((index, order[slot.node], slot.kind, room, slot.array))
+                self._numbers.append((index, order[slot.node], slot.kind, room, slot.array, slot.entry))
         self._locals = [(order[k], cells) for k, cells in locals_of.items()]
         self._last: list = [None] * len(self._numbers)
         self._lit: list[str] = []
@@ -254,7 +250,8 @@ class SvgPicture:
         """
         pieces = self._pieces
         last = self._last  # the float each cell shows, so unchanged numbers are not formatted again
-        for n, (index, node, kind, room, array) in enumerate(self._numbers):
+        flat: dict = {}  # (node, kind) -> the array's entries, flattened once per update
+        for n, (index, node, kind, room, array, entry) in enumerate(self._numbers):
             if kind == "data":
                 x = node.data
             elif grads is None:
@@ -264,7 +261,13 @@ class SvgPicture:
                 if x is None:
                     pieces[index], last[n] = ">?", None
                     continue
-            if array or type(x) is not float:
+            if entry >= 0:
+                if (node, kind) not in flat:
+                    import numpy
+
+                    flat[node, kind] = numpy.ravel(x)
+                pieces[index], last[n] = _fit(entry_text(flat[node, kind][entry]), room), None
+            elif array or type(x) is not float:
                 pieces[index], last[n] = _fit(html.escape(value_text(x)), room), None
             elif x != last[n]:
                 pieces[index], last[n] = _fit(_number(x), room), x
@@ -279,25 +282,23 @@ class SvgPicture:
                     pieces[index] = _fit(_number(grad), room)
                 else:
                     pieces[index] = _fit(html.escape(local_text(grad) if grad is not None else "?"), room)
+        if self._titles:
+            details = self._model.details(grads)
+            for index, gid in self._titles:
+                pieces[index] = f"<title>{html.escape(details[gid])}</title>\n"
         self._svg = None
         return self
 
-    def highlight(self, node: Any = None, edge: Any = None) -> SvgPicture:
-        """Mark one node (both its pieces) and one edge as the current step; None clears.
+    def highlight(self, node: Any = None, edge: Any = None, edges: list | None = None) -> SvgPicture:
+        """Mark one node (both its pieces) and one edge (or several) as the current step; None clears.
 
         ``node`` is a node of the graph or its id (an int); ``edge`` is a backward
-        ``Step`` or a pair ``(node, index of its input)``.
+        ``Step`` or a pair ``(node, index of its input)``; ``edges`` a list of them.
         """
         for gid in self._lit:
             for index, normal, _ in self._styles[gid]:
                 self._pieces[index] = normal
-        lit = []
-        if node is not None:
-            k = self.node_id(node)
-            lit += [f"n{k}", f"n{k}-op", f"n{k}-out"]
-        if edge is not None:
-            child, i = edge if isinstance(edge, tuple) else (edge.node, edge.index)
-            lit.append(f"e{self.node_id(child)}-{i}")
+        lit = self._model.lit(node, ([edge] if edge is not None else []) + list(edges or []))
         self._lit = [gid for gid in lit if gid in self._styles]
         for gid in self._lit:
             for index, _, current in self._styles[gid]:
@@ -307,12 +308,7 @@ class SvgPicture:
 
     def node_id(self, node: Any) -> int:
         """A node's id in this picture: its position in ``topological_order(root)``."""
-        if isinstance(node, numbers.Integral):  # numpy's integers too
-            return int(node)
-        try:
-            return self._plan.id_of(node)
-        except KeyError:
-            raise ValueError(f"{node!r} is not a node of this graph") from None
+        return self._model.node_id(node)
 
     # ---- what it shows -------------------------------------------------------
 

@@ -1,8 +1,7 @@
 // The graph picture in the browser: layout by Graphviz (WebAssembly), then only numbers change.
 //
-// This module is the front-end model's code: the kernel sends it, with the
-// WebAssembly Graphviz, once per notebook page, and every picture on the page
-// (graph.js) draws with it.
+// This module is the front-end model's code: the kernel sends it once per notebook page (and the
+// WebAssembly Graphviz in a message after it), and every picture on the page (graph.js) draws with it.
 //
 //   dot      the picture's structure, laid out once (the same DOT text is never laid out twice)
 //   slots    one [group id, width, inset] per number cell: where each number goes
@@ -10,8 +9,14 @@
 //   current  the ids of the highlighted node and edge
 //   flow     a contribution travelling back along an edge, into its input's gradient cell
 //   announce the last step in words, for screen readers
+//   details  each tensor box's whole array: its tooltip, and what focusing it reads out
+//
+// The constants shared with the kernel (the placeholder, the text-width table, the message
+// types, the version this front end is registered under) come from render/protocol.py:
+// the kernel writes them in below when it sends this module.
 
-const API = "backprop_widgets/1";
+const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
+const API = P.api;
 
 function shared() {
   const registry = (globalThis.__backprop_widgets ??= {});
@@ -25,7 +30,6 @@ function shared() {
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PT = 4 / 3; // CSS pixels per point (Graphviz measures in points)
-const FONT_SIZE = 10;
 const FLOW_MS = 450; // how long a contribution travels along its edge
 const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient adds up
 const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
@@ -52,7 +56,7 @@ const CSS = `
 .bpw-stage { position: relative; width: 100%; overflow: hidden; background: #fff;
   border: 1px solid #d9d9d9; border-radius: 3px; cursor: grab; touch-action: none; }
 .bpw-stage.bpw-dragging { cursor: grabbing; }
-.bpw-stage > svg { display: block; width: 100%; height: 100%; user-select: none; }
+.bpw-stage > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
 .bpw-status { padding: 8px; color: #4d4d4d; }
 .bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
 .bpw-graph g.current path, .bpw-graph g.current polygon, .bpw-graph g.current ellipse {
@@ -88,33 +92,37 @@ function injectCss() {
 const LAYOUT_SECONDS = 12;
 
 class Layouts {
+  // source: a promise of the WebAssembly Graphviz's code (it comes in a message, not as a trait)
   constructor(source) {
-    this.bundle = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    this.bundle = source.then((code) => URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
     this.queue = Promise.resolve();
     this.jobs = 0;
   }
 
   worker() {
-    if (!this.ready) {
-      const code =
-        `import { Graphviz } from ${JSON.stringify(this.bundle)};\n` +
-        "const gv = await Graphviz.load();\n" +
-        "self.onmessage = (e) => { let reply; try { reply = { svg: gv.dot(e.data) }; }\n" +
-        "  catch (error) { reply = { error: String((error && error.message) || error) }; }\n" +
-        "  self.postMessage(reply); };\n" +
-        "self.postMessage({ ready: true });\n";
-      const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-      this.ready = new Promise((resolve, reject) => {
-        const worker = new Worker(url, { type: "module" });
-        worker.onmessage = (e) => (e.data && e.data.ready ? resolve(worker) : null);
-        worker.onerror = (e) => reject(new Error(e.message || "the layout worker did not start"));
-      });
-    }
+    if (!this.ready) this.ready = this.bundle.then((bundle) => this.startWorker(bundle));
     return this.ready;
   }
 
+  startWorker(bundle) {
+    const code =
+      `import { Graphviz } from ${JSON.stringify(bundle)};\n` +
+      "const gv = await Graphviz.load();\n" +
+      "self.onmessage = (e) => { let reply; try { reply = { svg: gv.dot(e.data) }; }\n" +
+      "  catch (error) { reply = { error: String((error && error.message) || error) }; }\n" +
+      "  self.postMessage(reply); };\n" +
+      "self.postMessage({ ready: true });\n";
+    const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(url, { type: "module" });
+      worker.onmessage = (e) => (e.data && e.data.ready ? resolve(worker) : null);
+      worker.onerror = (e) => reject(new Error(e.message || "the layout worker did not start"));
+    });
+  }
+
   async onPage(dot) {
-    this.module ??= import(/* webpackIgnore: true */ this.bundle).then((m) => m.Graphviz.load());
+    const bundle = await this.bundle;
+    this.module ??= import(/* webpackIgnore: true */ bundle).then((m) => m.Graphviz.load());
     return (await this.module).dot(dot);
   }
 
@@ -156,13 +164,11 @@ class Layouts {
   }
 }
 
-// How wide a text is, in points, a little generous (as the kernel's static copies estimate it).
-const EM = { "…": 1.0, "×": 0.64, m: 0.9, w: 0.8 };
-for (const c of " .,-:;|[]()ilj'") EM[c] = 0.34;
+// How wide a text is, in points, a little generous (the kernel's table: render/protocol.py).
 function textWidth(text) {
   let ems = 0;
-  for (const c of text) ems += EM[c] ?? 0.64;
-  return ems * FONT_SIZE;
+  for (const c of text) ems += P.em[c] ?? P.wide;
+  return ems * P.fontSize;
 }
 
 // The same picture top to bottom, its ranks closer (an op circle sits right above its value box).
@@ -176,7 +182,7 @@ const boxesIn = (dot) => (dot.match(/ \[label=/g) || []).length;
 function sizeOf(svg) {
   const box = /viewBox="([^"]*)"/.exec(svg);
   const [, , w, h] = box ? box[1].split(/[\s,]+/).map(Number) : [0, 0, 1, 1];
-  let font = FONT_SIZE;
+  let font = P.fontSize;
   for (const match of svg.matchAll(/font-size="([0-9.]+)"/g)) font = Math.min(font, Number(match[1]));
   return { w, h, font };
 }
@@ -256,14 +262,16 @@ class Picture {
     const later = () => this.schedule();
     this.onDot = () => this.relayout();
     model.on("change:dot", this.onDot);
-    this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping"];
+    this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping", "details"];
     for (const name of this.names) model.on(`change:${name}`, later);
     this.later = later;
     this.saved = new Map(); // DOT text -> how it was shown (direction, view, stage height): folding back restores it
     this.resize = new ResizeObserver(() => {
       if (!this.svg) return;
-      if (this.mode === "start" && Math.abs(this.stageWidth() - this.chosenWidth) > 2) {
-        clearTimeout(this.resizeTimer); // a new width may want the other direction: chosen again, once it settles
+      // A new width (or a picture mounted before its cell had one) may want the other direction:
+      // chosen again once it settles, unless the student has zoomed or panned since.
+      if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) {
+        clearTimeout(this.resizeTimer);
         this.resizeTimer = setTimeout(() => this.rechoose(), 100);
         return;
       }
@@ -336,7 +344,7 @@ class Picture {
           `Graphviz could not lay out this picture: ${reason}.\n` +
           "The numbers are still right: print the nodes' .data and .grad to see them."),
       );
-      this.model.send({ type: "layout-failed", reason });
+      this.model.send({ type: P.messages.layout_failed, reason });
       return;
     }
     if (this.disposed || dot !== this.model.get("dot")) return;
@@ -347,7 +355,7 @@ class Picture {
     else this.start();
     if (before) this.move(before);
     // the stage may have got its width while the layout ran (a cell not yet in the page has none)
-    if (this.mode === "start" && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
+    if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
   }
 
   async laidOut(dot, direction) {
@@ -383,10 +391,10 @@ class Picture {
   }
 
   async rechoose() {
-    if (!this.svg || this.mode !== "start" || this.stageWidth() === this.chosenWidth) return;
+    if (!this.svg || this.mode !== "start" || this.moved || this.stageWidth() === this.chosenWidth) return;
     const dot = this.model.get("dot");
     const choice = await this.choose(dot);
-    if (this.disposed || dot !== this.model.get("dot") || this.mode !== "start") return;
+    if (this.disposed || dot !== this.model.get("dot") || this.mode !== "start" || this.moved) return;
     if (choice.direction !== this.direction) this.mount(choice);
     this.start();
   }
@@ -426,13 +434,21 @@ class Picture {
       group.setAttribute("role", "button");
       group.setAttribute("aria-label", `${name.replace(/^[▸▾]\s*/, "")}: ${folded ? "folded; press Enter to unfold" : "press Enter to fold"}`);
     }
-    // Number cells hold "@" until painted: the last ones of each group, in slot order.
+    // A tensor's box tells its whole array on hover or focus: asked of the kernel the first time
+    // (so that no slider move or training step sends arrays nobody looks at).
+    for (const group of svg.querySelectorAll("g.array")) {
+      group.setAttribute("tabindex", "0");
+      const ask = () => this.model.send({ type: P.messages.details, id: group.id });
+      group.addEventListener("pointerenter", ask, { once: true });
+      group.addEventListener("focus", ask, { once: true });
+    }
+    // Number cells hold the placeholder until painted: the last ones of each group, in slot order.
     const slots = this.model.get("slots");
     const placeholders = new Map();
     this.cellText = slots.map(([gid, width, inset]) => {
       if (!placeholders.has(gid)) {
         const group = this.groups.get(gid);
-        const texts = group ? [...group.querySelectorAll("text")].filter((t) => t.textContent === "@") : [];
+        const texts = group ? [...group.querySelectorAll("text")].filter((t) => t.textContent === P.placeholder) : [];
         const wanted = slots.filter((slot) => slot[0] === gid).length;
         placeholders.set(gid, texts.slice(texts.length - wanted));
       }
@@ -444,10 +460,12 @@ class Picture {
       return { text, room: width - 2 * inset };
     });
     this.shown = slots.map(() => null);
+    this.detailsShown = null;
     this.lit = [];
     this.litKey = null;
     this.svg = svg;
     this.stage.replaceChildren(svg);
+    this.moved = false;
     this.paint();
   }
 
@@ -584,6 +602,8 @@ class Picture {
     }
     const current = model.get("current");
     if (current.join(" ") !== this.litKey) this.highlight(current); // keepInView measures: a forced layout
+    const details = model.get("details");
+    if (details !== this.detailsShown) this.showDetails(details);
     if (fresh) {
       this.flowSeen = flow.n;
       if (hold >= 0) this.animate(flow);
@@ -606,6 +626,22 @@ class Picture {
     }
   }
 
+  // A tensor's box: its whole array as a tooltip (<title>) and, focused, as its accessible name.
+  showDetails(details) {
+    this.detailsShown = details;
+    for (const [gid, text] of Object.entries(details || {})) {
+      const group = this.groups.get(gid);
+      if (!group) continue;
+      let title = group.querySelector(":scope > title");
+      if (!title) {
+        title = document.createElementNS(SVG_NS, "title");
+        group.prepend(title);
+      }
+      setText(title, text);
+      setAttribute(group, "aria-label", text.replace(/,?\n\s*/g, "; "));
+    }
+  }
+
   highlight(ids) {
     this.litKey = ids.join(" ");
     for (const group of this.lit) group.classList.remove("current");
@@ -625,7 +661,7 @@ class Picture {
     this.messageLine.replaceChildren();
     if (!message) return;
     const more = element("button", { type: "button" }, "Show more");
-    more.addEventListener("click", () => this.model.send({ type: "more" }));
+    more.addEventListener("click", () => this.model.send({ type: P.messages.more }));
     this.messageLine.append(element("span", {}, message + "."), more);
   }
 
@@ -759,6 +795,7 @@ class Picture {
 
   zoom(factor, at) {
     if (!this.svg) return;
+    this.moved = true;
     const v = this.view;
     const cx = at ? at.x : v.x + v.w / 2;
     const cy = at ? at.y : v.y + v.h / 2;
@@ -792,6 +829,7 @@ class Picture {
     this.stage.setPointerCapture(event.pointerId);
     this.stage.classList.add("bpw-dragging");
     const move = (e) => {
+      this.moved = true;
       this.view = { ...start.view, x: start.view.x - (e.clientX - start.x) * units,
         y: start.view.y - (e.clientY - start.y) * units };
       this.applyView();
@@ -834,7 +872,7 @@ class Picture {
   toggle(group) {
     const name = ((group.querySelector("text") || {}).textContent || "").replace(/^[▸▾]\s*/, "");
     this.toggled = { name, at: performance.now() };
-    this.model.send({ type: "toggle", id: group.id });
+    this.model.send({ type: P.messages.toggle, id: group.id });
   }
 
   onKey(event) {
@@ -844,7 +882,7 @@ class Picture {
       this.toggle(group);
     } else if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) {
       if (!this.model.get("stepping")) return;
-      this.model.send({ type: "key", key });
+      this.model.send({ type: P.messages.key, key });
     } else if (key === "+" || key === "=") {
       this.zoom(1.5);
     } else if (key === "-") {
@@ -864,13 +902,31 @@ function render({ model, el }) {
   return () => picture.dispose();
 }
 
+// The WebAssembly Graphviz comes in a message (never in the saved widget state): the kernel
+// sends it as this model opens; a page that missed it (a notebook reopened on a running
+// kernel) asks for it.
+const ASK_AFTER_MS = 1500;
+
+function receiveGraphviz(model) {
+  return new Promise((resolve) => {
+    const listen = (message) => {
+      if (!message || message.type !== P.messages.graphviz || typeof message.code !== "string") return;
+      model.off("msg:custom", listen);
+      clearTimeout(ask);
+      resolve(message.code);
+    };
+    model.on("msg:custom", listen);
+    const ask = setTimeout(() => model.send({ type: P.messages.need_graphviz }), ASK_AFTER_MS);
+  });
+}
+
 export default {
   initialize({ model }) {
     const registry = shared();
     if (registry.loaded) return; // an earlier kernel of this page already loaded it
     registry.loaded = true;
     injectCss();
-    graphviz = new Layouts(model.get("graphviz"));
+    graphviz = new Layouts(receiveGraphviz(model));
     registry.resolve({ render });
   },
 };

@@ -3,7 +3,10 @@
 // front-end model (frontend.js); this module waits for them, and meanwhile
 // applies the kernel's patches to the model, so that no change is ever lost.
 
-const API = "backprop_widgets/1";
+// The kernel writes in its constants (render/protocol.py) when it sends this module: the
+// version the front end is registered under, and the patch message's type.
+const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
+const API = P.api;
 
 function shared() {
   const registry = (globalThis.__backprop_widgets ??= {});
@@ -23,7 +26,7 @@ function applyPatch(model, patch) {
     for (const [i, text] of Object.entries(patch.cells)) cells[Number(i)] = text;
     state.cells = cells;
   }
-  for (const name of ["current", "flow", "announce", "notes"]) {
+  for (const name of ["current", "flow", "announce", "notes", "details"]) {
     if (name in patch) state[name] = patch[name];
   }
   model.set(state); // the front end's copy only: the kernel already has these values
@@ -32,7 +35,7 @@ function applyPatch(model, patch) {
 export default {
   initialize({ model }) {
     model.on("msg:custom", (message) => {
-      if (message && message.type === "patch") applyPatch(model, message);
+      if (message && message.type === P.messages.patch) applyPatch(model, message);
     });
   },
   async render({ model, el }) {

@@ -343,7 +343,8 @@ class TrainingDashboard(widgets.VBox):
             else:
                 values = html.escape(", ".join(format_number(float(v), 3) for v in np.ravel(state.value)))
             rows.append(
-                f"<tr><td>δ<sub>{number}</sub> = ∂L/∂z<sub>{number}</sub></td>"
+                # a formula never breaks inside: "δ3 = ∂L/" above "∂z3" reads as two things
+                f"<tr><td style='white-space:nowrap'>δ<sub>{number}</sub> = ∂L/∂z<sub>{number}</sub></td>"
                 f"<td style='color:#666'>({shape})</td><td><code>{values}</code></td></tr>"
             )
         self.deltas.value = (

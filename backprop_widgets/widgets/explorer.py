@@ -9,9 +9,9 @@ from typing import cast
 import ipywidgets as widgets
 
 from ..engine import Value, evaluate, format_number, forward_derivatives, gradcheck, topological_order
-from ..palette import OKABE_ITO
+from ..palette import OKABE_ITO, TEXT_COLOURS
 from ..parse import ParseError, parse, to_formula, variables
-from .graph import with_static_copy
+from .graph import GraphView, with_static_copy
 from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
 from .stepper import BackwardStepper, ForwardStepper
 from .walk import node_names
@@ -31,6 +31,24 @@ VERDICT_COLOURS = {
 }
 
 
+def starting_values(names: list[str], taken: set[float]) -> dict[str, float]:
+    """Values for new variables: 1, 2, 3, ... in turn, skipping values other variables hold.
+
+    Distinct, so that ``max(a, b)`` does not open on a tie (where its local gradient is ½).
+
+    >>> starting_values(["a", "b"], set()), starting_values(["z"], {1.0, 3.0}), starting_values(["y", "z"], {2.0})
+    ({'a': 1.0, 'b': 2.0}, {'z': 2.0}, {'y': 1.0, 'z': 3.0})
+    """
+    found: dict[str, float] = {}
+    candidate = 1.0
+    for name in names:
+        while candidate in taken:
+            candidate += 1.0
+        found[name] = candidate
+        candidate += 1.0
+    return found
+
+
 def slider_range(value: float) -> tuple[float, float, float]:
     """A slider range that holds ``value`` with room either side: (min, max, step).
 
@@ -48,11 +66,13 @@ class Explorer(widgets.VBox):
     """A formula box, one slider per variable, and the live graph with its backward pass.
 
     ``Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)`` or ``Explorer(some_value)``.
-    Typing a new formula (then Enter) rebuilds the graph and the sliders; a
+    Typing a new formula (then Enter) rebuilds the graph and the sliders; a new
+    variable starts at 1, 2, 3, ... (a value no other variable holds).  A
     formula that does not parse shows why beside the box and keeps the last good
-    graph.  Moving a slider recomputes the forward and backward passes and
+    graph, greyed and marked as out of date until a formula parses again.  Moving a slider recomputes the forward and backward passes and
     updates the picture in place.  Modes: reverse (step through backprop),
-    forward (one pass per input), gradient check (against finite differences).
+    forward (one pass per input), gradient check (every gradient against finite
+    differences, beside the picture with every gradient filled in).
 
     ``ranges={"x": (-2, 2, 0.1)}`` sets slider ranges; ``hide_gradients``,
     ``quiz`` and ``hide`` are as for ``BackwardStepper``, with the extra control
@@ -95,15 +115,25 @@ class Explorer(widgets.VBox):
         )
         self.wrt = widgets.Dropdown(description="∂ / ∂", layout=widgets.Layout(width="200px"))
         self.forward_button = widgets.Button(
-            description="Whole pass", icon="play", tooltip="every step of the forward pass for this input at once"
+            description="Whole pass",
+            icon="play",
+            tooltip="every step of the forward pass for this input at once",
+            layout=widgets.Layout(width="auto"),
         )
         self.forward_report = widgets.HTMLMath()
         self.forward_report.add_class("bpw-forward-report")
         self.forward_box = widgets.HBox([self.wrt, self.forward_button])
         self.forward_stepper: ForwardStepper | None = None
-        self.check_button = widgets.Button(description="Check every gradient", icon="check")
+        self.check_button = widgets.Button(
+            description="Check every gradient",
+            icon="check",
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
+        )  # as wide as its text: not cut, not stretched across the column
         self.check_report = widgets.HTML()
         self.check_box = widgets.VBox([self.check_button, self.check_report])
+        self.check_view: GraphView | None = None  # the picture the gradient check checks (made when first shown)
+        self.stale = widgets.HTML(layout=widgets.Layout(display="none"))  # shown while the formula does not parse
+        self.stale.add_class("bpw-stale-note")
 
         self.formula.observe(self._on_formula, names="value")
         self.mode.observe(lambda _: self._show_mode(), names="value")
@@ -115,6 +145,7 @@ class Explorer(widgets.VBox):
         self.root: Value
         self.stepper: BackwardStepper
         self.body = widgets.VBox()
+        self.drawn = ""  # the formula the picture shows, as typed ("" when there is none)
         self.sliders: dict[str, widgets.FloatSlider] = {}
 
         if isinstance(formula_or_value, str):
@@ -126,7 +157,7 @@ class Explorer(widgets.VBox):
             self._set_graph(formula_or_value)
             try:
                 self._quiet = True  # show the graph's formula without rebuilding the graph
-                self.formula.value = to_formula(formula_or_value)
+                self.formula.value = self.drawn = to_formula(formula_or_value)
             except ValueError:
                 self._quiet = False
                 self.formula.placeholder = "(a graph built in Python; type a formula to replace it)"
@@ -137,7 +168,7 @@ class Explorer(widgets.VBox):
         parts = {"formula": top, "sliders": self.sliders_box, "modes": self.mode}
         for name in self.hidden & set(parts):
             parts[name].layout.display = "none"
-        super().__init__([top, self.sliders_box, self.mode, self.body])
+        super().__init__([top, self.sliders_box, self.mode, self.stale, self.body])
         self.add_class("bpw-explorer")
         self._show_mode()
 
@@ -149,6 +180,11 @@ class Explorer(widgets.VBox):
         name, text = (named[1], named[2]) if named else (None, text)
         try:
             root = parse(text, **self.values)
+            names = list(variables(root))
+            new = [n for n in names if n not in self.values]
+            if new:  # parse would start them all at 1: give each a value of its own
+                self.values.update(starting_values(new, {self.values[n] for n in names if n in self.values}))
+                root = parse(text, **self.values)
             if name is not None:
                 root.label = name
             return root
@@ -163,10 +199,36 @@ class Explorer(widgets.VBox):
             self._quiet = False
             return
         root = self._parse_or_none(change["new"])
-        if root is not None:
-            self.error.value = ""
-            self._set_graph(root)
-            self._show_mode()
+        if root is None:
+            self._mark_stale(True)
+            return
+        self.error.value = ""
+        self._mark_stale(False)
+        self.drawn = change["new"]
+        self._set_graph(root)
+        self._show_mode()
+
+    def _mark_stale(self, stale: bool) -> None:
+        """Grey the picture and say it is out of date while the formula in the box does not parse."""
+        if not stale:
+            self.stale.layout.display = "none"
+            self.stale.value = ""
+            self.body.remove_class("bpw-stale")
+            self.body.layout.border = None
+            return
+        said = (
+            f"Out of date: the picture below is still of <code>{html.escape(self.drawn)}</code>, the last formula that parsed."
+            if self.drawn
+            else "Out of date: the picture below is not of the formula in the box."
+        )
+        self.stale.value = (
+            "<style>.bpw-stale { opacity: 0.45; filter: grayscale(1); }</style>"
+            f'<div role="status" style="color:{TEXT_COLOURS["wrong"]};font-weight:bold">⚠ {said} '
+            "Fix the formula above (then Enter) to redraw it.</div>"
+        )
+        self.stale.layout.display = None
+        self.body.add_class("bpw-stale")
+        self.body.layout.border = f"2px dashed {OKABE_ITO['vermillion']}"
 
     def _set_graph(self, root: Value) -> None:
         self.root = root
@@ -321,6 +383,8 @@ class Explorer(widgets.VBox):
             "</div>"
         )
         self.stepper.rebuild()
+        if self.check_view is not None and self.check_view.root is self.root:
+            self.check_view.update()  # the gradients the table checks, after its backward pass
         return report
 
     def _known(self, node) -> bool:
@@ -340,6 +404,13 @@ class Explorer(widgets.VBox):
         self.check_report.value = ""
         if mode == "forward":  # the whole widget switches: picture, panel and controls follow the input
             self._forward_mode()
+            return
+        if mode == "check" and not (self.quiz or self.hide_gradients):
+            # the picture the table checks: every gradient filled in (the stepper keeps its place for reverse mode)
+            if self.check_view is None or self.check_view.root is not self.root:
+                self.check_view = GraphView(self.root, show_grad=True, show_local=self.stepper.view.show_local)
+            self.body.children = [self.check_view, self.check_box]
+            self.check()
             return
         self.body.children = [self.stepper, *([self.check_box] if mode == "check" else [])]
         if mode == "check":

@@ -1,11 +1,14 @@
 """``GraphView`` and ``draw``: the picture of a computation graph, laid out and painted in the browser.
 
 Python sends the DOT text of the picture once per graph structure; the front
-end (``static/frontend.js``, sent once per kernel with its WebAssembly Graphviz
-and shared by every picture; each picture's own module is ``static/graph.js``)
-lays it out once per structure, in a Web Worker, so nodes never move.  After that only the texts of the
-number cells that changed, which node and edge are current, and what the
-screen reader should say cross the wire.
+end (``static/frontend.js``, sent once per kernel and shared by every picture,
+its WebAssembly Graphviz in a message so that no saved notebook carries it;
+each picture's own module is ``static/graph.js``) lays it out once per
+structure, in a Web Worker, so nodes never move.  After that only the texts of
+the number cells that changed, which node and edge are current, and what the
+screen reader should say cross the wire.  What a picture shows is
+``render.model.PictureModel``; the ids, the placeholder, the width table and
+the message types are ``render.protocol``'s, written into the front end's code.
 
 The widget's state is readable from Python (``cells``, ``current``,
 ``texts(node)``), so tests need no browser.  Where a Graphviz is available to
@@ -16,7 +19,9 @@ copy, for GitHub, nbviewer and HTML exports where no widget can run.
 from __future__ import annotations
 
 import html
+import json
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -28,9 +33,12 @@ import traitlets
 from ipywidgets import widget_serialization
 
 from ..engine import Step
+from ..engine.foreign import as_graph, mirror_of
 from ..render import KEEP, LIMIT, backend
-from ..render.dot import PLACEHOLDER, build, groups_in, local_texts, plan, value_text
+from ..render.dot import build, groups_in, value_text
 from ..render.layout import RenderError
+from ..render.model import PictureModel
+from ..render.protocol import API, MESSAGES, front_end_constants
 from ..render.view import SvgPicture
 
 __all__ = ["GraphView", "draw", "with_static_copy", "STATIC_LIMIT"]
@@ -48,11 +56,45 @@ def _in_browser_kernel() -> bool:
     return sys.platform == "emscripten"
 
 
-class _FrontEnd(anywidget.AnyWidget):
-    """The front end's code and its WebAssembly Graphviz: sent once per kernel, shared by every picture."""
+def _graphviz_bundle() -> str:
+    """The WebAssembly Graphviz (an ES module of about 815 KB), read from the package's static files."""
+    return (STATIC / "vendor" / "graphviz.js").read_text(encoding="utf-8")
 
-    _esm = STATIC / "frontend.js"
-    graphviz = traitlets.Unicode().tag(sync=True)
+
+_CONSTANTS = re.compile(r"/\*PROTOCOL\*/ \{.*?\};")
+
+
+def _module(name: str, constants: dict) -> str:
+    """A front-end module's code with the kernel's constants written in (see ``render.protocol``)."""
+    code = (STATIC / name).read_text(encoding="utf-8")
+    code, found = _CONSTANTS.subn(lambda _: f"/*PROTOCOL*/ {json.dumps(constants, ensure_ascii=False)};", code, 1)
+    if not found:
+        raise RuntimeError(f"static/{name} has no /*PROTOCOL*/ line for the kernel's constants")
+    return code
+
+
+class _FrontEnd(anywidget.AnyWidget):
+    """The front end's code, sent once per kernel and shared by every picture.
+
+    Its WebAssembly Graphviz travels in a message, never as a trait: so it is
+    not saved with the notebook's widget state.  (As text in the message's
+    JSON, as the trait did: every kernel, JupyterLite's too, carries that.)
+    """
+
+    _esm = _module("frontend.js", front_end_constants())
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_msg(self._on_message)
+        self.send_graphviz()
+
+    def send_graphviz(self) -> None:
+        """Send the WebAssembly Graphviz to the page (once as the model opens, and to a page that asks)."""
+        self.send({"type": MESSAGES["graphviz"], "code": _graphviz_bundle()})
+
+    def _on_message(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("type") == MESSAGES["need_graphviz"]:
+            self.send_graphviz()
 
 
 _front_end: _FrontEnd | None = None
@@ -62,7 +104,7 @@ def front_end() -> _FrontEnd:
     """The one front-end model of this kernel (made, and sent, the first time a picture needs it)."""
     global _front_end
     if _front_end is None or _front_end.comm is None:
-        _front_end = _FrontEnd(graphviz=(STATIC / "vendor" / "graphviz.js").read_text(encoding="utf-8"))
+        _front_end = _FrontEnd()
     return _front_end
 
 
@@ -89,7 +131,7 @@ class GraphView(anywidget.AnyWidget):
     {'data': '-1', 'grad': '-24'}
     """
 
-    _esm = STATIC / "graph.js"
+    _esm = _module("graph.js", {"api": API, "messages": {"patch": MESSAGES["patch"]}})
 
     front_end = traitlets.Instance(_FrontEnd, allow_none=True).tag(sync=True, **widget_serialization)
     # the structure: laid out once in the browser
@@ -97,6 +139,7 @@ class GraphView(anywidget.AnyWidget):
     slots: traitlets.List[list] = traitlets.List().tag(sync=True)  # one [group id, width, inset] per number cell
     # what changes: sent as patches (see _push)
     cells: traitlets.List[str] = traitlets.List().tag(sync=True)  # the text of each number cell
+    details = traitlets.Dict().tag(sync=True)  # the whole array of each tensor box the student has hovered
     current: traitlets.List[str] = traitlets.List().tag(sync=True)  # ids of the highlighted SVG groups
     flow = traitlets.Dict().tag(sync=True)  # the contribution travelling along an edge just now
     announce = traitlets.Unicode().tag(sync=True)  # what a screen reader says about the last step
@@ -111,12 +154,13 @@ class GraphView(anywidget.AnyWidget):
         self,
         root: Any,
         *,
-        show_grad: bool | None = True,
+        show_grad: bool | str | None = True,
         show_local: bool = False,
         limit: int = LIMIT,
         keep: int = KEEP,
         folded: Any = None,
     ) -> None:
+        root = as_graph(root)  # a student's own engine (micrograd-style): its mirror, the kit's kind of node
         if not hasattr(root, "parents") or not hasattr(root, "data"):
             raise TypeError(f"draw() takes a Value or Tensor (the output of a formula), not {type(root).__name__}")
         self.root = root
@@ -134,6 +178,7 @@ class GraphView(anywidget.AnyWidget):
         self._key_handlers: list[Callable[[str], None]] = []
         self._refold_handlers: list[Callable[[], None]] = []
         self._flow_count = 0
+        self._asked: set[str] = set()  # the tensor boxes whose whole array the page has asked for
         # the structure goes with the widget's first message, not in a second one
         super().__init__(front_end=front_end(), _dom_classes=("bpw-picture",), **self._plan_structure())
         self.on_msg(self._on_message)
@@ -142,15 +187,16 @@ class GraphView(anywidget.AnyWidget):
 
     def _plan_structure(self) -> dict:
         """Plan the picture: its DOT text (the browser lays it out once) and every trait that goes with it."""
-        self._plan = plan(self.root, **self._options)
-        drawing = build(self._plan, lambda slot: PLACEHOLDER)
-        self._clusters = drawing.clusters  # the SVG ids of boxes and frames a click can name -> their groups
-        self._slot_list = [(gid, slot) for gid, slots in drawing.slots.items() for slot in slots]
+        self._model = PictureModel(self.root, **self._options)
+        self._plan = self._model.plan
+        self._clusters = self._model.drawing.clusters  # the SVG ids of boxes and frames a click can name -> groups
+        self._slot_list = self._model.slots
         self._slot_index = {slot: i for i, (_, slot) in enumerate(self._slot_list)}
         return {
-            "dot": drawing.graph.source,
+            "dot": self._model.dot,
             "slots": [[gid, slot.width, slot.inset] for gid, slot in self._slot_list],
             "cells": self._texts(),
+            "details": self._details(),
             "current": [],
             "title": self._title(),
             "message": self._plan.message or "",
@@ -185,7 +231,10 @@ class GraphView(anywidget.AnyWidget):
         derivatives); a node it leaves out, or maps to None, shows ``?``.
         """
         self._grads = grads
-        self._push(cells=self._texts(), notes=self._notes())
+        if self._asked:
+            self._push(cells=self._texts(), notes=self._notes(), details=self._details())
+        else:
+            self._push(cells=self._texts(), notes=self._notes())
         return self
 
     def highlight(self, node: Any = None, edge: Any = None, edges: list | None = None) -> GraphView:
@@ -195,23 +244,8 @@ class GraphView(anywidget.AnyWidget):
         ``Step`` or a pair ``(node, index of its input)``; ``edges`` a list of pairs.
         """
         self._lit = {"node": node, "edge": edge, "edges": edges}
-        ids = []
-        if node is not None:
-            k = self._shown_id(node)
-            ids += [f"n{k}", f"n{k}-op", f"n{k}-out"]
-        for each in ([edge] if edge is not None else []) + list(edges or []):
-            child, i = each if isinstance(each, tuple) else (each.node, each.index)
-            k = self.node_id(child)
-            if self._shown_id(child) == k:  # an edge inside a folded group is not drawn: its box is lit
-                ids.append(f"e{k}-{i}")
-        self._push(current=ids)
+        self._push(current=self._model.lit(node, ([edge] if edge is not None else []) + list(edges or [])))
         return self
-
-    def _shown_id(self, node: Any) -> int:
-        """The id of the box that shows ``node``: its own, or its folded group's."""
-        k = self.node_id(node)
-        inside = self._plan.owner.get(self._plan.order[k]) if self._plan.owner else None
-        return self._plan.id_of(inside) if inside is not None else k
 
     # ---- folding -----------------------------------------------------------------------
 
@@ -328,23 +362,22 @@ class GraphView(anywidget.AnyWidget):
 
     def node_id(self, node: Any) -> int:
         """A node's id in this picture: its position in ``topological_order(root)``."""
-        if isinstance(node, int):
-            return node
-        try:
-            return self._plan.id_of(node)
-        except KeyError:
-            raise ValueError(f"{node!r} is not a node of this graph") from None
+        return self._model.node_id(node)
 
     # ---- what it shows (read from Python: tests need no browser) --------------------
 
     def texts(self, node: Any) -> dict:
-        """What the value box of ``node`` shows now: ``{"data": "3", "grad": "?"}``."""
+        """What the value box of ``node`` shows now: ``{"data": "3", "grad": "?"}``.
+
+        A tensor's box shows entries, one cell each: they are listed in brackets, ``"[1, 2, 3, 4]"``
+        (an unknown gradient is ``"?"`` whatever its shape).
+        """
         k = self.node_id(node)
-        return {
-            slot.kind: self.cells[i]
-            for i, (gid, slot) in enumerate(self._slot_list)
-            if slot.node == k and slot.kind in ("data", "grad")
-        }
+        shown: dict[str, list[str]] = {}
+        for i, (_gid, slot) in enumerate(self._slot_list):
+            if slot.node == k and slot.kind in ("data", "grad"):
+                shown.setdefault(slot.kind, []).append(self.cells[i])
+        return {kind: _one_text(texts) for kind, texts in shown.items()}
 
     def local_texts(self, node: Any) -> list[str]:
         """The local gradients written on the edges into ``node`` (with ``show_local``)."""
@@ -372,7 +405,7 @@ class GraphView(anywidget.AnyWidget):
     def svg(self) -> str:
         """A static SVG copy of the picture as it is now (needs pygraphviz or a ``dot`` program)."""
         picture = SvgPicture(self.root, **self._options)
-        picture.update(grads=self._grads).highlight(node=self._lit.get("node"), edge=self._lit.get("edge"))
+        picture.update(grads=self._grads).highlight(**self._lit)
         return picture.svg
 
     def _static_svg(self) -> str | None:
@@ -396,21 +429,20 @@ class GraphView(anywidget.AnyWidget):
 
     def _texts(self) -> list[str]:
         """The text of every number cell, from the nodes' values and the gradients to show."""
-        grads, order = self._grads, self._plan.order
-        locals_of: dict[int, list[str]] = {}
-        texts = []
-        for _, slot in self._slot_list:
-            node = order[slot.node]
-            if slot.kind == "data":
-                texts.append(value_text(node.data))
-            elif slot.kind == "grad":
-                x = node.grad if grads is None else grads.get(node)
-                texts.append("?" if x is None else value_text(x))
-            else:
-                if slot.node not in locals_of:
-                    locals_of[slot.node] = local_texts(node)
-                texts.append(locals_of[slot.node][slot.index])
-        return texts
+        return self._model.texts(self._grads)
+
+    def ask_details(self, gid: str) -> GraphView:
+        """Send the whole array of the tensor box ``gid`` (what the page asks when it is hovered), now and after."""
+        if gid in self._model.drawing.details and gid not in self._asked:
+            self._asked.add(gid)
+            self._push(details=self._details())
+        return self
+
+    def _details(self) -> dict:
+        """The whole arrays the page has asked for, as they are now."""
+        if not self._asked:
+            return {}
+        return {gid: text for gid, text in self._model.details(self._grads).items() if gid in self._asked}
 
     def _grad_slot(self, node: Any) -> int | None:
         k = self.node_id(node)
@@ -433,17 +465,10 @@ class GraphView(anywidget.AnyWidget):
             return ""
         first = bad[0]
         name = first.label or (f"a {first.op} node" if first.op else "an input")
-        inputs = [value_text(p.data) for p in first.parents]
-        if first.op == "log" and inputs:
-            why = f"the log of {inputs[0]}: log is defined only for numbers above 0"
-        elif first.op == "div" and len(inputs) == 2:
-            why = f"a division by {inputs[1]}"
-        elif first.op == "sqrt" and inputs:
-            why = f"the square root of {inputs[0]}: defined only for numbers from 0 up"
-        elif first.op in ("exp", "pow", "powv", "mul"):
-            why = "a number too big for a float (an overflow)"
-        else:
-            why = "a value that is not finite upstream"
+        row = first.ops.get(first.op) if first.op else None  # its op table row says why, in words
+        inputs = dict(zip("ab", (value_text(p.data) for p in first.parents), strict=False))
+        why = row.not_finite.format(**inputs) if row is not None and row.not_finite else ""
+        why = why or "a value that is not finite upstream"
         return f"{len(bad)} value{'s' if len(bad) > 1 else ''} not finite (inf or nan), first at {name}: {why}."
 
     def _push(self, **changes) -> None:
@@ -460,7 +485,7 @@ class GraphView(anywidget.AnyWidget):
         changes, self._pending = self._pending, {}
         if not changes:
             return
-        message: dict = {"type": "patch"}
+        message: dict = {"type": MESSAGES["patch"]}
         cells = changes.pop("cells", None)
         if cells is not None:
             old = self.cells
@@ -481,17 +506,19 @@ class GraphView(anywidget.AnyWidget):
 
     def _on_message(self, _widget, content, _buffers) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "key":
+        if kind == MESSAGES["key"]:
             for handler in self._key_handlers:
                 handler(str(content.get("key")))
-        elif kind == "more":
+        elif kind == MESSAGES["more"]:
             self.show_more()
-        elif kind == "toggle":
+        elif kind == MESSAGES["toggle"]:
             try:
                 self.toggle(str(content.get("id")))
             except ValueError:
                 pass  # a stale click on a picture already redrawn
-        elif kind == "layout-failed":
+        elif kind == MESSAGES["details"]:
+            self.ask_details(str(content.get("id")))
+        elif kind == MESSAGES["layout_failed"]:
             self._fall_back(str(content.get("reason", "")))
 
     def _fall_back(self, reason: str) -> None:
@@ -516,6 +543,13 @@ def with_static_copy(bundle: Any, view: GraphView) -> Any:
     if svg is not None:
         data["image/svg+xml"] = svg
     return bundle
+
+
+def _one_text(texts: list[str]) -> str:
+    """What one value box's cells show, as one text: a number, ``?``, or an array's entries in brackets."""
+    if len(texts) == 1 or set(texts) == {"?"}:
+        return texts[0]
+    return f"[{', '.join(texts)}]"
 
 
 def _finite(x: Any) -> bool:
@@ -555,6 +589,7 @@ def draw(
     {'data': '-6'}
     """
     view = GraphView(root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded)
+    highlight = mirror_of(view.root, highlight)  # a student's own node: its mirror
     if highlight is not None:
         if isinstance(highlight, Step):
             view.highlight(node=highlight.node, edge=highlight)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as widgets
 
-from ..engine import format_number, topological_order
+from ..engine import format_number, group_of, topological_order
+from ..engine.foreign import as_graph, mirror_of
 from ..engine.paths import count_paths, multiplications, paths
 from .graph import GraphView
 from .walk import node_names
@@ -21,22 +23,28 @@ class PathView(widgets.VBox):
     gradients, their sum beside the gradient ``backward()`` finds, and how many multiplications listing
     the paths would cost against the backward pass, which reuses each upstream gradient.
 
-    ``PathView(y)`` offers the graph's labelled inputs; ``wrt=`` picks one; ``path`` (a number) lights
-    one path in the picture.
+    ``PathView(y)`` offers every input of the graph (its variables, and its constants that have a
+    name, such as a network's inputs x0, x1), layer by layer; ``wrt=`` picks one; ``path`` (a number)
+    lights one path in the picture.
     """
 
     def __init__(self, root, wrt=None, *, folded=None) -> None:
+        root = as_graph(root)  # a student's own engine: its mirror (wrt may be the student's node)
+        wrt = mirror_of(root, wrt)
         self.root = root
         root.backward()
         order = topological_order(root)
         self.names = node_names(order)
-        self.inputs = {self.names[n]: n for n in order if not n.parents and not n.constant}
-        if not self.inputs:
+        self.inputs = {self.names[n]: n for n in inputs_by_layer(order, self.names)}
+        if not any(not n.constant for n in self.inputs.values()):
             raise ValueError("this graph has no inputs to follow (every leaf is a constant)")
-        start = wrt if wrt is not None else next(iter(self.inputs.values()))
+        start = wrt if wrt is not None else next(n for n in self.inputs.values() if not n.constant)
         if start not in order:
             raise ValueError(f"{start!r} is not a node of this graph")
-        self.view = GraphView(root, folded=folded if folded is not None else frozenset())
+        # Folded as any big graph is (a network by neuron), so that the picture opens whole and readable;
+        # a path through folded neurons lights their boxes and the edges between them.
+        self.view = GraphView(root, folded=folded)
+        self.view.add_class("bpw-path-picture")
         self.choice = widgets.Dropdown(options=list(self.inputs), value=self.names[start], description="paths from")
         self.which = widgets.IntSlider(value=1, min=1, max=1, description="path", continuous_update=True)
         self.table = widgets.HTML()
@@ -77,6 +85,7 @@ class PathView(widgets.VBox):
             f"<div>Multiplying along every path from scratch: {self.cost['by_paths']} multiplications. "
             f"The backward pass: {self.cost['by_backprop']} (one per edge, each upstream gradient computed once "
             "and reused by every path through it).</div>"
+            f"<div>{html.escape(cost_sentence(self.count, self.cost, name, out))}</div>"
         )
         self._light()
 
@@ -97,3 +106,47 @@ class PathView(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"PathView({self.choice.value}: {self.count} paths)"
+
+
+def _natural(text: str) -> tuple:
+    """A sort key that puts ``layer 2`` before ``layer 10`` and ``w1.2`` before ``w1.10``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def inputs_by_layer(order: list, names: dict) -> list:
+    """Every input a path can start from, in layer order: the graph's own inputs first (a network's x0, x1),
+    then each layer's weights and biases; an unnamed constant (a number in a formula) is left out.
+
+    >>> from backprop_widgets.nn.scalar import MLP
+    >>> y = MLP(2, [2, 1], seed=0)([0.5, -1.0])
+    >>> order = topological_order(y)
+    >>> [node_names(order)[n] for n in inputs_by_layer(order, node_names(order))]
+    ['x0', 'x1', 'b1.1', 'w1.1.0', 'w1.1.1', 'b1.2', 'w1.2.0', 'w1.2.1', 'b2.1', 'w2.1.0', 'w2.1.1']
+    """
+    leaves = [n for n in order if not n.parents and (not n.constant or n.label)]
+    return sorted(leaves, key=lambda n: (tuple(_natural(g) for g in group_of(n)), _natural(names[n])))
+
+
+def cost_sentence(count: int, cost: dict, name: str, out: str) -> str:
+    """Why listing the paths costs what it costs, against the backward pass, in one sentence.
+
+    >>> cost_sentence(1, {"by_paths": 5, "by_backprop": 6}, "w3.1.0", "y")
+    'With a single path from w3.1.0 to y there is nothing to reuse: listing it costs no more than the backward pass (5 against 6; the backward pass also multiplies by ∂y/∂y = 1 at the start).'
+    """
+    by_paths, by_backprop = cost["by_paths"], cost["by_backprop"]
+    if count == 1:
+        return (
+            f"With a single path from {name} to {out} there is nothing to reuse: listing it costs no more than "
+            f"the backward pass ({by_paths} against {by_backprop}; the backward pass also multiplies by "
+            f"∂{out}/∂{out} = 1 at the start)."
+        )
+    if by_paths <= by_backprop:
+        return (
+            f"These {count} paths share few edges, so listing them costs no more than the backward pass "
+            f"({by_paths} against {by_backprop}); reuse pays where many paths share their end near {out}, "
+            "as from a network's first layer."
+        )
+    return (
+        f"The {count} paths share their edges near {out}: the backward pass multiplies along each shared "
+        f"edge once, listing the paths once per path ({by_paths} against {by_backprop})."
+    )

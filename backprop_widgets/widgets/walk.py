@@ -12,9 +12,22 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Step, arrays, backward_steps, format_number, topological_order
+from ..engine import (
+    ATOM,
+    POWER,
+    PRODUCT,
+    ForwardStep,
+    LocalGrad,
+    Step,
+    arrays,
+    backward_steps,
+    format_number,
+    forward_steps,
+    topological_order,
+)
+from ..engine.foreign import keyed_by_student
 
-__all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names"]
+__all__ = ["BackwardWalk", "ForwardWalk", "GradState", "node_names", "tangent_name"]
 
 SUM_TERMS = 6  # a running sum longer than this is shortened in the panel
 
@@ -47,7 +60,7 @@ def node_names(order: list) -> dict:
         else:
             formula, binds = _compose(node, names, bare)
             bare[node] = (formula, binds)
-            wrapped = f"({formula})" if binds < _FUNCTION else formula
+            wrapped = f"({formula})" if binds < ATOM else formula
             names[node] = wrapped if len(wrapped) <= NAME_LENGTH else f"n{i}"
     root = order[-1]
     if not root.label:
@@ -56,20 +69,10 @@ def node_names(order: list) -> dict:
 
 
 NAME_LENGTH = 24
-# how tightly an operation binds, for parentheses: sums < products < powers < function calls
-_SUM, _PRODUCT, _POWER, _FUNCTION = 1, 2, 3, 4
-_INFIX = {
-    "add": (" + ", _SUM),
-    "sub": (" − ", _SUM),
-    "mul": ("·", _PRODUCT),
-    "div": ("/", _PRODUCT),
-    "matmul": (" @ ", _PRODUCT),
-    "powv": ("^", _POWER),
-}
 
 
 def _compose(node, names: dict, bare: dict) -> tuple[str, int]:
-    """What an unlabelled node computes, written with its inputs' names."""
+    """What an unlabelled node computes, written with its inputs' names (its row says how, and how tightly)."""
 
     def inner(parent, binds: int) -> str:
         if parent in bare and names[parent] == f"({bare[parent][0]})":  # an unlabelled inner node
@@ -77,16 +80,17 @@ def _compose(node, names: dict, bare: dict) -> tuple[str, int]:
             return formula if tight >= binds else f"({formula})"
         return names[parent]
 
-    if node.op in _INFIX and len(node.parents) == 2:
-        symbol, binds = _INFIX[node.op]
-        left, right = node.parents
-        return f"{inner(left, binds)}{symbol}{inner(right, binds + (binds < _POWER))}", binds
+    row = node.ops.get(node.op)
+    if row is not None and row.infix is not None and len(node.parents) == 2:
+        left, right = node.parents  # left associative: the right operand holds tighter (a power, from the right)
+        symbol, binds = row.infix[1], row.binds
+        return f"{inner(left, binds)}{symbol}{inner(right, binds + (binds < POWER))}", binds
     if node.op == "pow" and len(node.parents) == 1:
-        return f"{inner(node.parents[0], _FUNCTION)}^{format_number(node.params['n'])}", _POWER
-    if node.op == "neg" and len(node.parents) == 1:
-        return f"−{inner(node.parents[0], _POWER)}", _PRODUCT
-    title = node.ops[node.op].title(node.params) if node.op in node.ops else str(node.op)
-    return f"{title}({', '.join(inner(p, 0) for p in node.parents)})", _FUNCTION
+        return f"{inner(node.parents[0], ATOM)}^{format_number(node.params['n'])}", POWER
+    if node.op == "neg" and len(node.parents) == 1:  # in a name, −x is kept in parentheses after a product: a·(−x)
+        return f"−{inner(node.parents[0], POWER)}", PRODUCT
+    title = row.title(node.params) if row is not None else str(node.op)
+    return f"{title}({', '.join(inner(p, 0) for p in node.parents)})", ATOM
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,12 @@ class BackwardWalk(_Walk):
         """How many edges of the backward pass the steps so far have crossed."""
         return self._ends[self.position - 1] if self.position else 0
 
+    # how far along the pass, whatever the folding: what a stepper keeps when the picture refolds
+    progress = edges_done
+
+    def goto_progress(self, done: int) -> None:
+        self.goto_edges(done)
+
     # ---- what is known -------------------------------------------------------
 
     def grad_state(self, node) -> GradState:
@@ -218,7 +228,7 @@ class BackwardWalk(_Walk):
 
     def grads(self) -> dict:
         """Each node's gradient as known at this position (None where nothing has arrived)."""
-        return {node: self.grad_state(node).value for node in self.order}
+        return keyed_by_student({node: self.grad_state(node).value for node in self.order})  # a student's own objects
 
     def running_sum(self, node) -> str:
         """``'x: 7 + y: 2 = 9'``: the contributions a node has received and their sum."""
@@ -249,15 +259,9 @@ class BackwardWalk(_Walk):
                 rule=f"∂{root}/∂{root} = 1: the output's gradient with respect to itself. "
                 "The backward pass starts here.",
             )
-        out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
-        d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
         state = self.grad_state(step.parent)
-        gets = r"\mathrel{+}=" if state.expected > 1 else "="
-        formula = (
-            rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
-            rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}"
-        )
-        numbers = rf"{_num(step.upstream_grad)} \times {_num(step.local_grad)} = {_num(step.contribution)}"
+        formula = self._formula(step)
+        numbers = rf"{_num(step.upstream_grad)} \times {_num_local(step.local_grad)} = {_num(step.contribution)}"
         total = ""
         if state.expected > 1:
             total = (
@@ -267,14 +271,14 @@ class BackwardWalk(_Walk):
                 total += " (so far)"
         rule = step.node.ops[step.node.op].rule
         local = step.local_grad
-        if hasattr(local, "rule") and getattr(local, "factor", None) is None:  # a Tensor op's vector-Jacobian product
+        if local.factor is None:  # a Jacobian never formed (a Tensor op's product, such as upstream @ bᵀ)
             numbers_text = (
                 f"upstream = {_plain(step.upstream_grad)}; through the local rule, "
                 f"{_named_rule(step, self.names)} = {_plain(step.contribution)}"
             )
         else:
             numbers_text = (
-                f"upstream × local = {_plain(step.upstream_grad)} × {_plain(local)} = {_plain(step.contribution)}"
+                f"upstream × local = {_plain(step.upstream_grad)} × {_plain_local(local)} = {_plain(step.contribution)}"
             )
         return _panel(
             formula=formula,
@@ -283,6 +287,23 @@ class BackwardWalk(_Walk):
             numbers_text=numbers_text,
             sum=total,
             rule=rule,
+        )
+
+    def _formula(self, step: Step) -> str:
+        """The chain rule of ``step`` in LaTeX: ∂out/∂parent (+)= upstream · local."""
+        out, node, parent = (_tex(self.names[n]) for n in (self.root, step.node, step.parent))
+        d = lambda top, bottom: rf"\frac{{\partial {top}}}{{\partial {bottom}}}"  # noqa: E731
+        gets = r"\mathrel{+}=" if len(self._incoming.get(step.parent, [])) > 1 else "="
+        return (
+            rf"{d(out, parent)} {gets} \underbrace{{{d(out, node)}}}_{{\text{{upstream}}}} \cdot "
+            rf"\underbrace{{{d(node, parent)}}}_{{\text{{local}}}}"
+        )
+
+    def asking(self, step: Step) -> dict:
+        """The panel while a quiz asks about ``step`` (the next one): its chain rule, none of its numbers."""
+        return _panel(
+            formula=self._formula(step),
+            rule=f"Step {self.steps.index(step) + 1}: the question below is about this product.",
         )
 
     def local_said(self, step: Step | None = None) -> str:
@@ -298,7 +319,7 @@ class BackwardWalk(_Walk):
         leaving = [(self.names[edge.parent], edge) for edge in step.leaving]
         name = " › ".join(step.group)
         sends = "; ".join(
-            f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain(edge.local_grad)} "
+            f"∂{out}/∂{parent} += {_plain(edge.upstream_grad)} × {_plain_local(edge.local_grad)} "
             f"= {_plain(edge.contribution)}"
             for parent, edge in leaving
         )
@@ -331,10 +352,10 @@ class BackwardWalk(_Walk):
         node, parent = self.names[step.node], self.names[step.parent]
         state = self.grad_state(step.parent)
         gets = "+=" if state.expected > 1 else "="
-        if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+        if step.local_grad.factor is None:
             numbers = f"{_named_rule(step, self.names)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
         else:
-            numbers = f"{_plain(step.upstream_grad)} × {_plain(step.local_grad)} = {_plain(step.contribution)}"
+            numbers = f"{_plain(step.upstream_grad)} × {_plain_local(step.local_grad)} = {_plain(step.contribution)}"
         return (
             f"Step {self.position} of {len(self.steps)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
             f"= {numbers}; {parent}'s gradient is now {_plain(state.value)}."
@@ -358,10 +379,7 @@ def _plain(x) -> str:
     >>> _plain(numpy.arange(12.0).reshape(3, 4))
     '3×4 [0, 1, 2, …], norm 22.49'
     """
-    factor = getattr(x, "factor", None)
-    if hasattr(x, "rule") and factor is not None:
-        x = factor
-    if arrays.ndim(x) > 0 and not hasattr(x, "rule"):
+    if arrays.ndim(x) > 0:
         import numpy
 
         array = numpy.asarray(x, dtype=float)
@@ -383,11 +401,18 @@ def _nested(array) -> str:
     return "[" + ", ".join(_nested(row) for row in array) + "]"
 
 
+def _plain_local(local: LocalGrad) -> str:
+    """A local gradient as plain text: its number or array of slopes, else how its product is made."""
+    return _plain(local.factor) if local.factor is not None else local.text
+
+
+def _num_local(local: LocalGrad) -> str:
+    """A local gradient as the panel's LaTeX shows it: its number (an array by its shape), else its rule."""
+    return _num(local.factor) if local.factor is not None else r"\text{" + local.text + "}"
+
+
 def _num(x) -> str:
-    """A number as the panel shows it; an array by its shape; a tensor op's local gradient by its factor."""
-    if hasattr(x, "rule"):  # a tensor op's local gradient: a vector-Jacobian product
-        factor = getattr(x, "factor", None)
-        return _num(factor) if factor is not None else r"\text{" + x.text + "}"
+    """A number as the panel shows it; an array by its shape."""
     shape = arrays.shape(x)
     if shape:
         return "[" + "×".join(str(n) for n in shape) + "]"
@@ -446,11 +471,11 @@ def _local_said(step: Step, names_of: dict) -> str:
     """A step's local gradient written with the nodes' names (``names_of``), then its number (see ``local_said``)."""
     node, parent = step.node, step.parent
     d = f"∂{names_of[node]}/∂{names_of[parent]}"
-    if hasattr(step.local_grad, "rule") and getattr(step.local_grad, "factor", None) is None:
+    if step.local_grad.factor is None:
         return f"{d}: contribution = {_named_rule(step, names_of)}"
-    value = _plain(step.local_grad)
+    value = _plain_local(step.local_grad)
     row = node.ops.get(node.op) if node.op else None
-    said = row.said[step.index] if row is not None and len(getattr(row, "said", ())) > step.index else ""
+    said = row.words(step.index, [p.data for p in node.parents], node.data, node.params) if row is not None else ""
     if not said:
         return f"{d} = {value}"
     names = {letter: names_of[p] for letter, p in zip("ab", node.parents, strict=False)}
@@ -471,7 +496,7 @@ def _local_said(step: Step, names_of: dict) -> str:
 def _named_rule(step: Step, names_of: dict) -> str:
     """A Tensor op's local rule with the node's own input names: ``xᵀ @ upstream``."""
     names: dict[str, str] = {letter: names_of[p] for letter, p in zip("ab", step.node.parents, strict=False)}
-    text = str(getattr(step.local_grad, "text", None) or step.local_grad.rule)
+    text = step.local_grad.text
     return re.sub(r"(?<![\w])([ab])(?=ᵀ|\s*[⊙@·)]|$)", lambda m: names.get(m[1], m[1]), text)
 
 
@@ -509,26 +534,16 @@ class GroupStep:
         return f"GroupStep({self.group[-1] if self.group else '?'}: {len(self.edges)} edges)"
 
 
-@dataclass(frozen=True)
-class ForwardStep:
-    """One step of forward mode: a node's tangent from its inputs' tangents.
-
-    ``terms`` holds, for each input that moves with ``wrt``, (index, input,
-    local gradient, the input's tangent, their product); ``tangent`` is the sum.
-    """
-
-    node: Any
-    terms: tuple
-    tangent: Any
-
-
 class ForwardWalk(_Walk):
     """Forward mode one node at a time: how much each node moves when one input ``wrt`` moves.
 
     The mirror of ``BackwardWalk``: it starts at the input (its tangent is 1)
-    and walks towards the output; each step is "tangent of a node = Σ local
-    gradient × tangent of its input".  Nodes that do not depend on ``wrt``
-    have tangent 0 from the start.
+    and walks towards the output; each step is the engine's forward step
+    (``forward_steps``): the tangent of a node = Σ over its inputs of the local
+    gradient's JVP of the input's tangent (local gradient × tangent, for a
+    number).  Nodes that do not depend on ``wrt`` have tangent 0 from the start.
+    For a ``Tensor`` ``wrt`` each tangent is the full derivative, of shape
+    ``node.shape + wrt.shape`` (or, given ``tangent``, the move along it).
 
     >>> from backprop_widgets import Value
     >>> a, b, c = Value(-1.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
@@ -537,41 +552,44 @@ class ForwardWalk(_Walk):
     >>> f = x * y
     >>> f.label = "f"
     >>> walk = ForwardWalk(f, b)
-    >>> len(walk), [walk.names[s.node] for s in walk.steps]
-    (3, ['x', 'y', 'f'])
+    >>> len(walk), [walk.names[s.node] for s in walk.steps], walk.tangent_name
+    (3, ['x', 'y', 'f'], '∂·/∂b')
     >>> walk.run(); walk.explain()["numbers_text"]
     'local × tangent: 7 × 1 + 2 × 1 = 9'
     """
 
-    def __init__(self, root, wrt, names: dict | None = None) -> None:
+    def __init__(self, root, wrt, names: dict | None = None, *, tangent=None) -> None:
         self.root = root
         self.wrt = wrt
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(self.order)
-        tangent: dict = {wrt: 1.0}
-        self.steps: list[ForwardStep] = []
+        self.steps: list[ForwardStep] = list(forward_steps(root, wrt, tangent))
+        self.start = tangent if tangent is not None else _moves_by_one(wrt)  # wrt's own tangent
         self.hidden: set = set()  # nodes whose tangent stays "?" (a quiz has not reached them yet)
-        for node in self.order:
-            if node is wrt or not node.parents:
-                continue
-            moving = [(i, p) for i, p in enumerate(node.parents) if p in tangent]
-            if not moving:
-                continue
-            local = node.local_grads()
-            terms = tuple((i, p, local[i], tangent[p], local[i] * tangent[p]) for i, p in moving)
-            tangent[node] = sum(term[4] for term in terms)
-            self.steps.append(ForwardStep(node, terms, tangent[node]))
         self.position = 0
+
+    @property
+    def tangent_name(self) -> str:
+        """What the tangents are, as the picture's row names them: ``∂·/∂b``."""
+        return tangent_name(self.names[self.wrt])
+
+    # a forward step is one node, folded or not: the position is the progress
+    @property
+    def progress(self) -> int:
+        return self.position
+
+    def goto_progress(self, done: int) -> None:
+        self.goto(done)
 
     def grads(self) -> dict:
         """Each node's tangent as known at this position: 0 where it does not depend on ``wrt``, None ("?") where
         it does but has not been reached."""
         moves = {step.node for step in self.steps}
         known = {step.node: step.tangent for step in self.steps[: self.position]}
-        shown: dict[Any, float | None] = {}
+        shown: dict[Any, Any] = {}
         for node in self.order:
             if node is self.wrt:
-                shown[node] = 1.0
+                shown[node] = self.start
             elif node in self.hidden:
                 shown[node] = None
             elif node in known:
@@ -599,25 +617,28 @@ class ForwardWalk(_Walk):
             for _, p, *_ in step.terms
         ]
         formula = rf"{d(node, w)} = " + " + ".join(terms)
-        products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
-        local_text = "local: " + "; ".join(self._local_said(step, i) for i in range(len(step.terms)))
+        local_text = "local: " + "; ".join(self._local_said(step, k) for k in range(len(step.terms)))
         return _panel(
             formula=formula,
             local_text=local_text,
-            numbers_text=f"local × tangent: {products} = {_plain(step.tangent)}",
+            numbers_text=f"local × tangent: {self._products(step)} = {_plain(step.tangent)}",
+        )
+
+    def _products(self, step: ForwardStep) -> str:
+        """Each moving input's term: local × tangent, or for a Jacobian never formed, the term it gives."""
+        return " + ".join(
+            f"{_plain_local(local)} × {_plain(t)}"
+            if local.factor is not None
+            else f"J·(∂{self.names[p]}/∂{self.names[self.wrt]}) = {_plain(term)}"
+            for _, p, local, t, term in step.terms
         )
 
     def _local_said(self, step: ForwardStep, k: int) -> str:
         index, parent, local, _, _ = step.terms[k]
-        fake = Step(
-            node=step.node,
-            parent=parent,
-            index=index,
-            local_grad=local,
-            upstream_grad=None,
-            contribution=None,
-            total=None,
-        )
+        if local.factor is None:
+            name, by = self.names[step.node], self.names[parent]
+            return f"∂{name}/∂{by}: the {step.node.op} node's Jacobian J, applied to {by}'s tangent"
+        fake = Step(step.node, parent, index, local, upstream_grad=None, contribution=None, total=None)
         return _local_said(fake, self.names)
 
     def spoken(self) -> str:
@@ -625,9 +646,21 @@ class ForwardWalk(_Walk):
         w = self.names[self.wrt]
         if step is None:
             return f"Forward mode with respect to {w}: {w} moves by 1."
-        products = " + ".join(f"{_plain(local)} × {_plain(t)}" for _, _, local, t, _ in step.terms)
         name = self.names[step.node]
-        return f"Step {self.position} of {len(self.steps)}: ∂{name}/∂{w} = {products} = {_plain(step.tangent)}."
+        return f"Step {self.position} of {len(self.steps)}: ∂{name}/∂{w} = {self._products(step)} = {_plain(step.tangent)}."
 
     def __repr__(self) -> str:
         return f"ForwardWalk(∂/∂{self.names[self.wrt]}, step {self.position} of {len(self.steps)})"
+
+
+def tangent_name(name: str) -> str:
+    """The name of the tangents of forward mode with respect to ``name``: ``∂·/∂b``."""
+    return f"∂·/∂{name}"
+
+
+def _moves_by_one(wrt) -> Any:
+    """The tangent of ``wrt`` itself: 1 for a number; for a tensor, the identity (each entry moves by 1 in its own pass)."""
+    if arrays.ndim(wrt.data) == 0:
+        return wrt.one()
+    size = wrt.data.size
+    return arrays.numpy.eye(size).reshape(wrt.data.shape + wrt.data.shape)

@@ -30,6 +30,7 @@ LESSON_01 = "lessons/01_*.ipynb"
 NOT_COPIED = shutil.ignore_patterns(
     ".git",
     ".venv",
+    ".venv-lab",
     "build",
     "dist",
     "*.egg-info",

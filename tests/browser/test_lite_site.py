@@ -165,7 +165,7 @@ def outputs_unlike_stored(notebook: dict, lesson: str) -> list[str]:
     stored = json.loads((ROOT / "lessons" / lesson).read_text())["cells"]
     found = []
     for i, (ran, kept) in enumerate(zip(notebook["cells"], stored, strict=True)):
-        if kept["cell_type"] != "code" or "NBVAL_IGNORE_OUTPUT" in "".join(kept["source"]):
+        if kept["cell_type"] != "code" or "nbval-ignore-output" in kept["metadata"].get("tags", []):
             continue
         for kind, read in (
             ("printed", lambda outs: "".join(_text(o["text"]) for o in outs if o.get("name") == "stdout")),

@@ -106,20 +106,29 @@ def build(tree, leaves):
     return binary[op]()
 
 
-@settings(max_examples=150, deadline=None)
-@given(graphs(), st.integers(0, 2**16))
-def test_forward_mode_is_the_transpose_of_reverse_mode(tree, seed):
-    """u·(J v) from one forward pass = (Jᵀ u)·v from one backward pass, for random u and v."""
-    rng = np.random.default_rng(seed)
+def random_graph(tree, rng):
+    """The graph of ``tree`` over three random (2, 3) leaves, one leaf to move and a direction: None for a leaf
+    alone or a graph whose output is not finite."""
     leaves = [Tensor(rng.normal(size=SHAPE), label=name) for name in "abc"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         root = build(tree, leaves)
     if not isinstance(tree, tuple) or not np.isfinite(root.data).all():
-        return
-    u = rng.normal(size=root.shape)
+        return None
     wrt = leaves[rng.integers(3)]
-    v = rng.normal(size=wrt.shape)
+    return root, wrt, rng.normal(size=wrt.shape)
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs(), st.integers(0, 2**16))
+def test_forward_mode_is_the_transpose_of_reverse_mode(tree, seed):
+    """u·(J v) from one forward pass = (Jᵀ u)·v from one backward pass, for random u and v."""
+    rng = np.random.default_rng(seed)
+    built = random_graph(tree, rng)
+    if built is None:
+        return
+    root, wrt, v = built
+    u = rng.normal(size=root.shape)
     Jv = forward_derivatives(root, wrt=wrt, tangent=v)[root]
     assert Jv.shape == root.shape
     loss = (root * u).sum()

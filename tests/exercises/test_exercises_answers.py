@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backprop_widgets import Tensor, Value
-from backprop_widgets.exercises.answers import NotAnAnswer, as_array, as_bool, as_number, describe
+from backprop_widgets.exercises.answers import NoAnswerYet, NotAnAnswer, as_array, as_bool, as_number, describe
 
 
 def refusal(read, answer, *args) -> str:
@@ -43,7 +43,9 @@ def test_a_value_or_tensor_stands_for_its_data_with_a_note_about_grad():
 
 def test_placeholders_mean_no_answer_yet():
     for placeholder in (None, ...):
-        assert "haven't given an answer yet" in refusal(as_number, placeholder)
+        assert "in place of `None`" in refusal(as_number, placeholder)
+        with pytest.raises(NoAnswerYet):
+            as_number(placeholder, [])
 
 
 def test_text_is_refused_and_a_number_in_text_is_shown_without_quotes():
@@ -106,7 +108,7 @@ def test_a_tensor_stands_for_its_data():
         ([1.0, math.nan], (2,), "nan"),
         ([1.0, math.inf], (2,), "infinite"),
         ("[1, 2]", (2,), "is text"),
-        (None, (2,), "haven't given an answer yet"),
+        (None, (2,), "in place of `None`"),
     ],
 )
 def test_what_is_not_the_right_array_says_why(answer, shape, words):
@@ -139,7 +141,7 @@ def test_booleans_read_as_themselves():
 
 @pytest.mark.parametrize(
     "answer, words",
-    [("yes", "is text"), ("True", "is text"), (1, "a number"), ([True], "not a list"), (None, "haven't given")],
+    [("yes", "is text"), ("True", "is text"), (1, "a number"), ([True], "not a list"), (None, "in place of `None`")],
 )
 def test_what_is_not_true_or_false_says_so(answer, words):
     assert words in refusal(as_bool, answer)

@@ -50,6 +50,18 @@ def test_a_verdict_shows_in_colour_in_a_notebook_with_its_text_escaped():
     assert "#cf222e" in wrong._repr_html_() and "✘" in wrong._repr_html_()
 
 
+def test_a_question_not_answered_yet_gets_a_neutral_verdict_of_its_own_look():
+    ex = number_exercise(0.25)
+    for placeholder in (None, ...):
+        waiting = ex.check(placeholder)
+        assert not waiting and not waiting.answered
+        assert waiting.text == "○ No answer yet: put your answer in place of `None` and run the cell again."
+        shown = waiting._repr_html_()
+        assert "#57606a" in shown and "○" in shown and "#cf222e" not in shown and "✘" not in shown
+    wrong = ex.check(0.3)
+    assert wrong.answered and wrong.text.startswith("✘ Not yet")
+
+
 def test_text_shows_without_quotes_and_is_still_a_str():
     hint = Text("Use the chain rule.")
     assert repr(hint) == "Use the chain rule." == hint._repr_markdown_()
@@ -65,7 +77,7 @@ def test_check_never_raises_and_assert_correct_raises_with_the_same_reason():
     with pytest.raises(AssertionError) as failure:
         ex.assert_correct(0.3)
     assert str(failure.value) == verdict.text
-    with pytest.raises(AssertionError, match="haven't given an answer"):
+    with pytest.raises(AssertionError, match="No answer yet"):
         ex.check(None, strict=True)
     assert ex.assert_correct(0.25) and ex.check(0.25, strict=True)
 
@@ -229,6 +241,23 @@ def test_a_one_input_backward_may_return_a_bare_number():
     assert ex.check(lambda a, upstream: 2 * a * upstream)
     assert "off by the same constant factor" in ex.check(lambda a, upstream: a * upstream).reason
     assert ex.answer_format == "a function, called as `backward(a, upstream)` and returning `grad_a`"
+
+
+def test_a_backward_template_not_filled_in_yet_is_not_a_failure():
+    ex = FunctionExercise(
+        "mul",
+        forward=lambda a, b: a * b,
+        inputs={"a": uniform(-2.0, 2.0), "b": uniform(-2.0, 2.0)},
+        hint="h",
+        solution_text="s",
+    )
+    for template in (None, lambda a, b, upstream: (None, None)):
+        waiting = ex.check(template)
+        assert not waiting and not waiting.answered and waiting.headline == "○ No answer yet", waiting
+    half_done = ex.check(lambda a, b, upstream: (upstream * b, None))
+    assert half_done.answered and "the gradient for b is None" in half_done.reason
+    forgot_return = ex.check(lambda a, b, upstream: None)
+    assert forgot_return.answered and "did you forget `return`" in forgot_return.reason
 
 
 def test_a_student_function_gets_copies_it_cannot_spoil():

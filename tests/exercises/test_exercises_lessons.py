@@ -296,7 +296,9 @@ def test_answers_of_the_wrong_kind_get_a_clear_message(lesson, name, answer):
     assert not verdict
     assert len(verdict.reason) > 20
     if answer is None or answer is ...:
-        assert "haven't given an answer" in verdict.reason
+        assert not verdict.answered and verdict.text.startswith("○ No answer yet")
+    else:
+        assert verdict.answered and verdict.text.startswith("✘ Not yet")
     with pytest.raises(AssertionError, match=re.escape(verdict.reason)):
         ex.assert_correct(answer)
 

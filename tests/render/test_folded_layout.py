@@ -6,8 +6,9 @@ import pytest
 
 from backprop_widgets.nn.scalar import MLP
 from backprop_widgets.render import backend
-from backprop_widgets.render.dot import FONT_SIZE, PLACEHOLDER, SMALL_FONT_SIZE, build, plan
+from backprop_widgets.render.dot import SMALL_FONT_SIZE, build, plan
 from backprop_widgets.render.layout import render_svg
+from backprop_widgets.render.protocol import FONT_SIZE, PLACEHOLDER
 
 
 def folded_network(unfold=()):

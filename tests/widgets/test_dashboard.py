@@ -1,6 +1,7 @@
 """TrainingDashboard driven in Python: click, tick, select, and read the history, the pictures and the graph."""
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -155,7 +156,7 @@ def test_the_point_graph_is_the_layer_level_picture_with_the_loss():
     }
     assert dash.training.threshold == 0.5
     view = dash.stepper.view
-    assert any(text.startswith("1×4 [") for text in view.cells) and "<B>z1</B>" in view.dot
+    assert ">1×4</FONT>" in view.dot and "<B>z1</B>" in view.dot  # a layer's output: its shape, then its entries
 
 
 def test_the_deltas_are_the_gradients_at_each_layer_output(dash):
@@ -169,6 +170,9 @@ def test_the_deltas_are_the_gradients_at_each_layer_output(dash):
     assert "δ<sub>3</sub>" in text and "δ<sub>2</sub>" in text and "δ<sub>1</sub>" in text
     assert f"{expected.item():.3g}" in text
     assert text.index("δ<sub>3</sub>") < text.index("δ<sub>1</sub>")  # passed back from the loss
+    # a label is one formula: it never wraps as "δ3 = ∂L/" above "∂z3"
+    labels = re.findall(r"<td([^>]*)>δ<sub>", text)
+    assert len(labels) == 3 and all("white-space:nowrap" in attributes for attributes in labels), labels
 
 
 def test_the_deltas_follow_the_backward_stepper(dash):

@@ -30,6 +30,32 @@ def test_bad_formula_keeps_the_last_good_graph():
     assert math.isclose(e.root.data, 1 / (1 + math.exp(-3)))
 
 
+def test_a_stale_picture_is_marked_until_the_formula_parses_again():
+    e = Explorer("x^2", x=3)
+    assert e.stale.layout.display == "none" and "bpw-stale" not in e.body._dom_classes
+    e.formula.value = "x^"
+    assert e.stale.layout.display != "none" and "Out of date" in e.stale.value and "<code>x^2</code>" in e.stale.value
+    assert "bpw-stale" in e.body._dom_classes and "dashed" in e.body.layout.border
+    e.formula.value = "x^3"
+    assert e.stale.layout.display == "none" and e.stale.value == "" and "bpw-stale" not in e.body._dom_classes
+    assert not e.body.layout.border and e.root.data == 27.0
+
+
+def test_a_bad_first_formula_is_marked_too():
+    e = Explorer("(x+", x=1)
+    assert "bpw-stale" in e.body._dom_classes and "not of the formula in the box" in e.stale.value
+
+
+def test_new_variables_start_at_distinct_values():
+    e = Explorer("max(a, b)")
+    assert {n: v.data for n, v in e.inputs.items()} == {"a": 1.0, "b": 2.0}
+    assert (e.inputs["a"].grad, e.inputs["b"].grad) == (0.0, 1.0)  # not ½ and ½: no tie
+    e.formula.value = "max(a, b) + min(c, a)"  # a and b keep their values; c takes the next free one
+    assert {n: v.data for n, v in e.inputs.items()} == {"a": 1.0, "b": 2.0, "c": 3.0}
+    given = Explorer("x*y*z", y=1)
+    assert sorted(v.data for v in given.inputs.values()) == [1.0, 2.0, 3.0] and given.inputs["y"].data == 1.0
+
+
 def test_new_formula_rebuilds_sliders_and_keeps_shared_values():
     e = Explorer("x*y", x=2, y=5)
     e.formula.value = "x + z"
@@ -79,6 +105,35 @@ def test_gradient_check_mode():
     e.mode.value = "check"
     assert "All gradients agree" in e.check_report.value
     assert e.check_report.value.count("right") >= 8
+
+
+def test_gradient_check_mode_shows_the_whole_picture_it_checks():
+    e = Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)
+    e.stepper.reset()
+    e.stepper.step()  # half-way through the backward pass: most gradients are "?"
+    assert "?" in e.stepper.view.cells
+    e.mode.value = "check"
+    view = e.check_view
+    assert e.body.children == (view, e.check_box)  # a picture of its own, without step controls
+    assert "?" not in view.cells and not view.stepping
+    assert [view.texts(e.inputs[n])["grad"] for n in "abc"] == ["7", "9", "2"]
+    e.sliders["b"].value = 2.0  # a slider keeps the picture whole, with the new numbers
+    assert "?" not in view.cells and view.texts(e.inputs["b"])["grad"] == "7"
+    e.mode.value = "reverse"  # the stepper kept its place
+    assert e.body.children[0] is e.stepper and e.stepper.position == 1
+    e.mode.value = "check"
+    e.formula.value = "a*b"  # a new formula, a new picture
+    assert e.body.children[0] is e.check_view is not view and e.check_view.root is e.root
+    assert "?" not in e.check_view.cells
+    quiz = Explorer("a*b", a=2, b=3, quiz=True)
+    quiz.mode.value = "check"  # a quiz keeps its stepper: the table shows only what was walked
+    assert quiz.body.children[0] is quiz.stepper and "step the backward pass" in quiz.check_report.value
+
+
+def test_the_mode_buttons_size_to_their_text():
+    e = Explorer("x^2", x=1)
+    assert e.check_button.layout.width == "auto" and e.forward_button.layout.width == "auto"
+    assert e.check_button.layout.align_self == "flex-start"
 
 
 def test_explorer_on_a_graph_built_in_python():

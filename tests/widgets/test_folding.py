@@ -81,3 +81,70 @@ def test_the_path_view_adds_up_the_paths_to_the_gradient():
     assert any(i.startswith("e") for i in view.view.current)  # the chosen path is lit
     view.choice.value = "b2.3"
     assert view.count == 1
+
+
+def test_a_tensor_layer_built_under_group_folds_and_steps_as_one():
+    import numpy as np
+
+    from backprop_widgets import Tensor
+    from backprop_widgets.engine import group, group_of
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=3), label="x")
+    with group("layer 1"):
+        W, b = Tensor(rng.normal(size=(4, 3)), label="W1"), Tensor(np.zeros(4), label="b1")
+        h = (W @ x + b).tanh()
+    loss = (h**2).sum()
+    assert group_of(h) == group_of(W) == ("layer 1",) and group_of(loss) == group_of(x) == ()
+    stepper = BackwardStepper(loss)
+    view = stepper.view
+    view.fold("layer 1")
+    assert view.folded == {("layer 1",)} and view.dot.count('class="value folded"') == 1
+    stepper.run()
+    assert stepper.total == 3  # Σ -> h², h² -> h, and the five steps inside the layer's box taken as one
+    np.testing.assert_allclose(stepper.walk.grads()[x], (loss.backward(), x.grad)[1])
+
+
+def test_group_marks_nothing_once_its_block_is_left_even_after_an_error():
+    from backprop_widgets import Value
+    from backprop_widgets.engine import group, group_of
+
+    with pytest.raises(RuntimeError), group("layer 1"):
+        raise RuntimeError
+    assert group_of(Value(1.0)) == ()
+
+
+def test_the_path_view_offers_every_input_layer_by_layer_the_network_inputs_first():
+    net, y = net_and_output([4, 4, 1])
+    view = PathView(y, net.layers[0].neurons[0].w[0])
+    options = list(view.choice.options)
+    assert options[:5] == ["x0", "x1", "b1.1", "w1.1.0", "w1.1.1"]
+    assert len(options) == 2 + 4 * 3 + 4 * 5 + 5  # the inputs, then every weight and bias
+    assert options.index("w2.4.3") < options.index("b3.1")  # layer 2 before layer 3
+    view.choice.value = "x0"  # what exercise paths_from_x0 asks about
+    x0 = view.start
+    assert view.count == 16 and "16 paths" in view.table.value
+    assert sum(p.product for p in view.paths) == pytest.approx(x0.grad)
+
+
+def test_the_path_view_says_why_a_single_path_costs_no_more_than_backprop():
+    net, y = net_and_output([4, 4, 1])
+    view = PathView(y, net.layers[2].neurons[0].w[0])
+    assert view.count == 1 and view.cost["by_paths"] <= view.cost["by_backprop"]
+    assert "With a single path from w3.1.0 to y there is nothing to reuse" in view.table.value
+    assert "∂y/∂y = 1 at the start" in view.table.value
+    view.choice.value = "w1.1.0"  # 4 paths sharing their end: reuse pays
+    assert view.cost["by_paths"] > view.cost["by_backprop"]
+    assert "share their edges near y" in view.table.value and "nothing to reuse" not in view.table.value
+
+
+def test_the_path_view_opens_folded_and_lights_the_boxes_a_path_goes_through():
+    net, y = net_and_output([4, 4, 1])
+    view = PathView(y, net.layers[0].neurons[0].w[0])
+    assert view.view.folded and view.view.drawn == 2 + 4 + 4 + 1  # whole and readable: one box per neuron
+    lit = view.view.current
+    boxes = {i for i in lit if i.startswith("n") and "-" not in i}
+    assert len(boxes) == 3, lit  # neuron 1.1, a neuron of layer 2, the output neuron
+    assert sum(i.startswith("f") for i in lit) == 2, lit  # the edges between them
+    unfolded = PathView(y, net.layers[0].neurons[0].w[0], folded=frozenset())
+    assert not unfolded.view.folded and any(i.startswith("e") for i in unfolded.view.current)

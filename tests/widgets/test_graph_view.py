@@ -106,8 +106,20 @@ def test_static_copy_in_the_bundle_only_where_graphviz_is_available(monkeypatch)
     assert GraphView(Value(1.0) * 2).hint == ""
 
 
-def test_the_front_end_is_shared_by_every_picture():
+def test_the_front_end_is_shared_by_every_picture_and_its_graphviz_is_not_widget_state(monkeypatch):
+    from backprop_widgets.widgets import graph
+
+    sent = []
+    monkeypatch.setattr(graph, "_front_end", None)  # a fresh kernel
+    monkeypatch.setattr(graph._FrontEnd, "send", lambda self, content, buffers=None: sent.append((content, buffers)))
     first, second = draw(Value(1.0) * 2), draw(Value(3.0) + 1)
     assert first.front_end is second.front_end
-    assert len(first.front_end.graphviz) > 500_000  # the WebAssembly Graphviz, sent once
+    # the WebAssembly Graphviz goes once, in a message: never into saved widget state
+    ((content, buffers),) = sent
+    assert content["type"] == "graphviz" and len(content["code"]) > 500_000 and not buffers
+    state = first.front_end.get_state()
+    assert len(json.dumps(state)) < 60_000, sorted(state)  # its code only
     assert len(first._esm) < 5_000  # what each picture sends of code
+    # a page that missed it (a notebook reopened on a running kernel) asks, and gets it again
+    first.front_end._on_message(first.front_end, {"type": "graphviz?"}, [])
+    assert len(sent) == 2 and sent[1][0] == content

@@ -152,9 +152,37 @@ def test_quiz_asks_the_local_gradient_then_the_product_then_at_a_branch_the_sum(
         assert s.answer(step.contribution)
     s.step()  # step 5: b's second contribution
     assert s.answer(1.0) and s.answer(2.0)
-    assert s.position == 4 and "It has received 7 so far, and now 2" in s.asked  # the sum at the branch
+    assert s.position == 4 and "adds up" in s.asked  # the sum at the branch, asked without giving it away:
+    question = s.asked.split(":", 1)[1]  # (after "Step 5:")
+    assert "7" not in question and "2" not in question  # neither b's first contribution nor this one
     assert not s.answer(2.0) and "add this contribution" in s.feedback.value
     assert s.answer(9.0) and s.position == 5 and s.asked == ""  # a clean screen for the next question
     s.step()
     s.back()
     assert s.asked == "" and s.question.value == ""  # Back drops the question of the later step
+
+
+def test_a_quiz_question_sits_beside_its_own_step_not_the_one_before(abc):
+    """While asking about step N the panel shows step N's chain rule (and none of its numbers), not step N−1's."""
+    a, b, c, x, y, f = abc
+    s = BackwardStepper(f, quiz=True)
+    s.step()
+    assert s.answer(s.walk.steps[0].local_grad) and s.answer(s.walk.steps[0].contribution)  # step 1 done: f -> x
+    assert s.position == 1 and r"\partial x" in s.panel.value
+    s.step()  # the question about step 2 (f -> y)
+    assert s.asked.startswith("Step 2:") and "∂f/∂y" in s.asked
+    assert r"\partial y" in s.panel.value and r"\partial x" not in s.panel.value  # step 2's formula
+    assert "question on step 2 of" in s.position_label.value
+    assert "= contribution" not in s.numbers.value  # its numbers are what is asked
+
+
+def test_the_quiz_and_the_exercises_share_one_rule_for_a_right_answer(abc):
+    from backprop_widgets.exercises.compare import close
+    from backprop_widgets.widgets.quiz import ABS_TOL, REL_TOL
+
+    a, b, c, x, y, f = abc
+    expected = 7.0  # step 1's local gradient, ∂f/∂x = y
+    for answer in (7.0069, 7.00701, 6.99299, 7.0):  # 7.00701 is within math.isclose's 1e-3, not within 1e-3·|7|
+        s = BackwardStepper(f, quiz=True)
+        s.step()
+        assert s.answer(answer) == bool(close(answer, expected, REL_TOL, ABS_TOL)), answer
