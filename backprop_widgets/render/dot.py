@@ -44,6 +44,9 @@ __all__ = [
 # The colours of each kind of node: one palette for the whole kit (see palette.py).
 CAPTION = "#666666"
 FONT = "Helvetica,Arial,sans-serif"
+# Captions, frame names and local gradients: one point smaller, never less, so that a picture
+# drawn at 0.83 of its size (10 / (9 * 4/3) CSS px per point) still shows every text at 10 px.
+SMALL_FONT_SIZE = FONT_SIZE - 1
 
 # Pictures of graphs above LIMIT nodes show only the KEEP nodes nearest the
 # output, so that a layout never takes more than a few seconds.  Above MEDIUM
@@ -535,7 +538,7 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
             "color": edge_colour,
             "arrowsize": "0.6",
             "fontname": FONT,
-            "fontsize": str(FONT_SIZE - 1),
+            "fontsize": str(SMALL_FONT_SIZE),
         },
     )
     if not picture.message:
@@ -557,6 +560,9 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
         )
     # Nodes go into the frame of the (unfolded) group they were made in; edges can go anywhere.
     placed: dict = {}  # group path -> functions that add a node to a graph
+    rows: dict = {}  # group path -> {inputs: folded boxes reading exactly those}: drawn in order, side by side
+    framed: set = set()  # groups with nodes of their own drawn (a group of folded boxes only gets no frame)
+    first: dict = {}  # the graph's inputs that folded boxes read: kept on the left when a box unfolds
     edges = []
     for node in picture.shown:
         k = picture.id_of(node)
@@ -566,16 +572,20 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
                 lambda target, k=k, box=box: _add_folded_box(target, picture, box, k, text, slots)
             )
             clusters[box_id(k)] = box.group
-            seen = set()
+            seen: dict = {}
             for j, parent in enumerate(box.inputs):
                 source = _display_id(picture, parent)
+                if not parent.parents and not group_of(parent):
+                    first[source] = None
                 if source not in seen:
-                    seen.add(source)
+                    seen[source] = None
                     edges.append((source, box_id(k), {"id": folded_edge_id(k, j)}))
+            rows.setdefault(box.group[:-1], {}).setdefault(tuple(seen), []).append(box_id(k))
             continue
         placed.setdefault(group_of(node), []).append(
             lambda target, node=node, k=k: _add_node(target, picture, node, k, text, slots, details)
         )
+        framed.add(group_of(node))
         if node.parents:
             edges.append((op_id(k), box_id(k), {"id": out_id(k)}))
             # Tensor ops' local gradients are arrays or rules ("upstream @ Bᵀ"): wider cells.
@@ -588,7 +598,12 @@ def build(picture: Plan, text: Callable[[Slot], str]) -> Drawing:
                     slots[edge_id(k, i)] = [slot]
                     attrs["label"] = "<" + _local_label(text(slot), local_width) + ">"
                 edges.append((_display_id(picture, parent), op_id(k), attrs))
-    _emit(dot, (), placed, _children(placed), clusters)
+    _emit(dot, (), placed, _children(placed), clusters, rows, framed)
+    if first:
+        with dot.subgraph() as inputs:
+            inputs.attr(rank="min")
+            for name in first:
+                inputs.node(name)
     for tail, head, attrs in edges:
         dot.edge(tail, head, **attrs)
     return Drawing(dot, slots, clusters, details)
@@ -608,14 +623,25 @@ def _children(placed: dict) -> dict:
     return children
 
 
-def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict) -> None:
+def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict, rows: dict, framed: set) -> None:
     """Add the nodes of group ``path``, then a dashed frame for each group inside it (an unfolded group).
 
-    Each frame's SVG id (``c0``, ``c1``, ...) goes into ``clusters`` with its group.
+    Each frame's SVG id (``c0``, ``c1``, ...) goes into ``clusters`` with its group.  Folded boxes that
+    read the same inputs (a layer's neurons) go in one rank, in their order; a group that holds only
+    folded boxes gets no frame of its own, since Graphviz does not keep that order inside a frame.
     """
     for add in placed.get(path, []):
         add(target)
+    for row in rows.get(path, {}).values():
+        if len(row) > 1:
+            with target.subgraph() as same:
+                same.attr(rank="same")
+                for before, after in zip(row, row[1:], strict=False):
+                    same.edge(before, after, style="invis")
     for child in children.get(path, {}):
+        if child not in framed:
+            _emit(target, child, placed, children, clusters, rows, framed)
+            continue
         number = len([key for key in clusters if key.startswith("c")])
         clusters[frame_id(number)] = child
         with target.subgraph(name=f"cluster_{number}") as frame:
@@ -626,11 +652,11 @@ def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict) -> 
                 color=PALETTE["more"][0],
                 fontcolor=CAPTION,
                 fontname=FONT,
-                fontsize=str(FONT_SIZE - 1),
+                fontsize=str(SMALL_FONT_SIZE),
                 labeljust="l",
                 **{"class": "group"},
             )
-            _emit(frame, child, placed, children, clusters)
+            _emit(frame, child, placed, children, clusters, rows, framed)
 
 
 def _gate_marks(picture: Plan, node: Any) -> dict:
@@ -674,11 +700,13 @@ def _caption(picture: Plan, slot: Slot) -> str:
 
 
 def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) -> None:
-    """A folded group as one box: its name, then one row (value, gradient) per output (cells into ``slots``)."""
+    """A folded group as one box: its name, and one row (value, gradient) per output (cells into ``slots``).
+
+    A group with one output (a neuron) is one line: its name, then its output's numbers.
+    """
     border, fill = PALETTE["result"]
-    name = html.escape(f"▸ {box.group[-1]}  ({len(box.members)} nodes)")
-    rows = [f'<TR><TD COLSPAN="5" ALIGN="LEFT"><B>{name}</B></TD></TR>']
-    box_slots = []
+    title = f"<B>{html.escape(f'▸ {box.group[-1]}')}</B>"
+    rows, box_slots = [], []
     for output in box.outputs:
         j = picture.id_of(output)
         array = is_array(output.data)
@@ -688,15 +716,20 @@ def _add_folded_box(target, picture: Plan, box: Box, k: int, text, slots: dict) 
             own.append(Slot("grad", j, width=width, array=array))
         cells = [f"<TD>{html.escape(str(output.label or ''))}</TD>"]
         for slot in own:
-            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
+            caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
             size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
-            cells.append(f'<TD>{caption}</TD><TD {size} ALIGN="LEFT">{text(slot)}</TD>')
-        rows.append("<TR>" + "".join(cells) + "</TR>")
+            cells += [f"<TD>{caption}</TD>", f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>']
+        rows.append(cells)
         box_slots += own
+    if len(rows) == 1:  # one output (a neuron): name and numbers on one line, so that a column of them is short
+        rows[0][:0] = [f'<TD ALIGN="LEFT" CELLPADDING="4">{title}</TD>', "<VR/>"]
+    else:
+        title += f"  ({len(box.members)} nodes)"
+        rows.insert(0, [f'<TD COLSPAN="{len(rows[0])}" ALIGN="LEFT">{title}</TD>'])
     slots[box_id(k)] = box_slots
     table = (
         f'<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{CELL_PADDING}" COLOR="{border}" '
-        f'BGCOLOR="{fill}">{"".join(rows)}</TABLE>'
+        f'BGCOLOR="{fill}">{"".join("<TR>" + "".join(row) + "</TR>" for row in rows)}</TABLE>'
     )
     target.node(box_id(k), label=f"<{table}>", id=box_id(k), **{"class": "value folded"})
 
@@ -716,7 +749,7 @@ def _add_value_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
         if cells:
             cells.append("<VR/>")
         if kind != "constant":
-            caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
+            caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{_caption(picture, slot)}</FONT>'
             cells.append(f"<TD>{caption}</TD>")
         size = f'FIXEDSIZE="TRUE" WIDTH="{slot.width}" HEIGHT="{height}"'
         cells.append(f'<TD {size} ALIGN="LEFT">{text(slot)}</TD>')
@@ -741,7 +774,7 @@ def _add_array_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
     kinds = ["data"] + (["grad"] if picture.show_grad and kind != "constant" else [])
     width = entry_width([node.data] + ([node.grad] if "grad" in kinds else []))
     height = ENTRY_CELL[1]
-    caption = f'<FONT POINT-SIZE="{FONT_SIZE - 2}" COLOR="{CAPTION}">'
+    caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">'
     shape_text = "×".join(str(n) for n in shape)
     name = f"<B>{html.escape(str(node.label))}</B> " if node.label is not None else ""
     table_rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{name}{caption}{shape_text}</FONT></TD></TR>']
@@ -787,7 +820,7 @@ def _local_label(text: str, width: float) -> str:
     height = LOCAL_CELL[1]
     return (
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
-        f'<TD><FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">local </FONT></TD>'
+        f'<TD><FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">local </FONT></TD>'
         f'<TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="{height}" ALIGN="LEFT">{text}</TD>'
         "</TR></TABLE>"
     )

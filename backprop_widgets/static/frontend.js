@@ -32,9 +32,13 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const PT = 4 / 3; // CSS pixels per point (Graphviz measures in points)
 const FLOW_MS = 450; // how long a contribution travels along its edge
 const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient adds up
-const MAX_HEIGHT = 560; // px: taller pictures are scaled down to fit, then zoomed
-const MIN_SCALE = 0.8; // a graph that fits the cell only smaller than this starts at its output end (text >= 10 px)
+const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
+const READABLE_PX = 10; // no text is drawn smaller on screen when a picture opens
+const TB_RANKSEP = 0.2; // inches between ranks when laid out top to bottom
+const MOVE_MS = 300; // how long the other nodes take to move to their places after a group (un)folds
+const MOVE_MAX = 400; // nodes: a bigger picture changes at once
 const LAYOUT_CACHE = 32;
+const MANY_BOXES = 150; // no cell shows more readably: such a graph is laid out once, left to right
 
 let graphviz = null; // the Layouts of this page (WebAssembly Graphviz)
 const layouts = new Map(); // DOT text -> laid-out SVG text
@@ -167,6 +171,22 @@ function textWidth(text) {
   return ems * P.fontSize;
 }
 
+// The same picture top to bottom, its ranks closer (an op circle sits right above its value box).
+function downwards(dot) {
+  return dot.replace("rankdir=LR", "rankdir=TB").replace(/ranksep=[0-9.]+/, `ranksep=${TB_RANKSEP}`);
+}
+
+const boxesIn = (dot) => (dot.match(/ \[label=/g) || []).length;
+
+// A laid-out picture's size in points and its smallest font size, read off Graphviz's SVG text.
+function sizeOf(svg) {
+  const box = /viewBox="([^"]*)"/.exec(svg);
+  const [, , w, h] = box ? box[1].split(/[\s,]+/).map(Number) : [0, 0, 1, 1];
+  let font = P.fontSize;
+  for (const match of svg.matchAll(/font-size="([0-9.]+)"/g)) font = Math.min(font, Number(match[1]));
+  return { w, h, font };
+}
+
 const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 
 function setText(node, text) {
@@ -245,12 +265,17 @@ class Picture {
     this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping", "details"];
     for (const name of this.names) model.on(`change:${name}`, later);
     this.later = later;
+    this.saved = new Map(); // DOT text -> how it was shown (direction, view, stage height): folding back restores it
     this.resize = new ResizeObserver(() => {
       if (!this.svg) return;
-      // A picture mounted before its cell had its width opened for the wrong one: open it again
-      // (unless the student has zoomed or panned since).
-      if (this.mode === "start" && !this.moved && this.stage.clientWidth !== this.startWidth) this.start();
-      else this.sizeStage();
+      // A new width (or a picture mounted before its cell had one) may want the other direction:
+      // chosen again once it settles, unless the student has zoomed or panned since.
+      if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) {
+        clearTimeout(this.resizeTimer);
+        this.resizeTimer = setTimeout(() => this.rechoose(), 100);
+        return;
+      }
+      this.sizeStage();
       this.keepCurrentInView(); // the stage's new size may hide the current step
     });
     this.resize.observe(this.stage);
@@ -263,6 +288,7 @@ class Picture {
     this.model.off("change:dot", this.onDot);
     for (const name of this.names) this.model.off(`change:${name}`, this.later);
     this.resize.disconnect();
+    clearTimeout(this.resizeTimer);
     if (this.controls) this.controls.disconnect();
     clearTimeout(this.controlsTimer);
     this.cancelAnimation();
@@ -289,17 +315,30 @@ class Picture {
 
   // ---- layout: once per structure ------------------------------------------------
 
+  // The picture is laid out left to right (the DOT text as sent) or, where that cannot be read
+  // whole in the cell and top to bottom can, top to bottom. A graph that neither shows whole with
+  // its text at READABLE_PX opens at its output end, with a note.
   async relayout() {
     const dot = this.model.get("dot");
-    this.svg = null;
-    this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
-    this.stage.style.height = "";
-    let text;
+    const before = this.svg ? this.snapshot() : null;
+    this.svg = null; // the old picture stays on screen, unpainted, until the new one is laid out
+    this.cellText = [];
+    if (!before) {
+      this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
+      this.stage.style.height = "";
+    }
+    const toggled = this.toggled && performance.now() - this.toggled.at < 30000 ? this.toggled : null;
+    this.toggled = null;
+    let choice;
     try {
-      text = await graphviz.layout(dot);
+      // folding back: as it was; (un)folding: the same direction as before, laid out once
+      const saved = this.saved.get(dot);
+      const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
+      choice = direction ? await this.laidOut(dot, direction) : await this.choose(dot);
     } catch (error) {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
+      this.stage.style.height = "";
       this.stage.replaceChildren(
         element("div", { class: "bpw-layout-error", role: "alert" },
           `Graphviz could not lay out this picture: ${reason}.\n` +
@@ -309,15 +348,66 @@ class Picture {
       return;
     }
     if (this.disposed || dot !== this.model.get("dot")) return;
-    this.mount(text);
+    this.mount(choice);
+    const saved = this.saved.get(dot);
+    if (saved) this.restore(saved);
+    else if (before && toggled) this.follow(toggled, before);
+    else this.start();
+    if (before) this.move(before);
+    // the stage may have got its width while the layout ran (a cell not yet in the page has none)
+    if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
+  }
+
+  async laidOut(dot, direction) {
+    const text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
+    return { dot, direction, text, size: sizeOf(text) };
+  }
+
+  stageWidth() {
+    return this.stage.clientWidth || 600;
+  }
+
+  maxHeight() {
+    return Math.max(MAX_HEIGHT, Math.round(0.8 * (globalThis.innerHeight || 0)));
+  }
+
+  // CSS px per point at which a laid-out picture shows whole in the stage (at most 1).
+  fitScale(size) {
+    return Math.min(1, this.stageWidth() / (size.w * PT), this.maxHeight() / (size.h * PT));
+  }
+
+  async choose(dot) {
+    this.chosenWidth = this.stageWidth();
+    const across = await this.laidOut(dot, "LR");
+    const least = READABLE_PX / (PT * across.size.font);
+    if (this.fitScale(across.size) >= least || !dot.includes("rankdir=LR")) return across;
+    // Too big to read whole in any direction (its area at the least scale is over twice the stage's,
+    // or it has more boxes than any cell shows readably): no second layout.
+    const area = across.size.w * across.size.h * (PT * least) ** 2;
+    if (area > 2 * this.stageWidth() * this.maxHeight() || boxesIn(dot) > MANY_BOXES) return across;
+    const down = await this.laidOut(dot, "TB");
+    if (this.fitScale(down.size) >= least) return down;
+    return across;
+  }
+
+  async rechoose() {
+    if (!this.svg || this.mode !== "start" || this.moved || this.stageWidth() === this.chosenWidth) return;
+    const dot = this.model.get("dot");
+    const choice = await this.choose(dot);
+    if (this.disposed || dot !== this.model.get("dot") || this.mode !== "start" || this.moved) return;
+    if (choice.direction !== this.direction) this.mount(choice);
+    this.start();
   }
 
   status(dot) {
-    const nodes = (dot.match(/ \[label=/g) || []).length;
-    return nodes > 150 ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
+    const nodes = boxesIn(dot);
+    return nodes > MANY_BOXES ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
   }
 
-  mount(text) {
+  mount({ dot, text, direction, size }) {
+    this.shownDot = dot;
+    this.direction = direction;
+    this.least = READABLE_PX / (PT * size.font); // CSS px per point below which some text is under READABLE_PX
     // The HTML parser reads Graphviz's SVG about 3x faster than DOMParser's XML parser plus
     // importNode (1,000 nodes, 1.9 MB: ~70 ms against ~200 ms); a <template> keeps it inert.
     const template = document.createElement("template");
@@ -376,8 +466,98 @@ class Picture {
     this.svg = svg;
     this.stage.replaceChildren(svg);
     this.moved = false;
-    this.start();
     this.paint();
+  }
+
+  // Where each node is on screen, and how the picture is shown: before a new structure replaces it.
+  snapshot() {
+    const stage = this.stage.getBoundingClientRect();
+    const places = new Map();
+    const nodes = this.svg.querySelectorAll("g.node");
+    if (nodes.length <= MOVE_MAX) {
+      for (const node of nodes) {
+        const r = node.getBoundingClientRect();
+        if (r.width) places.set(node.id, { x: r.left + r.width / 2 - stage.left, y: r.top + r.height / 2 - stage.top });
+      }
+    }
+    const state = { direction: this.direction, mode: this.mode, view: { ...this.view },
+      height: this.stage.style.height, width: this.chosenWidth };
+    this.saved.delete(this.shownDot);
+    this.saved.set(this.shownDot, state);
+    if (this.saved.size > LAYOUT_CACHE) this.saved.delete(this.saved.keys().next().value);
+    return { places, scale: this.pixelsPerUnit(), state };
+  }
+
+  restore(state) {
+    this.mode = state.mode;
+    this.chosenWidth = state.width;
+    this.stage.style.height = state.height;
+    this.view = { ...state.view };
+    this.applyView();
+  }
+
+  // After a click unfolded (or folded) a group: the same scale as before (never below the readable
+  // one), centred on that group, which is kept whole in view where it fits.
+  follow(toggled, before) {
+    this.mode = "folding";
+    const unfolded = [...this.svg.querySelectorAll("g.cluster")].find(
+      (g) => (g.querySelector("text") || {}).textContent === `▾ ${toggled.name}`);
+    const folded = [...this.svg.querySelectorAll("g.folded")].find(
+      (g) => (g.querySelector("text") || {}).textContent === `▸ ${toggled.name}`);
+    const target = unfolded || folded;
+    if (!target) return this.start();
+    const box = this.boxOf(target);
+    const width = this.stageWidth();
+    const height = Math.min(this.maxHeight(), Math.max(parseFloat(before.state.height) || 0, box.h * this.least * PT + 24));
+    let scale = Math.max(before.scale, this.least * PT); // px per unit
+    scale = Math.max(this.least * PT, Math.min(scale, (width - 16) / box.w, (height - 16) / box.h));
+    this.stage.style.height = `${Math.ceil(height)}px`;
+    const w = width / scale;
+    const h = height / scale;
+    const clamp = (v, lo, size, full) => Math.min(Math.max(v, lo), lo + Math.max(0, full - size));
+    const x = box.w <= w ? clamp(box.x + box.w / 2 - w / 2, this.full.x, w, this.full.w) : box.x + box.w + 8 / scale - w;
+    const y = box.h <= h ? clamp(box.y + box.h / 2 - h / 2, this.full.y, h, this.full.h) : box.y;
+    this.view = { x, y, w, h };
+    this.applyView();
+  }
+
+  // Nodes that were on screen before glide from their old places to their new ones; edges and
+  // new nodes fade in. One short animation (none with reduced motion).
+  move(before) {
+    if (!before.places.size || reducedMotion() || !this.svg.animate) return;
+    const stage = this.stage.getBoundingClientRect();
+    const units = 1 / this.pixelsPerUnit();
+    const nodes = this.svg.querySelectorAll("g.node");
+    if (nodes.length > MOVE_MAX) return;
+    const timing = { duration: MOVE_MS, easing: "ease-out" };
+    for (const node of nodes) {
+      const old = before.places.get(node.id);
+      if (!old) {
+        node.animate([{ opacity: 0 }, { opacity: 1 }], timing);
+        continue;
+      }
+      const r = node.getBoundingClientRect();
+      const dx = (old.x - (r.left + r.width / 2 - stage.left)) * units;
+      const dy = (old.y - (r.top + r.height / 2 - stage.top)) * units;
+      if (Math.abs(dx) + Math.abs(dy) > 0.5) {
+        node.animate([{ transform: `translate(${dx}px, ${dy}px)` }, { transform: "translate(0px, 0px)" }], timing);
+      }
+    }
+    for (const group of this.svg.querySelectorAll("g.edge, g.cluster")) {
+      group.animate([{ opacity: 0 }, { opacity: 1 }], timing);
+    }
+  }
+
+  // A group's box in the picture's own coordinates (the viewBox's).
+  boxOf(group) {
+    const box = group.getBBox();
+    const graph = this.svg.querySelector("g.graph");
+    const shift = graph && graph.transform.baseVal.consolidate();
+    return { x: box.x + (shift ? shift.matrix.e : 0), y: box.y + (shift ? shift.matrix.f : 0), w: box.width, h: box.height };
+  }
+
+  pixelsPerUnit() {
+    return 1 / this.unitsPerPixel();
   }
 
   // ---- painting: only what changed -------------------------------------------------
@@ -409,7 +589,8 @@ class Picture {
       this.said = announce;
     }
     if (!this.svg) return;
-    setAttribute(this.svg, "aria-label", title);
+    setAttribute(this.svg, "aria-label",
+      this.direction === "TB" ? title.replace("inputs on the left", "inputs at the top") : title);
 
     const flow = model.get("flow") || {};
     const fresh = flow.n !== undefined && flow.n !== this.flowSeen;
@@ -556,29 +737,37 @@ class Picture {
   // ---- fitting, zooming and panning ------------------------------------------------
 
   // CSS pixels per point that the stage is sized for: the whole graph ("fit"), or at the
-  // start no smaller than MIN_SCALE, so that a wide graph's text stays readable.
+  // start no smaller than the readable scale, so that every text stays at READABLE_PX or more.
   stageScale() {
-    const width = this.stage.clientWidth || 600;
-    const fitScale = Math.min(1, width / (this.full.w * PT));
-    return this.mode === "start" ? Math.max(fitScale, MIN_SCALE) : fitScale;
+    const fitScale = this.fitScale(this.full);
+    return this.mode === "fit" ? fitScale : Math.max(fitScale, this.least);
   }
 
   sizeStage() {
     const natural = this.full.h * PT * this.stageScale();
-    this.stage.style.height = `${Math.max(60, Math.min(MAX_HEIGHT, Math.ceil(natural) + 4))}px`;
+    this.stage.style.height = `${Math.max(60, Math.min(this.maxHeight(), Math.ceil(natural) + 4))}px`;
   }
 
   // The first view: the whole graph when it is readable so; else its output end (where the
-  // backward pass starts) at a readable size, with a note that there is more.
+  // backward pass starts: the right, or the bottom when laid out top to bottom) at the
+  // readable scale, with a note that there is more.
   start() {
     if (!this.svg) return;
     this.mode = "start";
-    this.startWidth = this.stage.clientWidth;
+    const over = this.fitScale(this.full) < this.least;
+    this.stage.dataset.over = String(over); // too big to read whole here (the browser tests read it)
+    this.stage.dataset.full = `${this.full.w} ${this.full.h}`;
     this.sizeStage();
-    const width = this.stage.clientWidth || 600;
-    const w = Math.min(this.full.w, width / (this.stageScale() * PT));
-    this.view = { x: this.full.x + this.full.w - w, y: this.full.y, w, h: this.full.h };
+    const scale = this.stageScale() * PT; // px per unit
+    const w = Math.min(this.full.w, this.stageWidth() / scale);
+    const h = Math.min(this.full.h, (this.stage.clientHeight || this.maxHeight()) / scale);
+    const full = this.full;
+    this.view = this.direction === "TB"
+      ? { x: full.x + (full.w - w) / 2, y: full.y + full.h - h, w, h }
+      : { x: full.x + full.w - w, y: full.y + (full.h - h) / 2, w, h };
+    if (!over) this.view = { ...full };
     this.applyView();
+    this.keepCurrentInView();
   }
 
   fit() {
@@ -647,7 +836,7 @@ class Picture {
     };
     const up = (e) => {
       const still = Math.abs(e.clientX - start.x) + Math.abs(e.clientY - start.y) < 4;
-      if (hit && still && e.type === "pointerup") this.model.send({ type: P.messages.toggle, id: hit.id }); // a click
+      if (hit && still && e.type === "pointerup") this.toggle(hit); // a click
       this.stage.classList.remove("bpw-dragging");
       this.stage.removeEventListener("pointermove", move);
       this.stage.removeEventListener("pointerup", up);
@@ -680,11 +869,17 @@ class Picture {
     this.applyView();
   }
 
+  toggle(group) {
+    const name = ((group.querySelector("text") || {}).textContent || "").replace(/^[▸▾]\s*/, "");
+    this.toggled = { name, at: performance.now() };
+    this.model.send({ type: P.messages.toggle, id: group.id });
+  }
+
   onKey(event) {
     const key = event.key;
     const group = event.target.closest && event.target.closest("g.folded, g.cluster");
     if (group && (key === "Enter" || key === " ")) {
-      this.model.send({ type: P.messages.toggle, id: group.id });
+      this.toggle(group);
     } else if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) {
       if (!this.model.get("stepping")) return;
       this.model.send({ type: P.messages.key, key });

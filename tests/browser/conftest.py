@@ -26,6 +26,9 @@ from .lab_harness import (
 
 SKIP_REASON = f"browser tests skipped because {SKIP_ENV} is set"
 
+# Window sizes a student's JupyterLab has: a laptop's and a desktop's.
+SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+
 
 def pytest_collection_modifyitems(config, items):
     if not browser_tests_skipped():
@@ -194,3 +197,15 @@ def notebook7(request, lab_session, notebook7_server, browser_artifact_dir):
     handle = Lab(LabSession(notebook7_server, lab_session.context), browser_artifact_dir)
     yield handle
     handle.close_all()
+
+
+@pytest.fixture
+def window(lab, request):
+    """The shared JupyterLab tab at the window size named by the test's parameter (restored afterwards)."""
+    page = lab.session.shared_tab().page
+    before = page.viewport_size
+    width, height = SIZES[request.param]
+    page.set_viewport_size({"width": width, "height": height})
+    yield request.param
+    if not page.is_closed() and before:
+        page.set_viewport_size(before)

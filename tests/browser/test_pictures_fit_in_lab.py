@@ -1,0 +1,145 @@
+"""Every lesson's pictures, measured as they open in JupyterLab at a laptop's and a desktop's window size.
+
+A picture opens whole (no "out of view" note, no label outside its stage) with its smallest
+text at least 10 px on screen, unless its graph is bigger than can be read whole: then it
+opens folded or at its output end with the note, and still never below 10 px.
+
+Set BPW_PICTURE_REPORT to a file name to keep every picture's measurements (JSON lines), and
+BPW_SHOT_DIR to a folder to keep a screenshot of every picture.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import SIZES
+from .graph_dom import eventually, wait_until_laid_out
+
+LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.ipynb"))
+
+READABLE_PX = 10.0
+
+# Each picture of a panel, measured on screen: the note, the texts outside the stage, the smallest text.
+MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture, number) => {
+  const stage = picture.querySelector('.bpw-stage');
+  const svg = stage && stage.querySelector('svg');
+  if (!svg) return {number, missing: true};
+  const s = stage.getBoundingClientRect();
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim());
+  let smallest = Infinity, smallestText = '';
+  const outside = [];
+  for (const t of texts) {
+    const r = t.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    const ctm = t.getScreenCTM();
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(ctm.a, ctm.b);
+    if (px < smallest) { smallest = px; smallestText = t.textContent; }
+    if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 || r.bottom > s.bottom + 1) {
+      outside.push(t.textContent);
+    }
+  }
+  const cell = picture.closest('.jp-Cell');
+  const cells = cell ? [...cell.parentElement.children].filter(c => c.classList.contains('jp-Cell')) : [];
+  return {
+    number, cell: cells.indexOf(cell), title: svg.getAttribute('aria-label') || '',
+    boxes: svg.querySelectorAll('g.node').length,
+    folded: svg.querySelectorAll('g.folded').length,
+    note: (picture.querySelector('.bpw-more') || {}).textContent || '',
+    outside: outside.length, outsideSample: outside.slice(0, 4),
+    smallest: Math.round(smallest * 100) / 100, smallestText,
+    stage: [Math.round(s.width), Math.round(s.height)], viewBox: svg.getAttribute('viewBox'),
+    over: stage.dataset.over === 'true', full: stage.dataset.full || '',
+    font: Math.min(...texts.map(t => parseFloat(t.getAttribute('font-size')) || 99)),
+    window: [innerWidth, innerHeight],
+  };
+})"""
+
+
+def _report(lesson: str, size: str, pictures: list[dict]) -> None:
+    target = os.environ.get("BPW_PICTURE_REPORT")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            for picture in pictures:
+                out.write(json.dumps({"lesson": lesson, "size": size, **picture}) + "\n")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("window", list(SIZES), indirect=True)
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_picture_opens_whole_and_readable(lab, window, lesson):
+    notebook = lab.open(lab.add_notebook(lesson, name=f"{window}-{lesson.name}"))
+    result = notebook.run_all(timeout=300)
+    assert not result.problems, result
+    if not notebook.panel.locator(".bpw-picture").count():
+        return
+    wait_until_laid_out(notebook.panel, timeout=60)
+    notebook.page.wait_for_timeout(300)  # the stage's resize observer has settled
+    pictures = notebook.panel.evaluate(MEASURE_JS)
+    _report(lesson.stem, window, pictures)
+    shots = os.environ.get("BPW_SHOT_DIR")
+    for picture in pictures if shots else []:
+        element = notebook.panel.locator(".bpw-picture").nth(picture["number"])
+        element.scroll_into_view_if_needed()
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        element.screenshot(path=str(Path(shots) / f"{lesson.stem[:2]}-cell{picture['cell']}-{window}.png"))
+    problems = []
+    for picture in pictures:
+        name = f"cell {picture['cell']} ({picture['title'][:60]})"
+        if picture.get("missing"):
+            problems.append(f"{name}: not drawn")
+            continue
+        if picture["smallest"] < READABLE_PX:
+            problems.append(f"{name}: smallest text {picture['smallest']} px ({picture['smallestText']!r})")
+        part = picture["note"] or picture["outside"]
+        if part and not picture["over"]:
+            problems.append(f"{name}: opens in part ({picture['outside']} labels outside, note {picture['note']!r})")
+        if picture["over"] and _readable_whole(picture):
+            problems.append(f"{name}: said to be too big, but it fits whole at {READABLE_PX} px ({picture['full']})")
+    assert not problems, "\n".join(problems)
+
+
+SIGMOID_STEPPER = """\
+from backprop_widgets import BackwardStepper
+from backprop_widgets.parse import parse
+BackwardStepper(parse("1/(1+e^(-x))", x=1.0), show_local=True)
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("window", ["1920x1080"], indirect=True)
+def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window):
+    notebook = lab.open(lab.write_notebook("narrowing.ipynb", [SIGMOID_STEPPER]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    [wide] = notebook.panel.evaluate(MEASURE_JS)
+    assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX, wide  # left to right, whole
+
+    notebook.page.set_viewport_size({"width": 1366, "height": 768})
+    eventually(
+        lambda: notebook.panel.evaluate(MEASURE_JS)[0],
+        lambda p: _shape(p) < 1,
+        what="laid out again, top to bottom, in the narrower cell",
+    )
+    notebook.page.wait_for_timeout(300)
+    [narrow] = notebook.panel.evaluate(MEASURE_JS)
+    assert not narrow["note"] and not narrow["outside"] and narrow["smallest"] >= READABLE_PX, narrow
+
+
+def _readable_whole(picture: dict) -> bool:
+    """Whether the picture, as laid out, fits its stage whole with its smallest font at READABLE_PX."""
+    width, height = (float(v) for v in picture["full"].split())
+    scale = READABLE_PX / picture["font"]  # CSS px per point
+    tallest = max(560, 0.8 * picture["window"][1])
+    return width * scale <= picture["stage"][0] and height * scale <= tallest
+
+
+def _shape(picture: dict) -> float:
+    """Width over height of what the picture shows."""
+    width, height = (float(v) for v in picture["viewBox"].split()[2:])
+    return width / height
