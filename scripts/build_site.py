@@ -46,13 +46,29 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 NEEDS_PYODIDE_CDN = {"numpy", "matplotlib"}
 # What the kernel itself loads as it starts (it skips the ones the lock preloads).
 KERNEL_PACKAGES = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython"]
-OFFLINE_NOTE = (  # read by students: what they can do here, and where the lesson runs
-    "**You can read this lesson here, but not run it.** This copy of the course works without the "
-    "internet, and so without numpy and matplotlib, which this lesson needs (for `Tensor`, `nn` and "
-    "the plots): running it stops at the first code cell with `ModuleNotFoundError`. To run it, open "
-    "the online copy of the course or Binder (ask your teacher for the link), or run it on your own "
-    "computer with `make lab`. Lessons 01 and 02 run here completely."
-)
+# What a lesson may need that the offline site does not have: how a lesson's code shows it needs it.
+OFFLINE_MISSING = {
+    "numpy": r"^\s*(import|from) numpy\b",
+    "matplotlib": r"^\s*(import|from) matplotlib\b",
+    "PyTorch": r"^\s*(import|from) torch\b",
+    "hypothesis": r"\baudit_engine\(",  # audit_engine tests a student's class with hypothesis
+}
+
+
+def offline_note(missing: list[str]) -> str:
+    """The first cell of a lesson that cannot run offline, read by students: why, and where it runs."""
+    names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+    return (
+        "**You can read this lesson here, but not run it.** This copy of the course works without the "
+        f"internet, and so without {names}, which this lesson needs: running it stops at the first cell "
+        "that uses them. To run it, open the online copy of the course or Binder (ask your teacher for the "
+        "link), or run it on your own computer with `make lab`. Lessons 01 and 02 run here completely."
+    )
+
+
+def missing_offline(sources: list[str]) -> list[str]:
+    """What the offline site lacks of what these code cells use, in OFFLINE_MISSING's order."""
+    return [name for name, used in OFFLINE_MISSING.items() if any(re.search(used, s, re.M) for s in sources)]
 
 
 def normalize(name: str) -> str:
@@ -207,8 +223,9 @@ def lesson_copies(dest: Path, offline: bool) -> Path:
     for lesson in sorted(LESSONS.glob("*.ipynb")):
         notebook = json.loads(lesson.read_text())
         sources = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
-        if offline and any(re.search(r"^\s*(import|from) (numpy|matplotlib)\b", s, re.M) for s in sources):
-            note = {"cell_type": "markdown", "id": "bpw-offline-note", "metadata": {}, "source": OFFLINE_NOTE}
+        missing = missing_offline(sources) if offline else []
+        if missing:
+            note = {"cell_type": "markdown", "id": "bpw-offline-note", "metadata": {}, "source": offline_note(missing)}
             notebook["cells"].insert(0, note)
         (dest / lesson.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
     return dest

@@ -79,6 +79,9 @@ def test_the_offline_note_speaks_to_students_and_only_where_numpy_is_needed(tmp_
         if json.loads(path.read_text())["cells"][0].get("id") == "bpw-offline-note"
     }
     assert {"01_sigmoid_tree.ipynb", "02_gradients_add_at_branches.ipynb"}.isdisjoint(noted)
-    assert {"03_two_layer_network.ipynb", "06_pitfalls.ipynb"} <= noted
-    assert site.OFFLINE_NOTE.startswith("**You can read this lesson here")
-    assert not any(word in site.OFFLINE_NOTE for word in ("build_site", "--offline", "Pyodide"))  # no build talk
+    assert {"03_two_layer_network.ipynb", "06_pitfalls.ipynb", "09_your_own_engine.ipynb"} <= noted
+    note = json.loads((copies / "10_into_pytorch.ipynb").read_text())["cells"][0]["source"]
+    assert "without numpy and PyTorch, which this lesson needs" in note
+    assert note.startswith("**You can read this lesson here")
+    assert not any(word in note for word in ("build_site", "--offline", "Pyodide"))  # no build talk
+    assert site.missing_offline(["x = audit_engine(Value)"]) == ["hypothesis"]
