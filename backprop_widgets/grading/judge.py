@@ -159,16 +159,6 @@ class Plan:
 
 
 @contextlib.contextmanager
-def _grading_seed(seed: int):
-    before = _numbers._GRADING_SEED
-    _numbers._GRADING_SEED = seed
-    try:
-        yield
-    finally:
-        _numbers._GRADING_SEED = before
-
-
-@contextlib.contextmanager
 def _quiet_widgets():
     """The given cells call configure(); put the widget defaults back afterwards."""
     try:
@@ -206,7 +196,7 @@ def plan_notebook(source_nb, student_id: str, grading_seed: int) -> dict[str, Te
             answer_names |= _defined(cell.source)
     plans: dict[str, TestPlan] = {}
     namespace = _namespace(student_id)
-    with _grading_seed(grading_seed), _quiet_widgets():
+    with _numbers.grading_with(grading_seed), _quiet_widgets():
         for cell in source_nb.cells:
             kind = _kind(cell)
             if kind in ("given", "answer"):
@@ -283,7 +273,7 @@ def fresh_calls(source_nb, nb, plan: Plan) -> dict[str, dict[str, list]]:
     if not wanted:
         return {}
     namespace = _namespace(plan.verified_id)
-    with _grading_seed(plan.grading_seed), _quiet_widgets():
+    with _numbers.grading_with(plan.grading_seed), _quiet_widgets():
         for cell in source_nb.cells:
             if _kind(cell) == "given":
                 _exec(cell.source, namespace)
@@ -321,7 +311,7 @@ def judge_notebook(source_nb, plan: Plan, reports: dict[str, dict | str]) -> dic
     """Run each test on its reported answers (``reports[grade_id]``: the report, or why there is none)."""
     verdicts: dict[str, Verdict] = {}
     namespace = _namespace(plan.verified_id)
-    with _grading_seed(plan.grading_seed), _quiet_widgets():
+    with _numbers.grading_with(plan.grading_seed), _quiet_widgets():
         for cell in source_nb.cells:
             kind = _kind(cell)
             if kind == "given":
