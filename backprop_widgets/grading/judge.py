@@ -160,20 +160,14 @@ class Plan:
 
 @contextlib.contextmanager
 def _quiet_widgets():
-    """The given cells call configure(); put the widget defaults back afterwards."""
+    """The given cells call configure(): inside this block it changes the block's widget defaults only."""
     try:
-        from ..widgets.options import defaults
+        from ..widgets.options import options
     except Exception:  # pragma: no cover - the widgets are optional for grading
         yield
         return
-    from ..widgets import configure
-
-    before = defaults()
-    try:
+    with options():
         yield
-    finally:
-        configure(reset=True)
-        configure(**before)
 
 
 def _namespace(student_id: str) -> dict:
