@@ -567,6 +567,19 @@ def _pieces(node: Value) -> list[str | Value]:
     raise ValueError(f"a formula has no way to write the op {op!r} with {node.params or 'these inputs'}")
 
 
+def _written(root: Value, pieces: dict[Value, list[str | Value]]) -> str:
+    """The text of ``root``: its pieces, each child replaced by its own, without recursion."""
+    out: list[str] = []
+    stack: list[str | Value] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            stack.extend(reversed(pieces[item]))
+    return "".join(out)
+
+
 def to_formula(root: Value) -> str:
     """The formula of a graph, which ``parse`` reads back into the same computation.
 
@@ -593,15 +606,7 @@ def to_formula(root: Value) -> str:
             f"the formula would be {length[root]:,} characters long (more than {MAX_LENGTH:,}): "
             "nodes used more than once are written out each time"
         )
-    out: list[str] = []
-    stack: list[str | Value] = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        else:
-            stack.extend(reversed(pieces[item]))
-    return "".join(out)
+    return _written(root, pieces)
 
 
 # ---- printing a graph as LaTeX ------------------------------------------------------
@@ -649,12 +654,4 @@ def to_latex(root: Value) -> str:
     """
     order = _values(root)
     pieces = {node: _latex_pieces(node) for node in order}
-    out: list[str] = []
-    stack: list[str | Value] = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        else:
-            stack.extend(reversed(pieces[item]))
-    return "".join(out)
+    return _written(root, pieces)
