@@ -24,12 +24,13 @@ from typing import cast
 from lark import Lark, Token, Tree, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from .engine import ATOM, SCALAR_OPS, SIGNED, Op, Value, topological_order
+from .engine import ATOM, POWER, SCALAR_OPS, SIGNED, Op, Value, topological_order
 
 __all__ = [
     "parse",
     "ParseError",
     "to_formula",
+    "to_latex",
     "variables",
     "FUNCTIONS",
     "CONSTANTS",
@@ -566,6 +567,19 @@ def _pieces(node: Value) -> list[str | Value]:
     raise ValueError(f"a formula has no way to write the op {op!r} with {node.params or 'these inputs'}")
 
 
+def _written(root: Value, pieces: dict[Value, list[str | Value]]) -> str:
+    """The text of ``root``: its pieces, each child replaced by its own, without recursion."""
+    out: list[str] = []
+    stack: list[str | Value] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            stack.extend(reversed(pieces[item]))
+    return "".join(out)
+
+
 def to_formula(root: Value) -> str:
     """The formula of a graph, which ``parse`` reads back into the same computation.
 
@@ -592,12 +606,52 @@ def to_formula(root: Value) -> str:
             f"the formula would be {length[root]:,} characters long (more than {MAX_LENGTH:,}): "
             "nodes used more than once are written out each time"
         )
-    out: list[str] = []
-    stack: list[str | Value] = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
+    return _written(root, pieces)
+
+
+# ---- printing a graph as LaTeX ------------------------------------------------------
+
+_LATEX_CONSTANTS = {"e": "e", "pi": r"\pi"}
+_SLOT = "\x00{}\x00"  # where an input goes in a row's template, until it is written
+
+
+def _latex_pieces(node: Value) -> list[str | Value]:
+    """One node's LaTeX as strings and child nodes: the row's ``latex`` template, parentheses by ``binds``."""
+    if node.op is None:
+        text = _leaf_text(node)
+        return [_LATEX_CONSTANTS.get(text, text) if node.label in CONSTANTS else text]
+    row = node.ops[node.op]
+    if not row.latex:
+        raise ValueError(f"the op {node.op!r} has no LaTeX in its row")
+    params = {k: _number_text(v) for k, v in node.params.items()}
+    parts = row.latex.format(*(_SLOT.format(i) for i in range(len(node.parents))), **params).split("\x00")
+    pieces: list[str | Value] = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            pieces.append(part)
+            continue
+        index = int(part)
+        child = node.parents[index]
+        before, after = parts[i - 1].rstrip()[-1:], parts[i + 1].lstrip()[:1]
+        grouped = before in ("{", "(", "|", ",") and after in ("}", ")", "|", ",")
+        # a power groups from the right (its base must hold tighter); an infix op from the left
+        loosest = row.binds + 1 if (index == 1) != (row.binds == POWER) else row.binds
+        if grouped or _precedence(child) >= loosest:
+            pieces.append(child)
         else:
-            stack.extend(reversed(pieces[item]))
-    return "".join(out)
+            pieces.extend([r"\left(", child, r"\right)"])
+    return pieces
+
+
+def to_latex(root: Value) -> str:
+    r"""The formula of a graph as LaTeX, written from each op's row (its ``latex`` and ``binds``).
+
+    >>> x = Value(1.0, label="x")
+    >>> to_latex(1 / (1 + Value(math.e, label="e", constant=True) ** -x))
+    '\\frac{1}{1 + e^{-x}}'
+    >>> to_latex((4 * x + 1) ** 2)
+    '\\left(4 \\cdot x + 1\\right)^{2}'
+    """
+    order = _values(root)
+    pieces = {node: _latex_pieces(node) for node in order}
+    return _written(root, pieces)

@@ -159,31 +159,15 @@ class Plan:
 
 
 @contextlib.contextmanager
-def _grading_seed(seed: int):
-    before = _numbers._GRADING_SEED
-    _numbers._GRADING_SEED = seed
-    try:
-        yield
-    finally:
-        _numbers._GRADING_SEED = before
-
-
-@contextlib.contextmanager
 def _quiet_widgets():
-    """The given cells call configure(); put the widget defaults back afterwards."""
+    """The given cells call configure(): inside this block it changes the block's widget defaults only."""
     try:
-        from ..widgets.options import defaults
+        from ..widgets.options import options
     except Exception:  # pragma: no cover - the widgets are optional for grading
         yield
         return
-    from ..widgets import configure
-
-    before = defaults()
-    try:
+    with options():
         yield
-    finally:
-        configure(reset=True)
-        configure(**before)
 
 
 def _namespace(student_id: str) -> dict:
@@ -206,7 +190,7 @@ def plan_notebook(source_nb, student_id: str, grading_seed: int) -> dict[str, Te
             answer_names |= _defined(cell.source)
     plans: dict[str, TestPlan] = {}
     namespace = _namespace(student_id)
-    with _grading_seed(grading_seed), _quiet_widgets():
+    with _numbers.grading_with(grading_seed), _quiet_widgets():
         for cell in source_nb.cells:
             kind = _kind(cell)
             if kind in ("given", "answer"):
@@ -283,7 +267,7 @@ def fresh_calls(source_nb, nb, plan: Plan) -> dict[str, dict[str, list]]:
     if not wanted:
         return {}
     namespace = _namespace(plan.verified_id)
-    with _grading_seed(plan.grading_seed), _quiet_widgets():
+    with _numbers.grading_with(plan.grading_seed), _quiet_widgets():
         for cell in source_nb.cells:
             if _kind(cell) == "given":
                 _exec(cell.source, namespace)
@@ -321,7 +305,7 @@ def judge_notebook(source_nb, plan: Plan, reports: dict[str, dict | str]) -> dic
     """Run each test on its reported answers (``reports[grade_id]``: the report, or why there is none)."""
     verdicts: dict[str, Verdict] = {}
     namespace = _namespace(plan.verified_id)
-    with _grading_seed(plan.grading_seed), _quiet_widgets():
+    with _numbers.grading_with(plan.grading_seed), _quiet_widgets():
         for cell in source_nb.cells:
             kind = _kind(cell)
             if kind == "given":

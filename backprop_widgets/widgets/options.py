@@ -19,14 +19,24 @@ Traceback (most recent call last):
     ...
 TypeError: configure: quiz must be True or False (or None for the default), not 'yes'
 >>> configure(reset=True)
+
+A test, or a part of the kit that runs a notebook's cells (the grader), sets
+them for one block instead and leaves nothing behind: ``with options(quiz=True):``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 __all__ = [
     "configure",
+    "configured",
+    "options",
+    "Options",
+    "OPTIONS",
     "defaults",
     "resolve",
     "resolve_hide",
@@ -76,65 +86,112 @@ _FACTORY: dict[str, Any] = {
     # a stepper's output carries its whole walk, which steps with no kernel (an HTML export, the book)
     "record": False,
 }
-_current = dict(_FACTORY)
 
 
-def configure(*, reset: bool = False, **options) -> None:
-    """Set defaults for every widget made after this call, e.g.
-    ``configure(hide_gradients=True, quiz=True, hide=("run",))``.
+class Options:
+    """The widgets' defaults, in one object: notebook-wide, or for one ``with`` block.
 
-    Each option is checked at once: ``quiz``, ``hide_gradients`` and
-    ``assessment`` are True or False (None: the default); ``hide`` names
-    controls from ``CONTROLS``.  ``assessment=True`` also turns ``quiz`` and
-    ``hide_gradients`` on unless the same call sets them; the widgets then
-    hide "Run to end", Play and its speed, and the Explorer offers no gradient
-    check.  ``reset=True`` goes back to the factory defaults first.
+    ``configure()`` sets the notebook-wide defaults (an instructor's one line at
+    the top of a notebook; they last until changed).  ``with options(...)``
+    sets some for the widgets made inside the block only, and puts everything
+    back as it ends, including what a ``configure()`` inside it changed, so a
+    test or a part of the kit (the grader running a notebook's cells) leaves
+    nothing behind.  ``configured()`` is what is in force here.
+
+    >>> with options(quiz=True):
+    ...     configured()["quiz"]
+    True
+    >>> configured()["quiz"]
+    False
     """
+
+    def __init__(self) -> None:
+        self._notebook: dict[str, Any] = dict(_FACTORY)
+        self._block: ContextVar[dict[str, Any] | None] = ContextVar("backprop_widgets_options", default=None)
+
+    def _in_force(self) -> dict[str, Any]:
+        block = self._block.get()
+        return self._notebook if block is None else block
+
+    def configure(self, *, reset: bool = False, **options: Any) -> None:
+        """Set defaults for every widget made after this call, e.g.
+        ``configure(hide_gradients=True, quiz=True, hide=("run",))``.
+
+        Each option is checked at once: ``quiz``, ``hide_gradients`` and
+        ``assessment`` are True or False (None: the default); ``hide`` names
+        controls from ``CONTROLS``.  ``assessment=True`` also turns ``quiz`` and
+        ``hide_gradients`` on unless the same call sets them; the widgets then
+        hide "Run to end", Play and its speed, and the Explorer offers no gradient
+        check.  ``reset=True`` goes back to the factory defaults first.  Inside a
+        ``with options(...)`` block it changes the block's defaults only.
+        """
+        _apply(self._in_force(), reset, options, "configure")
+
+    def configured(self) -> dict[str, Any]:
+        """The options in force (a copy)."""
+        return dict(self._in_force())
+
+    @contextmanager
+    def __call__(self, *, reset: bool = False, **options: Any) -> Iterator[dict[str, Any]]:
+        """``with options(quiz=True):`` these defaults for the widgets made in the block, then the ones before."""
+        block = dict(self._in_force())
+        _apply(block, reset, options, "options")
+        token = self._block.set(block)
+        try:
+            yield dict(block)
+        finally:
+            self._block.reset(token)
+
+
+def _apply(target: dict[str, Any], reset: bool, options: dict[str, Any], where: str) -> None:
     unknown = set(options) - set(_FACTORY)
     if unknown:
-        raise TypeError(f"configure: unknown option(s) {sorted(unknown)}; known: {sorted(_FACTORY)}")
+        raise TypeError(f"{where}: unknown option(s) {sorted(unknown)}; known: {sorted(_FACTORY)}")
     checked: dict[str, Any] = {}
     for name, value in options.items():
         if name == "hide":
-            checked[name] = () if value is None else _check_hide(value, tuple(CONTROLS), "configure")
+            checked[name] = () if value is None else _check_hide(value, tuple(CONTROLS), where)
         else:
-            checked[name] = _check_flag(name, value, "configure")
+            checked[name] = _check_flag(name, value, where)
     if checked.get("assessment"):
         for name in ("quiz", "hide_gradients"):
             if checked.get(name) is None:
                 checked[name] = True
     if reset:
-        _current.clear()
-        _current.update(_FACTORY)
+        target.clear()
+        target.update(_FACTORY)
     for name, value in checked.items():
-        _current[name] = _FACTORY[name] if value is None and name != "hide_gradients" else value
+        target[name] = _FACTORY[name] if value is None and name != "hide_gradients" else value
 
 
-def defaults() -> dict:
-    """The options in force."""
-    return dict(_current)
+OPTIONS = Options()  # the one home of the widgets' defaults
+configure = OPTIONS.configure
+configured = OPTIONS.configured
+options = OPTIONS
+defaults = configured  # the name the kit used first
 
 
 def resolve(name: str, value, widget: str = "widget"):
     """An explicit argument wins; ``None`` means the notebook-wide default.  Checked as ``configure`` checks."""
     if name == "hide":  # kept for callers that want the plain list; widgets use resolve_hide
-        return _current["hide"] if value is None else _check_hide(value, tuple(CONTROLS), widget)
+        return configured()["hide"] if value is None else _check_hide(value, tuple(CONTROLS), widget)
     value = _check_flag(name, value, widget)
-    return _current[name] if value is None else value
+    return configured()[name] if value is None else value
 
 
 def resolve_hide(value, known: tuple, widget: str) -> tuple:
     """The controls a widget hides: the configured ones it has, then ``value``'s (added, not replacing),
     then, in assessment mode, ``ASSESSMENT_HIDES``.  ``value``'s names must be the widget's own."""
     explicit = () if value is None else _check_hide(value, known, widget)
-    assessment = ASSESSMENT_HIDES if _current["assessment"] else ()
-    names = [n for n in (*_current["hide"], *explicit, *assessment) if n in known]
+    in_force = configured()
+    assessment = ASSESSMENT_HIDES if in_force["assessment"] else ()
+    names = [n for n in (*in_force["hide"], *explicit, *assessment) if n in known]
     return tuple(dict.fromkeys(names))
 
 
 def in_assessment() -> bool:
     """Whether the notebook is in assessment mode (``configure(assessment=True)``)."""
-    return bool(_current["assessment"])
+    return bool(configured()["assessment"])
 
 
 def _check_flag(name: str, value, where: str):

@@ -3,6 +3,7 @@ the printer and the pictures' notes read the row."""
 
 import math
 import re
+import string
 
 import numpy as np
 import pytest
@@ -132,3 +133,41 @@ def test_the_notes_of_a_picture_say_the_rows_words():
     assert "the log of -1: log is defined only for numbers above 0" in draw(x.log()).notes
     assert "a division by 0" in draw(x / 0).notes
     assert SCALAR_OPS["log"].not_finite == TENSOR_OPS["log"].not_finite  # one sentence, in each table's row
+
+
+@pytest.mark.parametrize("row", [*SCALAR_OPS.values(), *TENSOR_OPS.values()], ids=lambda row: row.name)
+def test_every_row_says_how_latex_writes_it(row):
+    slots = [str(i) for i in range(row.arity)]
+    named = {field for _, field, _, _ in string.Formatter().parse(row.latex) if field}
+    assert row.latex and set(slots) <= named  # every input has its place in the template
+
+
+@pytest.mark.parametrize(
+    ("formula", "latex"),
+    [
+        ("1/(1+e^(-x))", r"\frac{1}{1 + e^{-x}}"),  # E1's sigmoid: a fraction's parts are groups already
+        ("(4x+1)^2", r"\left(4 \cdot x + 1\right)^{2}"),
+        ("(a+b)(b+c)", r"\left(a + b\right) \cdot \left(b + c\right)"),
+        ("a - (b - c)", r"a - \left(b - c\right)"),  # left associative: the right operand holds tighter
+        ("(a - b) - c", r"a - b - c"),
+        ("(a^b)^c", r"\left(a^{b}\right)^{c}"),  # a power groups from the right
+        ("-x^2", r"-x^{2}"),
+        ("(-x)^2", r"\left(-x\right)^{2}"),
+        ("sqrt(a + b) * max(a, b + c)", r"\sqrt{a + b} \cdot \max(a, b + c)"),
+        ("pi * tanh(x)", r"\pi \cdot \tanh(x)"),
+    ],
+)
+def test_to_latex_writes_each_op_from_its_row_with_parentheses_where_its_binding_says(formula, latex):
+    from backprop_widgets.parse import to_latex
+
+    assert to_latex(parse(formula, a=2, b=3, c=4, x=0.5)) == latex
+
+
+def test_to_latex_reads_the_rows_template(monkeypatch):
+    from dataclasses import replace
+
+    from backprop_widgets.parse import to_latex
+
+    f = parse("a * b", a=2, b=3)
+    monkeypatch.setitem(SCALAR_OPS, "mul", replace(SCALAR_OPS["mul"], latex=r"{0} \times {1}"))
+    assert to_latex(f) == r"a \times b"

@@ -197,3 +197,19 @@ def test_the_guide_lists_every_assignment_with_its_points():
 def test_the_tripwire_sees_every_way_to_read_a_local_gradient_off_the_engine():
     for code, shortcut in [("_f.local_grads()[0]", "`.local_grads()`"), ("_f.vjp()(0, 1.0)", "`.vjp()`")]:
         assert scan_cell(f"answer = {code}\n") == [f"reads the answer off the engine ({shortcut})"]
+
+
+def test_the_grader_sets_the_grading_seed_for_one_hand_in_only_and_leaves_no_global_changed():
+    from backprop_widgets.grading import grading_seed, numbers
+
+    cell = nbformat.v4.new_code_cell(
+        "from backprop_widgets.grading import grading_seed, numbers\nSEEN += [grading_seed(), numbers._GRADING_SEED]",
+        metadata={"nbgrader": {"locked": True}},
+    )
+    seen: list[int] = []
+    before = numbers._GRADING_SEED
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("backprop_widgets.grading.judge._namespace", lambda student_id: {"SEEN": seen})
+        plan_notebook(nbformat.v4.new_notebook(cells=[cell]), "ada", 12345)
+    assert seen == [12345, before]  # the seed is the block's own, not a module's global swapped
+    assert numbers._GRADING_SEED == before and grading_seed() == before

@@ -296,3 +296,24 @@ def test_a_forward_pass_shows_the_gradient_by_default():
     e.mode.value = "forward"
     e.forward_pass("a")
     assert e.forward_stepper.view.texts(e.root)["grad"] == "7" and "= 7" in e.forward_report.value
+
+
+def test_a_with_options_block_sets_defaults_for_its_widgets_only_and_leaves_nothing_behind(abc):
+    from backprop_widgets.widgets.options import configured, in_assessment, options
+
+    *_, f = abc
+    configure(hide=("back",))
+    with options(quiz=True):
+        assert BackwardStepper(f).quiz
+        configure(assessment=True)  # a notebook's cell run inside the block: the block's own
+        assert in_assessment() and configured()["hide"] == ("back",)
+        with options(reset=True):
+            assert configured() == {**configured(), "quiz": False, "assessment": False, "hide": ()}
+        assert in_assessment()
+    assert configured()["quiz"] is False and not in_assessment() and configured()["hide"] == ("back",)
+    assert not BackwardStepper(f).quiz
+    with pytest.raises(RuntimeError), options(quiz=True):
+        raise RuntimeError("a test that fails inside the block")
+    assert configured()["quiz"] is False
+    with pytest.raises(TypeError, match="options: quiz must be True or False"), options(quiz="yes"):
+        pass
