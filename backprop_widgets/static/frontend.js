@@ -34,9 +34,6 @@ const FLOW_MS = 450; // how long a contribution travels along its edge
 const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient adds up
 const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
 const READABLE_PX = 10; // no text is drawn smaller on screen when a picture opens
-// CSS px per point at which a font of `font` points shows at READABLE_PX, with 1% to spare for the
-// browser's rounding of the stage to whole pixels (which drew a 9 pt label at 9.99 px).
-const readableScale = (font) => (1.01 * READABLE_PX) / (PT * font);
 const TB_RANKSEP = 0.2; // inches between ranks when laid out top to bottom
 const MOVE_MS = 300; // how long the other nodes take to move to their places after a group (un)folds
 const MOVE_MAX = 400; // nodes: a bigger picture changes at once
@@ -382,7 +379,7 @@ class Picture {
   async choose(dot) {
     this.chosenWidth = this.stageWidth();
     const across = await this.laidOut(dot, "LR");
-    const least = readableScale(across.size.font);
+    const least = READABLE_PX / (PT * across.size.font);
     if (this.fitScale(across.size) >= least || !dot.includes("rankdir=LR")) return across;
     // Too big to read whole in any direction (its area at the least scale is over twice the stage's,
     // or it has more boxes than any cell shows readably): no second layout.
@@ -410,7 +407,7 @@ class Picture {
   mount({ dot, text, direction, size }) {
     this.shownDot = dot;
     this.direction = direction;
-    this.least = readableScale(size.font); // CSS px per point below which some text is under READABLE_PX
+    this.least = READABLE_PX / (PT * size.font); // CSS px per point below which some text is under READABLE_PX
     // The HTML parser reads Graphviz's SVG about 3x faster than DOMParser's XML parser plus
     // importNode (1,000 nodes, 1.9 MB: ~70 ms against ~200 ms); a <template> keeps it inert.
     const template = document.createElement("template");
