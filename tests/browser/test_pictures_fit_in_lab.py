@@ -22,6 +22,9 @@ from .graph_dom import eventually, wait_until_laid_out
 LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
 READABLE_PX = 10.0
+# The stage is sized in whole CSS pixels, so a picture opened at exactly the readable scale can measure a
+# hundredth of a pixel less (9.99 px): that is still the front end's 10 px.
+ROUNDING_PX = 0.02
 
 # Each picture of a panel, measured on screen: the note, the texts outside the stage, the smallest text.
 MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture, number) => {
@@ -93,7 +96,7 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         if picture.get("missing"):
             problems.append(f"{name}: not drawn")
             continue
-        if picture["smallest"] < READABLE_PX:
+        if picture["smallest"] < READABLE_PX - ROUNDING_PX:
             problems.append(f"{name}: smallest text {picture['smallest']} px ({picture['smallestText']!r})")
         part = picture["note"] or picture["outside"]
         if part and not picture["over"]:
@@ -118,7 +121,7 @@ def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window)
     assert not result.problems and not result.unexecuted, result
     wait_until_laid_out(notebook.panel)
     [wide] = notebook.panel.evaluate(MEASURE_JS)
-    assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX, wide  # left to right, whole
+    assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX - ROUNDING_PX, wide  # left to right, whole
 
     notebook.page.set_viewport_size({"width": 1366, "height": 768})
     eventually(
@@ -128,7 +131,7 @@ def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window)
     )
     notebook.page.wait_for_timeout(300)
     [narrow] = notebook.panel.evaluate(MEASURE_JS)
-    assert not narrow["note"] and not narrow["outside"] and narrow["smallest"] >= READABLE_PX, narrow
+    assert not narrow["note"] and not narrow["outside"] and narrow["smallest"] >= READABLE_PX - ROUNDING_PX, narrow
 
 
 def _readable_whole(picture: dict) -> bool:
