@@ -121,7 +121,9 @@ def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window)
     assert not result.problems and not result.unexecuted, result
     wait_until_laid_out(notebook.panel)
     [wide] = notebook.panel.evaluate(MEASURE_JS)
-    assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX - ROUNDING_PX, wide  # left to right, whole
+    assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX - ROUNDING_PX, (
+        wide
+    )  # left to right, whole
 
     notebook.page.set_viewport_size({"width": 1366, "height": 768})
     eventually(
