@@ -330,9 +330,8 @@ def torch_graph(loss: Any, *, model: Any = None) -> TorchNode:
 
     ``model`` (a ``torch.nn.Module``) names its parameters as the model does
     (``0.weight``, ``fc2.bias``) and groups the nodes that read them by module,
-    so a network folds into its layers (a module without parameters, such as
-    ``ReLU``, leaves no mark in the backward graph: its nodes stay between the
-    boxes).  Refused, each in a sentence: a tensor without ``grad_fn``, a graph
+    so a network folds into its layers (``0 (Linear)``, ``1 (ReLU)``: a module
+    without parameters is placed by the module tree, see ``_group_by_module``).  Refused, each in a sentence: a tensor without ``grad_fn``, a graph
     freed by ``backward()``, complex or sparse tensors, and double backward
     (a graph holding PyTorch's ``...BackwardBackward`` nodes; a gradient built
     of ordinary ops with ``create_graph=True`` is stepped as the function it is).
@@ -362,7 +361,7 @@ def torch_graph(loss: Any, *, model: Any = None) -> TorchNode:
     for key in order:  # inputs first
         mirrors[key] = _mirror(key, [mirrors[e] for e in _inputs_of(key[0])], consumers, names, loss, root_key)
     if model is not None:
-        _group_by_module(order, mirrors, names)
+        _group_by_module(order, mirrors, names, model)
     return mirrors[root_key]
 
 
@@ -480,20 +479,54 @@ def _argument_index(fn: Any, position: int) -> int:
     return real[position]
 
 
-def _group_by_module(order: list, mirrors: dict, names: dict) -> None:
-    """Mark each node with the module whose parameters it reads (``0`` for ``0.weight``), so pictures fold it."""
-    placed: dict[TorchNode, tuple] = {}
+def _group_by_module(order: list, mirrors: dict, names: dict, model: Any) -> None:
+    """Mark each node with the module that made it, so pictures fold a network into its layers.
+
+    A node that reads a module's parameters is that module's (``0.weight`` is read in module ``0``); a
+    node of a module without parameters (``ReLU``, ``Tanh``, ``Dropout``) leaves no such mark, so it is
+    placed by the module tree: the first such module registered after the module its input comes from,
+    if the node's op is of that module's kind (``ReluBackward0`` for ``ReLU``).  A group is named by the
+    module's name and class, ``0 (Linear)``, ``1 (ReLU)``; a node of a function called in ``forward``
+    (``torch.tanh(x)``), of no module, stays outside every group.
+    """
+    modules = [(name, m) for name, m in model.named_modules() if name and next(m.children(), None) is None]
+    position = {name: k for k, (name, _) in enumerate(modules)}
+    kinds = {name: type(m).__name__ for name, m in model.named_modules() if name}
+    placed: dict[TorchNode, str] = {}  # node -> the dotted name of its module ("" for none)
     for key in order:
         node = mirrors[key]
         if not node.parents:
-            name = node.label
-            placed[node] = tuple(name.split(".")[:-1]) if name else ()
+            placed[node] = node.label.rpartition(".")[0] if node.label else ""
             continue
-        paths = {placed[p] for p in node.parents if not p.parents or p.op == "TBackward0"} - {()}
-        placed[node] = paths.pop() if len(paths) == 1 else ()
-    for node, path in placed.items():
-        if path:
+        found = {placed[p] for p in node.parents if not p.parents or p.op == "TBackward0"} - {""}
+        placed[node] = found.pop() if len(found) == 1 else _parameterless_module(node, placed, modules, position)
+    for node, name in placed.items():
+        if name:
+            parts = name.split(".")
+            parts[-1] = f"{parts[-1]} ({kinds[name]})"
             with ExitStack() as stack:
-                for part in path:
+                for part in parts:
                     stack.enter_context(group(part))
                 tag(node)
+
+
+# A parameterless module whose nodes are not named after it: its class -> the grad_fn names it makes.
+MODULE_NODES = {
+    "Flatten": ("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0"),
+    "Unflatten": ("ViewBackward0",),
+    "Dropout": ("MulBackward0",),  # on the CPU, dropout in training is a multiplication by a scaled mask
+}
+
+
+def _parameterless_module(node: TorchNode, placed: dict, modules: list, position: dict) -> str:
+    """The module without parameters that made ``node``: the first one after its input's module, of its kind."""
+    before = [position[placed[p]] for p in node.parents if placed.get(p) in position]
+    if not before:
+        return ""
+    for name, module in modules[max(before) + 1 :]:
+        if next(module.parameters(recurse=False), None) is not None:
+            return ""  # the next layer with parameters: nothing between them made this node
+        kind = type(module).__name__
+        if node.op in MODULE_NODES.get(kind, ()) or kind.lower() in node.op.lower():
+            return name
+    return ""

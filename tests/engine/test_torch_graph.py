@@ -136,7 +136,12 @@ def test_parameters_are_named_as_the_model_names_them_and_grouped_by_module():
     labels = {n.label for n in order if not n.parents}
     assert labels == {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}
     by_op = {(n.op, group_of(n)) for n in order if n.op in ("AddmmBackward0", "TanhBackward0")}
-    assert by_op == {("AddmmBackward0", ("fc1",)), ("AddmmBackward0", ("fc2",)), ("TanhBackward0", ())}
+    # torch.tanh called in forward belongs to no module: it stays outside the boxes
+    assert by_op == {
+        ("AddmmBackward0", ("fc1 (Linear)",)),
+        ("AddmmBackward0", ("fc2 (Linear)",)),
+        ("TanhBackward0", ()),
+    }
     unnamed = topological_order(torch_graph(loss))  # without model=: the same graph, no names, no groups
     assert [n.op for n in unnamed] == [n.op for n in order] and not any(n.label for n in unnamed)
 
@@ -148,7 +153,33 @@ def test_a_big_model_opens_folded_by_layer():
     loss = net(torch.randn(2, 8, dtype=torch.float64)).sum()
     picture = draw(loss, model=net)
     assert len(picture._plan.order) > 200
-    assert picture._plan.folded == frozenset((str(k),) for k in range(0, 80, 2))
+    kinds = ("Linear", "Tanh")
+    assert picture._plan.folded == frozenset((f"{k} ({kinds[k % 2]})",) for k in range(80))
+
+
+def test_modules_without_parameters_are_groups_of_their_own_between_the_layers():
+    torch.manual_seed(4)
+    net = nn.Sequential(
+        nn.Linear(3, 5), nn.ReLU(), nn.Dropout(0.5), nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 2), nn.Identity()
+    ).double()
+    loss = F.cross_entropy(net(torch.randn(6, 3, dtype=torch.float64)), torch.tensor([0, 1, 1, 0, 1, 0]))
+    order = topological_order(torch_graph(loss, model=net))
+    grouped = [(n.op or n.label, group_of(n)) for n in order if n.parents]
+    assert grouped == [
+        ("TBackward0", ("0 (Linear)",)),
+        ("AddmmBackward0", ("0 (Linear)",)),
+        ("ReluBackward0", ("1 (ReLU)",)),
+        ("MulBackward0", ("2 (Dropout)",)),  # dropout in training: a multiplication by the scaled mask
+        ("TBackward0", ("3 (Linear)",)),
+        ("AddmmBackward0", ("3 (Linear)",)),
+        ("TanhBackward0", ("4 (Tanh)",)),
+        ("TBackward0", ("5 (Linear)",)),
+        ("AddmmBackward0", ("5 (Linear)",)),
+        ("LogSoftmaxBackward0", ()),  # F.cross_entropy: a function, no module's
+        ("NllLossBackward0", ()),
+    ]
+    stepper = stepped(loss, model=net)
+    assert_same_as_torch(stepper, loss, list(net.parameters()))
 
 
 def test_stepping_leaves_the_users_graph_and_torchs_state_as_they_were(mlp):
