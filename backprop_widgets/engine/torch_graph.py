@@ -527,6 +527,6 @@ def _parameterless_module(node: TorchNode, placed: dict, modules: list, position
         if next(module.parameters(recurse=False), None) is not None:
             return ""  # the next layer with parameters: nothing between them made this node
         kind = type(module).__name__
-        if node.op in MODULE_NODES.get(kind, ()) or kind.lower() in node.op.lower():
+        if node.op in MODULE_NODES.get(kind, ()) or kind.lower() in str(node.op).lower():
             return name
     return ""
