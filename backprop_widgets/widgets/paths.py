@@ -1,4 +1,5 @@
-"""``PathView``: the paths behind one gradient, each with its product, and what backprop saves by reuse."""
+"""``PathView``: the paths behind one gradient, each with its product (or, for tensors, its share), and what
+backprop saves by reuse."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..engine import format_number, group_of, topological_order
 from ..engine.arrays import ndim
 from ..engine.foreign import as_graph, mirror_of
 from ..engine.paths import count_paths, multiplications, paths
+from ..render import value_text
 from .graph import GraphView
 from .walk import node_names
 
@@ -27,6 +29,12 @@ class PathView(widgets.VBox):
     ``PathView(y)`` offers every input of the graph (its variables, and its constants that have a
     name, such as a network's inputs x0, x1), layer by layer; ``wrt=`` picks one; ``path`` (a number)
     lights one path in the picture.
+
+    A graph of tensors (the kit's ``Tensor``, a PyTorch loss with ``model=`` to name its parameters)
+    has no numbers to multiply along a path: each edge's local gradient is a VJP.  A path's share
+    of the gradient is then the output's gradient 1 passed back along that path alone, each VJP
+    applied in turn (for a PyTorch loss, PyTorch's own ``grad_fn`` calls); the shares add up to
+    the gradient, and the costs are counted in VJPs applied.
     """
 
     def __init__(self, root, wrt=None, *, folded=None, model=None) -> None:
@@ -34,15 +42,12 @@ class PathView(widgets.VBox):
         wrt = mirror_of(root, wrt)
         self.root = root
         order = topological_order(root)
-        if any(ndim(n.data) for n in order):
-            raise TypeError(
-                "PathView follows the paths of a scalar graph (Value, your own engine), whose local gradients "
-                "multiply as numbers; a graph of tensors (the kit's Tensor, a PyTorch loss) passes VJPs along its "
-                "edges instead: step it with BackwardStepper."
-            )
+        self.tensors = any(ndim(n.data) for n in order)  # local gradients are VJPs, not numbers
         root.backward()
         self.names = node_names(order)
-        self.inputs = {self.names[n]: n for n in inputs_by_layer(order, self.names)}
+        # a tensor graph's backward pass gives constants (data, targets) no gradient to sum to
+        starts = [n for n in inputs_by_layer(order, self.names) if not (self.tensors and n.constant)]
+        self.inputs = {self.names[n]: n for n in starts}
         if not any(not n.constant for n in self.inputs.values()):
             raise ValueError("this graph has no inputs to follow (every leaf is a constant)")
         start = wrt if wrt is not None else next(n for n in self.inputs.values() if not n.constant)
@@ -74,30 +79,67 @@ class PathView(widgets.VBox):
         self.which.max = max(1, len(self.paths))
         self.which.value = 1
         total = sum(p.product for p in self.paths)
-        rows = "".join(
-            f"<tr><td>{i}</td><td>{html.escape(self._route(p))}</td>"
-            f"<td>{html.escape(' × '.join(format_number(f) for f in p.locals))}</td>"
-            f"<td>{html.escape(format_number(p.product, 6))}</td></tr>"
-            for i, p in enumerate(self.paths[:ROWS], start=1)
-        )
         more = len(self.paths) - ROWS
         listed = "" if len(self.paths) == self.count else f" (the first {len(self.paths)} listed)"
         out, name = self.names[self.root], self.choice.value
+        if self.tensors:
+            head, sums, cost = self._tensor_texts(total, start)
+        else:
+            head = "<th>local gradients</th><th>product</th>"
+            sums = (
+                f"the sum of their products is <b>{html.escape(format_number(total, 6))}</b>, and backward() gives "
+                f"∂{html.escape(out)}/∂{html.escape(name)} = <b>{html.escape(format_number(start.grad, 6))}</b>."
+            )
+            cost = (
+                f"Multiplying along every path from scratch: {self.cost['by_paths']} multiplications. "
+                f"The backward pass: {self.cost['by_backprop']} (one per edge, each upstream gradient computed once "
+                "and reused by every path through it)."
+            )
+        rows = "".join(
+            f"<tr><td>{i}</td><td>{html.escape(self._route(p))}</td>"
+            f"<td>{html.escape(self._locals(p))}</td>"
+            f"<td>{html.escape(value_text(p.product) if self.tensors else format_number(p.product, 6))}</td></tr>"
+            for i, p in enumerate(self.paths[:ROWS], start=1)
+        )
         self.table.value = (
-            '<table class="bpw-path-table"><tr><th>#</th><th>path</th><th>local gradients</th><th>product</th></tr>'
+            f'<table class="bpw-path-table"><tr><th>#</th><th>path</th>{head}</tr>'
             f"{rows}{f'<tr><td></td><td>… and {more} more</td><td></td><td></td></tr>' if more > 0 else ''}</table>"
-            f"<div><b>{self.count} paths</b> from {html.escape(name)} to {html.escape(out)}{listed}; "
-            f"the sum of their products is <b>{html.escape(format_number(total, 6))}</b>, and backward() gives "
-            f"∂{html.escape(out)}/∂{html.escape(name)} = <b>{html.escape(format_number(start.grad, 6))}</b>.</div>"
-            f"<div>Multiplying along every path from scratch: {self.cost['by_paths']} multiplications. "
-            f"The backward pass: {self.cost['by_backprop']} (one per edge, each upstream gradient computed once "
-            "and reused by every path through it).</div>"
-            f"<div>{html.escape(cost_sentence(self.count, self.cost, name, out))}</div>"
+            f"<div><b>{self.count} paths</b> from {html.escape(name)} to {html.escape(out)}{listed}; {sums}</div>"
+            f"<div>{cost}</div>"
+            f"<div>{html.escape(cost_sentence(self.count, self.cost, name, out, tensors=self.tensors))}</div>"
         )
         self._light()
 
+    def _tensor_texts(self, total, start) -> tuple[str, str, str]:
+        """A tensor graph's table head, sum line and cost line: shares of the gradient, VJPs applied."""
+        out, name = html.escape(self.names[self.root]), html.escape(self.choice.value)
+        gap = float(abs(total - start.grad).max()) if len(self.paths) == self.count else None
+        agree = "" if gap is None else f" (they differ by at most {gap:.1e})"
+        head = "<th>VJPs along it (input to output)</th><th>its share of the gradient</th>"
+        sums = (
+            f"the sum of their shares is <b>{html.escape(value_text(total))}</b>, and backward() gives "
+            f"∂{out}/∂{name} = <b>{html.escape(value_text(start.grad))}</b>{agree}. A share is the output's "
+            "gradient passed back along that path alone, each edge's VJP applied in turn, from the output back."
+        )
+        cost = (
+            f"Passing the gradient back along every path from scratch: {self.cost['vjps_by_paths']} VJPs applied. "
+            f"The backward pass: {self.cost['by_backprop']} (one per edge, each upstream gradient computed once "
+            "and reused by every path through it)."
+        )
+        return head, sums, cost
+
+    def _locals(self, path) -> str:
+        """The local gradients along a path: numbers multiplied, or a tensor graph's VJPs by their rules."""
+        if not self.tensors:
+            return " × ".join(format_number(f) for f in path.locals)
+        return " ; ".join(f.rule for f in path.locals)
+
     def _route(self, path) -> str:
-        """A path by its named nodes (the unnamed products and partial sums in between are left out)."""
+        """A path by its named nodes (the unnamed products and partial sums in between are left out; a tensor
+        graph, short, names each of its unnamed nodes by its op's symbol instead)."""
+        if self.tensors:
+            ends = (path.nodes[0], path.nodes[-1])
+            return " → ".join(self.names[n] if n.label or n in ends else n.ops[n.op].symbol.strip() for n in path.nodes)
         named = [n for n in path.nodes if n.label or n is path.nodes[0] or n is path.nodes[-1]]
         return " → ".join(self.names[n] for n in named)
 
@@ -134,12 +176,30 @@ def inputs_by_layer(order: list, names: dict) -> list:
     return sorted(leaves, key=lambda n: (tuple(_natural(g) for g in group_of(n)), _natural(names[n])))
 
 
-def cost_sentence(count: int, cost: dict, name: str, out: str) -> str:
+def cost_sentence(count: int, cost: dict, name: str, out: str, *, tensors: bool = False) -> str:
     """Why listing the paths costs what it costs, against the backward pass, in one sentence.
 
     >>> cost_sentence(1, {"by_paths": 5, "by_backprop": 6}, "w3.1.0", "y")
     'With a single path from w3.1.0 to y there is nothing to reuse: listing it costs no more than the backward pass (5 against 6; the backward pass also multiplies by ∂y/∂y = 1 at the start).'
+    >>> cost_sentence(3, {"vjps_by_paths": 9, "by_backprop": 5}, "W", "L", tensors=True)
+    'The 3 paths share their edges near L: the backward pass applies the VJP of each shared edge once, passing the gradient back along every path applies it once per path (9 VJPs against 5).'
     """
+    if tensors:  # no product to skip: a path of k edges is k VJPs, and so is the backward pass along it
+        by_paths, by_backprop = cost["vjps_by_paths"], cost["by_backprop"]
+        if by_paths <= by_backprop:  # every edge on one path only (the total is never below the edges)
+            return (
+                f"With a single path from {name} to {out} there is nothing to reuse: passing the gradient back "
+                f"along it costs what the backward pass costs ({by_paths} VJPs against {by_backprop})."
+                if count == 1
+                else f"These {count} paths share no edge, so there is nothing to reuse: passing the gradient back "
+                f"along each costs what the backward pass costs ({by_paths} VJPs against {by_backprop}); reuse "
+                f"pays where many paths share their end near {out}."
+            )
+        return (
+            f"The {count} paths share their edges near {out}: the backward pass applies the VJP of each shared "
+            f"edge once, passing the gradient back along every path applies it once per path ({by_paths} VJPs "
+            f"against {by_backprop})."
+        )
     by_paths, by_backprop = cost["by_paths"], cost["by_backprop"]
     if count == 1:
         return (

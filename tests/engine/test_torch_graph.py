@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from backprop_widgets import BackwardStepper, PathView, draw  # noqa: E402
+from backprop_widgets import BackwardStepper, draw  # noqa: E402
 from backprop_widgets.engine import topological_order  # noqa: E402
 from backprop_widgets.engine.groups import group_of  # noqa: E402
 from backprop_widgets.engine.torch_graph import TorchGraphError, TorchNode, torch_graph  # noqa: E402
@@ -259,9 +259,3 @@ def test_forward_mode_is_refused_in_a_sentence(mlp):
     root = torch_graph(loss)
     with pytest.raises(TorchGraphError, match="forward mode"):
         root.local_grads()[0].jvp(np.ones(()))
-
-
-def test_path_view_says_a_tensor_graph_is_stepped_instead(mlp):
-    net, loss = mlp
-    with pytest.raises(TypeError, match="step it with BackwardStepper"):
-        PathView(loss, model=net)
