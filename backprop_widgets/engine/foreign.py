@@ -10,6 +10,15 @@ gradients *read from the student's own code*: its ``_backward`` is called with
 ``out.grad = 1`` and the inputs' gradients at 0, what arrives is read, and
 every gradient is put back exactly as it was.
 
+A mirror can also be moved: give a leaf new ``data`` and ``evaluate`` the
+mirror, and each node is recomputed by the student's own code (its op re-run,
+through the student's own operators and methods, on copies of its inputs that
+hold the new numbers), its local gradients read again from the new node's
+``_backward``.  The student's objects are never changed: only throwaway copies
+are run.  So an ``Explorer`` can drag a student's inputs, and ``gradcheck``
+can hold the student's backward rules against finite differences of the
+student's forward rules.
+
 Whatever is wrong with the student's graph (no inputs attribute, a cycle, a
 ``_backward`` that raises or gives nan) is a ``StudentGraphError`` whose
 message names the node and what is missing; in Jupyter it shows as that
@@ -36,7 +45,9 @@ sentence alone, without a traceback from the kit.
 
 from __future__ import annotations
 
+import copy
 import math
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -84,6 +95,17 @@ OP_NAMES = {
     "relu": "relu",
     "sigmoid": "sigmoid",
 }
+
+# How a node is re-run on new numbers: the kit's op name -> the student's operator that made it (a method
+# named as the op, such as tanh(), is called on the input; "**k" is a ** k).
+OPERATORS: dict[str, Callable[..., Any]] = {
+    "add": operator.add,
+    "mul": operator.mul,
+    "sub": operator.sub,
+    "div": operator.truediv,
+    "neg": operator.neg,
+}
+ORDERED = {"sub", "div"}  # ops whose inputs' order matters: checked once against the student's own number
 
 # The mirror's op table: the kit's rows for their symbols and names, without the "said" formulas,
 # since a student's node shows the local gradient the student's code gives, not the kit's formula.
@@ -223,11 +245,12 @@ class ForeignNode(Node):
     mirrors' gradients, never the student's.
     """
 
-    __slots__ = ("student", "spelling", "_local")
+    __slots__ = ("student", "spelling", "_local", "_order")
     ops = FOREIGN_OPS
     student: Any
     spelling: str
     _local: tuple
+    _order: tuple | None  # the inputs in the order the student's operator takes them (found on the first re-run)
 
     def local_grads(self) -> tuple:
         return tuple(Slope(g) for g in self._local)
@@ -240,10 +263,65 @@ class ForeignNode(Node):
         return sum((g * t for g, t in zip(self._local, tangents, strict=True)), 0.0)
 
     def recompute(self) -> None:
-        raise StudentGraphError(
-            f"{describe(self.student)} belongs to your own engine: the kit does not recompute it. "
-            "Build the graph again with the new numbers."
-        )
+        """This node's value from its inputs' current values, by the student's own code: its op re-run on
+        copies of the student's input objects holding the new numbers; its local gradients read again."""
+        if self._order is None:  # which way round the student's operator takes its inputs (a set keeps no order)
+            self._order = self._inputs_order()
+        copies = {id(p): _copy_with(p.student, p.data) for p in self.parents}
+        out = self._rerun([copies[id(p)] for p in self._order])
+        self.data = float(out.data)
+        self._local = _checked_local(out, tuple(copies[id(p)] for p in self.parents))
+
+    def _rerun(self, inputs: list) -> Any:
+        """The student's op on ``inputs`` (student objects): a new student node, whose data is checked."""
+        name, params = kit_op(self.spelling)
+        arity = self.ops[name].arity if name in self.ops else len(inputs)
+        args = inputs * 2 if arity == 2 and len(inputs) == 1 else inputs  # a * a: one input, used twice
+        try:
+            if name == "pow":
+                n = params["n"]
+                out = operator.pow(args[0], int(n) if n.is_integer() else n)
+            elif name in OPERATORS:
+                out = OPERATORS[name](*args)
+            else:  # a method named as the op: tanh(), exp(), relu() (or ReLU()), sigmoid(), log(), or the student's own
+                method = next(
+                    (
+                        getattr(args[0], m)
+                        for m in (self.spelling, name, str(name).lower())
+                        if m and callable(getattr(args[0], m, None))
+                    ),
+                    None,
+                )
+                if method is None or len(args) != 1:
+                    raise StudentGraphError(
+                        f"{describe(self.student)}: the kit cannot re-run its op '{self.spelling}' on new numbers "
+                        "(it calls +, -, *, /, ** and a method named as the op, such as tanh()), "
+                        "so this graph is not recomputed."
+                    )
+                out = method()
+        except StudentGraphError:
+            raise
+        except Exception as error:  # the student's code: any exception is a finding, named
+            raise StudentGraphError(
+                f"{describe(self.student)}: re-running its op '{self.spelling}' on new numbers raised "
+                f"{type(error).__name__}: {error}"
+            ) from None
+        if not _is_number(getattr(out, "data", None)):
+            raise StudentGraphError(f"{describe(self.student)}: re-running its op '{self.spelling}' gave no number.")
+        return out
+
+    def _inputs_order(self) -> tuple:
+        """The inputs in the order the student's operator takes them: as mirrored, unless the op's inputs'
+        order matters and only the other order gives the student's own value at the student's own numbers."""
+        parents = self.parents
+        if len(parents) != 2 or kit_op(self.spelling)[0] not in ORDERED:
+            return parents
+        originals = [_copy_with(p.student, float(p.student.data)) for p in parents]
+        if _same(self._rerun(originals).data, self.student.data):
+            return parents
+        if _same(self._rerun(originals[::-1]).data, self.student.data):
+            return parents[::-1]
+        return parents
 
     def backward(self) -> None:
         """The kit's backward pass over the mirror, with the student's local gradients (the student's graph is untouched)."""
@@ -369,16 +447,34 @@ def _mirror(obj: Any, parents: tuple, read_local: bool) -> ForeignNode:
     node.label = str(label) if label else None
     node.constant = False
     node._local = ()
+    node._order = None
     if parents and read_local:
-        local = read_local_grads(obj, tuple(p.student for p in parents))
-        for parent, value in zip(parents, local, strict=True):
-            if math.isnan(value) and all(math.isfinite(n.data) for n in (node, *parents)):
-                raise StudentGraphError(
-                    f"{describe(obj)}: its _backward gives nan as the gradient of {describe(parent.student)}, "
-                    "from finite numbers. Look for 0/0, inf - inf or a log of a negative number there."
-                )
-        node._local = local
+        node._local = _checked_local(obj, tuple(p.student for p in parents))
     return node
+
+
+def _checked_local(obj: Any, inputs: tuple) -> tuple:
+    """``read_local_grads`` of a student's node, with a nan from finite numbers named in a sentence."""
+    local = read_local_grads(obj, inputs)
+    for child, value in zip(inputs, local, strict=True):
+        if math.isnan(value) and all(math.isfinite(float(n.data)) for n in (obj, *inputs)):
+            raise StudentGraphError(
+                f"{describe(obj)}: its _backward gives nan as the gradient of {describe(child)}, "
+                "from finite numbers. Look for 0/0, inf - inf or a log of a negative number there."
+            )
+    return local
+
+
+def _copy_with(obj: Any, data: float) -> Any:
+    """A throwaway copy of a student's object holding ``data`` (grad 0): what a re-run op is given."""
+    twin = copy.copy(obj)
+    twin.data = data
+    twin.grad = 0.0
+    return twin
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b or abs(float(a) - float(b)) <= 1e-12 * max(1.0, abs(float(b)))
 
 
 def _is_number(x: Any) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from typing import cast
+from typing import Any, cast
 
 import ipywidgets as widgets
 
 from ..engine import Value, evaluate, format_number, forward_derivatives, gradcheck, topological_order
+from ..engine.foreign import ForeignNode, as_graph, is_foreign
 from ..palette import OKABE_ITO, TEXT_COLOURS
 from ..parse import ParseError, parse, to_formula, variables
 from .graph import GraphView, with_static_copy
@@ -65,7 +66,8 @@ def slider_range(value: float) -> tuple[float, float, float]:
 class Explorer(widgets.VBox):
     """A formula box, one slider per variable, and the live graph with its backward pass.
 
-    ``Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)`` or ``Explorer(some_value)``.
+    ``Explorer("(a+b)*(b+c)", a=-1, b=3, c=4)`` or ``Explorer(some_value)``, or a graph of a
+    student's own engine (micrograd-style, see ``engine.foreign``): ``Explorer(out)``.
     Typing a new formula (then Enter) rebuilds the graph and the sliders; a new
     variable starts at 1, 2, 3, ... (a value no other variable holds).  A
     formula that does not parse shows why beside the box and keeps the last good
@@ -80,11 +82,20 @@ class Explorer(widgets.VBox):
     ``hide_gradients`` on, the forward and check modes show a gradient of f only
     once the backward walk has reached it ("?" before); in assessment mode
     (``configure(assessment=True)``) the gradient check is not offered.
+
+    On a student's own graph a slider moves a leaf of the kit's mirror, never
+    the student's object: each node is then recomputed by the student's own code
+    (its op re-run on copies of its inputs, ``ForeignNode.recompute``) and its
+    local gradients read again from the new node's ``_backward``.  So every value
+    and gradient shown is what the student's engine gives for the new numbers,
+    and the gradient check holds the student's backward rules against finite
+    differences of the student's forward rules.  Its sliders are its labelled
+    leaves (every leaf where none has a label).
     """
 
     def __init__(
         self,
-        formula_or_value: str | Value = "(4*x + 1)^2",
+        formula_or_value: Any = "(4*x + 1)^2",
         *,
         ranges: dict | None = None,
         hide_gradients: bool | None = None,
@@ -142,7 +153,7 @@ class Explorer(widgets.VBox):
         self.check_button.on_click(lambda _: self.check())
 
         # set by _set_graph, which the formula (or the Value) below always reaches, as are self.inputs
-        self.root: Value
+        self.root: Any  # a Value, or the mirror of a student's own graph
         self.stepper: BackwardStepper
         self.body = widgets.VBox()
         self.drawn = ""  # the formula the picture shows, as typed ("" when there is none)
@@ -161,8 +172,18 @@ class Explorer(widgets.VBox):
             except ValueError:
                 self._quiet = False
                 self.formula.placeholder = "(a graph built in Python; type a formula to replace it)"
+        elif (
+            isinstance(formula_or_value, ForeignNode)
+            or is_foreign(formula_or_value)
+            and not _is_torch(formula_or_value)
+        ):
+            self._set_graph(as_graph(formula_or_value))  # a student's own engine: its mirror is what moves
+            self.formula.placeholder = "(your own engine's graph: drag its inputs; type a formula to replace it)"
         else:
-            raise TypeError(f"Explorer takes a formula (str) or a Value, not {type(formula_or_value).__name__}")
+            raise TypeError(
+                "Explorer takes a formula (str), a Value or a graph of your own engine, "
+                f"not {type(formula_or_value).__name__}"
+            )
 
         top = widgets.HBox([self.formula, self.error], layout=widgets.Layout(align_items="center"))
         parts = {"formula": top, "sliders": self.sliders_box, "modes": self.mode}
@@ -230,7 +251,7 @@ class Explorer(widgets.VBox):
         self.body.add_class("bpw-stale")
         self.body.layout.border = f"2px dashed {OKABE_ITO['vermillion']}"
 
-    def _set_graph(self, root: Value) -> None:
+    def _set_graph(self, root: Any) -> None:
         self.root = root
         self.forward_passes = []
         self.forward_stepper = None
@@ -245,7 +266,7 @@ class Explorer(widgets.VBox):
         self.wrt.options = list(self.inputs)
         self.wrt.value = next(iter(self.inputs), None)
 
-    def _inputs(self, root: Value) -> dict[str, Value]:
+    def _inputs(self, root: Any) -> dict[str, Any]:
         named = variables(root)
         if named:
             return named
@@ -427,6 +448,11 @@ class Explorer(widgets.VBox):
 
 
 _NAMED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.*)$", re.S)  # "g = ..." names the output
+
+
+def _is_torch(obj: Any) -> bool:
+    """A PyTorch object (read from its type: the scalar path imports neither torch nor numpy)."""
+    return type(obj).__module__.split(".")[0] == "torch"
 
 
 def _describe(node, names) -> str:

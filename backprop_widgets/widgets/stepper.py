@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..engine import topological_order
-from ..engine.foreign import as_graph
+from ..engine.foreign import as_graph, mirror_of
 from ..engine.gates import FAN_OUT, gate_sentence
 from ..render import backend, value_text
 from . import recorded
@@ -471,9 +471,16 @@ class ForwardStepper(Stepper):
     it gives the derivative of every node with respect to ``wrt`` alone.  On a
     ``Tensor`` graph each tangent is the full derivative (one pass per entry of
     ``wrt``), or, given ``tangent``, the move along it.
+
+    A student's own graph (micrograd-style, ``wrt`` one of the student's nodes) is
+    walked with the local gradients the backward stepper shows: the student's own,
+    read from each node's ``_backward``, so the tangent it reaches at the output
+    is what a right backward pass gives for ``wrt``.
     """
 
     def __init__(self, root, wrt, conceal=None, *, tangent=None, **options) -> None:
+        root = as_graph(root)  # a student's own engine: its mirror, and wrt's mirror in it
+        wrt = mirror_of(root, wrt)
         self.wrt = wrt
         self.tangent = tangent
         self.conceal = conceal  # a function giving the nodes whose tangent must stay "?" (quiz, hidden gradients)

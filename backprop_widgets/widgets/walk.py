@@ -269,7 +269,8 @@ class BackwardWalk(_Walk):
             )
             if not state.complete:
                 total += " (so far)"
-        rule = step.node.ops[step.node.op].rule
+        row = step.node.ops.get(step.node.op)  # a student's op the kit has no row for: its numbers only
+        rule = row.rule if row is not None else f"{step.node.op}: an op of your own; its local gradient is your code's"
         local = step.local_grad
         if local.factor is None:  # a Jacobian never formed (a Tensor op's product, such as upstream @ bᵀ)
             numbers_text = (
