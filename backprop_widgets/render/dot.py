@@ -305,6 +305,24 @@ def value_text(x: Any, entries: int = 3) -> str:
     return "×".join(str(n) for n in numpy.shape(x)) + f" [{shown}{more}]"
 
 
+def summary_text(x: Any, room: float) -> str:
+    """``value_text`` for a one-line cell ``room`` points wide: as many of the first entries as fit (at least
+    one), so that a folded box's array is drawn at the normal text size, not squeezed.
+
+    >>> import numpy
+    >>> x = numpy.array([[0.02772, -0.06243, -0.04786], [1.0, 2.0, 3.0]])
+    >>> summary_text(x, 200), summary_text(x, 114)
+    ('2×3 [0.02772, -0.06243, -0.04786, …]', '2×3 [0.02772, …]')
+    """
+    if not is_array(x) or getattr(x, "not_kept", False):
+        return value_text(x)
+    for entries in (3, 2):
+        text = value_text(x, entries)
+        if text_width(text) <= room:
+            return text
+    return value_text(x, 1)
+
+
 def grid_shape(shape: tuple) -> tuple[int, int]:
     """An array's rows and columns as a grid: a vector is one row, higher axes stack into rows.
 
@@ -489,7 +507,7 @@ def slot_text(slot: Slot, order: list, grads: Any, locals_of: dict) -> str:
             return "?"
     if slot.entry >= 0:
         return _entry_of(x, numpy_size(node.data), slot.entry)
-    return value_text(x)
+    return summary_text(x, slot.width - 2 * slot.inset) if slot.array else value_text(x)
 
 
 def numpy_size(x: Any) -> int:

@@ -33,6 +33,7 @@ from .dot import (
     build,
     entry_text,
     local_text,
+    summary_text,
     texts_now,
     value_text,
 )
@@ -269,7 +270,10 @@ class SvgPicture:
                     flat[node, kind] = numpy.ravel(x)
                 pieces[index], last[n] = _fit(entry_text(flat[node, kind][entry]), room), None
             elif array or type(x) is not float:
-                pieces[index], last[n] = _fit(html.escape(value_text(x)), room), None
+                pieces[index], last[n] = (
+                    _fit(html.escape(summary_text(x, room) if array else value_text(x)), room),
+                    None,
+                )
             elif x != last[n]:
                 pieces[index], last[n] = _fit(_number(x), room), x
         for node, cells in self._locals:

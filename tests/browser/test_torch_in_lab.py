@@ -1,4 +1,8 @@
-"""PyTorch's backward graph in a real JupyterLab: a torch MLP stepped folded by layer, and the lockstep view."""
+"""PyTorch's backward graph in a real JupyterLab: a torch MLP stepped folded by layer, and the lockstep view,
+at a laptop's and a desktop's window size, each picture whole with its text at 10 px or more as it opens.
+
+Set BPW_SHOT_DIR to a folder to keep the screenshots (torch-mlp-1366x768.png, torch-lockstep-1920x1080.png, ...).
+"""
 
 import os
 import re
@@ -6,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import SIZES
 from .graph_dom import eventually, wait_until_laid_out
+from .test_pictures_fit_in_lab import MEASURE_JS, READABLE_PX, ROUNDING_PX
 
 pytest.importorskip("torch")
 
@@ -20,7 +26,7 @@ net = torch.nn.Sequential(
 ).double()
 loss = torch.nn.functional.cross_entropy(net(torch.randn(5, 4, dtype=torch.float64)), torch.tensor([0, 1, 2, 1, 0]))
 stepper = BackwardStepper(loss, model=net)
-stepper.view.fold("0", "2", "4")
+stepper.view.fold(*stepper.view.groups())  # every module one box: 0 (Linear), 1 (ReLU), ...
 for _ in range(3):
     stepper.step()
 stepper
@@ -49,24 +55,25 @@ def shot_dir(lab) -> Path:
 
 
 @pytest.mark.browser
-def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab):
+@pytest.mark.parametrize("window", list(SIZES), indirect=True)
+def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab, window):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("torch.ipynb", [MLP, LOCKSTEP]))
-    size = notebook.page.viewport_size
-    notebook.page.set_viewport_size({"width": 1700, "height": 1100})  # wide enough to read the pictures
+    notebook = lab.open(lab.write_notebook(f"torch-{window}.ipynb", [MLP, LOCKSTEP]))
     result = notebook.run_all()
     assert not result.problems and not result.unexecuted, result
     wait_until_laid_out(notebook.panel)
+    notebook.page.wait_for_timeout(300)  # the stage's resize observer has settled
 
     stepper = notebook.panel.locator(".bpw-stepper").first
     picture = stepper.locator(".bpw-picture")
-    eventually(lambda: picture.locator("svg g.folded").count(), lambda n: n == 3, what="three layer boxes")
+    # five modules, five boxes: the three Linear layers and the two ReLUs between them
+    eventually(lambda: picture.locator("svg g.folded").count(), lambda n: n == 5, what="five module boxes")
+    expect(picture.locator("svg")).to_contain_text("1 (ReLU)")
     expect(stepper.get_by_text(re.compile(r"^step 3 of \d+$"))).to_be_visible(timeout=30_000)
-    expect(stepper.locator(".bpw-panel")).to_contain_text("AddmmBackward0", timeout=30_000)
+    expect(stepper.locator(".bpw-panel")).to_contain_text("4 (Linear)", timeout=30_000)
     stepper.scroll_into_view_if_needed()
-    stepper.get_by_role("button", name="Fit").click()
-    stepper.screenshot(path=str(shot_dir(lab) / "torch-mlp.png"))
+    stepper.screenshot(path=str(shot_dir(lab) / f"torch-mlp-{window}.png"))
 
     lockstep = notebook.panel.locator(".bpw-lockstep").first
     expect(lockstep).to_contain_text("step 5 of 11", timeout=30_000)
@@ -74,5 +81,13 @@ def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab)
     assert lockstep.locator(".bpw-stepper").count() == 2
     eventually(lambda: lockstep.locator(".bpw-picture svg").count(), lambda n: n == 2, what="both pictures")
     lockstep.scroll_into_view_if_needed()
-    lockstep.screenshot(path=str(shot_dir(lab) / "torch-lockstep.png"))
-    notebook.page.set_viewport_size(size)
+    lockstep.screenshot(path=str(shot_dir(lab) / f"torch-lockstep-{window}.png"))
+
+    problems = []
+    for measured in notebook.panel.evaluate(MEASURE_JS):
+        name = f"picture {measured['number']} ({measured['title'][:60]})"
+        if measured["smallest"] < READABLE_PX - ROUNDING_PX:
+            problems.append(f"{name}: smallest text {measured['smallest']} px ({measured['smallestText']!r})")
+        if (measured["note"] or measured["outside"]) and not measured["over"]:
+            problems.append(f"{name}: opens in part ({measured['outside']} labels outside, note {measured['note']!r})")
+    assert not problems, "\n".join(problems)
