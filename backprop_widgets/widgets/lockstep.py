@@ -60,10 +60,18 @@ class Lockstep(widgets.VBox):
         ):
             button.on_click(lambda _, act=action: act())
         bar = widgets.HBox([self.reset_button, self.back_button, self.step_button, self.run_button, self.verdict])
+        # two equal halves with a gutter between them, whatever each picture's own width
+        half = {"flex": "1 1 0", "min_width": "0"}
         sides = widgets.HBox(
             [
-                widgets.VBox([widgets.HTML("<b>Your engine</b> (the kit's Tensor)"), self.kit]),
-                widgets.VBox([widgets.HTML("<b>PyTorch</b> (loss.grad_fn and its next_functions)"), self.torch]),
+                widgets.VBox(
+                    [widgets.HTML("<b>Your engine</b> (the kit's Tensor)"), self.kit],
+                    layout=widgets.Layout(margin="0 8px 0 0", **half),
+                ),
+                widgets.VBox(
+                    [widgets.HTML("<b>PyTorch</b> (loss.grad_fn and its next_functions)"), self.torch],
+                    layout=widgets.Layout(margin="0 0 0 8px", **half),
+                ),
             ]
         )
         super().__init__([bar, sides])
