@@ -14,10 +14,10 @@ from .engines import make_engine
 micrograd = pytest.importorskip("micrograd.engine")
 
 
-def more_ops():
-    """micrograd's own test_more_ops graph (its test_engine.py), with its inputs."""
+def more_ops(a_value=-4.0):
+    """micrograd's own test_more_ops graph (its test_engine.py), with its inputs (a at ``a_value``)."""
     Value = micrograd.Value
-    a = Value(-4.0)
+    a = Value(a_value)
     b = Value(2.0)
     c = a + b
     d = a * b + b**3

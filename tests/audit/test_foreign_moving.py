@@ -13,7 +13,7 @@ from backprop_widgets.engine.foreign import StudentGraphError, as_graph
 from backprop_widgets.widgets.stepper import ForwardStepper
 
 from .engines import make_engine
-from .test_foreign_graphs import Broken, more_ops, state
+from .test_foreign_graphs import Broken, every_node, more_ops, state
 
 micrograd = pytest.importorskip("micrograd.engine")
 
@@ -43,18 +43,7 @@ def test_the_explorer_drags_a_students_input_and_shows_what_the_students_engine_
 
 
 def fresh_grad(root, label):
-    return next(v.grad for v in walk(root) if v.label == label)
-
-
-def walk(root):
-    seen, stack, found = set(), [root], []
-    while stack:
-        v = stack.pop()
-        if id(v) not in seen:
-            seen.add(id(v))
-            found.append(v)
-            stack.extend(v._prev)
-    return found
+    return next(v.grad for v in every_node(root) if v.label == label)
 
 
 def test_a_wrong_local_gradient_moves_with_the_slider_and_the_check_finds_it():
@@ -76,26 +65,10 @@ def test_micrograd_moves_to_micrograds_own_numbers():
     leaf_a = next(n for n in order if n.student is a)
     leaf_a.data = -3.0
     evaluate(mirror)
-    a2, _, g2 = more_ops_at(-3.0)
+    a2, _, g2 = more_ops(-3.0)
     assert mirror.data == g2.data  # every node re-run by micrograd itself: the same number, exactly
     assert gradcheck(mirror).ok
     assert a.data == -4.0 and g.data != g2.data
-
-
-def more_ops_at(a_value):
-    Value = micrograd.Value
-    a, b = Value(a_value), Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return a, b, g
 
 
 def test_the_forward_stepper_walks_a_students_graph_to_its_gradient():
