@@ -9,6 +9,7 @@ for name in (
     "bench_parse",
     "bench_train",
     "bench_classes",
+    "bench_torch",
     "bench_dashboard",
     "bench_browser",
 ):

@@ -12,14 +12,14 @@ from __future__ import annotations
 import statistics
 import time
 
-import torch
-
 from backprop_widgets import BackwardStepper, PathView
 from backprop_widgets.engine import backward_steps
 from backprop_widgets.engine.torch_graph import torch_graph
 
 
 def model_and_loss():
+    import torch
+
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
     x, labels = torch.randn(64, 784), torch.randint(0, 10, (64,))
@@ -36,6 +36,11 @@ def median_ms(action, repeats: int = 7) -> float:
 
 
 def main() -> None:
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: skipped (pip install 'backprop_widgets[torch]')")
+        return
     torch.set_num_threads(1)  # one core, as the kit's numpy uses: on a shared machine threads only contend
     net, loss = model_and_loss()
     parameters = list(net.parameters())
