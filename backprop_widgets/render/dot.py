@@ -68,6 +68,7 @@ LOCAL_CELL = (40, 12)
 CELL_PADDING = 2  # points between a cell's edge and its text
 ENTRY_DIGITS = 3  # significant digits of an array's entries
 WIDEST_ENTRY = "-1.23e+308"  # the widest entry a float can give: no entry is ever squeezed
+NOT_KEPT_ENTRY = "–"  # an entry of a value PyTorch did not keep (the box's shape says "value not kept")
 SMALL_ARRAY = 4  # arrays with at most this many rows and columns are drawn whole
 WINDOW = (3, 3)  # of a larger array, the first rows and columns drawn (after its shape)
 
@@ -292,12 +293,11 @@ def value_text(x: Any, entries: int = 3) -> str:
     >>> value_text(numpy.array([[0.1, 0.5], [1.0, 2.0], [3.0, 4.0]]))
     '3×2 [0.1, 0.5, 1, …]'
     """
+    if getattr(x, "not_kept", False):  # a PyTorch node's value that PyTorch did not keep: its shape only
+        return " ".join(filter(None, ["×".join(str(n) for n in x.shape), "(not kept)"]))
     if type(x) is float or not is_array(x):
         return format_number(float(x))
     import numpy
-
-    if getattr(x, "not_kept", False):  # a PyTorch node's value that PyTorch did not keep: its shape only
-        return "×".join(str(n) for n in numpy.shape(x)) + " (not kept)"
 
     flat = numpy.ravel(x)
     shown = ", ".join(format_number(float(v)) for v in flat[:entries])
@@ -523,6 +523,8 @@ def _entry_of(x: Any, entries: int, entry: int) -> str:
     entry, one derivative per entry of that tensor: too many for a cell, so it reads ``⋯`` (hover for all)."""
     import numpy
 
+    if getattr(x, "not_kept", False):  # a PyTorch node's value that PyTorch did not keep: no number to show
+        return NOT_KEPT_ENTRY
     flat = numpy.ravel(x)
     if flat.size == 1:
         return entry_text(flat[0])
@@ -793,7 +795,9 @@ def _add_array_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
     width = entry_width([node.data] + ([node.grad] if "grad" in kinds else []))
     height = ENTRY_CELL[1]
     caption = f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">'
-    shape_text = "×".join(str(n) for n in shape)
+    shape_text = "×".join(str(n) for n in shape) + (
+        " (value not kept)" if getattr(node.data, "not_kept", False) else ""
+    )
     name = f"<B>{html.escape(str(node.label))}</B> " if node.label is not None else ""
     table_rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{name}{caption}{shape_text}</FONT></TD></TR>']
     own = []

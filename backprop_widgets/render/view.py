@@ -28,6 +28,7 @@ from .dot import (
     KEEP,
     LIMIT,
     MEDIUM,
+    NOT_KEPT_ENTRY,
     PALETTE,
     Slot,
     build,
@@ -264,6 +265,9 @@ class SvgPicture:
                     pieces[index], last[n] = ">?", None
                     continue
             if entry >= 0:
+                if getattr(x, "not_kept", False):  # a value PyTorch did not keep: no number to show
+                    pieces[index], last[n] = _fit(NOT_KEPT_ENTRY, room), None
+                    continue
                 if (node, kind) not in flat:
                     import numpy
 

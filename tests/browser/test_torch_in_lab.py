@@ -101,3 +101,32 @@ def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab,
         if (measured["note"] or measured["outside"]) and not measured["over"]:
             problems.append(f"{name}: opens in part ({measured['outside']} labels outside, note {measured['note']!r})")
     assert not problems, "\n".join(problems)
+
+
+PATHS = """\
+import torch
+from backprop_widgets import PathView
+torch.manual_seed(1)
+w = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+a = torch.randn(2, 3, dtype=torch.float64)
+y = (a @ w * torch.tanh(a @ w) + a.sum() * w.sum()).sum()
+PathView(y, wrt=w)
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("window", ["1366x768"], indirect=True)
+def test_path_view_lists_a_torch_tensors_paths_with_their_shares(lab, window):
+    from playwright.sync_api import expect
+
+    notebook = lab.open(lab.write_notebook(f"torch-paths-{window}.ipynb", [PATHS]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    view = notebook.panel.locator(".bpw-path-view").first
+    expect(view).to_contain_text("3 paths", timeout=30_000)
+    expect(view).to_contain_text("its share of the gradient")
+    expect(view).to_contain_text("The 3 paths share their edges near f")
+    window_shot(lab, notebook, view, f"torch-pathview-{window}")
+    [measured] = notebook.panel.evaluate(MEASURE_JS)
+    assert measured["smallest"] >= READABLE_PX - ROUNDING_PX, measured

@@ -259,3 +259,16 @@ def test_forward_mode_is_refused_in_a_sentence(mlp):
     root = torch_graph(loss)
     with pytest.raises(TorchGraphError, match="forward mode"):
         root.local_grads()[0].jvp(np.ones(()))
+
+
+def test_a_value_pytorch_did_not_keep_is_never_drawn_as_a_number():
+    torch.manual_seed(1)
+    w = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    a = torch.randn(2, 3, dtype=torch.float64)
+    y = (a @ w * torch.tanh(a @ w) + a.sum() * w.sum()).sum()  # tanh keeps its output, not its input
+    picture = draw(y)
+    lost = {n.op: picture.texts(n)["data"] for n in topological_order(picture.root) if getattr(n.data, "not_kept", 0)}
+    assert lost["SumBackward0"] == "(not kept)"  # w.sum(): the product with a constant keeps only the constant
+    assert lost["MmBackward0"] == "[–, –, –, –, –, –]"  # a grid of dashes, not of zeros
+    svg = picture.svg
+    assert "2×3 (value not kept)" in svg and ">(not kept)<" in svg
