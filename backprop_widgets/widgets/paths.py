@@ -104,7 +104,7 @@ class PathView(widgets.VBox):
         self.table.value = (
             f'<table class="bpw-path-table"><tr><th>#</th><th>path</th>{head}</tr>'
             f"{rows}{f'<tr><td></td><td>… and {more} more</td><td></td><td></td></tr>' if more > 0 else ''}</table>"
-            f"<div><b>{self.count} paths</b> from {html.escape(name)} to {html.escape(out)}{listed}; {sums}</div>"
+            f"<div><b>{self.count} path{'' if self.count == 1 else 's'}</b> from {html.escape(name)} to {html.escape(out)}{listed}; {sums}</div>"
             f"<div>{cost}</div>"
             f"<div>{html.escape(cost_sentence(self.count, self.cost, name, out, tensors=self.tensors))}</div>"
         )
@@ -154,7 +154,7 @@ class PathView(widgets.VBox):
         self.view.highlight(node=path.nodes[0], edges=edges)
 
     def __repr__(self) -> str:
-        return f"PathView({self.choice.value}: {self.count} paths)"
+        return f"PathView({self.choice.value}: {self.count} path{'' if self.count == 1 else 's'})"
 
 
 def _natural(text: str) -> tuple:
