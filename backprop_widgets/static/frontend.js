@@ -947,6 +947,10 @@ Picture.prototype.replayOrKeep = function (choice) {
   const kept = this.model.get("laid_out");
   if (choice.text.length <= KEEP_LAYOUT && !(kept && kept.dot === choice.dot && kept.svg === choice.text)) {
     this.model.set("laid_out", { dot: choice.dot, direction: choice.direction, svg: choice.text });
+    if (replay && replay.svg) {
+      const { svg, dot, direction, ...walk } = replay; // Python's layout: this page's own is kept instead
+      this.model.set("replay", walk);
+    }
   }
   return false;
 };
