@@ -42,6 +42,7 @@ const LAYOUT_CACHE = 32;
 const MANY_BOXES = 150; // no cell shows more readably: such a graph is laid out once, left to right
 
 let graphviz = null; // the Layouts of this page (WebAssembly Graphviz)
+let graphvizArrived = false; // a kernel has sent it (a picture with no kernel behind it can still use it)
 const layouts = new Map(); // DOT text -> laid-out SVG text
 
 const CSS = `
@@ -342,7 +343,9 @@ class Picture {
       // folding back: as it was; (un)folding: the same direction as before, laid out once
       const saved = this.saved.get(dot);
       const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
-      choice = this.recordedLayout(dot) || (direction ? await this.laidOut(dot, direction) : await this.choose(dot));
+      choice = this.recordedLayout(dot);
+      if (!choice && this.noKernel() && !graphvizArrived) return this.needsKernel();
+      choice ||= direction ? await this.laidOut(dot, direction) : await this.choose(dot);
     } catch (error) {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
@@ -955,6 +958,13 @@ Picture.prototype.replayOrKeep = function (choice) {
   return false;
 };
 
+// A picture saved without its layout, and no kernel to lay it out: say so, rather than "Laying out…" forever.
+Picture.prototype.needsKernel = function () {
+  this.stage.style.height = "";
+  this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" },
+    "This picture is laid out while Python runs: run the notebook to see it."));
+};
+
 class Replay {
   constructor(picture, walk) {
     this.picture = picture;
@@ -1008,7 +1018,7 @@ class Replay {
     }
     this.label = host.querySelector(".bpw-position");
     this.panel = host.querySelector(".bpw-panel");
-    const dead = [...scope.querySelectorAll(`.${NEEDS_KERNEL}`)].filter((c) => c.offsetParent !== null);
+    const dead = [...scope.querySelectorAll(`.${NEEDS_KERNEL}`)].filter((c) => c.style.display !== "none");
     for (const control of dead) {
       control.inert = true; // neither clicked nor focused: nothing would answer
       for (const input of control.querySelectorAll("button, input, select")) input.disabled = true;
@@ -1021,7 +1031,9 @@ class Replay {
   }
 
   go(name) {
-    if (name) this.show(walkMove(name, this.at, this.last), true);
+    const button = this.buttons[name];
+    if (!name || (button && button.style.display === "none")) return; // a hidden control's key does nothing either
+    this.show(walkMove(name, this.at, this.last), true);
   }
 
   // Step k, as the kernel would show it: the model patched (the picture paints it, the number flowing
@@ -1074,6 +1086,7 @@ function receiveGraphviz(model) {
       if (!message || message.type !== P.messages.graphviz || typeof message.code !== "string") return;
       model.off("msg:custom", listen);
       clearTimeout(ask);
+      graphvizArrived = true;
       resolve(message.code);
     };
     model.on("msg:custom", listen);

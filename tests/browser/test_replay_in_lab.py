@@ -96,6 +96,9 @@ def test_a_lesson_saved_with_its_widget_state_steps_with_no_kernel(lab, browser_
         stepper.locator(".jupyter-widgets-disconnected").first.evaluate("e => getComputedStyle(e, '::before').display")
         == "none"
     )  # no broken-link icon
+    explorer = again.panel.locator(".bpw-explorer")  # its formula box, sliders and modes need Python
+    assert explorer.locator(".bpw-replay-note").count() == 1
+    assert explorer.locator(".bpw-needs-kernel").evaluate_all("cs => cs.length >= 3 && cs.every(c => c.inert)")
     total = live.total
     step_button = stepper.locator("button.bpw-go-next")
     position = stepper.locator(".bpw-position")
