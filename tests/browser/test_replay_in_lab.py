@@ -16,6 +16,7 @@ import pytest
 
 from backprop_widgets import BackwardStepper
 from backprop_widgets.exercises.lesson01 import _sigmoid_tree
+from backprop_widgets.render import backend
 
 from .graph_dom import eventually, svg_texts, wait_until_laid_out
 
@@ -128,3 +129,42 @@ def test_a_lesson_saved_with_its_widget_state_steps_with_no_kernel(lab, browser_
     eventually(lambda: svg_texts(stepper), lambda texts: texts == live_end, what="Run to end")
     again.screenshot(browser_artifact_dir / "lesson01-replay-no-kernel.png")
     assert not [e for e in again.console_errors if "bpw" in e or "backprop" in e]
+
+
+@pytest.mark.skipif(backend() is None, reason="the walk's picture is laid out in Python (the static extra)")
+def test_a_notebook_saved_by_nbclient_steps_with_the_layout_made_in_python(lab, monkeypatch):
+    """No page ever laid this notebook out (nbclient saved the kernel's widget state): the walk steps on the
+    picture Graphviz laid out in Python, and a plain picture, with no layout kept, says it needs Python."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.sign import NotebookNotary
+
+    from backprop_widgets import Value
+
+    monkeypatch.setenv("PYTHONPATH", str(LESSON.parents[1]))  # the kernel imports this checkout's kit
+    make = "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\nf = a * b + a; f.label = 'f'\n"
+    cells = ["from backprop_widgets import BackwardStepper, Value, draw\n" + make, "BackwardStepper(f)", "draw(f)"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    NotebookClient(notebook, timeout=120, kernel_name="python3", store_widget_state=True).execute()
+    data_dir = lab.server.workdir / "home" / "jupyter-data"  # signed as the server's own: trusted, as if saved there
+    NotebookNotary(data_dir=str(data_dir)).sign(notebook)
+    nbformat.write(notebook, lab.root_dir / "saved_by_nbclient.ipynb")
+    namespace: dict = {"Value": Value}
+    exec(make, namespace)
+    live = BackwardStepper(namespace["f"])
+    start = Counter(live.view.cells)
+    live.run()
+    end = Counter(live.view.cells)
+
+    opened = lab.open("saved_by_nbclient.ipynb", new_tab=True)
+    stepper = opened.panel.locator(".bpw-stepper")
+    eventually(lambda: _at(stepper), lambda at: at == "0", what="the recorded walk on Python's layout")
+    assert Counter(svg_texts(stepper)) >= start
+    plain = opened.panel.locator(".bpw-picture:not(.bpw-stepper .bpw-picture)")
+    eventually(lambda: plain.text_content(), lambda text: "run the notebook to see it" in text, what="the sentence")
+    stepper.locator(".bpw-stage").focus()
+    for k in range(1, live.total + 1):
+        opened.page.keyboard.press("ArrowRight")
+        eventually(lambda: _at(stepper), lambda at, k=k: at == str(k), what=f"step {k}")
+    eventually(lambda: Counter(svg_texts(stepper)), lambda texts: texts >= end, what="the live stepper's gradients")
