@@ -76,25 +76,27 @@ def record(stepper) -> dict:
     steps: list[dict] = []
     last: list[str] = []
     with stepper.unsent():
-        for position in range(len(walk) + 1):
-            flows = stepper.view.flow.get("n")
-            stepper.goto(position)
-            view = stepper.view
-            flow = view.flow if position and view.flow.get("n") != flows else None
-            cells = list(view.cells)
-            changed = {str(i): text for i, text in enumerate(cells) if i >= len(last) or last[i] != text}
-            last = cells
-            steps.append(
-                {
-                    "cells": changed,
-                    "current": list(view.current),
-                    "say": walk.spoken(),
-                    "panel": _panel_text(stepper),
-                    "position": f"step {position} of {len(walk)}",
-                    "flow": {key: flow[key] for key in FLOW_KEYS} if flow else None,
-                }
-            )
-        stepper.goto(was)
+        try:
+            for position in range(len(walk) + 1):
+                flows = stepper.view.flow.get("n")
+                stepper.goto(position)
+                view = stepper.view
+                flow = view.flow if position and view.flow.get("n") != flows else None
+                cells = list(view.cells)
+                changed = {str(i): text for i, text in enumerate(cells) if i >= len(last) or last[i] != text}
+                last = cells
+                steps.append(
+                    {
+                        "cells": changed,
+                        "current": list(view.current),
+                        "say": walk.spoken(),
+                        "panel": _panel_text(stepper),
+                        "position": f"step {position} of {len(walk)}",
+                        "flow": {key: flow[key] for key in FLOW_KEYS} if flow else None,
+                    }
+                )
+        finally:
+            stepper.goto(was)
     return {"title": stepper.view.title, "total": len(walk), "start": was, "steps": steps}
 
 
