@@ -62,7 +62,7 @@ $(LAB_STAMP): pyproject.toml
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[lab,static,test,lint,browser,grading,binder]"
+	$(BIN)/python -m pip install --quiet -e ".[lab,static,test,lint,browser,grading,binder,book]"
 	touch $(STAMP)
 
 clean:

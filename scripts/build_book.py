@@ -15,6 +15,10 @@ Binder (``--repo``).
 Why nbconvert rather than Jupyter Book: the pages need only the lessons' own outputs (the recorded
 walks are HTML and a small script), nbconvert is already installed with Jupyter, and a page is one
 file with no theme, search index or build cache to ship.
+
+The pages need no network: the lessons' LaTeX is written as MathML here (latex2mathml, the ``book``
+extra), which browsers draw themselves, so nbconvert's MathJax (from a CDN) is left out, as is its
+require.js (only an ipywidgets embed needs it, and the pages carry no widget state).
 """
 
 from __future__ import annotations
@@ -82,12 +86,48 @@ def static_outputs(notebook, keep_widget_state: bool = False):
     return notebook
 
 
+# $$display$$ and $inline$ math as the lessons write it (an inline $ is not followed by a space, nor its
+# closing $ preceded by one or followed by a digit, as in pandoc); code spans and fences are left alone.
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?!\d)", re.S)
+# what nbconvert puts in a page for MathJax (its configuration and the CDN script), require.js and mermaid
+# (a script that fetches it from a CDN where a page has a diagram: these have none)
+_CDN_SCRIPTS = re.compile(
+    r"<script[^>]*>(?:(?!</script>).)*?(?:MathJax|cdnjs)(?:(?!</script>).)*</script>\s*"
+    r"|<script[^>]*src=\"https?://[^\"]*\"[^>]*>\s*</script>\s*"
+    r"|<!-- (?:Load mathjax|MathJax configuration|End of mathjax configuration) -->\s*",
+    re.S | re.I,
+)
+_MATHML_NS = ' xmlns="http://www.w3.org/1998/Math/MathML"'  # an HTML page needs no namespace on <math>
+
+
+def mathml(markdown: str) -> str:
+    """Markdown with its LaTeX math written as MathML (a browser draws it with no script and no network).
+
+    >>> mathml("where $x$ is `$HOME`")
+    'where <math display="inline"><mrow><mi>x</mi></mrow></math> is `$HOME`'
+    """
+    from latex2mathml.converter import convert
+
+    def one(match: re.Match) -> str:
+        block = match[1] is not None
+        tex = (match[1] if block else match[2]).strip()
+        return convert(tex, display="block" if block else "inline").replace(_MATHML_NS, "", 1)
+
+    return "".join(part if part.startswith("`") else _MATH.sub(one, part) for part in _CODE.split(markdown))
+
+
 def page(notebook, *, title: str, links: list[tuple[str, str]]) -> str:
-    """One lesson as an HTML page (nbconvert's lab template) with a bar of links on top."""
+    """One lesson as an HTML page (nbconvert's lab template) with a bar of links on top; its math as MathML."""
     from nbconvert import HTMLExporter
 
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = mathml(cell.source)
     exporter = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body = _CDN_SCRIPTS.sub("", body)
     bar = " ".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for text, href in links)
     banner = f'<nav class="bpw-book-bar" aria-label="this lesson elsewhere">{bar}</nav>'
     body = body.replace("</head>", f"<style>{BANNER_CSS}</style>\n</head>", 1)

@@ -17,6 +17,7 @@
 
 const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
 const API = P.api;
+/*STEPS*/ // walkMove, walkCells, WALK_KEYS: static/steps.js, written in by the kernel
 
 function shared() {
   const registry = (globalThis.__backprop_widgets ??= {});
@@ -41,6 +42,7 @@ const LAYOUT_CACHE = 32;
 const MANY_BOXES = 150; // no cell shows more readably: such a graph is laid out once, left to right
 
 let graphviz = null; // the Layouts of this page (WebAssembly Graphviz)
+let graphvizArrived = false; // a kernel has sent it (a picture with no kernel behind it can still use it)
 const layouts = new Map(); // DOT text -> laid-out SVG text
 
 const CSS = `
@@ -76,6 +78,12 @@ const CSS = `
 .bpw-message button { margin-left: 6px; }
 .bpw-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
+.bpw-replay-note { margin: 3px 0; color: #1a1a1a; background: #f2f7fb; border-left: 3px solid #0072b2;
+  padding: 3px 8px; }
+.bpw-replaying .bpw-needs-kernel { opacity: 0.45; }
+.bpw-replaying .jupyter-widgets-disconnected::before, .bpw-replaying.jupyter-widgets-disconnected::before {
+  display: none; }
+.bpw-replay-panel { text-align: center; margin: 2px 0; }
 `;
 
 function injectCss() {
@@ -270,7 +278,7 @@ class Picture {
       if (!this.svg) return;
       // A new width (or a picture mounted before its cell had one) may want the other direction:
       // chosen again once it settles, unless the student has zoomed or panned since.
-      if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) {
+      if (this.mode === "start" && !this.moved && !this.replayer && Math.abs(this.stageWidth() - this.chosenWidth) > 2) {
         clearTimeout(this.resizeTimer);
         this.resizeTimer = setTimeout(() => this.rechoose(), 100);
         return;
@@ -292,6 +300,7 @@ class Picture {
     if (this.controls) this.controls.disconnect();
     clearTimeout(this.controlsTimer);
     this.cancelAnimation();
+    this.replayer?.dispose();
   }
 
   watchControls(tries = 0) {
@@ -334,7 +343,9 @@ class Picture {
       // folding back: as it was; (un)folding: the same direction as before, laid out once
       const saved = this.saved.get(dot);
       const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
-      choice = direction ? await this.laidOut(dot, direction) : await this.choose(dot);
+      choice = this.recordedLayout(dot);
+      if (!choice && this.noKernel() && !graphvizArrived) return this.needsKernel();
+      choice ||= direction ? await this.laidOut(dot, direction) : await this.choose(dot);
     } catch (error) {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
@@ -354,6 +365,7 @@ class Picture {
     else if (before && toggled) this.follow(toggled, before);
     else this.start();
     if (before) this.move(before);
+    if (this.replayOrKeep(choice) || this.noKernel()) return; // no kernel: no second layout (no Graphviz)
     // the stage may have got its width while the layout ran (a cell not yet in the page has none)
     if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
   }
@@ -880,9 +892,10 @@ class Picture {
     const group = event.target.closest && event.target.closest("g.folded, g.cluster");
     if (group && (key === "Enter" || key === " ")) {
       this.toggle(group);
-    } else if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(key)) {
+    } else if (key in WALK_KEYS) {
       if (!this.model.get("stepping")) return;
-      this.model.send({ type: P.messages.key, key });
+      if (this.replayer) this.replayer.go(WALK_KEYS[key]);
+      else this.model.send({ type: P.messages.key, key });
     } else if (key === "+" || key === "=") {
       this.zoom(1.5);
     } else if (key === "-") {
@@ -894,6 +907,166 @@ class Picture {
     }
     event.preventDefault();
     event.stopPropagation();
+  }
+}
+
+// ---- a recorded walk, stepped with no kernel ---------------------------------------
+//
+// A stepper records its whole walk into the picture's state (the "replay" trait: widgets/recorded.py,
+// replay_state): per step the cells that change, the lit ids, the words, the panel's lines and the
+// number that flows. Where no kernel stands behind the model (a notebook saved with its widget state,
+// opened again: ipywidgets marks such a view "disconnected"), the page steps that record itself: it
+// patches its own model as the kernel's patches would (so the picture paints as it always does), and
+// drives the stepper's own Reset, Back, Step and Run to end buttons, its position label and panel.
+// Controls that only Python can answer (class bpw-needs-kernel) are greyed out, with a sentence.
+
+const DISCONNECTED = "jupyter-widgets-disconnected"; // ipywidgets' class on a view with no kernel behind it
+const NEEDS_KERNEL = "bpw-needs-kernel";
+
+Picture.prototype.noKernel = function () {
+  return this.el.classList.contains(DISCONNECTED);
+};
+
+const KEEP_LAYOUT = 250000; // characters: a bigger laid-out picture is not kept in the saved widget state
+
+// With no kernel, the picture as it was laid out while one ran (no Graphviz comes without a kernel): kept
+// by this page ("laid_out", below) or, for a walk recorded in Python, laid out there.
+Picture.prototype.recordedLayout = function (dot) {
+  if (!this.noKernel()) return null;
+  const kept = [this.model.get("laid_out"), this.model.get("replay")].find((k) => k && k.svg && k.dot === dot);
+  return kept ? { dot, direction: kept.direction || "LR", text: kept.svg, size: sizeOf(kept.svg) } : null;
+};
+
+// After a layout: with no kernel, step the recorded walk; with one, keep the layout in the model (a local
+// change: nothing is sent), so that a notebook saved with its widget state shows the picture with no kernel.
+Picture.prototype.replayOrKeep = function (choice) {
+  const replay = this.model.get("replay");
+  if (this.noKernel()) {
+    if (!replay || !replay.steps) return false;
+    this.replayer?.dispose();
+    this.replayer = new Replay(this, replay);
+    return true;
+  }
+  const kept = this.model.get("laid_out");
+  if (choice.text.length <= KEEP_LAYOUT && !(kept && kept.dot === choice.dot && kept.svg === choice.text)) {
+    this.model.set("laid_out", { dot: choice.dot, direction: choice.direction, svg: choice.text });
+    if (replay && replay.svg) {
+      const { svg, dot, direction, ...walk } = replay; // Python's layout: this page's own is kept instead
+      this.model.set("replay", walk);
+    }
+  }
+  return false;
+};
+
+// A picture saved without its layout, and no kernel to lay it out: say so, rather than "Laying out…" forever.
+Picture.prototype.needsKernel = function () {
+  this.stage.style.height = "";
+  this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" },
+    "This picture is laid out while Python runs: run the notebook to see it."));
+};
+
+class Replay {
+  constructor(picture, walk) {
+    this.picture = picture;
+    this.model = picture.model;
+    this.walk = walk;
+    this.last = walk.steps.length - 1;
+    this.flows = 0;
+    this.at = this.whereNow();
+    this.note = element("div", { class: "bpw-replay-note", role: "note" });
+    picture.root.insertBefore(this.note, picture.messageLine);
+    this.buttons = {};
+    this.attach();
+  }
+
+  // The step the saved picture shows: the first whose cells and lit ids are the model's.
+  whereNow() {
+    const cells = this.model.get("cells");
+    const lit = this.model.get("current").join(" ");
+    for (let k = 0; k <= this.last; k++) {
+      const shown = walkCells(this.walk, k);
+      if (this.walk.steps[k].current.join(" ") === lit && Object.entries(shown).every(([i, t]) => cells[i] === t)) {
+        return k;
+      }
+    }
+    return 0;
+  }
+
+  // The stepper's own controls (ipywidgets' views around the picture, found by the classes the kernel gave
+  // them); they may be drawn a little after the picture.
+  attach(tries = 0) {
+    const host = this.picture.el.closest(".bpw-stepper");
+    if (!host || !host.querySelector(".bpw-go-next")) {
+      if (tries < 50 && !this.picture.disposed) this.timer = setTimeout(() => this.attach(tries + 1), 200);
+      else this.show(this.at, false);
+      return;
+    }
+    const scope = this.picture.el.closest(".bpw-explorer") || host;
+    this.scope = scope;
+    scope.classList.add("bpw-replaying");
+    this.onClick = (event) => {
+      const name = event.currentTarget.dataset.bpwGo;
+      event.stopPropagation();
+      this.go(name);
+    };
+    for (const name of ["home", "back", "next", "end"]) {
+      const button = host.querySelector(`.bpw-go-${name}`);
+      if (!button) continue;
+      button.dataset.bpwGo = name;
+      button.addEventListener("click", this.onClick, true);
+      this.buttons[name] = button;
+    }
+    this.label = host.querySelector(".bpw-position");
+    this.panel = host.querySelector(".bpw-panel");
+    const dead = [...scope.querySelectorAll(`.${NEEDS_KERNEL}`)].filter((c) => c.style.display !== "none");
+    for (const control of dead) {
+      control.inert = true; // neither clicked nor focused: nothing would answer
+      for (const input of control.querySelectorAll("button, input, select")) input.disabled = true;
+      if ("disabled" in control) control.disabled = true;
+    }
+    this.note.textContent =
+      "A recorded walk: Step, Back, Reset, Run to end and the arrow keys step it without Python." +
+      (dead.length ? " The greyed-out controls need Python running: run the notebook to use them." : "");
+    this.show(this.at, false, true);
+  }
+
+  go(name) {
+    const button = this.buttons[name];
+    if (!name || (button && button.style.display === "none")) return; // a hidden control's key does nothing either
+    this.show(walkMove(name, this.at, this.last), true);
+  }
+
+  // Step k, as the kernel would show it: the model patched (the picture paints it, the number flowing
+  // along its edge when this is one step on), the position, the panel, which buttons can be pressed.
+  show(k, speak, always = false) {
+    if (k === this.at && !always) return;
+    const step = this.walk.steps[k];
+    const cells = this.model.get("cells").slice();
+    for (const [i, text] of Object.entries(walkCells(this.walk, k))) cells[Number(i)] = text;
+    const state = { cells, current: step.current };
+    if (speak) state.announce = step.say;
+    if (k === this.at + 1 && step.flow && speak) state.flow = { ...step.flow, n: `replay-${++this.flows}` };
+    this.at = k;
+    this.model.set(state); // the page's copy only: no kernel is there to tell
+    this.picture.root.dataset.replayAt = String(k);
+    if (this.label) this.label.textContent = step.position;
+    if (this.panel) this.showPanel(step);
+    const { home, back, next, end } = this.buttons;
+    for (const button of [home, back]) if (button) button.disabled = k === 0;
+    for (const button of [next, end]) if (button) button.disabled = k === this.last;
+  }
+
+  showPanel(step) {
+    const [formula, numbers] = this.panel.querySelectorAll(".widget-htmlmath-content, .widget-html-content");
+    if (formula) formula.replaceChildren(element("div", { class: "bpw-replay-panel" }, step.say));
+    if (numbers) {
+      numbers.replaceChildren(...step.panel.map((line) => element("div", { class: "bpw-replay-panel" }, line)));
+    }
+  }
+
+  dispose() {
+    clearTimeout(this.timer);
+    for (const button of Object.values(this.buttons)) button.removeEventListener("click", this.onClick, true);
   }
 }
 
@@ -913,6 +1086,7 @@ function receiveGraphviz(model) {
       if (!message || message.type !== P.messages.graphviz || typeof message.code !== "string") return;
       model.off("msg:custom", listen);
       clearTimeout(ask);
+      graphvizArrived = true;
       resolve(message.code);
     };
     model.on("msg:custom", listen);

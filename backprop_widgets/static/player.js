@@ -10,6 +10,7 @@
 // A plain script, not a module, so that a page opened from file:// runs it; mounting twice is harmless.
 (function () {
   const P = /*PROTOCOL*/ {}; // written in by the kernel (widgets/graph.py, _module)
+  /*STEPS*/ // walkMove, walkCells, WALK_KEYS: static/steps.js, written in by the kernel
 
   function textWidth(text) {
     let ems = 0;
@@ -76,9 +77,7 @@
     function show(k, speak) {
       k = Math.max(0, Math.min(last, k));
       if (k === at) return;
-      const shown = {};
-      for (const step of walk.steps.slice(0, k + 1)) Object.assign(shown, step.cells);
-      for (const [i, value] of Object.entries(shown)) setText(Number(i), value);
+      for (const [i, value] of Object.entries(walkCells(walk, k))) setText(Number(i), value);
       for (const g of lit) g.classList.remove("current");
       const step = walk.steps[k];
       lit = step.current.map((id) => groups.get(id)).filter(Boolean);
@@ -100,16 +99,14 @@
       at = k;
     }
 
-    const moves = { home: () => 0, back: () => at - 1, next: () => at + 1, end: () => last };
     for (const [name, button] of Object.entries(buttons)) {
-      button.addEventListener("click", () => show(moves[name](), true));
+      button.addEventListener("click", () => show(walkMove(name, at, last), true));
     }
-    const keys = { ArrowRight: "next", ArrowLeft: "back", Home: "home", End: "end" };
     root.addEventListener("keydown", (event) => {
-      const name = keys[event.key];
+      const name = WALK_KEYS[event.key];
       if (!name) return;
       event.preventDefault();
-      show(moves[name](), true);
+      show(walkMove(name, at, last), true);
     });
     show(walk.start ?? 0, false);
   }

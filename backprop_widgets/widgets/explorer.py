@@ -14,7 +14,7 @@ from ..palette import OKABE_ITO, TEXT_COLOURS
 from ..parse import ParseError, parse, to_formula, variables
 from .graph import GraphView, with_static_copy
 from .options import EXPLORER_CONTROLS, STEPPER_CONTROLS, in_assessment, resolve, resolve_hide
-from .stepper import BackwardStepper, ForwardStepper
+from .stepper import NEEDS_KERNEL, BackwardStepper, ForwardStepper
 from .walk import node_names
 
 __all__ = ["Explorer"]
@@ -191,6 +191,8 @@ class Explorer(widgets.VBox):
             parts[name].layout.display = "none"
         super().__init__([top, self.sliders_box, self.mode, self.stale, self.body])
         self.add_class("bpw-explorer")
+        for control in (top, self.sliders_box, self.mode, self.forward_box, self.check_button):
+            control.add_class(NEEDS_KERNEL)  # greyed out while the page steps a recorded walk with no kernel
         self._show_mode()
 
     # ---- building ------------------------------------------------------------------

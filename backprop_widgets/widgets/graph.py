@@ -65,12 +65,13 @@ _CONSTANTS = re.compile(r"/\*PROTOCOL\*/ \{.*?\};")
 
 
 def _module(name: str, constants: dict) -> str:
-    """A front-end module's code with the kernel's constants written in (see ``render.protocol``)."""
+    """A front-end module's code with the kernel's constants written in (see ``render.protocol``), and, where it
+    says ``/*STEPS*/``, ``static/steps.js`` (how a recorded walk steps: the page player's and the widget's)."""
     code = (STATIC / name).read_text(encoding="utf-8")
     code, found = _CONSTANTS.subn(lambda _: f"/*PROTOCOL*/ {json.dumps(constants, ensure_ascii=False)};", code, 1)
     if not found:
         raise RuntimeError(f"static/{name} has no /*PROTOCOL*/ line for the kernel's constants")
-    return code
+    return code.replace("/*STEPS*/", (STATIC / "steps.js").read_text(encoding="utf-8"), 1)
 
 
 class _FrontEnd(anywidget.AnyWidget):
@@ -149,6 +150,8 @@ class GraphView(anywidget.AnyWidget):
     notes = traitlets.Unicode().tag(sync=True)  # warnings: values that are not finite, ...
     hint = traitlets.Unicode().tag(sync=True)
     stepping = traitlets.Bool(False).tag(sync=True)  # arrow keys step (a stepper listens)
+    # a stepper's whole walk, recorded (widgets/recorded.py, replay_state): with no kernel the page steps it
+    replay = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -176,6 +179,7 @@ class GraphView(anywidget.AnyWidget):
         self._grads: Mapping | None = None
         self._lit: dict = {}
         self._batch = 0
+        self._muted = 0
         self._pending: dict = {}
         self._key_handlers: list[Callable[[str], None]] = []
         self._refold_handlers: list[Callable[[], None]] = []
@@ -367,6 +371,17 @@ class GraphView(anywidget.AnyWidget):
             if not self._batch:
                 self._flush()
 
+    @contextmanager
+    def unsent(self):
+        """Send nothing of what changes inside the block: a recording walks the pass and comes back to where it was."""
+        flow = self.flow
+        self._muted += 1
+        try:
+            yield self
+        finally:
+            self._muted -= 1
+            self._quietly("flow", flow)  # as the page has it (the walk ends where it began)
+
     def on_key(self, handler: Callable[[str], None]) -> None:
         """Call ``handler(key)`` when the student presses Left, Right, Home or End on the picture."""
         self._key_handlers.append(handler)
@@ -513,7 +528,7 @@ class GraphView(anywidget.AnyWidget):
             if getattr(self, name) != value or name == "flow":
                 message[name] = value
                 self._quietly(name, value)
-        if len(message) > 1:
+        if len(message) > 1 and not self._muted:
             self.send(message)
 
     def _quietly(self, name: str, value: Any) -> None:

@@ -38,8 +38,8 @@ class Lockstep(widgets.VBox):
     def __init__(self, kit_loss: Any, torch_loss: Any, *, model: Any = None) -> None:
         torch_root = as_graph(torch_loss, model=model)
         _share_names(kit_loss, torch_root)
-        self.kit = BackwardStepper(kit_loss, hide=OWN_CONTROLS)
-        self.torch = BackwardStepper(torch_root, hide=OWN_CONTROLS)
+        self.kit = BackwardStepper(kit_loss, hide=OWN_CONTROLS, record=False)
+        self.torch = BackwardStepper(torch_root, hide=OWN_CONTROLS, record=False)
         if len(self.kit.walk) != len(self.torch.walk):
             kit_ops = [n.op for n in self.kit.walk.order if n.op]
             torch_ops = [n.op for n in self.torch.walk.order if n.op]

@@ -83,8 +83,10 @@ _FACTORY: dict[str, Any] = {
     "quiz": False,  # the stepper asks for each step's numbers before showing them
     "hide": (),  # names of controls to hide (see CONTROLS), e.g. ("run", "play", "formula")
     "assessment": False,  # a graded notebook: quiz, gradients hidden, no run to end, no gradient check
-    # a stepper's output carries its whole walk, which steps with no kernel (an HTML export, the book)
-    "record": False,
+    # True: a stepper's output carries its whole walk, which steps with no kernel (an HTML export, the book),
+    # and so does its widget state; None: a walk of at most recorded.REPLAY_STEPS steps is kept in the widget
+    # state only (a notebook saved with it steps with no kernel); False: neither
+    "record": None,
 }
 
 

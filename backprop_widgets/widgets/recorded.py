@@ -1,5 +1,5 @@
-"""A stepper's walk, recorded once in Python, then stepped with no kernel: ``record``, ``player_html``,
-``save_html``, ``save_svg`` and ``save_gif``.
+"""A stepper's walk, recorded once in Python, then stepped with no kernel: ``record``, ``replay_state``,
+``player_html``, ``save_html``, ``save_svg`` and ``save_gif``.
 
 ``record(stepper)`` drives the stepper from step 0 to its end and keeps, per
 step, the number cells whose text changed, the SVG ids lit, what the screen
@@ -7,6 +7,10 @@ reader is told and the panel's text (back where it was after).  Everything
 else here is made from that one record and the picture laid out in Python
 (``render.view.marked_svg``, the ``static`` extra):
 
+- ``replay_state``: the record inside the widget's own state (``GraphView.replay``),
+  so that a notebook saved with its widget state steps where no kernel answers:
+  the picture's front end (``static/frontend.js``, its replay section) then
+  patches its own model from the record, as the kernel's patches would.
 - ``player_html``: the picture and its steps as one HTML fragment with its own
   script (``static/player.js``): buttons, the arrow keys, Home and End, a live
   region.  A recorded stepper's output carries it (``record=True``), so an HTML
@@ -24,13 +28,29 @@ import json
 import re
 from pathlib import Path
 
+from ..render import backend
+from ..render.layout import RenderError, render_svg
 from ..render.protocol import front_end_constants, text_width
 from ..render.view import CURRENT_COLOUR, CURRENT_WIDTH, _fit, marked_svg
-from .graph import _module
+from .graph import STATIC_LIMIT, _module
 
-__all__ = ["record", "player_html", "page_html", "save_html", "frames", "animated_svg", "save_svg", "save_gif"]
+__all__ = [
+    "REPLAY_STEPS",
+    "record",
+    "replay_state",
+    "player_html",
+    "page_html",
+    "save_html",
+    "frames",
+    "animated_svg",
+    "save_svg",
+    "save_gif",
+]
 
 REPLAY_NOTE = "A recorded walk: it steps in this page, without Python. Run the notebook to change its numbers."
+# A walk of at most this many steps is recorded into its widget unless told otherwise (record=None): lesson 01's
+# walks cost about 3 KB each in a notebook saved with its widget state; a longer walk is recorded with record=True.
+REPLAY_STEPS = 40
 
 
 def _panel_text(stepper) -> list[str]:
@@ -47,34 +67,55 @@ def record(stepper) -> dict:
 
     ``{"title", "total", "start", "steps": [{"cells": {index: text}, "current": [ids], "say", "panel": [lines],
     "position", "flow"}]}``: step 0's ``cells`` are all of them, each later step's only those that changed;
-    ``flow`` is the number the step carries along its edge, ``{"edge": id, "text": ...}`` (None: no edge drawn).
+    ``flow`` is the number the step carries along its edge, ``{"edge": id, "text": ...}`` (None: no edge drawn),
+    with the cell it goes into and that cell's text before and after (the widget's front end animates them).
+    Nothing of the walk there and back is sent to the page.
     """
     walk = stepper.walk
     was = walk.position
     steps: list[dict] = []
     last: list[str] = []
-    try:
-        for position in range(len(walk) + 1):
-            flows = stepper.view.flow.get("n")
-            stepper.goto(position)
-            view = stepper.view
-            flow = view.flow if position and view.flow.get("n") != flows else None
-            cells = list(view.cells)
-            changed = {str(i): text for i, text in enumerate(cells) if i >= len(last) or last[i] != text}
-            last = cells
-            steps.append(
-                {
-                    "cells": changed,
-                    "current": list(view.current),
-                    "say": walk.spoken(),
-                    "panel": _panel_text(stepper),
-                    "position": f"step {position} of {len(walk)}",
-                    "flow": {"edge": flow["edge"], "text": flow["text"]} if flow else None,
-                }
-            )
-    finally:
-        stepper.goto(was)
+    with stepper.unsent():
+        try:
+            for position in range(len(walk) + 1):
+                flows = stepper.view.flow.get("n")
+                stepper.goto(position)
+                view = stepper.view
+                flow = view.flow if position and view.flow.get("n") != flows else None
+                cells = list(view.cells)
+                changed = {str(i): text for i, text in enumerate(cells) if i >= len(last) or last[i] != text}
+                last = cells
+                steps.append(
+                    {
+                        "cells": changed,
+                        "current": list(view.current),
+                        "say": walk.spoken(),
+                        "panel": _panel_text(stepper),
+                        "position": f"step {position} of {len(walk)}",
+                        "flow": {key: flow[key] for key in FLOW_KEYS} if flow else None,
+                    }
+                )
+        finally:
+            stepper.goto(was)
     return {"title": stepper.view.title, "total": len(walk), "start": was, "steps": steps}
+
+
+FLOW_KEYS = ("edge", "text", "cell", "before", "after", "forward")
+
+
+def replay_state(stepper) -> dict:
+    """The walk as the widget's front end steps it with no kernel: ``record``'s steps, and the picture laid out
+    in Python where a Graphviz is at hand (else the page keeps the layout it makes while the kernel runs)."""
+    walk = record(stepper)
+    state = {"total": walk["total"], "steps": walk["steps"]}
+    view = stepper.view
+    if backend() is not None and view.drawn <= STATIC_LIMIT:
+        try:
+            svg = render_svg(view.dot)
+            state.update(svg=svg[svg.index("<svg") :], direction="LR", dot=view.dot)
+        except (RenderError, ValueError):
+            pass  # the page lays it out while the kernel runs, and keeps that
+    return state
 
 
 def _cells_at(walk: dict, position: int) -> list[str]:

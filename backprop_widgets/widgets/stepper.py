@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -20,6 +21,8 @@ from .walk import BackwardWalk, ForwardWalk, GroupStep, node_names, tangent_name
 __all__ = ["Stepper", "BackwardStepper", "ForwardStepper"]
 
 CONTROL_NAMES = STEPPER_CONTROLS  # the names hide= knows (one home: options.CONTROLS)
+# the class of a control that needs Python running: the page greys it out while it steps a recorded walk
+NEEDS_KERNEL = "bpw-needs-kernel"
 
 
 class Stepper(widgets.VBox):
@@ -51,8 +54,13 @@ class Stepper(widgets.VBox):
         widget = type(self).__name__
         if record and quiz is not None:
             raise ValueError(f"{widget}: a recorded walk shows every answer, so it cannot be a quiz (quiz=False)")
-        # configure(record=True) records every stepper but a quiz
-        self.recorded = bool(resolve("record", record, widget)) and quiz is None
+        # record=True (or configure(record=True)): the walk goes into the output's HTML too (an export, the book);
+        # left unset, a walk of at most REPLAY_STEPS steps is recorded into the widget only; False: not at all
+        record = resolve("record", record, widget)
+        self.recorded = bool(record) and quiz is None
+        self.replays = quiz is None and record is not False
+        self._replay_any_length = bool(record)
+        self._recorded_numbers: tuple = ()
         shown = resolve("hide_gradients", hide_gradients, widget) is False  # False, not None
         self.hide_gradients = not shown
         self.hidden = hidden = set(resolve_hide(hide, STEPPER_CONTROLS, widget))
@@ -114,6 +122,13 @@ class Stepper(widgets.VBox):
         }
         for name in hidden & set(controls):
             controls[name].layout.display = "none"
+        # the front end finds them by these classes when it steps a recorded walk with no kernel
+        for name, button in (("home", self.reset_button), ("back", self.back_button), ("next", self.step_button)):
+            button.add_class(f"bpw-go-{name}")
+        self.run_button.add_class("bpw-go-end")
+        self.position_label.add_class("bpw-position")
+        for control in (self.play, self.speed):
+            control.add_class(NEEDS_KERNEL)
         if quiz is not None:  # a quiz is answered step by step
             for button in (self.run_button, self.play, self.speed):
                 button.layout.display = "none"
@@ -136,6 +151,7 @@ class Stepper(widgets.VBox):
             self.walk.run()
             self._shown = self.walk.position
         self._show()
+        self._record_replay()
 
     # ---- what a subclass says ----------------------------------------------------
 
@@ -208,6 +224,8 @@ class Stepper(widgets.VBox):
             self.walk.goto(position)
         self.play.max = len(self.walk)
         self._show()
+        if self.view.replay and self._numbers() != self._recorded_numbers:
+            self.view.replay = {}  # recorded with other numbers (recording again would cost every slider move)
 
     # ---- internals ---------------------------------------------------------------
 
@@ -223,6 +241,7 @@ class Stepper(widgets.VBox):
         self.play.max = len(self.walk)
         self._shown = self.walk.position
         self._show()
+        self._record_replay()
 
     def _on_key(self, key: str) -> None:
         """Keys pressed on the picture: Right steps, Left goes back, Home and End go to either end."""
@@ -284,6 +303,25 @@ class Stepper(widgets.VBox):
     def record(self) -> dict:
         """Every step of the walk as the picture and panel show it: what a page needs to step with no kernel."""
         return recorded.record(self)
+
+    @contextmanager
+    def unsent(self):
+        """Nothing changed inside the block reaches the page until it ends (a recording walks there and back)."""
+        with ExitStack() as held:
+            held.enter_context(self.view.unsent())
+            for control in (self.play, self.position_label, self.panel, self.numbers, *self.children[1].children):
+                held.enter_context(control.hold_sync())
+            yield self
+
+    def _record_replay(self) -> None:
+        """Record the walk into the widget's state (see ``recorded.replay_state``), if this stepper replays."""
+        if self.replays and (self._replay_any_length or len(self.walk) <= recorded.REPLAY_STEPS):
+            self.view.replay = recorded.replay_state(self)
+            self._recorded_numbers = self._numbers()
+
+    def _numbers(self) -> tuple:
+        """The values the walk's numbers come from (a recorded walk stays right while they stay)."""
+        return tuple(node.data.tobytes() if hasattr(node.data, "tobytes") else node.data for node in self.walk.order)
 
     def save_html(self, path) -> Path:
         """Write the walk as one self-contained HTML page that steps by buttons and keys (no network, no kernel)."""
@@ -372,15 +410,19 @@ class BackwardStepper(Stepper):
             value=False, description="Gate patterns", icon="random", tooltip="name the pattern each step makes"
         )
         self.gates_button.observe(lambda change: self.show_gates(change["new"]), names="value")
+        self.gates_button.add_class(NEEDS_KERNEL)
         bar = self.children[1]
         bar.children = (*bar.children, self.gates_button)
         self.gates_button.value = gates
 
     def show_gates(self, on: bool = True) -> None:
         """Name the pattern of each step (add distributes, multiply swaps, max routes, a copy passes, a fan-out adds)."""
-        self.gates_button.value = on  # (the toggle calls back here: nothing more to do the second time)
+        if self.view.gates == on and self.gates_button.value == on:
+            return  # (the toggle calls back here: nothing more to do the second time)
         self.view.show_gates(on)
+        self.gates_button.value = on
         self._show_panel(self.walk.explain())
+        self._record_replay()  # a new picture (the patterns marked) and new panel text
 
     def gate_text(self) -> str:
         """The current step's pattern in words ("" at the start, or for a folded group)."""

@@ -161,3 +161,30 @@ def test_the_book_opens_and_its_walks_step(tmp_path, offline_page, monkeypatch):
         press(page, player, "Home")
         assert shown_cells(player) == start
     assert first.stat().st_size < 400_000
+    assert page.outside == []  # type: ignore[attr-defined]  # nothing asked of the network: no MathJax, no CDN
+
+
+def test_a_book_page_shows_its_math_with_no_network(tmp_path, offline_page, monkeypatch):
+    """The lessons' LaTeX is MathML in the page, drawn by the browser itself: fractions stack, nothing is fetched."""
+    import nbformat
+
+    book = _build_book()
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Math\n\n$$\\sigma(x) = \\frac{1}{1 + e^{-x}}$$\n\nwhere $x$ is `$HOME`.")
+        ]
+    )
+    path = tmp_path / "math.html"
+    path.write_text(book.page(notebook, title="math", links=[]), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "$$" not in text and "mathjax" not in text.lower() and "cdnjs" not in text
+    page = offline_page
+    page.goto(path.as_uri())
+    block = page.locator("math[display=block]")
+    assert block.count() == 1 and page.locator("math[display=inline]").count() == 1
+    assert page.locator("code", has_text="$HOME").count() == 1  # code is left as it is
+    fraction = page.locator("math[display=block] mfrac")
+    numerator, denominator = (fraction.locator(":scope > *").nth(i).bounding_box() for i in (0, 1))
+    assert numerator and denominator and numerator["y"] + numerator["height"] <= denominator["y"] + 1  # stacked
+    assert fraction.bounding_box()["height"] > 1.6 * block.locator("mi").first.bounding_box()["height"]
+    assert page.outside == []  # type: ignore[attr-defined]

@@ -1,5 +1,6 @@
 """A stepper's recorded walk (widgets/recorded.py): the record, the page, the animated SVG and the GIF, in Python."""
 
+import html
 import json
 import re
 
@@ -135,3 +136,79 @@ def test_a_folded_walk_is_recorded_and_saved_as_the_picture_folds_it(tmp_path):
     assert page.count('class="node value folded') >= 1  # the picture saved is the folded one
     s.run()
     assert replayed(walk, s.total) == list(s.view.cells)
+
+
+# ---- the walk inside the widget's own state (GraphView.replay), stepped by the page with no kernel ----
+
+
+def sent(widget, monkeypatch) -> list:
+    """Every custom message ``widget`` sends from now on (its patches)."""
+    messages: list = []
+    monkeypatch.setattr(widget, "send", lambda content, buffers=None: messages.append(content))
+    return messages
+
+
+def test_a_short_walk_is_in_the_widget_state_unless_told_not(abc):
+    f = abc[-1]
+    s = BackwardStepper(f)
+    replay = s.view.replay
+    assert replay["total"] == s.total and len(replay["steps"]) == s.total + 1
+    assert replay["steps"] == s.record()["steps"]  # the one record
+    assert all(set(step["flow"]) >= {"edge", "cell", "before", "after", "text"} for step in replay["steps"][1:])
+    assert not BackwardStepper(f, record=False).view.replay
+    assert not BackwardStepper(f, quiz=True).view.replay  # a quiz would show its answers
+    configure(record=False)
+    assert not BackwardStepper(f).view.replay
+
+
+@needs_graphviz
+def test_the_replay_carries_the_picture_laid_out_in_python_for_its_structure(abc):
+    s = BackwardStepper(abc[-1])
+    replay = s.view.replay
+    assert replay["dot"] == s.view.dot and replay["svg"].startswith("<svg") and replay["direction"] == "LR"
+    ids = set(re.findall(r'<g id="([^"]*)"', html.unescape(replay["svg"])))
+    assert set(replay["steps"][1]["current"]) <= ids
+
+
+def test_a_long_walk_is_recorded_only_when_asked(monkeypatch):
+    from backprop_widgets.widgets import recorded
+
+    monkeypatch.setattr(recorded, "REPLAY_STEPS", 3)
+    g = _sigmoid_tree(1.0)["g"]
+    assert BackwardStepper(g).total > 3 and not BackwardStepper(g).view.replay
+    assert BackwardStepper(g, record=True).view.replay["total"] == BackwardStepper(g).total
+
+
+def test_recording_sends_nothing_and_leaves_the_stepper_where_it_was(abc, monkeypatch):
+    s = BackwardStepper(abc[-1])
+    s.goto(2)
+    before = (list(s.view.cells), list(s.view.current), dict(s.view.flow), s.position_label.value, s.play.value)
+    messages = sent(s.view, monkeypatch)
+    states: list = []
+    monkeypatch.setattr(s.play, "send_state", lambda key=None: states.append(key))
+    s._record_replay()
+    assert messages == [] and s.view.replay["steps"]
+    assert (list(s.view.cells), list(s.view.current), dict(s.view.flow), s.position_label.value, s.play.value) == before
+    assert all(not keys or set(keys) == {"value"} for keys in states) and len(states) <= 1  # held: one at most
+    s.step()
+    assert messages and messages[-1]["flow"]["n"] == s.view.flow["n"]  # the next step's number flows as before
+
+
+def test_new_numbers_drop_the_recording_and_a_refold_records_again(monkeypatch):
+    from backprop_widgets import Explorer
+    from backprop_widgets.nn.scalar import MLP
+
+    explorer = Explorer("g = (4*x + 1)^2", x=1)
+    stepper = explorer.stepper
+    assert stepper.view.replay
+    explorer.set_value("x", 1.0)  # the same numbers: still the walk recorded
+    assert stepper.view.replay
+    explorer.set_value("x", 2.0)
+    assert stepper.view.replay == {}  # recorded at x = 1: not this walk any more
+
+    net = MLP(2, [2, 1], seed=0)
+    y = net([0.5, -1.0])
+    s = BackwardStepper(y, record=True)
+    s.view.fold("layer 1")
+    assert s.view.replay["total"] == s.total  # the folded walk, one step for the layer
+    assert any("folded, in one step" in step["say"] for step in s.view.replay["steps"])
