@@ -176,6 +176,140 @@ function downwards(dot) {
   return dot.replace("rankdir=LR", "rankdir=TB").replace(/ranksep=[0-9.]+/, `ranksep=${TB_RANKSEP}`);
 }
 
+// A left-to-right picture too wide for its cell, wrapped into rows like a line of text: the
+// laid-out SVG is cut at gaps between its columns (where no box or frame is), each later part
+// is moved under the one before, and an edge that crosses a cut is drawn down and back to the
+// row's start. Graphviz lays it out once; the wrap moves shapes only, so every id, cell and
+// edge stays as the kernel knows it. Returns the SVG text, or null where no such cut exists.
+const WRAP_GAP = 22; // points between rows
+const WRAP_MARGIN = 12; // points left of a later row, where its incoming edges turn
+
+function numbersOf(shape) {
+  const attributes = { polygon: ["points"], polyline: ["points"], path: ["d"], ellipse: [], text: [] };
+  if (shape.tagName === "ellipse") {
+    const [cx, cy, rx, ry] = ["cx", "cy", "rx", "ry"].map((a) => Number(shape.getAttribute(a)));
+    return [[cx - rx, cy - ry], [cx + rx, cy + ry]];
+  }
+  if (shape.tagName === "text") return [[Number(shape.getAttribute("x")), Number(shape.getAttribute("y"))]];
+  const name = (attributes[shape.tagName] || [])[0];
+  const values = name ? (shape.getAttribute(name).match(/-?[0-9.]+(?:e-?[0-9]+)?/g) || []).map(Number) : [];
+  const points = [];
+  for (let i = 0; i + 1 < values.length; i += 2) points.push([values[i], values[i + 1]]);
+  return points;
+}
+
+function extentOf(group, shapes = "polygon, polyline, path, ellipse") {
+  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  for (const shape of group.querySelectorAll(shapes)) {
+    for (const [x, y] of numbersOf(shape)) {
+      box.x0 = Math.min(box.x0, x); box.x1 = Math.max(box.x1, x);
+      box.y0 = Math.min(box.y0, y); box.y1 = Math.max(box.y1, y);
+    }
+  }
+  return box;
+}
+
+function shiftChildren(group, dx, dy) {
+  const inner = document.createElementNS(SVG_NS, "g");
+  inner.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
+  inner.append(...[...group.childNodes].filter((n) => n.nodeName !== "title"));
+  group.append(inner);
+}
+
+function wrapped(text, rows) {
+  const template = document.createElement("template");
+  template.innerHTML = text;
+  const svg = template.content.querySelector("svg");
+  const graph = svg && svg.querySelector("g.graph");
+  if (!graph || rows < 2) return null;
+  const blocks = [...graph.querySelectorAll(":scope > g.node, :scope > g.cluster, g.cluster g.node")];
+  const spans = blocks.map((g) => extentOf(g)).filter((b) => b.x0 <= b.x1).sort((a, b) => a.x0 - b.x0);
+  if (!spans.length) return null;
+  // the gaps between columns: candidate cuts
+  const gaps = [];
+  let reach = spans[0].x1;
+  for (const span of spans) {
+    if (span.x0 > reach + 4) gaps.push((reach + span.x0) / 2);
+    reach = Math.max(reach, span.x1);
+  }
+  const left = spans[0].x0;
+  const width = reach - left;
+  const cuts = [];
+  for (let k = 1; k < rows; k++) {
+    const want = left + (width * k) / rows;
+    const best = gaps.filter((g) => g > (cuts.at(-1) ?? -Infinity)).sort((a, b) => Math.abs(a - want) - Math.abs(b - want))[0];
+    if (best === undefined) return null;
+    cuts.push(best);
+  }
+  cuts.sort((a, b) => a - b);
+  const rowOf = (x) => cuts.filter((c) => x > c).length;
+  const rowsBox = Array.from({ length: rows }, () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
+  const nodes = [...graph.querySelectorAll("g.node, g.cluster")];
+  const placed = new Map();
+  for (const g of nodes) {
+    const b = extentOf(g, "polygon, polyline, path, ellipse, text");
+    const r = rowOf((b.x0 + b.x1) / 2);
+    placed.set(g, r);
+    const box = rowsBox[r];
+    box.x0 = Math.min(box.x0, b.x0); box.x1 = Math.max(box.x1, b.x1);
+    box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
+  }
+  if (rowsBox.some((b) => b.x0 > b.x1)) return null;
+  // each row under the one before, its left edge a margin right of the first row's
+  const shift = [{ dx: 0, dy: 0 }];
+  for (let r = 1; r < rows; r++) {
+    const above = rowsBox[r - 1].y1 + shift[r - 1].dy;
+    shift.push({ dx: left + WRAP_MARGIN - rowsBox[r].x0, dy: above + WRAP_GAP - rowsBox[r].y0 });
+  }
+  for (const [g, r] of placed) if (r && !g.parentNode.closest("g.cluster")) shiftChildren(g, shift[r].dx, shift[r].dy);
+  for (const g of graph.querySelectorAll("g.edge")) {
+    const path = g.querySelector("path");
+    if (!path) continue;
+    const points = numbersOf(path);
+    const [x1, y1] = points[0];
+    const [x2, y2] = points.at(-1);
+    const from = rowOf(x1);
+    const to = rowOf(x2);
+    if (from === to) {
+      if (to) shiftChildren(g, shift[to].dx, shift[to].dy);
+      continue;
+    }
+    // down the gap after the cut, back along the gap under the row, into the head from the left
+    const cut = cuts[to - 1];
+    const gapY = rowsBox[to - 1].y1 + shift[to - 1].dy + WRAP_GAP / 2;
+    const ex = x2 + shift[to].dx;
+    const ey = y2 + shift[to].dy;
+    const lx = left + WRAP_MARGIN / 2;
+    const q = 4;
+    const f = (n) => n.toFixed(2);
+    path.setAttribute("d", `M${f(x1)},${f(y1)}L${f(cut - q)},${f(y1)}Q${f(cut)},${f(y1)} ${f(cut)},${f(y1 + q)}` +
+      `L${f(cut)},${f(gapY - q)}Q${f(cut)},${f(gapY)} ${f(cut - q)},${f(gapY)}L${f(lx + q)},${f(gapY)}` +
+      `Q${f(lx)},${f(gapY)} ${f(lx)},${f(gapY + q)}L${f(lx)},${f(ey - q)}Q${f(lx)},${f(ey)} ${f(lx + q)},${f(ey)}L${f(ex)},${f(ey)}`);
+    for (const head of g.querySelectorAll("polygon")) {
+      head.setAttribute("transform", `translate(${f(shift[to].dx)},${f(shift[to].dy)})`);
+    }
+    for (const label of g.querySelectorAll("text")) {
+      const r = rowOf(Number(label.getAttribute("x")));
+      if (r) label.setAttribute("transform", `translate(${f(shift[r].dx)},${f(shift[r].dy)})`);
+    }
+  }
+  // the new bounds, in the viewBox's units (the graph group is translated by Graphviz)
+  const [, , , h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  const x1 = Math.max(...rowsBox.map((b, r) => b.x1 + shift[r].dx));
+  const y0 = rowsBox[0].y0;
+  const y1 = rowsBox[rows - 1].y1 + shift[rows - 1].dy;
+  const tx = 4 - Math.min(left, 0);
+  const ty = 4 - y0;
+  graph.setAttribute("transform", `translate(${tx.toFixed(2)} ${ty.toFixed(2)})`);
+  const W = x1 - Math.min(left, 0) + 8;
+  const H = y1 - y0 + 8;
+  const background = graph.querySelector(":scope > polygon");
+  if (background) background.setAttribute("points", `${-tx},${-ty} ${W - tx},${-ty} ${W - tx},${H - ty} ${-tx},${H - ty}`);
+  svg.setAttribute("viewBox", `0 0 ${W.toFixed(2)} ${H.toFixed(2)}`);
+  svg.dataset.rows = String(rows);
+  return h ? svg.outerHTML : null;
+}
+
 const boxesIn = (dot) => (dot.match(/ \[label=/g) || []).length;
 
 // A laid-out picture's size in points and its smallest font size, read off Graphviz's SVG text.
@@ -358,8 +492,10 @@ class Picture {
     if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
   }
 
+  // direction: "LR", "TB", or "W2", "W3", ... (left to right, wrapped into that many rows)
   async laidOut(dot, direction) {
-    const text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
+    let text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
+    if (direction.startsWith("W")) text = wrapped(text, Number(direction.slice(1))) ?? text;
     return { dot, direction, text, size: sizeOf(text) };
   }
 
@@ -387,6 +523,14 @@ class Picture {
     if (area > 2 * this.stageWidth() * this.maxHeight() || boxesIn(dot) > MANY_BOXES) return across;
     const down = await this.laidOut(dot, "TB");
     if (this.fitScale(down.size) >= least) return down;
+    // wrapped into as few rows as make it fit (a row no narrower than the cell allows)
+    const rows = Math.ceil((across.size.w * PT * least) / this.stageWidth());
+    for (let n = Math.max(2, rows); n <= rows + 1; n++) {
+      const text = wrapped(across.text, n);
+      if (!text) break;
+      const size = sizeOf(text);
+      if (this.fitScale(size) >= least) return { dot, direction: `W${n}`, text, size };
+    }
     return across;
   }
 
@@ -590,7 +734,8 @@ class Picture {
     }
     if (!this.svg) return;
     setAttribute(this.svg, "aria-label",
-      this.direction === "TB" ? title.replace("inputs on the left", "inputs at the top") : title);
+      this.direction === "TB" ? title.replace("inputs on the left", "inputs at the top")
+        : this.direction.startsWith("W") ? `${title}, wrapped into ${this.direction.slice(1)} rows` : title);
 
     const flow = model.get("flow") || {};
     const fresh = flow.n !== undefined && flow.n !== this.flowSeen;
