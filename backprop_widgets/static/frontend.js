@@ -181,7 +181,7 @@ function downwards(dot) {
 // is moved under the one before, and an edge that crosses a cut is drawn down and back to the
 // row's start. Graphviz lays it out once; the wrap moves shapes only, so every id, cell and
 // edge stays as the kernel knows it. Returns the SVG text, or null where no such cut exists.
-const WRAP_GAP = 22; // points between rows
+const WRAP_GAP = 16; // points between rows
 const WRAP_MARGIN = 12; // points left of a later row, where its incoming edges turn
 
 function numbersOf(shape) {
@@ -216,7 +216,37 @@ function shiftChildren(group, dx, dy) {
   group.append(inner);
 }
 
-function wrapped(text, rows) {
+// The cuts (rows - 1 of the gaps) that give the shortest picture with no row wider than `widest`
+// points; among equal heights, the earliest. Few gaps and rows: every choice is tried.
+function bestCuts(graph, gaps, rows, left, widest) {
+  const items = [...graph.querySelectorAll("g.node, g.cluster")].map((g) => extentOf(g, "polygon, polyline, path, ellipse, text"))
+    .filter((b) => b.x0 <= b.x1);
+  const cost = (cuts) => {
+    const boxes = Array.from({ length: rows }, () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
+    for (const b of items) {
+      const box = boxes[cuts.filter((c) => (b.x0 + b.x1) / 2 > c).length];
+      box.x0 = Math.min(box.x0, b.x0); box.x1 = Math.max(box.x1, b.x1);
+      box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
+    }
+    if (boxes.some((b) => b.x0 > b.x1)) return Infinity;
+    const wide = Math.max(...boxes.map((b, r) => b.x1 - b.x0 + (r ? WRAP_MARGIN : 0)));
+    return wide > widest ? 1e9 + wide : boxes.reduce((h, b) => h + b.y1 - b.y0, 0);
+  };
+  let best = null;
+  let bestCost = Infinity;
+  const pick = (from, cuts) => {
+    if (cuts.length === rows - 1) {
+      const c = cost(cuts);
+      if (c < bestCost) [best, bestCost] = [[...cuts], c];
+      return;
+    }
+    for (let i = from; i < gaps.length; i++) pick(i + 1, [...cuts, gaps[i]]);
+  };
+  if (gaps.length <= 60 && rows <= 4) pick(0, []);
+  return bestCost < Infinity ? best : null;
+}
+
+function wrapped(text, rows, widest = Infinity) {
   const template = document.createElement("template");
   template.innerHTML = text;
   const svg = template.content.querySelector("svg");
@@ -233,15 +263,8 @@ function wrapped(text, rows) {
     reach = Math.max(reach, span.x1);
   }
   const left = spans[0].x0;
-  const width = reach - left;
-  const cuts = [];
-  for (let k = 1; k < rows; k++) {
-    const want = left + (width * k) / rows;
-    const best = gaps.filter((g) => g > (cuts.at(-1) ?? -Infinity)).sort((a, b) => Math.abs(a - want) - Math.abs(b - want))[0];
-    if (best === undefined) return null;
-    cuts.push(best);
-  }
-  cuts.sort((a, b) => a - b);
+  const cuts = bestCuts(graph, gaps, rows, left, widest);
+  if (!cuts) return null;
   const rowOf = (x) => cuts.filter((c) => x > c).length;
   const rowsBox = Array.from({ length: rows }, () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
   const nodes = [...graph.querySelectorAll("g.node, g.cluster")];
@@ -262,21 +285,24 @@ function wrapped(text, rows) {
     shift.push({ dx: left + WRAP_MARGIN - rowsBox[r].x0, dy: above + WRAP_GAP - rowsBox[r].y0 });
   }
   for (const [g, r] of placed) if (r && !g.parentNode.closest("g.cluster")) shiftChildren(g, shift[r].dx, shift[r].dy);
+  reach = -Infinity; // the rightmost turn of an edge between rows
   for (const g of graph.querySelectorAll("g.edge")) {
     const path = g.querySelector("path");
     if (!path) continue;
     const points = numbersOf(path);
-    const [x1, y1] = points[0];
+    const [tx1, ty1] = points[0];
     const [x2, y2] = points.at(-1);
-    const from = rowOf(x1);
+    const from = rowOf(tx1);
     const to = rowOf(x2);
     if (from === to) {
       if (to) shiftChildren(g, shift[to].dx, shift[to].dy);
       continue;
     }
     // down the gap after the cut, back along the gap under the row, into the head from the left
-    const cut = cuts[to - 1];
+    const cut = cuts[from] + shift[from].dx;
     const gapY = rowsBox[to - 1].y1 + shift[to - 1].dy + WRAP_GAP / 2;
+    const [x1, y1] = [tx1 + shift[from].dx, ty1 + shift[from].dy];
+    reach = Math.max(reach, cut);
     const ex = x2 + shift[to].dx;
     const ey = y2 + shift[to].dy;
     const lx = left + WRAP_MARGIN / 2;
@@ -295,7 +321,7 @@ function wrapped(text, rows) {
   }
   // the new bounds, in the viewBox's units (the graph group is translated by Graphviz)
   const [, , , h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
-  const x1 = Math.max(...rowsBox.map((b, r) => b.x1 + shift[r].dx));
+  const x1 = Math.max(reach, ...rowsBox.map((b, r) => b.x1 + shift[r].dx));
   const y0 = rowsBox[0].y0;
   const y1 = rowsBox[rows - 1].y1 + shift[rows - 1].dy;
   const tx = 4 - Math.min(left, 0);
@@ -495,7 +521,10 @@ class Picture {
   // direction: "LR", "TB", or "W2", "W3", ... (left to right, wrapped into that many rows)
   async laidOut(dot, direction) {
     let text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
-    if (direction.startsWith("W")) text = wrapped(text, Number(direction.slice(1))) ?? text;
+    if (direction.startsWith("W")) {
+      const [rows, widest] = direction.slice(1).split(":").map(Number);
+      text = wrapped(text, rows, widest) ?? text;
+    }
     return { dot, direction, text, size: sizeOf(text) };
   }
 
@@ -525,11 +554,12 @@ class Picture {
     if (this.fitScale(down.size) >= least) return down;
     // wrapped into as few rows as make it fit (a row no narrower than the cell allows)
     const rows = Math.ceil((across.size.w * PT * least) / this.stageWidth());
+    const widest = Math.floor(this.stageWidth() / (PT * least)) - 8; // points, at the readable scale
     for (let n = Math.max(2, rows); n <= rows + 1; n++) {
-      const text = wrapped(across.text, n);
-      if (!text) break;
+      const text = wrapped(across.text, n, widest);
+      if (!text) continue;
       const size = sizeOf(text);
-      if (this.fitScale(size) >= least) return { dot, direction: `W${n}`, text, size };
+      if (this.fitScale(size) >= least) return { dot, direction: `W${n}:${widest}`, text, size };
     }
     return across;
   }
@@ -735,7 +765,7 @@ class Picture {
     if (!this.svg) return;
     setAttribute(this.svg, "aria-label",
       this.direction === "TB" ? title.replace("inputs on the left", "inputs at the top")
-        : this.direction.startsWith("W") ? `${title}, wrapped into ${this.direction.slice(1)} rows` : title);
+        : this.direction.startsWith("W") ? `${title}, wrapped into ${parseInt(this.direction.slice(1))} rows` : title);
 
     const flow = model.get("flow") || {};
     const fresh = flow.n !== undefined && flow.n !== this.flowSeen;
