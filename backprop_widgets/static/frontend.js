@@ -336,6 +336,107 @@ function wrapped(text, rows, widest = Infinity) {
   return h ? svg.outerHTML : null;
 }
 
+// An unfolded group too wide to read whole in the cell, folded in two like a line of text: its
+// nodes right of a gap between its columns move under its left part, everything below the group
+// moves down to make room, and edges whose ends moved apart are drawn again. Returns the SVG
+// text, or null where the group fits or has no such gap.
+function wrappedGroup(text, name, widest) {
+  const template = document.createElement("template");
+  template.innerHTML = text;
+  const svg = template.content.querySelector("svg");
+  const graph = svg && svg.querySelector("g.graph");
+  const frame = graph && [...graph.querySelectorAll("g.cluster")].find(
+    (g) => (g.querySelector("text") || {}).textContent === `▾ ${name}`);
+  if (!frame) return null;
+  const box = extentOf(frame);
+  if (box.x1 - box.x0 <= widest) return null;
+  const inside = (b) => b.x0 >= box.x0 - 1 && b.x1 <= box.x1 + 1 && b.y0 >= box.y0 - 1 && b.y1 <= box.y1 + 1;
+  const nodes = [...graph.querySelectorAll("g.node")].map((g) => ({ g, b: extentOf(g, "polygon, polyline, path, ellipse, text") }));
+  const members = nodes.filter((n) => inside(n.b));
+  const spans = members.map((n) => n.b).sort((a, b) => a.x0 - b.x0);
+  let best = null;
+  let reach = spans.length ? spans[0].x1 : 0;
+  for (const span of spans) {
+    const gap = (reach + span.x0) / 2;
+    const fits = gap - box.x0 <= widest && box.x1 - gap + WRAP_MARGIN <= widest;
+    if (span.x0 > reach + 4 && fits && (!best || Math.abs(gap - (box.x0 + box.x1) / 2) < Math.abs(best - (box.x0 + box.x1) / 2))) best = gap;
+    reach = Math.max(reach, span.x1);
+  }
+  if (best === null) return null;
+  const cut = best;
+  const rowHeight = box.y1 - box.y0;
+  const moved = { dx: box.x0 + WRAP_MARGIN - cut, dy: rowHeight + WRAP_GAP };
+  const down = { dx: 0, dy: rowHeight + WRAP_GAP };
+  const shiftOf = new Map(); // node id -> its shift
+  const none = { dx: 0, dy: 0 };
+  for (const { g, b } of nodes) {
+    const shift = inside(b) ? ((b.x0 + b.x1) / 2 > cut ? moved : none) : b.y0 >= box.y1 - 1 ? down : none;
+    shiftOf.set(g, shift);
+    if (shift !== none) shiftChildren(g, shift.dx, shift.dy);
+  }
+  for (const g of graph.querySelectorAll("g.cluster")) if (g !== frame && extentOf(g).y0 >= box.y1 - 1) shiftChildren(g, 0, down.dy);
+  const f = (n) => n.toFixed(2);
+  const distance = (b, [x, y]) => Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
+  const nearest = (points) => {
+    let found = null;
+    let least = 12; // points: an edge ends at its node's border (its arrow's tip)
+    for (const n of nodes) {
+      for (const p of points) {
+        const d = distance(n.b, p);
+        if (d < least) [found, least] = [n, d];
+      }
+    }
+    return found;
+  };
+  for (const g of graph.querySelectorAll("g.edge")) {
+    const path = g.querySelector("path");
+    if (!path) continue;
+    const points = numbersOf(path);
+    const [x1, y1] = points[0];
+    const [x2, y2] = points.at(-1);
+    const tail = nearest([[x1, y1]]);
+    const arrow = g.querySelector("polygon");
+    const head = nearest(arrow ? numbersOf(arrow) : [[x2, y2]]);
+    const a = tail ? shiftOf.get(tail.g) : (y1 >= box.y1 - 1 ? down : none);
+    const b = head ? shiftOf.get(head.g) : (y2 >= box.y1 - 1 ? down : none);
+    if (a === b) {
+      if (a !== none) shiftChildren(g, a.dx, a.dy);
+      continue;
+    }
+    const sx = x1 + a.dx, sy = y1 + a.dy, ex = x2 + b.dx, ey = y2 + b.dy;
+    if (a === none && b === moved) { // within the group, across the fold: down the gap and back
+      const gapY = box.y1 + WRAP_GAP / 2;
+      const lx = box.x0 + WRAP_MARGIN / 2;
+      path.setAttribute("d", `M${f(sx)},${f(sy)}L${f(cut)},${f(sy)}L${f(cut)},${f(gapY)}L${f(lx)},${f(gapY)}` +
+        `L${f(lx)},${f(ey)}L${f(ex)},${f(ey)}`);
+    } else {
+      const bend = Math.max(30, Math.abs(ex - sx) / 3);
+      path.setAttribute("d", `M${f(sx)},${f(sy)}C${f(sx + bend)},${f(sy)} ${f(ex - bend)},${f(ey)} ${f(ex)},${f(ey)}`);
+    }
+    for (const arrow of g.querySelectorAll("polygon")) arrow.setAttribute("transform", `translate(${f(b.dx)},${f(b.dy)})`);
+    for (const label of g.querySelectorAll("text")) label.setAttribute("transform", `translate(${f(b.dx)},${f(b.dy)})`);
+  }
+  // the frame around both parts; the picture taller by a row
+  const right = Math.max(cut, box.x1 + moved.dx) + 6;
+  const bottom = box.y1 + down.dy;
+  const r = 6;
+  const shape = frame.querySelector("path, polygon");
+  if (shape && shape.tagName === "path") {
+    shape.setAttribute("d", `M${f(box.x0 + r)},${f(box.y0)}L${f(right - r)},${f(box.y0)}Q${f(right)},${f(box.y0)} ${f(right)},${f(box.y0 + r)}` +
+      `L${f(right)},${f(bottom - r)}Q${f(right)},${f(bottom)} ${f(right - r)},${f(bottom)}L${f(box.x0 + r)},${f(bottom)}` +
+      `Q${f(box.x0)},${f(bottom)} ${f(box.x0)},${f(bottom - r)}L${f(box.x0)},${f(box.y0 + r)}Q${f(box.x0)},${f(box.y0)} ${f(box.x0 + r)},${f(box.y0)}Z`);
+  } else if (shape) {
+    shape.setAttribute("points", `${f(box.x0)},${f(box.y0)} ${f(right)},${f(box.y0)} ${f(right)},${f(bottom)} ${f(box.x0)},${f(bottom)}`);
+  }
+  // what was below the group moved down a row: the picture is a row taller at its bottom
+  const [vx, vy, vw, vh] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  const height = vh + down.dy;
+  const background = graph.querySelector(":scope > polygon");
+  if (background) background.remove();
+  svg.setAttribute("viewBox", `${vx} ${vy} ${vw} ${f(height)}`);
+  return svg.outerHTML;
+}
+
 const boxesIn = (dot) => (dot.match(/ \[label=/g) || []).length;
 
 // A laid-out picture's size in points and its smallest font size, read off Graphviz's SVG text.
@@ -495,6 +596,15 @@ class Picture {
       const saved = this.saved.get(dot);
       const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
       choice = direction ? await this.laidOut(dot, direction) : await this.choose(dot);
+      // an unfolded group too wide to read whole here: folded in two (as it was, when shown before)
+      const group = saved ? saved.group : toggled && before ? toggled.name : null;
+      let text = null;
+      try {
+        text = group && wrappedGroup(choice.text, group, this.widest(choice.size) - 16);
+      } catch (error) {
+        console.warn("backprop_widgets: the unfolded group is shown as laid out:", error);
+      }
+      if (text) choice = { ...choice, text, size: sizeOf(text), group };
     } catch (error) {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
@@ -528,6 +638,11 @@ class Picture {
     return { dot, direction, text, size: sizeOf(text) };
   }
 
+  // The widest picture, in points, that the stage shows with its smallest text at READABLE_PX.
+  widest(size) {
+    return Math.floor(this.stageWidth() / READABLE_PX * size.font);
+  }
+
   stageWidth() {
     return this.stage.clientWidth || 600;
   }
@@ -554,7 +669,7 @@ class Picture {
     if (this.fitScale(down.size) >= least) return down;
     // wrapped into as few rows as make it fit (a row no narrower than the cell allows)
     const rows = Math.ceil((across.size.w * PT * least) / this.stageWidth());
-    const widest = Math.floor(this.stageWidth() / (PT * least)) - 8; // points, at the readable scale
+    const widest = this.widest(across.size) - 8; // points, at the readable scale
     for (let n = Math.max(2, rows); n <= rows + 1; n++) {
       const text = wrapped(across.text, n, widest);
       if (!text) continue;
@@ -578,8 +693,9 @@ class Picture {
     return nodes > MANY_BOXES ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
   }
 
-  mount({ dot, text, direction, size }) {
+  mount({ dot, text, direction, size, group }) {
     this.shownDot = dot;
+    this.group = group ?? null; // the unfolded group folded in two, if any
     this.direction = direction;
     this.least = READABLE_PX / (PT * size.font); // CSS px per point below which some text is under READABLE_PX
     // The HTML parser reads Graphviz's SVG about 3x faster than DOMParser's XML parser plus
@@ -654,7 +770,7 @@ class Picture {
         if (r.width) places.set(node.id, { x: r.left + r.width / 2 - stage.left, y: r.top + r.height / 2 - stage.top });
       }
     }
-    const state = { direction: this.direction, mode: this.mode, view: { ...this.view },
+    const state = { direction: this.direction, group: this.group, mode: this.mode, view: { ...this.view },
       height: this.stage.style.height, width: this.chosenWidth };
     this.saved.delete(this.shownDot);
     this.saved.set(this.shownDot, state);
