@@ -56,6 +56,7 @@ const CSS = `
 .bpw-stage { position: relative; width: 100%; overflow: hidden; background: #fff;
   border: 1px solid #d9d9d9; border-radius: 3px; cursor: grab; touch-action: none; }
 .bpw-stage.bpw-dragging { cursor: grabbing; }
+.bpw-stage.bpw-sized { contain: strict; } /* sized in px: repainting its numbers lays out nothing around it */
 .bpw-stage > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
 .bpw-status { padding: 8px; color: #4d4d4d; }
 .bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
@@ -587,6 +588,7 @@ class Picture {
     if (!before) {
       this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
       this.stage.style.height = "";
+      this.stage.classList.remove("bpw-sized");
     }
     const toggled = this.toggled && performance.now() - this.toggled.at < 30000 ? this.toggled : null;
     this.toggled = null;
@@ -609,6 +611,7 @@ class Picture {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
       this.stage.style.height = "";
+      this.stage.classList.remove("bpw-sized");
       this.stage.replaceChildren(
         element("div", { class: "bpw-layout-error", role: "alert" },
           `Graphviz could not lay out this picture: ${reason}.\n` +
@@ -755,6 +758,7 @@ class Picture {
     this.litKey = null;
     this.svg = svg;
     this.stage.replaceChildren(svg);
+    this.stage.classList.add("bpw-sized");
     this.moved = false;
     this.paint();
   }
