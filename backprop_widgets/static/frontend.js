@@ -200,14 +200,36 @@ function numbersOf(shape) {
 }
 
 function extentOf(group, shapes = "polygon, polyline, path, ellipse") {
-  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  const box = emptyBox();
   for (const shape of group.querySelectorAll(shapes)) {
-    for (const [x, y] of numbersOf(shape)) {
-      box.x0 = Math.min(box.x0, x); box.x1 = Math.max(box.x1, x);
-      box.y0 = Math.min(box.y0, y); box.y1 = Math.max(box.y1, y);
-    }
+    for (const [x, y] of numbersOf(shape)) grow(box, { x0: x, x1: x, y0: y, y1: y });
   }
   return box;
+}
+
+// A Graphviz SVG text as inert elements (nothing drawn): its <svg> and its graph group.
+function inertSvg(text) {
+  const template = document.createElement("template");
+  template.innerHTML = text;
+  const svg = template.content.querySelector("svg");
+  return { svg, graph: svg && svg.querySelector("g.graph") };
+}
+
+// Each edge with its path and where the path starts and ends.
+function* edgesIn(graph) {
+  for (const g of graph.querySelectorAll("g.edge")) {
+    const path = g.querySelector("path");
+    if (!path) continue;
+    const points = numbersOf(path);
+    yield { g, path, start: points[0], end: points.at(-1) };
+  }
+}
+
+const emptyBox = () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity });
+
+function grow(box, b) {
+  box.x0 = Math.min(box.x0, b.x0); box.x1 = Math.max(box.x1, b.x1);
+  box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
 }
 
 function shiftChildren(group, dx, dy) {
@@ -223,12 +245,8 @@ function bestCuts(graph, gaps, rows, left, widest) {
   const items = [...graph.querySelectorAll("g.node, g.cluster")].map((g) => extentOf(g, "polygon, polyline, path, ellipse, text"))
     .filter((b) => b.x0 <= b.x1);
   const cost = (cuts) => {
-    const boxes = Array.from({ length: rows }, () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
-    for (const b of items) {
-      const box = boxes[cuts.filter((c) => (b.x0 + b.x1) / 2 > c).length];
-      box.x0 = Math.min(box.x0, b.x0); box.x1 = Math.max(box.x1, b.x1);
-      box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
-    }
+    const boxes = Array.from({ length: rows }, emptyBox);
+    for (const b of items) grow(boxes[cuts.filter((c) => (b.x0 + b.x1) / 2 > c).length], b);
     if (boxes.some((b) => b.x0 > b.x1)) return Infinity;
     const wide = Math.max(...boxes.map((b, r) => b.x1 - b.x0 + (r ? WRAP_MARGIN : 0)));
     return wide > widest ? 1e9 + wide : boxes.reduce((h, b) => h + b.y1 - b.y0, 0);
@@ -248,10 +266,7 @@ function bestCuts(graph, gaps, rows, left, widest) {
 }
 
 function wrapped(text, rows, widest = Infinity) {
-  const template = document.createElement("template");
-  template.innerHTML = text;
-  const svg = template.content.querySelector("svg");
-  const graph = svg && svg.querySelector("g.graph");
+  const { svg, graph } = inertSvg(text);
   if (!graph || rows < 2) return null;
   const blocks = [...graph.querySelectorAll(":scope > g.node, :scope > g.cluster, g.cluster g.node")];
   const spans = blocks.map((g) => extentOf(g)).filter((b) => b.x0 <= b.x1).sort((a, b) => a.x0 - b.x0);
@@ -267,16 +282,14 @@ function wrapped(text, rows, widest = Infinity) {
   const cuts = bestCuts(graph, gaps, rows, left, widest);
   if (!cuts) return null;
   const rowOf = (x) => cuts.filter((c) => x > c).length;
-  const rowsBox = Array.from({ length: rows }, () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity }));
+  const rowsBox = Array.from({ length: rows }, emptyBox);
   const nodes = [...graph.querySelectorAll("g.node, g.cluster")];
   const placed = new Map();
   for (const g of nodes) {
     const b = extentOf(g, "polygon, polyline, path, ellipse, text");
     const r = rowOf((b.x0 + b.x1) / 2);
     placed.set(g, r);
-    const box = rowsBox[r];
-    box.x0 = Math.min(box.x0, b.x0); box.x1 = Math.max(box.x1, b.x1);
-    box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
+    grow(rowsBox[r], b);
   }
   if (rowsBox.some((b) => b.x0 > b.x1)) return null;
   // each row under the one before, its left edge a margin right of the first row's
@@ -285,14 +298,9 @@ function wrapped(text, rows, widest = Infinity) {
     const above = rowsBox[r - 1].y1 + shift[r - 1].dy;
     shift.push({ dx: left + WRAP_MARGIN - rowsBox[r].x0, dy: above + WRAP_GAP - rowsBox[r].y0 });
   }
-  for (const [g, r] of placed) if (r && !g.parentNode.closest("g.cluster")) shiftChildren(g, shift[r].dx, shift[r].dy);
+  for (const [g, r] of placed) if (r) shiftChildren(g, shift[r].dx, shift[r].dy);
   reach = -Infinity; // the rightmost turn of an edge between rows
-  for (const g of graph.querySelectorAll("g.edge")) {
-    const path = g.querySelector("path");
-    if (!path) continue;
-    const points = numbersOf(path);
-    const [tx1, ty1] = points[0];
-    const [x2, y2] = points.at(-1);
+  for (const { g, path, start: [tx1, ty1], end: [x2, y2] } of edgesIn(graph)) {
     const from = rowOf(tx1);
     const to = rowOf(x2);
     if (from === to) {
@@ -342,10 +350,7 @@ function wrapped(text, rows, widest = Infinity) {
 // moves down to make room, and edges whose ends moved apart are drawn again. Returns the SVG
 // text, or null where the group fits or has no such gap.
 function wrappedGroup(text, name, widest) {
-  const template = document.createElement("template");
-  template.innerHTML = text;
-  const svg = template.content.querySelector("svg");
-  const graph = svg && svg.querySelector("g.graph");
+  const { svg, graph } = inertSvg(text);
   const frame = graph && [...graph.querySelectorAll("g.cluster")].find(
     (g) => (g.querySelector("text") || {}).textContent === `▾ ${name}`);
   if (!frame) return null;
@@ -389,12 +394,7 @@ function wrappedGroup(text, name, widest) {
     }
     return found;
   };
-  for (const g of graph.querySelectorAll("g.edge")) {
-    const path = g.querySelector("path");
-    if (!path) continue;
-    const points = numbersOf(path);
-    const [x1, y1] = points[0];
-    const [x2, y2] = points.at(-1);
+  for (const { g, path, start: [x1, y1], end: [x2, y2] } of edgesIn(graph)) {
     const tail = nearest([[x1, y1]]);
     const arrow = g.querySelector("polygon");
     const head = nearest(arrow ? numbersOf(arrow) : [[x2, y2]]);
