@@ -261,7 +261,9 @@ function bestCuts(graph, gaps, rows, left, widest) {
     }
     for (let i = from; i < gaps.length; i++) pick(i + 1, [...cuts, gaps[i]]);
   };
-  if (gaps.length <= 60 && rows <= 4) pick(0, []);
+  let choices = 1; // how many ways to cut: tried all where they are few
+  for (let k = 1; k < rows; k++) choices = (choices * (gaps.length - k + 1)) / k;
+  if (choices <= 20000) pick(0, []);
   return bestCost < Infinity ? best : null;
 }
 
@@ -654,9 +656,11 @@ class Picture {
     return Math.max(MAX_HEIGHT, Math.round(0.8 * (globalThis.innerHeight || 0)));
   }
 
-  // CSS px per point at which a laid-out picture shows whole in the stage (at most 1).
+  // CSS px per point at which a laid-out picture shows whole in the stage (at most 1: Graphviz's own size).
+  // (Larger only where its smallest text needs it: a 7 pt label is drawn at READABLE_PX.)
   fitScale(size) {
-    return Math.min(1, this.stageWidth() / (size.w * PT), this.maxHeight() / (size.h * PT));
+    const largest = Math.max(1, READABLE_PX / (PT * (size.font ?? this.font))); // `full` has no font: the shown one
+    return Math.min(largest, this.stageWidth() / (size.w * PT), this.maxHeight() / (size.h * PT));
   }
 
   async choose(dot) {
@@ -700,6 +704,7 @@ class Picture {
     this.shownDot = dot;
     this.group = group ?? null; // the unfolded group folded in two, if any
     this.direction = direction;
+    this.font = size.font;
     this.least = READABLE_PX / (PT * size.font); // CSS px per point below which some text is under READABLE_PX
     // The HTML parser reads Graphviz's SVG about 3x faster than DOMParser's XML parser plus
     // importNode (1,000 nodes, 1.9 MB: ~70 ms against ~200 ms); a <template> keeps it inert.
@@ -715,7 +720,8 @@ class Picture {
     const [x, y, w, h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
     this.full = { x, y, w, h };
     this.view = { ...this.full };
-    svg.style.maxWidth = `${Math.ceil(w * PT)}px`; // never drawn larger than Graphviz's own size
+    // never drawn larger than Graphviz's own size, unless its smallest text would be under READABLE_PX
+    svg.style.maxWidth = `${Math.ceil(w * PT * Math.max(1, this.least))}px`;
 
     this.groups = new Map();
     for (const group of svg.querySelectorAll("g[id]")) this.groups.set(group.id, group);

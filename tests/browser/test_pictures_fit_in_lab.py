@@ -3,7 +3,7 @@
 A picture opens whole (no "out of view" note, no label outside its stage) with its smallest
 text at least 10 px on screen, unless its graph is bigger than can be read whole: then it
 opens folded or at its output end with the note, and still never below 10 px. Every picture
-of lessons 01-05 opens whole.
+of lessons 01-05 and 07 opens whole.
 
 Set BPW_PICTURE_REPORT to a file name to keep every picture's measurements (JSON lines), and
 BPW_SHOT_DIR to a folder to keep a screenshot of every picture.
@@ -25,7 +25,7 @@ LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0
 READABLE_PX = 10.0
 # Lessons whose every picture opens whole at both sizes: their graphs are small enough to read whole
 # (a tensor graph too wide for the cell wraps into rows), so none may open in part.
-WHOLE = ("01_", "02_", "03_", "04_", "05_")
+WHOLE = ("01_", "02_", "03_", "04_", "05_", "07_")
 # The stage is sized in whole CSS pixels, so a picture opened at exactly the readable scale can measure a
 # hundredth of a pixel less (9.99 px): that is still the front end's 10 px.
 ROUNDING_PX = 0.02
