@@ -70,7 +70,7 @@ ENTRY_DIGITS = 3  # significant digits of an array's entries
 WIDEST_ENTRY = "-1.23e+308"  # the widest entry a float can give: no entry is ever squeezed
 NOT_KEPT_ENTRY = "–"  # an entry of a value PyTorch did not keep (the box's shape says "value not kept")
 SMALL_ARRAY = 4  # arrays with at most this many rows and columns are drawn whole
-WINDOW = (3, 3)  # of a larger array, the first rows and columns drawn (after its shape)
+WINDOW = (2, 3)  # of a larger array, the first rows and columns drawn (after its shape)
 
 
 @dataclass(frozen=True)
@@ -341,7 +341,7 @@ def window(shape: tuple) -> tuple[int, int]:
     """How many rows and columns of an array's grid a box draws: all of a small one, ``WINDOW`` of a larger one.
 
     >>> window((2, 3)), window((16,)), window((16, 2)), window((5, 5))
-    ((2, 3), (1, 3), (3, 2), (3, 3))
+    ((2, 3), (1, 3), (2, 2), (2, 3))
     """
     rows, cols = grid_shape(shape)
     if rows <= SMALL_ARRAY and cols <= SMALL_ARRAY:

@@ -58,6 +58,7 @@ const CSS = `
 .bpw-stage { position: relative; width: 100%; overflow: hidden; background: #fff;
   border: 1px solid #d9d9d9; border-radius: 3px; cursor: grab; touch-action: none; }
 .bpw-stage.bpw-dragging { cursor: grabbing; }
+.bpw-stage.bpw-sized { contain: strict; } /* sized in px: repainting its numbers lays out nothing around it */
 .bpw-stage > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
 .bpw-status { padding: 8px; color: #4d4d4d; }
 .bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
@@ -182,6 +183,269 @@ function textWidth(text) {
 // The same picture top to bottom, its ranks closer (an op circle sits right above its value box).
 function downwards(dot) {
   return dot.replace("rankdir=LR", "rankdir=TB").replace(/ranksep=[0-9.]+/, `ranksep=${TB_RANKSEP}`);
+}
+
+// A left-to-right picture too wide for its cell, wrapped into rows like a line of text: the
+// laid-out SVG is cut at gaps between its columns (where no box or frame is), each later part
+// is moved under the one before, and an edge that crosses a cut is drawn down and back to the
+// row's start. Graphviz lays it out once; the wrap moves shapes only, so every id, cell and
+// edge stays as the kernel knows it. Returns the SVG text, or null where no such cut exists.
+const WRAP_GAP = 16; // points between rows
+const WRAP_MARGIN = 12; // points left of a later row, where its incoming edges turn
+
+function numbersOf(shape) {
+  const attributes = { polygon: ["points"], polyline: ["points"], path: ["d"], ellipse: [], text: [] };
+  if (shape.tagName === "ellipse") {
+    const [cx, cy, rx, ry] = ["cx", "cy", "rx", "ry"].map((a) => Number(shape.getAttribute(a)));
+    return [[cx - rx, cy - ry], [cx + rx, cy + ry]];
+  }
+  if (shape.tagName === "text") return [[Number(shape.getAttribute("x")), Number(shape.getAttribute("y"))]];
+  const name = (attributes[shape.tagName] || [])[0];
+  const values = name ? (shape.getAttribute(name).match(/-?[0-9.]+(?:e-?[0-9]+)?/g) || []).map(Number) : [];
+  const points = [];
+  for (let i = 0; i + 1 < values.length; i += 2) points.push([values[i], values[i + 1]]);
+  return points;
+}
+
+function extentOf(group, shapes = "polygon, polyline, path, ellipse") {
+  const box = emptyBox();
+  for (const shape of group.querySelectorAll(shapes)) {
+    for (const [x, y] of numbersOf(shape)) grow(box, { x0: x, x1: x, y0: y, y1: y });
+  }
+  return box;
+}
+
+// A Graphviz SVG text as inert elements (nothing drawn): its <svg> and its graph group.
+function inertSvg(text) {
+  const template = document.createElement("template");
+  template.innerHTML = text;
+  const svg = template.content.querySelector("svg");
+  return { svg, graph: svg && svg.querySelector("g.graph") };
+}
+
+// Each edge with its path and where the path starts and ends.
+function* edgesIn(graph) {
+  for (const g of graph.querySelectorAll("g.edge")) {
+    const path = g.querySelector("path");
+    if (!path) continue;
+    const points = numbersOf(path);
+    yield { g, path, start: points[0], end: points.at(-1) };
+  }
+}
+
+const emptyBox = () => ({ x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity });
+
+function grow(box, b) {
+  box.x0 = Math.min(box.x0, b.x0); box.x1 = Math.max(box.x1, b.x1);
+  box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
+}
+
+function shiftChildren(group, dx, dy) {
+  const inner = document.createElementNS(SVG_NS, "g");
+  inner.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
+  inner.append(...[...group.childNodes].filter((n) => n.nodeName !== "title"));
+  group.append(inner);
+}
+
+// The cuts (rows - 1 of the gaps) that give the shortest picture with no row wider than `widest`
+// points; among equal heights, the earliest. Few gaps and rows: every choice is tried.
+function bestCuts(graph, gaps, rows, left, widest) {
+  const items = [...graph.querySelectorAll("g.node, g.cluster")].map((g) => extentOf(g, "polygon, polyline, path, ellipse, text"))
+    .filter((b) => b.x0 <= b.x1);
+  const cost = (cuts) => {
+    const boxes = Array.from({ length: rows }, emptyBox);
+    for (const b of items) grow(boxes[cuts.filter((c) => (b.x0 + b.x1) / 2 > c).length], b);
+    if (boxes.some((b) => b.x0 > b.x1)) return Infinity;
+    const wide = Math.max(...boxes.map((b, r) => b.x1 - b.x0 + (r ? WRAP_MARGIN : 0)));
+    return wide > widest ? 1e9 + wide : boxes.reduce((h, b) => h + b.y1 - b.y0, 0);
+  };
+  let best = null;
+  let bestCost = Infinity;
+  const pick = (from, cuts) => {
+    if (cuts.length === rows - 1) {
+      const c = cost(cuts);
+      if (c < bestCost) [best, bestCost] = [[...cuts], c];
+      return;
+    }
+    for (let i = from; i < gaps.length; i++) pick(i + 1, [...cuts, gaps[i]]);
+  };
+  let choices = 1; // how many ways to cut: tried all where they are few
+  for (let k = 1; k < rows; k++) choices = (choices * (gaps.length - k + 1)) / k;
+  if (choices <= 20000) pick(0, []);
+  return bestCost < Infinity ? best : null;
+}
+
+function wrapped(text, rows, widest = Infinity) {
+  const { svg, graph } = inertSvg(text);
+  if (!graph || rows < 2) return null;
+  const blocks = [...graph.querySelectorAll(":scope > g.node, :scope > g.cluster, g.cluster g.node")];
+  const spans = blocks.map((g) => extentOf(g)).filter((b) => b.x0 <= b.x1).sort((a, b) => a.x0 - b.x0);
+  if (!spans.length) return null;
+  // the gaps between columns: candidate cuts
+  const gaps = [];
+  let reach = spans[0].x1;
+  for (const span of spans) {
+    if (span.x0 > reach + 4) gaps.push((reach + span.x0) / 2);
+    reach = Math.max(reach, span.x1);
+  }
+  const left = spans[0].x0;
+  const cuts = bestCuts(graph, gaps, rows, left, widest);
+  if (!cuts) return null;
+  const rowOf = (x) => cuts.filter((c) => x > c).length;
+  const rowsBox = Array.from({ length: rows }, emptyBox);
+  const nodes = [...graph.querySelectorAll("g.node, g.cluster")];
+  const placed = new Map();
+  for (const g of nodes) {
+    const b = extentOf(g, "polygon, polyline, path, ellipse, text");
+    const r = rowOf((b.x0 + b.x1) / 2);
+    placed.set(g, r);
+    grow(rowsBox[r], b);
+  }
+  if (rowsBox.some((b) => b.x0 > b.x1)) return null;
+  // each row under the one before, its left edge a margin right of the first row's
+  const shift = [{ dx: 0, dy: 0 }];
+  for (let r = 1; r < rows; r++) {
+    const above = rowsBox[r - 1].y1 + shift[r - 1].dy;
+    shift.push({ dx: left + WRAP_MARGIN - rowsBox[r].x0, dy: above + WRAP_GAP - rowsBox[r].y0 });
+  }
+  for (const [g, r] of placed) if (r) shiftChildren(g, shift[r].dx, shift[r].dy);
+  reach = -Infinity; // the rightmost turn of an edge between rows
+  for (const { g, path, start: [tx1, ty1], end: [x2, y2] } of edgesIn(graph)) {
+    const from = rowOf(tx1);
+    const to = rowOf(x2);
+    if (from === to) {
+      if (to) shiftChildren(g, shift[to].dx, shift[to].dy);
+      continue;
+    }
+    // down the gap after the cut, back along the gap under the row, into the head from the left
+    const cut = cuts[from] + shift[from].dx;
+    const gapY = rowsBox[to - 1].y1 + shift[to - 1].dy + WRAP_GAP / 2;
+    const [x1, y1] = [tx1 + shift[from].dx, ty1 + shift[from].dy];
+    reach = Math.max(reach, cut);
+    const ex = x2 + shift[to].dx;
+    const ey = y2 + shift[to].dy;
+    const lx = left + WRAP_MARGIN / 2;
+    const q = 4;
+    const f = (n) => n.toFixed(2);
+    path.setAttribute("d", `M${f(x1)},${f(y1)}L${f(cut - q)},${f(y1)}Q${f(cut)},${f(y1)} ${f(cut)},${f(y1 + q)}` +
+      `L${f(cut)},${f(gapY - q)}Q${f(cut)},${f(gapY)} ${f(cut - q)},${f(gapY)}L${f(lx + q)},${f(gapY)}` +
+      `Q${f(lx)},${f(gapY)} ${f(lx)},${f(gapY + q)}L${f(lx)},${f(ey - q)}Q${f(lx)},${f(ey)} ${f(lx + q)},${f(ey)}L${f(ex)},${f(ey)}`);
+    for (const head of g.querySelectorAll("polygon")) {
+      head.setAttribute("transform", `translate(${f(shift[to].dx)},${f(shift[to].dy)})`);
+    }
+    for (const label of g.querySelectorAll("text")) {
+      const r = rowOf(Number(label.getAttribute("x")));
+      if (r) label.setAttribute("transform", `translate(${f(shift[r].dx)},${f(shift[r].dy)})`);
+    }
+  }
+  // the new bounds, in the viewBox's units (the graph group is translated by Graphviz)
+  const [, , , h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  const x1 = Math.max(reach, ...rowsBox.map((b, r) => b.x1 + shift[r].dx));
+  const y0 = rowsBox[0].y0;
+  const y1 = rowsBox[rows - 1].y1 + shift[rows - 1].dy;
+  const tx = 4 - Math.min(left, 0);
+  const ty = 4 - y0;
+  graph.setAttribute("transform", `translate(${tx.toFixed(2)} ${ty.toFixed(2)})`);
+  const W = x1 - Math.min(left, 0) + 8;
+  const H = y1 - y0 + 8;
+  const background = graph.querySelector(":scope > polygon");
+  if (background) background.setAttribute("points", `${-tx},${-ty} ${W - tx},${-ty} ${W - tx},${H - ty} ${-tx},${H - ty}`);
+  svg.setAttribute("viewBox", `0 0 ${W.toFixed(2)} ${H.toFixed(2)}`);
+  svg.dataset.rows = String(rows);
+  return h ? svg.outerHTML : null;
+}
+
+// An unfolded group too wide to read whole in the cell, folded in two like a line of text: its
+// nodes right of a gap between its columns move under its left part, everything below the group
+// moves down to make room, and edges whose ends moved apart are drawn again. Returns the SVG
+// text, or null where the group fits or has no such gap.
+function wrappedGroup(text, name, widest) {
+  const { svg, graph } = inertSvg(text);
+  const frame = graph && [...graph.querySelectorAll("g.cluster")].find(
+    (g) => (g.querySelector("text") || {}).textContent === `▾ ${name}`);
+  if (!frame) return null;
+  const box = extentOf(frame);
+  if (box.x1 - box.x0 <= widest) return null;
+  const inside = (b) => b.x0 >= box.x0 - 1 && b.x1 <= box.x1 + 1 && b.y0 >= box.y0 - 1 && b.y1 <= box.y1 + 1;
+  const nodes = [...graph.querySelectorAll("g.node")].map((g) => ({ g, b: extentOf(g, "polygon, polyline, path, ellipse, text") }));
+  const members = nodes.filter((n) => inside(n.b));
+  const spans = members.map((n) => n.b).sort((a, b) => a.x0 - b.x0);
+  let best = null;
+  let reach = spans.length ? spans[0].x1 : 0;
+  for (const span of spans) {
+    const gap = (reach + span.x0) / 2;
+    const fits = gap - box.x0 <= widest && box.x1 - gap + WRAP_MARGIN <= widest;
+    if (span.x0 > reach + 4 && fits && (!best || Math.abs(gap - (box.x0 + box.x1) / 2) < Math.abs(best - (box.x0 + box.x1) / 2))) best = gap;
+    reach = Math.max(reach, span.x1);
+  }
+  if (best === null) return null;
+  const cut = best;
+  const rowHeight = box.y1 - box.y0;
+  const moved = { dx: box.x0 + WRAP_MARGIN - cut, dy: rowHeight + WRAP_GAP };
+  const down = { dx: 0, dy: rowHeight + WRAP_GAP };
+  const shiftOf = new Map(); // node id -> its shift
+  const none = { dx: 0, dy: 0 };
+  for (const { g, b } of nodes) {
+    const shift = inside(b) ? ((b.x0 + b.x1) / 2 > cut ? moved : none) : b.y0 >= box.y1 - 1 ? down : none;
+    shiftOf.set(g, shift);
+    if (shift !== none) shiftChildren(g, shift.dx, shift.dy);
+  }
+  for (const g of graph.querySelectorAll("g.cluster")) if (g !== frame && extentOf(g).y0 >= box.y1 - 1) shiftChildren(g, 0, down.dy);
+  const f = (n) => n.toFixed(2);
+  const distance = (b, [x, y]) => Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
+  const nearest = (points) => {
+    let found = null;
+    let least = 12; // points: an edge ends at its node's border (its arrow's tip)
+    for (const n of nodes) {
+      for (const p of points) {
+        const d = distance(n.b, p);
+        if (d < least) [found, least] = [n, d];
+      }
+    }
+    return found;
+  };
+  for (const { g, path, start: [x1, y1], end: [x2, y2] } of edgesIn(graph)) {
+    const tail = nearest([[x1, y1]]);
+    const arrow = g.querySelector("polygon");
+    const head = nearest(arrow ? numbersOf(arrow) : [[x2, y2]]);
+    const a = tail ? shiftOf.get(tail.g) : (y1 >= box.y1 - 1 ? down : none);
+    const b = head ? shiftOf.get(head.g) : (y2 >= box.y1 - 1 ? down : none);
+    if (a === b) {
+      if (a !== none) shiftChildren(g, a.dx, a.dy);
+      continue;
+    }
+    const sx = x1 + a.dx, sy = y1 + a.dy, ex = x2 + b.dx, ey = y2 + b.dy;
+    if (a === none && b === moved) { // within the group, across the fold: down the gap and back
+      const gapY = box.y1 + WRAP_GAP / 2;
+      const lx = box.x0 + WRAP_MARGIN / 2;
+      path.setAttribute("d", `M${f(sx)},${f(sy)}L${f(cut)},${f(sy)}L${f(cut)},${f(gapY)}L${f(lx)},${f(gapY)}` +
+        `L${f(lx)},${f(ey)}L${f(ex)},${f(ey)}`);
+    } else {
+      const bend = Math.max(30, Math.abs(ex - sx) / 3);
+      path.setAttribute("d", `M${f(sx)},${f(sy)}C${f(sx + bend)},${f(sy)} ${f(ex - bend)},${f(ey)} ${f(ex)},${f(ey)}`);
+    }
+    for (const arrow of g.querySelectorAll("polygon")) arrow.setAttribute("transform", `translate(${f(b.dx)},${f(b.dy)})`);
+    for (const label of g.querySelectorAll("text")) label.setAttribute("transform", `translate(${f(b.dx)},${f(b.dy)})`);
+  }
+  // the frame around both parts; the picture taller by a row
+  const right = Math.max(cut, box.x1 + moved.dx) + 6;
+  const bottom = box.y1 + down.dy;
+  const r = 6;
+  const shape = frame.querySelector("path, polygon");
+  if (shape && shape.tagName === "path") {
+    shape.setAttribute("d", `M${f(box.x0 + r)},${f(box.y0)}L${f(right - r)},${f(box.y0)}Q${f(right)},${f(box.y0)} ${f(right)},${f(box.y0 + r)}` +
+      `L${f(right)},${f(bottom - r)}Q${f(right)},${f(bottom)} ${f(right - r)},${f(bottom)}L${f(box.x0 + r)},${f(bottom)}` +
+      `Q${f(box.x0)},${f(bottom)} ${f(box.x0)},${f(bottom - r)}L${f(box.x0)},${f(box.y0 + r)}Q${f(box.x0)},${f(box.y0)} ${f(box.x0 + r)},${f(box.y0)}Z`);
+  } else if (shape) {
+    shape.setAttribute("points", `${f(box.x0)},${f(box.y0)} ${f(right)},${f(box.y0)} ${f(right)},${f(bottom)} ${f(box.x0)},${f(bottom)}`);
+  }
+  // what was below the group moved down a row: the picture is a row taller at its bottom
+  const [vx, vy, vw, vh] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  const height = vh + down.dy;
+  const background = graph.querySelector(":scope > polygon");
+  if (background) background.remove();
+  svg.setAttribute("viewBox", `${vx} ${vy} ${vw} ${f(height)}`);
+  return svg.outerHTML;
 }
 
 const boxesIn = (dot) => (dot.match(/ \[label=/g) || []).length;
@@ -335,6 +599,7 @@ class Picture {
     if (!before) {
       this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
       this.stage.style.height = "";
+      this.stage.classList.remove("bpw-sized");
     }
     const toggled = this.toggled && performance.now() - this.toggled.at < 30000 ? this.toggled : null;
     this.toggled = null;
@@ -343,13 +608,25 @@ class Picture {
       // folding back: as it was; (un)folding: the same direction as before, laid out once
       const saved = this.saved.get(dot);
       const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
-      choice = this.recordedLayout(dot);
+      choice = this.recordedLayout(dot); // no kernel: the layout kept in the saved state, as it was shown
       if (!choice && this.noKernel() && !graphvizArrived) return this.needsKernel();
-      choice ||= direction ? await this.laidOut(dot, direction) : await this.choose(dot);
+      if (!choice) {
+        choice = direction ? await this.laidOut(dot, direction) : await this.choose(dot);
+        // an unfolded group too wide to read whole here: folded in two (as it was, when shown before)
+        const group = saved ? saved.group : toggled && before ? toggled.name : null;
+        let text = null;
+        try {
+          text = group && wrappedGroup(choice.text, group, this.widest(choice.size) - 16);
+        } catch (error) {
+          console.warn("backprop_widgets: the unfolded group is shown as laid out:", error);
+        }
+        if (text) choice = { ...choice, text, size: sizeOf(text), group };
+      }
     } catch (error) {
       if (this.disposed || dot !== this.model.get("dot")) return;
       const reason = (error && error.message) || String(error);
       this.stage.style.height = "";
+      this.stage.classList.remove("bpw-sized");
       this.stage.replaceChildren(
         element("div", { class: "bpw-layout-error", role: "alert" },
           `Graphviz could not lay out this picture: ${reason}.\n` +
@@ -370,9 +647,19 @@ class Picture {
     if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
   }
 
+  // direction: "LR", "TB", or "W2", "W3", ... (left to right, wrapped into that many rows)
   async laidOut(dot, direction) {
-    const text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
+    let text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
+    if (direction.startsWith("W")) {
+      const [rows, widest] = direction.slice(1).split(":").map(Number);
+      text = wrapped(text, rows, widest) ?? text;
+    }
     return { dot, direction, text, size: sizeOf(text) };
+  }
+
+  // The widest picture, in points, that the stage shows with its smallest text at READABLE_PX.
+  widest(size) {
+    return Math.floor(this.stageWidth() / READABLE_PX * size.font);
   }
 
   stageWidth() {
@@ -383,9 +670,11 @@ class Picture {
     return Math.max(MAX_HEIGHT, Math.round(0.8 * (globalThis.innerHeight || 0)));
   }
 
-  // CSS px per point at which a laid-out picture shows whole in the stage (at most 1).
+  // CSS px per point at which a laid-out picture shows whole in the stage (at most 1: Graphviz's own size).
+  // (Larger only where its smallest text needs it: a 7 pt label is drawn at READABLE_PX.)
   fitScale(size) {
-    return Math.min(1, this.stageWidth() / (size.w * PT), this.maxHeight() / (size.h * PT));
+    const largest = Math.max(1, READABLE_PX / (PT * (size.font ?? this.font))); // `full` has no font: the shown one
+    return Math.min(largest, this.stageWidth() / (size.w * PT), this.maxHeight() / (size.h * PT));
   }
 
   async choose(dot) {
@@ -399,6 +688,15 @@ class Picture {
     if (area > 2 * this.stageWidth() * this.maxHeight() || boxesIn(dot) > MANY_BOXES) return across;
     const down = await this.laidOut(dot, "TB");
     if (this.fitScale(down.size) >= least) return down;
+    // wrapped into as few rows as make it fit (a row no narrower than the cell allows)
+    const rows = Math.ceil((across.size.w * PT * least) / this.stageWidth());
+    const widest = this.widest(across.size) - 8; // points, at the readable scale
+    for (let n = Math.max(2, rows); n <= rows + 1; n++) {
+      const text = wrapped(across.text, n, widest);
+      if (!text) continue;
+      const size = sizeOf(text);
+      if (this.fitScale(size) >= least) return { dot, direction: `W${n}:${widest}`, text, size };
+    }
     return across;
   }
 
@@ -416,9 +714,11 @@ class Picture {
     return nodes > MANY_BOXES ? `Laying out ${nodes} boxes…` : "Laying out the graph…";
   }
 
-  mount({ dot, text, direction, size }) {
+  mount({ dot, text, direction, size, group }) {
     this.shownDot = dot;
+    this.group = group ?? null; // the unfolded group folded in two, if any
     this.direction = direction;
+    this.font = size.font;
     this.least = READABLE_PX / (PT * size.font); // CSS px per point below which some text is under READABLE_PX
     // The HTML parser reads Graphviz's SVG about 3x faster than DOMParser's XML parser plus
     // importNode (1,000 nodes, 1.9 MB: ~70 ms against ~200 ms); a <template> keeps it inert.
@@ -434,7 +734,8 @@ class Picture {
     const [x, y, w, h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
     this.full = { x, y, w, h };
     this.view = { ...this.full };
-    svg.style.maxWidth = `${Math.ceil(w * PT)}px`; // never drawn larger than Graphviz's own size
+    // never drawn larger than Graphviz's own size, unless its smallest text would be under READABLE_PX
+    svg.style.maxWidth = `${Math.ceil(w * PT * Math.max(1, this.least))}px`;
 
     this.groups = new Map();
     for (const group of svg.querySelectorAll("g[id]")) this.groups.set(group.id, group);
@@ -477,6 +778,7 @@ class Picture {
     this.litKey = null;
     this.svg = svg;
     this.stage.replaceChildren(svg);
+    this.stage.classList.add("bpw-sized");
     this.moved = false;
     this.paint();
   }
@@ -492,7 +794,7 @@ class Picture {
         if (r.width) places.set(node.id, { x: r.left + r.width / 2 - stage.left, y: r.top + r.height / 2 - stage.top });
       }
     }
-    const state = { direction: this.direction, mode: this.mode, view: { ...this.view },
+    const state = { direction: this.direction, group: this.group, mode: this.mode, view: { ...this.view },
       height: this.stage.style.height, width: this.chosenWidth };
     this.saved.delete(this.shownDot);
     this.saved.set(this.shownDot, state);
@@ -602,7 +904,8 @@ class Picture {
     }
     if (!this.svg) return;
     setAttribute(this.svg, "aria-label",
-      this.direction === "TB" ? title.replace("inputs on the left", "inputs at the top") : title);
+      this.direction === "TB" ? title.replace("inputs on the left", "inputs at the top")
+        : this.direction.startsWith("W") ? `${title}, wrapped into ${parseInt(this.direction.slice(1))} rows` : title);
 
     const flow = model.get("flow") || {};
     const fresh = flow.n !== undefined && flow.n !== this.flowSeen;

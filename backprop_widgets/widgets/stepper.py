@@ -155,7 +155,7 @@ class Stepper(widgets.VBox):
 
     # ---- what a subclass says ----------------------------------------------------
 
-    def _make_walk(self, root, names: dict | None = None):
+    def _make_walk(self, root, names: dict | None = None, order: list | None = None):
         raise NotImplementedError
 
     def _flow(self, step) -> None:
@@ -219,8 +219,8 @@ class Stepper(widgets.VBox):
             self.view.on_key(self._on_key)
             self.view.on_refold(self._on_refold)
             self.children = (self.view, *self.children[1:])
-        else:  # same structure: keep the names, redo the numbers
-            self.walk = self._make_walk(self.walk.root, names=self.walk.names)
+        else:  # same structure: keep the names and the order, redo the numbers
+            self.walk = self._make_walk(self.walk.root, names=self.walk.names, order=self.walk.order)
             self.walk.goto(position)
         self.play.max = len(self.walk)
         self._show()
@@ -478,9 +478,11 @@ class BackwardStepper(Stepper):
         self.position_label.value = f"question on step {self.walk.position + 1} of {len(self.walk)}"
         self._show_panel(self.walk.asking(step))
 
-    def _make_walk(self, root, names: dict | None = None):
+    def _make_walk(self, root, names: dict | None = None, order: list | None = None):
         plan = self.view._plan  # a folded group is stepped as one
-        return BackwardWalk(root, names=names, walk_constants=self.walk_constants, folded=plan.owner, boxes=plan.boxes)
+        return BackwardWalk(
+            root, names=names, walk_constants=self.walk_constants, folded=plan.owner, boxes=plan.boxes, order=order
+        )
 
     def _flow(self, step) -> None:
         """The step's contribution travels back along its edge into its input's gradient."""
@@ -534,7 +536,7 @@ class ForwardStepper(Stepper):
     def _row_name(self, root) -> str:
         return tangent_name(node_names(topological_order(root))[self.wrt])
 
-    def _make_walk(self, root, names: dict | None = None):
+    def _make_walk(self, root, names: dict | None = None, order: list | None = None):
         walk = ForwardWalk(root, self.wrt, names=names, tangent=self.tangent)
         walk.hidden = set(self.conceal()) if self.conceal is not None else set()
         return walk

@@ -162,9 +162,10 @@ class BackwardWalk(_Walk):
         walk_constants: bool = False,
         folded: dict | None = None,
         boxes: dict | None = None,
+        order: list | None = None,
     ) -> None:
         self.root = root
-        self.order = topological_order(root)
+        self.order = order if order is not None else topological_order(root)  # a rebuild knows it already
         self.names = names if names is not None else node_names(self.order)
         self.walk_constants = walk_constants
         # A constant's gradient is never used, and its box shows none: by default its steps are skipped.
@@ -186,7 +187,11 @@ class BackwardWalk(_Walk):
             else:
                 self.steps.append(GroupStep(box, (step,), self.folded, self._group(box)) if box is not None else step)
             self._ends.append(len(self.steps))
-        self._ends = [self._ends.index(k) + self._ends.count(k) for k in range(1, len(self.steps) + 1)]
+        # after each step, the edges done: the last edge that the step took, plus one (one pass, not n²)
+        ends = [0] * len(self.steps)
+        for i, k in enumerate(self._ends):
+            ends[k - 1] = i + 1
+        self._ends = ends
         self.position = 0
         self._incoming: dict[Any, list[int]] = {}
         for i, step in enumerate(self.edges):
@@ -228,7 +233,16 @@ class BackwardWalk(_Walk):
 
     def grads(self) -> dict:
         """Each node's gradient as known at this position (None where nothing has arrived)."""
-        return keyed_by_student({node: self.grad_state(node).value for node in self.order})  # a student's own objects
+        if self.folded:
+            return keyed_by_student(
+                {node: self.grad_state(node).value for node in self.order}
+            )  # a student's own objects
+        # not folded: each gradient is the engine's running sum after the last edge into it so far
+        values: dict = dict.fromkeys(self.order)
+        values[self.root] = self.root.one()
+        for step in self.edges[: self.edges_done]:
+            values[step.parent] = step.total
+        return keyed_by_student(values)
 
     def running_sum(self, node) -> str:
         """``'x: 7 + y: 2 = 9'``: the contributions a node has received and their sum."""

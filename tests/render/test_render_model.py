@@ -56,8 +56,11 @@ def test_a_large_array_shows_its_shape_and_its_first_rows_and_columns():
     loss.backward()
     model = PictureModel(loss)
     assert window((16, 5)) == WINDOW and window((SMALL_ARRAY, SMALL_ARRAY)) == (SMALL_ARRAY, SMALL_ARRAY)
-    data = [text for (_, slot), text in zip(model.slots, model.texts(), strict=True) if slot.kind == "data"][:9]
-    assert data == [entry_text(v) for v in (big.data[:3, :3]).ravel()]  # row by row: the top-left corner
+    rows, cols = WINDOW
+    data = [text for (_, slot), text in zip(model.slots, model.texts(), strict=True) if slot.kind == "data"][
+        : rows * cols
+    ]
+    assert data == [entry_text(v) for v in (big.data[:rows, :cols]).ravel()]  # row by row: the top-left corner
     assert ">16×5</FONT>" in model.dot and "…" in model.dot and "⋮" in model.dot
     assert "data [[0, 0.1429" in model.details()["n0"]  # the whole array is the box's tooltip
     assert model.details()["n0"].count("\n") >= 16
