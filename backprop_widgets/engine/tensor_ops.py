@@ -78,6 +78,8 @@ def log(a: np.ndarray) -> np.ndarray:
 
 def power(a: np.ndarray, n: Any) -> np.ndarray:
     """``a ** n``; ``0 ** -1`` is ``inf`` with a RuntimeWarning."""
+    if type(n) is float and n == 2.0:  # the usual square: a · a, the same numbers as np.power gives, in one product
+        return a * a
     with _warn():
         return np.power(a, n)
 
@@ -224,7 +226,9 @@ class Factor(Rule):
     """An elementwise local gradient: the contribution is ``factor ⊙ upstream``.
 
     ``factor(*inputs, out, **params)`` is the array of local slopes, σ(a)(1 − σ(a))
-    for a sigmoid; the stepper shows its numbers.  A product 0 × (−1) is turned into
+    for a sigmoid; the stepper shows its numbers.  A slope that is 1 or 0 (relu's
+    [a > 0]) may be given as a mask of booleans: the product takes it as it is,
+    sparing a pass over the array, and the stepper shows it as 1 and 0.  A product 0 × (−1) is turned into
     0, as adding it to a zero gradient would, so that no gradient shows ``-0.``.
     """
 
@@ -370,7 +374,11 @@ class VJP(LocalGrad):
     def factor(self) -> Any:
         """The elementwise local gradient (an array of slopes), or None when the product is not entry by entry."""
         how = self._rule
-        return how.factor(*self.inputs, self.out, **self.params) if isinstance(how, Factor) else None
+        if not isinstance(how, Factor):
+            return None
+        factor = how.factor(*self.inputs, self.out, **self.params)
+        is_mask = isinstance(factor, np.ndarray) and factor.dtype == np.bool_
+        return factor * 1.0 if is_mask else factor  # a mask ([a > 0]) shown as 1 and 0
 
     @property
     def shape(self) -> tuple | None:
@@ -551,7 +559,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
              latex=r"\tanh({0})", jvp=lambda a, da, out: (1.0 - out * out) * da),
     TensorOp("sigmoid", "σ",        sigmoid,                                   (Factor("σ'(a) ⊙ upstream", lambda a, out: out * (1.0 - out)),),                              "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream",
              latex=r"\sigma({0})", jvp=lambda a, da, out: out * (1.0 - out) * da),
-    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              (Factor("[a > 0] ⊙ upstream", lambda a, out: (a > 0) * 1.0),),                                "∂L/∂a = upstream where a > 0, else 0",
+    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              (Factor("[a > 0] ⊙ upstream", lambda a, out: a > 0),),                                "∂L/∂a = upstream where a > 0, else 0",
              latex=r"\operatorname{{relu}}({0})", jvp=lambda a, da, out: (a > 0) * da),
     TensorOp("leaky_relu", "leaky relu", lambda a, slope: np.where(a > 0, a, slope * a),
                                                                                (Factor("(1 or slope) ⊙ upstream", lambda a, out, slope: np.where(a > 0, 1.0, slope)),),       "∂L/∂a = upstream where a > 0, else slope · upstream",
@@ -571,7 +579,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
                                                                                 Factor("[b < a] ⊙ upstream", lambda a, b, out: tie_split(a - b))),                           "∂L/∂a = upstream where a < b, 0 where a > b, half of it at a tie (as PyTorch)", 2,
              latex=r"\min({0}, {1})", jvp=lambda a, b, da, db, out: tie_split(b - a) * da + tie_split(a - b) * db),
     TensorOp("clip",    "clip [{lo}, {hi}]", lambda a, lo, hi: np.clip(a, lo, hi),
-                                                                               (Factor("[lo ≤ a ≤ hi] ⊙ upstream", lambda a, out, lo, hi: ((lo <= a) & (a <= hi)) * 1.0),),  "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
+                                                                               (Factor("[lo ≤ a ≤ hi] ⊙ upstream", lambda a, out, lo, hi: (lo <= a) & (a <= hi)),),  "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
              latex=r"\operatorname{{clip}}_{{[{lo}, {hi}]}}({0})", jvp=lambda a, da, out, lo, hi: ((lo <= a) & (a <= hi)) * da),
     TensorOp("matmul",  "@",        np.matmul,                                 (Cases(lambda a, b: _MATMUL_A[a.ndim == 2, b.ndim == 2]),
                                                                                 Cases(lambda a, b: _MATMUL_B[a.ndim == 2, b.ndim == 2])),                                    "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,
