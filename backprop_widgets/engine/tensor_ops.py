@@ -156,6 +156,8 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if grad.shape == shape:
         return grad
     if grad.shape[1:] == shape:  # the usual case: a bias row added to every point of a batch
+        if grad.ndim == 2:  # (1, 1, ..., 1) @ grad: the same sum as one matrix product, quicker than numpy's reduce
+            return np.ones(grad.shape[0]) @ grad
         return grad.sum(axis=0)
     extra = grad.ndim - len(shape)
     if extra:
