@@ -7,7 +7,8 @@ Run from the repository root:  python -m bench.bench_classes
 2. A softmax classifier step (CS231n's spiral: 300 points, three arms, 2-100-3 relu,
    cross-entropy, SGD), against CS231n's hand-written numpy step.
 Each table's implementations compute the same losses (checked), and are timed in short
-interleaved runs, best of each, so a busy machine slows all alike.
+interleaved runs (100 of 30 steps each), best of each: a busy machine slows all alike, and
+the more short runs, the likelier each implementation has some the machine left alone.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def softmax_classifier(points: int = 300, hidden: int = 100, lr: float = 1.0) ->
     return rows | steps
 
 
-def table(title: str, rows: dict[str, Callable[[], float]], rounds: int = 7, number: int = 300) -> dict[str, float]:
+def table(title: str, rows: dict[str, Callable[[], float]], rounds: int = 100, number: int = 30) -> dict[str, float]:
     """Check the implementations agree on their first losses, time them, print the table; µs per step by name."""
     losses = {name: [step() for _ in range(3)] for name, step in rows.items()}
     reference = list(losses.values())[1]  # numpy by hand

@@ -207,23 +207,27 @@ def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -
         for node in order:
             node.grad = node.zero()
     root.grad = root.one()
-    reached = {root}  # the nodes whose gradient this pass has begun
+    # The nodes whose gradient this pass has begun: when recording, all (their zeros are there to add to).
+    reached = set(order) if record else {root}
+    skip_constants = not constants
     for node in reversed(order):
-        if not node.parents:
+        parents = node.parents
+        if not parents:
             continue
         upstream_grad = node.grad
-        local_grads = node.local_grads() if record else ()  # what the steps show
-        vjp = node.vjp(local_grads or None)  # vjp(i, upstream): input i's local gradient × upstream
-        for index, parent in enumerate(node.parents):
-            if parent.constant and not constants:
+        local_grads = node.local_grads() if record else None  # what the steps show
+        vjp = node.vjp(local_grads)  # vjp(i, upstream): input i's local gradient × upstream
+        for index, parent in enumerate(parents):
+            if skip_constants and parent.constant:
                 continue
             contribution = vjp(index, upstream_grad)  # the chain rule: local gradient × upstream gradient
-            if record or parent in reached:
+            if parent in reached:
                 parent.grad += contribution  # gradients add at branches
             else:  # the first contribution: zero + contribution, without making the zeros
                 parent.grad = parent.first_grad(contribution, contribution is upstream_grad)
                 reached.add(parent)
             if record:
+                assert local_grads is not None
                 total = parent.grad.copy() if hasattr(parent.grad, "copy") else parent.grad
                 yield Step(node, parent, index, local_grads[index], upstream_grad, contribution, total)
 

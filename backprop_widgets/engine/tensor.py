@@ -275,6 +275,8 @@ class Tensor(Node):
     def __pow__(self, other: Any) -> Tensor:
         """``t ** 2`` keeps 2 as a constant of the node (so a negative base just
         works); ``t ** u`` with a tensor or an array exponent makes both inputs graph nodes."""
+        if type(other) is float or type(other) is int:  # the usual t ** 2, without asking numbers.Real
+            return Tensor._apply("pow", self, n=float(other))
         if isinstance(other, bool):
             raise TypeError("a tensor's exponent must be a number or a tensor, not a bool")
         if isinstance(other, Real):

@@ -104,15 +104,71 @@ class _Norm:
 
 
 class BatchNorm1d(_Norm):
-    """Batch norm over a batch of shape (points, features), training mode (as ``torch.nn.BatchNorm1d``'s training pass).
+    """Batch norm over a batch of shape (points, features), with running statistics, as ``torch.nn.BatchNorm1d``.
+
+    In training mode (the start, or after ``train()``) each call normalises with the batch's own mean
+    and variance and moves the running statistics towards them:
+    ``running = (1 − momentum)·running + momentum·batch``, the batch's variance unbiased there
+    (divided by n − 1, as PyTorch keeps it); ``momentum=None`` averages every batch so far equally.
+    In eval mode (``eval()``) it normalises with ``running_mean`` and ``running_var`` instead, so a
+    point's answer no longer depends on the other points of its batch (one point alone is fine).
 
     >>> layer = BatchNorm1d(3)
     >>> layer, layer(np.arange(6.0).reshape(2, 3)).data.round(3).tolist()
-    (BatchNorm1d(3, eps=1e-05), [[-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]])
+    (BatchNorm1d(3, eps=1e-05, momentum=0.1), [[-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]])
+    >>> layer.running_mean.round(3).tolist(), layer.running_var.round(3).tolist()  # 0.9·0 + 0.1·mean; 0.9·1 + 0.1·4.5
+    ([0.15, 0.25, 0.35], [1.35, 1.35, 1.35])
+    >>> layer.eval()(np.array([[1.0, 2.0, 3.0]])).data.round(3).tolist()  # (x − running mean) / √(running var + ε)
+    [[0.732, 1.506, 2.281]]
     """
 
+    def __init__(self, features: int, eps: float = 1e-5, momentum: float | None = 0.1, *, name: str = "") -> None:
+        super().__init__(features, eps, name=name)
+        self.momentum = momentum
+        self.running_mean = np.zeros(features)
+        self.running_var = np.ones(features)
+        self.num_batches_tracked = 0
+        self.training = True
+
+    def train(self, mode: bool = True) -> BatchNorm1d:
+        """Training mode (``mode=False``: eval mode); returns the layer, as PyTorch's ``train()``."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> BatchNorm1d:
+        """Eval mode: normalise with the running statistics, and leave them as they are."""
+        return self.train(False)
+
     def __call__(self, x: Any) -> Tensor:
-        return batch_norm(x, self.gamma, self.beta, self.eps)
+        x = as_input(x)
+        if not self.training:
+            return self._with_running_statistics(x)
+        y = batch_norm(x, self.gamma, self.beta, self.eps)
+        self._track(x.data)
+        return y
+
+    def _track(self, batch: np.ndarray) -> None:
+        """Move the running statistics towards this batch's (its variance unbiased, as PyTorch keeps it)."""
+        self.num_batches_tracked += 1
+        weight = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
+        n = batch.shape[0]
+        self.running_mean = (1.0 - weight) * self.running_mean + weight * batch.mean(axis=0)
+        self.running_var = (1.0 - weight) * self.running_var + weight * batch.var(axis=0) * (n / (n - 1))
+
+    def _with_running_statistics(self, x: Tensor) -> Tensor:
+        """y = γ x̂ + β with x̂ = (x − running mean) / √(running var + ε): the running statistics are constants."""
+        if x.ndim != 2 or x.shape[1] != self.features:
+            raise ValueError(
+                f"BatchNorm1d({self.features}) takes x of shape (points, {self.features}); got shape {x.shape}"
+            )
+        mean = Tensor(self.running_mean, label="running mean", constant=True)
+        inv_std = Tensor(1.0 / np.sqrt(self.running_var + self.eps), label="1/√(running var + ε)", constant=True)
+        x_hat = (x - mean) * inv_std
+        x_hat.label = "x̂"
+        return self.gamma * x_hat + self.beta
+
+    def __repr__(self) -> str:
+        return f"BatchNorm1d({self.features}, eps={self.eps:g}, momentum={self.momentum})"
 
 
 class LayerNorm(_Norm):

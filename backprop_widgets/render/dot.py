@@ -108,7 +108,9 @@ class Plan:
     boxes: dict = field(default_factory=dict)  # a folded group's box: its representative -> Box
     owner: dict = field(default_factory=dict)  # a node inside a folded group -> that group's representative
     grad_caption: str = "grad"  # what the gradient row is called (forward mode names its tangent: "∂·/∂b")
-    gates: bool = False  # each op marked with the pattern its backward step makes, each fan-out with "adds"
+    # each op marked with the pattern its backward step makes, each fan-out with "adds";
+    # "forward": what each does to a tangent (engine.gates), each fan-out with "copies"
+    gates: bool | str = False
     fan_outs: frozenset = frozenset()  # with gates: the nodes used more than once
 
     def id_of(self, node: Any) -> int:
@@ -149,7 +151,7 @@ def plan(
     limit: int = LIMIT,
     keep: int = KEEP,
     folded: Any = None,
-    gates: bool = False,
+    gates: bool | str = False,
 ) -> Plan:
     """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
 
@@ -184,7 +186,7 @@ def plan(
     )  # fmt: skip
 
 
-def _fan_outs(root: Any, gates: bool) -> frozenset:
+def _fan_outs(root: Any, gates: bool | str) -> frozenset:
     """The nodes used more than once (where gradients add), when the picture marks the gate patterns."""
     return frozenset(node for node, count in uses(root).items() if count > 1) if gates else frozenset()
 
@@ -680,10 +682,11 @@ def _emit(target, path: tuple, placed: dict, children: dict, clusters: dict, row
 
 
 def _gate_marks(picture: Plan, node: Any) -> dict:
-    """With ``gates``: the op circle's outside label, the pattern its backward step makes (engine.gates)."""
+    """With ``gates``: the op circle's outside label, the pattern its backward (or forward) step makes (engine.gates)."""
     if not picture.gates:
         return {}
-    return {"xlabel": f'<<FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">{gate_pattern(node.op)}</FONT>>'}
+    word = gate_pattern(node.op, forward=picture.gates == "forward")
+    return {"xlabel": f'<<FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">{word}</FONT>>'}
 
 
 def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, details: dict) -> None:
@@ -693,8 +696,9 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, detai
         details[box_id(k)] = k
     else:
         _add_value_box(target, picture, node, k, text, slots)
-    if node in picture.fan_outs:  # used more than once: its gradients add
-        target.node(f"n{k}-fan", label="fan-out: adds", shape="plaintext", fontsize=str(FONT_SIZE - 3),
+    if node in picture.fan_outs:  # used more than once: its gradients add (going forward, its tangent is copied)
+        fan_out = "fan-out: copies" if picture.gates == "forward" else "fan-out: adds"
+        target.node(f"n{k}-fan", label=fan_out, shape="plaintext", fontsize=str(FONT_SIZE - 3),
                     fontcolor=CAPTION, fontname=FONT, id=f"n{k}-fan", **{"class": "gate"})  # fmt: skip
         target.edge(f"n{k}-fan", box_id(k), style="invis")
     if node.parents:

@@ -42,7 +42,7 @@ class PictureModel:
         limit: int = LIMIT,
         keep: int = KEEP,
         folded: Any = None,
-        gates: bool = False,
+        gates: bool | str = False,
     ) -> None:
         self.root = root
         self.plan = plan(

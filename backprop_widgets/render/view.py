@@ -216,7 +216,7 @@ class SvgPicture:
         limit: int = LIMIT,
         keep: int = KEEP,
         folded=None,
-        gates: bool = False,
+        gates: bool | str = False,
     ) -> None:
         self.root = root
         self._model = PictureModel(

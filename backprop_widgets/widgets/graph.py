@@ -162,7 +162,7 @@ class GraphView(anywidget.AnyWidget):
         limit: int = LIMIT,
         keep: int = KEEP,
         folded: Any = None,
-        gates: bool = False,
+        gates: bool | str = False,
     ) -> None:
         root = as_graph(root)  # a student's own engine (micrograd-style): its mirror, the kit's kind of node
         if not hasattr(root, "parents") or not hasattr(root, "data"):
@@ -217,8 +217,9 @@ class GraphView(anywidget.AnyWidget):
             for name, value in state.items():
                 setattr(self, name, value)
 
-    def show_gates(self, on: bool = True) -> GraphView:
-        """Mark (or stop marking) each op with the pattern its backward step makes and each fan-out with "adds"."""
+    def show_gates(self, on: bool | str = True) -> GraphView:
+        """Mark (or stop marking) each op with the pattern its backward step makes and each fan-out with "adds";
+        ``"forward"``: what each op does to a tangent, and each fan-out with "copies"."""
         if self._options["gates"] != on:
             self._options["gates"] = on
             self._options["folded"] = self.folded
@@ -227,8 +228,8 @@ class GraphView(anywidget.AnyWidget):
         return self
 
     @property
-    def gates(self) -> bool:
-        """Whether the picture marks the gate patterns."""
+    def gates(self) -> bool | str:
+        """Whether the picture marks the gate patterns (``"forward"``: forward mode's)."""
         return self._plan.gates
 
     def show_more(self) -> GraphView:

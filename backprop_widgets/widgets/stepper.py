@@ -10,7 +10,7 @@ import ipywidgets as widgets
 
 from ..engine import topological_order
 from ..engine.foreign import as_graph, mirror_of
-from ..engine.gates import FAN_OUT, gate_sentence
+from ..engine.gates import FAN_OUT, FAN_OUT_FORWARD, gate_sentence, uses
 from ..render import backend, value_text
 from . import recorded
 from .graph import GraphView, with_static_copy
@@ -49,6 +49,7 @@ class Stepper(widgets.VBox):
         view: GraphView | None = None,
         quiz: Quiz | None = None,
         record: bool | None = None,
+        gates: bool = False,
     ) -> None:
         root = as_graph(root)  # a student's own engine: one mirror for the picture and the walk
         widget = type(self).__name__
@@ -96,6 +97,10 @@ class Stepper(widgets.VBox):
         )
         self.run_button = widgets.Button(description="Run to end", icon="fast-forward", tooltip="all remaining steps")
         self.position_label = widgets.Label()
+        # the gate patterns (CS231n's words) on the picture and in the panel, on a toggle
+        self.gates_button = widgets.ToggleButton(
+            value=False, description="Gate patterns", icon="random", tooltip="name the pattern each step makes"
+        )
         # The chain rule as a formula (typeset only when the step changes) and its numbers as plain
         # text (a slider move changes only these: no typesetting on every move).
         self.panel = widgets.HTMLMath()
@@ -109,6 +114,7 @@ class Stepper(widgets.VBox):
         self.run_button.on_click(lambda _: self.run())
         self.play.observe(self._on_play, names="value")
         self.speed.observe(lambda change: setattr(self.play, "interval", int(change["new"] * 1000)), names="value")
+        self.gates_button.observe(lambda change: self.show_gates(change["new"]), names="value")
 
         controls = {
             "reset": self.reset_button,
@@ -127,7 +133,7 @@ class Stepper(widgets.VBox):
             button.add_class(f"bpw-go-{name}")
         self.run_button.add_class("bpw-go-end")
         self.position_label.add_class("bpw-position")
-        for control in (self.play, self.speed):
+        for control in (self.play, self.speed, self.gates_button):
             control.add_class(NEEDS_KERNEL)
         if quiz is not None:  # a quiz is answered step by step
             for button in (self.run_button, self.play, self.speed):
@@ -141,6 +147,7 @@ class Stepper(widgets.VBox):
                 self.speed,
                 self.run_button,
                 self.position_label,
+                self.gates_button,
             ],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
@@ -151,6 +158,7 @@ class Stepper(widgets.VBox):
             self.walk.run()
             self._shown = self.walk.position
         self._show()
+        self.gates_button.value = gates
         self._record_replay()
 
     # ---- what a subclass says ----------------------------------------------------
@@ -167,6 +175,24 @@ class Stepper(widgets.VBox):
     def _row_name(self, root) -> bool | str:
         """What the picture's second row is called (True: "grad")."""
         return True
+
+    GATES: bool | str = True  # how the picture marks the gate patterns (GraphView.show_gates): backward's
+
+    def gate_text(self) -> str:
+        """The current step's gate pattern in words ("" where there is none to say)."""
+        return ""
+
+    # ---- the gate patterns ---------------------------------------------------------
+
+    def show_gates(self, on: bool = True) -> None:
+        """Name the pattern of each step (add distributes, multiply swaps, max routes, a copy passes, a fan-out adds;
+        going forward, what each does to a tangent)."""
+        if self.gates_button.value != on:
+            self.gates_button.value = on  # the toggle calls back here, and the second call does the rest
+            return
+        self.view.show_gates(self.GATES if on else False)
+        self._show_panel(self.walk.explain())
+        self._record_replay()  # a new picture (the patterns marked) and new panel text
 
     # ---- public actions --------------------------------------------------------
 
@@ -219,6 +245,8 @@ class Stepper(widgets.VBox):
             self.view.on_key(self._on_key)
             self.view.on_refold(self._on_refold)
             self.children = (self.view, *self.children[1:])
+            if self.gates_button.value:  # the new picture marks the patterns too
+                self.view.show_gates(self.GATES)
         else:  # same structure: keep the names and the order, redo the numbers
             self.walk = self._make_walk(self.walk.root, names=self.walk.names, order=self.walk.order)
             self.walk.goto(position)
@@ -291,6 +319,9 @@ class Stepper(widgets.VBox):
             parts.append(f'<div style="text-align:center"><b>{html.escape(text["sum"])}</b></div>')
         if text["rule"] and not text["local_text"]:  # the start (or a question): say what it means
             parts.append(f'<div style="color:#595959;text-align:center">{html.escape(text["rule"])}</div>')
+        gate = self.gate_text() if self.gates_button.value else ""
+        if gate:
+            parts.append(f'<div class="bpw-gate" style="text-align:center;color:#595959">{html.escape(gate)}</div>')
         self.numbers.value = "".join(parts)
 
     @property
@@ -404,25 +435,8 @@ class BackwardStepper(Stepper):
             view=view,
             quiz=self._quiz,
             record=record,
+            gates=gates,
         )
-        # the gate patterns (CS231n's words) on the picture and in the panel, on a toggle
-        self.gates_button = widgets.ToggleButton(
-            value=False, description="Gate patterns", icon="random", tooltip="name the pattern each step makes"
-        )
-        self.gates_button.observe(lambda change: self.show_gates(change["new"]), names="value")
-        self.gates_button.add_class(NEEDS_KERNEL)
-        bar = self.children[1]
-        bar.children = (*bar.children, self.gates_button)
-        self.gates_button.value = gates
-
-    def show_gates(self, on: bool = True) -> None:
-        """Name the pattern of each step (add distributes, multiply swaps, max routes, a copy passes, a fan-out adds)."""
-        if self.view.gates == on and self.gates_button.value == on:
-            return  # (the toggle calls back here: nothing more to do the second time)
-        self.view.show_gates(on)
-        self.gates_button.value = on
-        self._show_panel(self.walk.explain())
-        self._record_replay()  # a new picture (the patterns marked) and new panel text
 
     def gate_text(self) -> str:
         """The current step's pattern in words ("" at the start, or for a folded group)."""
@@ -434,14 +448,6 @@ class BackwardStepper(Stepper):
         if expected > 1:
             text += "; " + FAN_OUT.format(name=self.walk.names[step.parent], count=expected)
         return text[0].upper() + text[1:] + "."
-
-    def _show_panel(self, text: dict) -> None:
-        super()._show_panel(text)
-        button = getattr(self, "gates_button", None)  # (the first panel is shown before the toggle exists)
-        if button is not None and button.value and self.gate_text():
-            self.numbers.value += (
-                f'<div class="bpw-gate" style="text-align:center;color:#595959">{html.escape(self.gate_text())}</div>'
-            )
 
     @property
     def asked(self) -> str:
@@ -535,6 +541,21 @@ class ForwardStepper(Stepper):
 
     def _row_name(self, root) -> str:
         return tangent_name(node_names(topological_order(root))[self.wrt])
+
+    GATES = "forward"  # the picture marks what each op does to a tangent, and a fan-out "copies"
+
+    def gate_text(self) -> str:
+        """What the current step's op does to the tangents coming in, and where an input fans out,
+        that its tangent is copied to every use ("" at the start)."""
+        step = self.walk.current
+        if step is None:
+            return ""
+        text = gate_sentence(step.node.op, forward=True)
+        counts = uses(self.walk.root)
+        for _, parent, *_ in step.terms:
+            if counts.get(parent, 0) > 1:
+                text += "; " + FAN_OUT_FORWARD.format(name=self.walk.names[parent], count=counts[parent])
+        return text[0].upper() + text[1:] + "."
 
     def _make_walk(self, root, names: dict | None = None, order: list | None = None):
         walk = ForwardWalk(root, self.wrt, names=names, tangent=self.tangent)

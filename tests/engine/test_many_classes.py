@@ -296,3 +296,51 @@ def test_the_pictures_titles_show_the_constants():
     assert TENSOR_OPS["index"].title({"key": Index((slice(None), np.array([2, 0, 1, 1, 0])))}) == "[:, [2 0 1 1 …]]"
     assert TENSOR_OPS["amax"].title({"axis": 1}) == "max axis=1"
     assert TENSOR_OPS["softmax"].title({}) == "softmax"
+
+
+# ---- BatchNorm1d's running statistics, against torch.nn.BatchNorm1d ------------------------------
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.5, None])
+def test_batch_norm_layer_keeps_running_statistics_as_pytorch_does(momentum):
+    torch = pytest.importorskip("torch")
+    ours = BatchNorm1d(4, momentum=momentum)
+    theirs = torch.nn.BatchNorm1d(4, momentum=momentum).double()
+    rng = np.random.default_rng(7)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.from_numpy(rng.normal(size=4)))
+        theirs.bias.copy_(torch.from_numpy(rng.normal(size=4)))
+    ours.gamma.data[:] = theirs.weight.detach().numpy()
+    ours.beta.data[:] = theirs.bias.detach().numpy()
+    for n in (5, 2, 9):  # batches of different sizes: the unbiased variance's n − 1 differs
+        x = rng.normal(loc=3.0, scale=2.0, size=(n, 4))
+        np.testing.assert_allclose(ours(x).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)
+    assert ours.num_batches_tracked == int(theirs.num_batches_tracked) == 3
+    # eval mode: the running statistics normalise, stay as they are, and one point alone has an answer
+    assert ours.eval() is ours and not ours.training
+    theirs.eval()
+    for x in (rng.normal(size=(6, 4)), rng.normal(size=(1, 4))):
+        xt = torch.from_numpy(x).requires_grad_(True)
+        out_t = theirs(xt)
+        (out_t * torch.arange(4.0, dtype=torch.float64)).sum().backward()
+        xs = Tensor(x, label="x")
+        out = ours(xs)
+        (out * np.arange(4.0)).sum().backward()
+        np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(xs.grad, xt.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours.gamma.grad, theirs.weight.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours.beta.grad, theirs.bias.grad.numpy(), rtol=1e-10)
+        theirs.zero_grad()
+    np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)  # eval left them alone
+    assert ours.num_batches_tracked == 3
+    ours.train()
+    ours(rng.normal(size=(3, 4)))
+    assert ours.training and ours.num_batches_tracked == 4
+
+
+def test_batch_norm_layer_in_eval_mode_names_the_shape_it_takes():
+    layer = BatchNorm1d(3).eval()
+    with pytest.raises(ValueError, match=r"BatchNorm1d\(3\) takes x of shape \(points, 3\); got shape \(2, 4\)"):
+        layer(np.zeros((2, 4)))

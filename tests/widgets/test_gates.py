@@ -1,12 +1,14 @@
 """The gate patterns: each op's word (add distributes, multiply swaps, max routes, a copy passes), a fan-out adds,
-marked on the picture and said in the stepper's panel at each step, on a toggle."""
+marked on the picture and said in the stepper's panel at each step, on a toggle; and, in the forward stepper,
+what each gate does to a tangent (add adds, a fan-out copies)."""
 
 import numpy as np
 
-from backprop_widgets import BackwardStepper, Tensor, Value
+from backprop_widgets import BackwardStepper, Tensor, Value, forward_derivatives
 from backprop_widgets.engine import SCALAR_OPS, TENSOR_OPS
 from backprop_widgets.engine.gates import gate_pattern, gate_sentence, uses
 from backprop_widgets.nn import cross_entropy
+from backprop_widgets.widgets.stepper import ForwardStepper
 
 
 def test_every_row_of_either_table_makes_one_of_the_patterns():
@@ -75,3 +77,67 @@ def test_the_gates_on_a_tensor_classifier_graph():
     s.goto(1)
     assert s.gate_text().startswith("A copy passes, with its sign flipped")  # the loss's minus
     assert "passes" in s.view.dot and "distributes" in s.view.dot and "scales" in s.view.dot
+
+
+# ---- forward mode: what each gate does to a tangent ---------------------------------------------
+
+
+def test_every_row_says_what_it_does_to_a_tangent():
+    for name in [*SCALAR_OPS, *TENSOR_OPS]:
+        assert gate_pattern(name, forward=True) in {"adds", "swaps", "routes", "passes", "scales"}, name
+        assert gate_sentence(name, forward=True) != gate_sentence(name), name  # the forward words are their own
+    assert [gate_pattern(op, forward=True) for op in ("add", "mul", "max", "relu", "reshape", "exp")] == [
+        "adds", "swaps", "routes", "routes", "passes", "scales",
+    ]  # fmt: skip
+
+
+def test_the_forward_pattern_words_match_what_the_tangents_do():
+    a, b = Value(2.0), Value(-3.0)
+    f = a + b
+    assert forward_derivatives(f, wrt=a)[f] == 1.0  # add adds: da + db with da = 1, db = 0
+    g = a * b
+    assert forward_derivatives(g, wrt=a)[g] == b.data  # multiply swaps: da·b
+    m = Tensor([1.0, 5.0, 2.0])
+    top = m.max()
+    tangent = np.array([10.0, 20.0, 30.0])
+    assert forward_derivatives(top, wrt=m, tangent=tangent)[top] == 20.0  # max routes: the winner's tangent
+
+
+def test_the_forward_stepper_says_what_each_gate_does_to_the_tangent():
+    a, f = _abc()  # f = relu(a·b + a): a fans out
+    s = ForwardStepper(f, a)
+    assert not s.gates_button.value and "xlabel" not in s.view.dot
+    s.step()
+    assert "swaps" not in s.numbers.value
+    s.gates_button.value = True  # the toggle
+    said = [s.gate_text()]
+    for _ in range(2):
+        s.step()
+        said.append(s.gate_text())
+    assert (
+        said[0].startswith("Multiply swaps here too: da·b + a·db") and "a fan-out copies: a is used 2 times" in said[0]
+    )
+    assert said[1].startswith("Add adds the tangents") and "a fan-out copies: a is used 2 times" in said[1]
+    assert said[2].startswith("Relu = max(0, a) routes: the tangent passes") and "fan-out" not in said[2]
+    assert "Relu = max(0, a) routes" in s.numbers.value
+    dot = s.view.dot
+    assert s.view.gates == "forward" and dot.count("xlabel") == 3
+    for word in ("swaps", "adds", "routes", "fan-out: copies"):
+        assert word in dot
+    assert "distributes" not in dot and "fan-out: adds" not in dot  # backward's words stay with backward
+    s.gates_button.value = False
+    assert "Relu" not in s.numbers.value and "xlabel" not in s.view.dot
+
+
+def test_the_forward_stepper_can_start_with_the_gates_shown():
+    z = Tensor(np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), label="z")
+    s = ForwardStepper(cross_entropy(z, [0, 1], fused=False), z, gates=True)
+    s.run()
+    assert s.view.gates == "forward" and "passes" in s.view.dot and "adds" in s.view.dot
+    s.reset()
+    texts = []
+    while not s.walk.done:
+        s.step()
+        texts.append(s.gate_text())
+    assert any(t.startswith("A copy passes: the tangent's entries are moved") for t in texts)
+    assert any(t.startswith("A mean averages its entries' tangents") for t in texts)
