@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
