@@ -2,7 +2,7 @@
 """Build the lessons as a JupyterLite site: static files, with Python (Pyodide) running in each browser.
 
     python scripts/build_site.py              # into build/site: numpy and matplotlib come from
-                                              # Pyodide's CDN when a lesson starts, all six lessons work
+                                              # Pyodide's CDN when a lesson first imports numpy
     python scripts/build_site.py --offline    # only from the package registries (PyPI, npm):
                                               # lessons 01-02 complete, 03-06 say what they need
     python scripts/build_site.py --out DIR
@@ -16,7 +16,9 @@ The kernel's wheels (the kit, anywidget, ipywidgets, lark, graphviz, ...) are pu
 from PyPI for Python 3.14 in the browser, and written into a Pyodide lock file beside the site, so
 the kernel loads them as it starts: no ``%pip install`` cell.  The Pyodide runtime of the offline
 build is npm's ``pyodide`` package, whose lock lists many packages it does not contain: the lock
-is trimmed to what the site ships.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
+is trimmed to what the site ships.  The lessons carry the Pyodide kernel's kernelspec and a version
+mark that scripts/lite_lessons.js (added to the site as a prebuilt extension) compares with a
+student's saved copy.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
 ``~/.cache/backprop_widgets-site``).
 """
 
