@@ -361,8 +361,8 @@ def test_a_lesson_opened_and_run_leaves_no_changed_copy_and_gets_rebuilt(lite_si
         page.close()
 
 
-def all_text(notebook: dict) -> str:
-    return "\n".join(_text(c["source"]) for c in notebook["cells"])
+def all_text(notebook: dict | None) -> str:
+    return "\n".join(_text(c["source"]) for c in notebook["cells"]) if notebook else ""
 
 
 def test_a_rebuilt_lesson_reaches_a_student_who_changed_it_with_their_copy_kept_aside(lite_site, offline_browser):
@@ -392,6 +392,14 @@ def test_a_rebuilt_lesson_reaches_a_student_who_changed_it_with_their_copy_kept_
         assert aside[0].startswith("02_gradients_add_at_branches (my copy "), aside
         assert "# My notes" in all_text(page.evaluate("p => window.__lite.stored(p)", aside[0]))
         shot(page, "reset-to-the-shipped-lesson.png")
+
+        # a link to another lesson opens it alone: the last visit's tab is not restored with a kernel of its own
+        open_lesson(page, lite_site, LESSONS[0])
+        read = """() => [[...window.jupyterapp.shell.widgets('main')].filter(w => w.context).map(w => w.context.path),
+                        [...window.jupyterapp.serviceManager.sessions.running()].map(s => s.path)]"""
+        eventually(
+            lambda: page.evaluate(read), lambda seen: seen == [[LESSONS[0]], [LESSONS[0]]], 60, "one tab, one kernel"
+        )
     finally:
         page.close()
 
