@@ -37,6 +37,7 @@ function makePlugin({ Notification }) {
   async function reset(app, widget) {
     const path = widget.context.path;
     await widget.context.save(); // the student's copy, as it is now, is what goes aside
+    await widget.sessionContext.shutdown(); // the shipped lesson starts with a kernel of its own
     const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ').replace(':', 'h');
     const aside = path.replace(/\.ipynb$/, ` (my copy ${stamp}).ipynb`);
     await app.serviceManager.contents.rename(path, aside);
@@ -70,11 +71,20 @@ function makePlugin({ Notification }) {
     activate: app => {
       const opened = new URLSearchParams(window.location.search).get('path');
       if (opened) {
-        app.restored.then(() => {
+        let restoring = true;
+        const closeOthers = () => {
           for (const widget of [...app.shell.widgets('main')]) {
-            if (!widget.context || widget.context.path === opened) continue;
-            widget.sessionContext.shutdown().catch(console.error);
-            widget.dispose();
+            if (widget.context && widget.context.path !== opened) widget.dispose();
+          }
+        };
+        app.shell.layoutModified.connect(() => restoring && closeOthers());
+        app.restored.then(async () => {
+          restoring = false;
+          closeOthers();
+          const sessions = app.serviceManager.sessions; // a kernel that started all the same
+          await sessions.refreshRunning();
+          for (const session of [...sessions.running()]) {
+            if (session.path !== opened) await sessions.shutdown(session.id);
           }
         });
       }
