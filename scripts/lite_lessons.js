@@ -100,7 +100,7 @@ function makePlugin({ Notification }) {
         for (const widget of app.shell.widgets('main')) {
           if (seen.has(widget) || !widget.context) continue;
           seen.add(widget);
-          widget.context.ready.then(() => check(app, widget)).catch(console.error);
+          widget.context.ready.then(() => widget.isDisposed || check(app, widget)).catch(console.error);
         }
       });
     }
