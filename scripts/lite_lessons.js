@@ -6,8 +6,8 @@
 //   replaced by it if the student changed none of its cells, and otherwise named in a notice whose
 //   button resets it to the shipped lesson, the student's copy kept aside under a dated name.
 // - Any lesson's right-click menu has that reset too.
-// - A link with ?path= opens its lesson alone: the tabs of the last visit are not restored, so no
-//   other lesson starts a kernel of its own.
+// - A link with ?path= opens its lesson alone: the tabs of the last visit are closed once restored,
+//   and the kernels they started are shut down.
 
 // Each shipped lesson's path: its version, and the hash of its cells' sources (see sourcesHash).
 const SHIPPED = /*SHIPPED*/ {};
@@ -71,17 +71,11 @@ function makePlugin({ Notification }) {
     activate: app => {
       const opened = new URLSearchParams(window.location.search).get('path');
       if (opened) {
-        let restoring = true;
-        const closeOthers = () => {
+        app.restored.then(async () => {
           for (const widget of [...app.shell.widgets('main')]) {
             if (widget.context && widget.context.path !== opened) widget.dispose();
           }
-        };
-        app.shell.layoutModified.connect(() => restoring && closeOthers());
-        app.restored.then(async () => {
-          restoring = false;
-          closeOthers();
-          const sessions = app.serviceManager.sessions; // a kernel that started all the same
+          const sessions = app.serviceManager.sessions; // and the kernels the closed tabs started
           await sessions.refreshRunning();
           for (const session of [...sessions.running()]) {
             if (session.path !== opened) await sessions.shutdown(session.id);
