@@ -7,7 +7,7 @@
 //   button resets it to the shipped lesson, the student's copy kept aside under a dated name.
 // - Any lesson's right-click menu has that reset too.
 // - A link with ?path= opens its lesson alone: the tabs of the last visit are closed once restored,
-//   and the kernels they started are shut down.
+//   with the kernels they started.
 
 // Each shipped lesson's path: its version, and the hash of its cells' sources (see sourcesHash).
 const SHIPPED = /*SHIPPED*/ {};
@@ -71,14 +71,11 @@ function makePlugin({ Notification }) {
     activate: app => {
       const opened = new URLSearchParams(window.location.search).get('path');
       if (opened) {
-        app.restored.then(async () => {
+        app.restored.then(() => {
           for (const widget of [...app.shell.widgets('main')]) {
-            if (widget.context && widget.context.path !== opened) widget.dispose();
-          }
-          const sessions = app.serviceManager.sessions; // and the kernels the closed tabs started
-          await sessions.refreshRunning();
-          for (const session of [...sessions.running()]) {
-            if (session.path !== opened) await sessions.shutdown(session.id);
+            if (!widget.context || widget.context.path === opened) continue;
+            const session = widget.sessionContext; // its kernel is shut down once it has started
+            session.ready.then(() => session.shutdown()).catch(console.error).finally(() => widget.dispose());
           }
         });
       }
