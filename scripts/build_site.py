@@ -2,7 +2,7 @@
 """Build the lessons as a JupyterLite site: static files, with Python (Pyodide) running in each browser.
 
     python scripts/build_site.py              # into build/site: numpy and matplotlib come from
-                                              # Pyodide's CDN when a lesson starts, all six lessons work
+                                              # Pyodide's CDN when a lesson first imports numpy
     python scripts/build_site.py --offline    # only from the package registries (PyPI, npm):
                                               # lessons 01-02 complete, 03-06 say what they need
     python scripts/build_site.py --out DIR
@@ -16,7 +16,9 @@ The kernel's wheels (the kit, anywidget, ipywidgets, lark, graphviz, ...) are pu
 from PyPI for Python 3.14 in the browser, and written into a Pyodide lock file beside the site, so
 the kernel loads them as it starts: no ``%pip install`` cell.  The Pyodide runtime of the offline
 build is npm's ``pyodide`` package, whose lock lists many packages it does not contain: the lock
-is trimmed to what the site ships.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
+is trimmed to what the site ships.  The lessons carry the Pyodide kernel's kernelspec and a version
+mark that scripts/lite_lessons.js (added to the site as a prebuilt extension) compares with a
+student's saved copy.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
 ``~/.cache/backprop_widgets-site``).
 """
 
@@ -28,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -46,6 +49,20 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 NEEDS_PYODIDE_CDN = {"numpy", "matplotlib"}
 # What the kernel itself loads as it starts (it skips the ones the lock preloads).
 KERNEL_PACKAGES = ["micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython"]
+# The Pyodide kernel's own kernelspec and language_info (as jupyterlite-pyodide-kernel 0.8.6 reports
+# them): a lesson that carries them is not changed by opening it, so it is not saved as a student's copy.
+LITE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
+LITE_LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "python", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.8",
+}
+# The plugin that keeps the lessons fresh (scripts/lite_lessons.js), as a prebuilt extension.
+LESSONS_EXTENSION = "backprop-widgets-lessons"
 # What a lesson may need that the offline site does not have: how a lesson's code shows it needs it.
 OFFLINE_MISSING = {
     "numpy": r"^\s*(import|from) numpy\b",
@@ -217,18 +234,73 @@ def closure(lock: dict, names: list[str]) -> set[str]:
 # --- the site -------------------------------------------------------------------------------
 
 
-def lesson_copies(dest: Path, offline: bool) -> Path:
-    """The lessons as the site shows them; offline, lessons that need numpy say so first."""
+def joined(notebook: dict) -> dict:
+    """The notebook with its multi-line strings joined, as Jupyter's server hands notebooks to JupyterLab.
+
+    A file stores them as lists of lines; JupyterLite serves the file as it is, and its renderers take
+    a list for a string: commas between the lines of saved HTML, "No Headings" and a TypeError in the
+    table of contents.  JSON outputs (widgets) are data, not text, and stay as they are.
+    """
+    join = lambda value: "".join(value) if isinstance(value, list) else value
+    for cell in notebook["cells"]:
+        cell["source"] = join(cell["source"])
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = join(output["text"])
+            data = output.get("data", {})
+            for mime in data:
+                if not (mime == "application/json" or mime.endswith("+json")):
+                    data[mime] = join(data[mime])
+    return notebook
+
+
+def sources_hash(cells: list[dict]) -> str:
+    """FNV-1a over UTF-16 code units of the cells' types and sources: the same in lite_lessons.js, which
+    tells by it whether a student changed a saved lesson."""
+    text = "\x01".join(c["cell_type"] + "\x00" + c["source"] for c in cells)
+    h = 0x811C9DC5
+    for (unit,) in struct.iter_unpack("<H", text.encode("utf-16-le")):
+        h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+    return f"{h:08x}"
+
+
+def lesson_copies(dest: Path, offline: bool) -> dict[str, dict]:
+    """The lessons as the site shows them, each marked with its version; what lite_lessons.js knows of them.
+
+    Offline, lessons that need numpy say so first.
+    """
     dest.mkdir(parents=True)
+    shipped = {}
     for lesson in sorted(LESSONS.glob("*.ipynb")):
-        notebook = json.loads(lesson.read_text())
-        sources = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+        notebook = joined(json.loads(lesson.read_text()))
+        sources = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
         missing = missing_offline(sources) if offline else []
         if missing:
             note = {"cell_type": "markdown", "id": "bpw-offline-note", "metadata": {}, "source": offline_note(missing)}
             notebook["cells"].insert(0, note)
+        notebook["metadata"].update(kernelspec=LITE_KERNELSPEC, language_info=LITE_LANGUAGE_INFO)
+        text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)
+        mark = {"version": hashlib.sha256(text.encode()).hexdigest()[:12], "sources": sources_hash(notebook["cells"])}
+        notebook["metadata"]["backprop_widgets"] = mark
+        shipped[lesson.name] = mark
         (dest / lesson.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
-    return dest
+    return shipped
+
+
+def add_lessons_extension(out: Path, shipped: dict[str, dict]) -> None:
+    """lite_lessons.js into the site as a prebuilt extension, with the shipped lessons' marks filled in."""
+    folder = out / "extensions" / LESSONS_EXTENSION
+    (folder / "static").mkdir(parents=True)
+    script = (ROOT / "scripts" / "lite_lessons.js").read_text()
+    script = script.replace("/*SHIPPED*/ {}", json.dumps(shipped, sort_keys=True))
+    (folder / "static" / "remoteEntry.js").write_text(script)
+    package = {"name": LESSONS_EXTENSION, "version": "1.0.0", "jupyterlab": {"extension": True}}
+    (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    config_path = out / "jupyter-lite.json"
+    config = json.loads(config_path.read_text())
+    extensions = config["jupyter-config-data"].setdefault("federated_extensions", [])
+    extensions.append({"name": LESSONS_EXTENSION, "load": "static/remoteEntry.js", "extension": "./extension"})
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def build(out: Path, offline: bool) -> None:
@@ -269,12 +341,14 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
     for wheel in local:
         entry = lock_entry(wheel, wheel.name)
         entries[entry["name"]] = entry
+    # The kernel starts with the kit and no numeric stack (lessons 01 and 02 need none of it); it loads a
+    # package of the lock when a cell first imports it.
     wanted = KERNEL_PACKAGES + ["backprop-widgets"]
+    for entry in entries.values():
+        entry["depends"] = [d for d in entry["depends"] if d not in cdn_only]
     if offline:
         # Only what the site ships: the kernel's pure-Python dependencies from the stock lock,
         # at the lock's versions, downloaded from PyPI.  numpy and matplotlib cannot be had.
-        for entry in entries.values():
-            entry["depends"] = [d for d in entry["depends"] if d not in cdn_only]
         needed = closure({**packages, **entries}, wanted) - set(entries)
         missing = sorted(needed & compiled)
         if missing:
@@ -291,7 +365,10 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
         lock_packages = {
             name: {**entry, "file_name": f"{PYODIDE_CDN_URL}/{entry['file_name']}"} for name, entry in packages.items()
         }
-        wanted += sorted(cdn_only)
+        # The kit's dashboard and plots use matplotlib and pillow behind a lesson's `import numpy` (lessons 03
+        # and 07 import only numpy): in this lock, numpy brings them.
+        numpy = lock_packages["numpy"]
+        numpy["depends"] = sorted({*numpy["depends"], *cdn_only} - {"numpy"})
     lock_packages.update(entries)
     for entry in lock_packages.values():  # a dependency the site leaves out is not asked for
         entry["depends"] = [d for d in entry["depends"] if normalize(d) in lock_packages]
@@ -301,7 +378,8 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
     # (the Pyodide kernel, the ipywidgets manager, anywidget).
     lite_dir = Path(tmp) / "lite"
     lite_dir.mkdir()
-    contents = lesson_copies(Path(tmp) / "lessons", offline)
+    contents = Path(tmp) / "lessons"
+    shipped = lesson_copies(contents, offline)
     if out.exists():
         shutil.rmtree(out)
     run(
@@ -309,6 +387,7 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
         "--output-dir", out, "--apps", "lab", "--no-sourcemaps",
         cwd=lite_dir,
     )  # fmt: skip
+    add_lessons_extension(out, shipped)
 
     pyodide_dir = out / "static" / "pyodide"
     pyodide_dir.mkdir(parents=True, exist_ok=True)

@@ -72,7 +72,8 @@ def test_the_offline_note_speaks_to_students_and_only_where_numpy_is_needed(tmp_
     import json
 
     site = load("build_site")
-    copies = site.lesson_copies(tmp_path / "lessons", offline=True)
+    site.lesson_copies(tmp_path / "lessons", offline=True)
+    copies = tmp_path / "lessons"
     noted = {
         path.name
         for path in copies.glob("*.ipynb")
@@ -85,3 +86,29 @@ def test_the_offline_note_speaks_to_students_and_only_where_numpy_is_needed(tmp_
     assert note.startswith("**You can read this lesson here")
     assert not any(word in note for word in ("build_site", "--offline", "Pyodide"))  # no build talk
     assert site.missing_offline(["x = audit_engine(Value)"]) == ["hypothesis"]
+
+
+def test_the_sites_lessons_carry_the_browser_kernels_spec_joined_text_and_their_marks(tmp_path):
+    """Opening a lesson in JupyterLite changes nothing; its text renders as one string; the plugin can tell
+    a student's unchanged copy by the hash of its sources."""
+    import json
+
+    site = load("build_site")
+    shipped = site.lesson_copies(tmp_path / "lessons", offline=False)
+    lesson = json.loads((tmp_path / "lessons" / "03_two_layer_network.ipynb").read_text())
+    assert lesson["metadata"]["kernelspec"] == site.LITE_KERNELSPEC
+    assert lesson["metadata"]["language_info"] == site.LITE_LANGUAGE_INFO
+    assert lesson["metadata"]["backprop_widgets"] == shipped["03_two_layer_network.ipynb"]
+    assert shipped["03_two_layer_network.ipynb"]["sources"] == site.sources_hash(lesson["cells"])
+    outputs = [o for c in lesson["cells"] for o in c.get("outputs", [])]
+    assert all(isinstance(c["source"], str) for c in lesson["cells"])
+    assert all(isinstance(o["text"], str) for o in outputs if "text" in o)
+    assert all(isinstance(o["data"]["text/html"], str) for o in outputs if "text/html" in o.get("data", {}))
+    widgets = [o["data"] for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert widgets and all(isinstance(d["application/vnd.jupyter.widget-view+json"], dict) for d in widgets)
+    # the same hash as lite_lessons.js gives (node: sourcesHash of these cells, one source a list of lines)
+    cells = [{"cell_type": "markdown", "source": "é𝑥"}, {"cell_type": "code", "source": "a\nb"}]
+    assert site.sources_hash(cells) == "420db10e"
+    changed = json.loads(json.dumps(lesson["cells"]))
+    changed[5]["source"] += " "
+    assert site.sources_hash(changed) != site.sources_hash(lesson["cells"])

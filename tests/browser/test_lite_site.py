@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import json
+import os
+import re
 import subprocess
 import sys
 import threading
@@ -27,6 +30,14 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ["01_sigmoid_tree.ipynb", "02_gradients_add_at_branches.ipynb"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.lite, pytest.mark.slow]
+SITES: dict[str, Path] = {}  # each served site's folder, by its address
+
+
+def shot(page, name: str) -> None:
+    """With BPW_SHOTS=dir set, a screenshot there."""
+    if os.environ.get("BPW_SHOTS"):
+        page.screenshot(path=str(Path(os.environ["BPW_SHOTS"]) / name))
+
 
 # The page's side: is the lesson open and its kernel idle, run every cell, read the outputs.
 HELPERS_JS = r"""
@@ -59,6 +70,25 @@ window.__lite = {
   },
   notebook(path) {
     return this.panel(path).context.model.toJSON();
+  },
+  dirty(path) {
+    return this.panel(path).context.model.dirty;
+  },
+  stored(path) {  // the student's copy of a file, as JupyterLite keeps it in the browser (IndexedDB), or null
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open('JupyterLite Storage - /');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('files')) return resolve(null);
+        const get = db.transaction('files').objectStore('files').get(path);
+        get.onerror = () => reject(get.error);
+        get.onsuccess = () => resolve(get.result ? get.result.content : null);
+      };
+    });
+  },
+  files() {
+    return window.jupyterapp.serviceManager.contents.get('', {content: true}).then(l => l.content.map(f => f.path));
   },
   async execute(path, code) {  // run code in the lesson's kernel, outside its cells; what it printed and showed
     const future = this.panel(path).sessionContext.session.kernel.requestExecute({code, store_history: false});
@@ -109,8 +139,10 @@ def lite_site(tmp_path_factory, chromium_executable):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    SITES[base] = site
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield base
     finally:
         server.shutdown()
         server.server_close()
@@ -263,3 +295,153 @@ def test_lessons_that_need_numpy_say_so_first(lite_site):
             "**You can read this lesson here, but not run it.**"
         )
         assert note == (lesson.name not in LESSONS), lesson.name
+
+
+def _build_site_module():
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rebuild_lesson(site: Path, lesson: str, change) -> None:
+    """What a rebuild of the site does to one lesson: its shipped file changes, and so its marks in the plugin."""
+    build_site = _build_site_module()
+    path = site / "files" / lesson
+    notebook = json.loads(path.read_text())
+    change(notebook)
+    del notebook["metadata"]["backprop_widgets"]
+    text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)
+    mark = {"version": "rebuilt-" + str(len(text)), "sources": build_site.sources_hash(notebook["cells"])}
+    notebook["metadata"]["backprop_widgets"] = mark
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
+    plugin = site / "extensions" / build_site.LESSONS_EXTENSION / "static" / "remoteEntry.js"
+    script = plugin.read_text()
+    shipped = json.loads(re.search(r"const SHIPPED = (\{.*?\});", script)[1])
+    shipped[lesson] = mark
+    plugin.write_text(re.sub(r"const SHIPPED = \{.*?\};", lambda _: f"const SHIPPED = {json.dumps(shipped)};", script))
+
+
+def open_lesson(page, base: str, path: str, timeout: float = 240.0) -> None:
+    page.goto(f"{base}/lab/index.html?path={path}")
+    eventually(lambda: page.evaluate("p => window.__lite && window.__lite.status(p)", path),
+               lambda s: s == "idle", timeout, f"{path}: the kernel started")  # fmt: skip
+
+
+def markdown_text(notebook: dict) -> str:
+    return "\n".join(_text(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+
+
+def test_a_lesson_opened_and_run_leaves_no_changed_copy_and_gets_rebuilt(lite_site, offline_browser):
+    """Opening changes nothing (the Pyodide kernel's own kernelspec ships with the lesson); a copy saved after
+    Run All holds nothing of the student's, so after a rebuild the returning student sees the new lesson."""
+    lesson = LESSONS[0]
+    page, notebook, _, _ = run_lesson(offline_browser, lite_site, lesson)
+    try:
+        shipped = json.loads((ROOT / "lessons" / lesson).read_text())
+        page.goto(f"{lite_site}/lab/index.html?path={lesson}")  # opened again: not changed by the kernel
+        open_lesson(page, lite_site, lesson)
+        page.wait_for_timeout(2000)
+        assert page.evaluate("p => window.__lite.dirty(p)", lesson) is False
+        page.evaluate("p => window.__lite.runAll(p)", lesson)
+        eventually(lambda: page.evaluate("p => window.__lite.done(p)", lesson), bool, 240, "every cell ran")
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        copy = eventually(lambda: page.evaluate("p => window.__lite.stored(p)", lesson), bool, 30, "the copy saved")
+        assert copy["metadata"]["kernelspec"]["name"] == "python"
+        assert [_text(c["source"]) for c in copy["cells"]] == [_text(c["source"]) for c in shipped["cells"]]
+
+        site = SITES[lite_site]
+        rebuild_lesson(site, lesson, lambda nb: nb["cells"][0].update(source="# The rebuilt lesson 01\n"))
+        open_lesson(page, lite_site, lesson)
+        eventually(lambda: markdown_text(page.evaluate("p => window.__lite.notebook(p)", lesson)),
+                   lambda text: "The rebuilt lesson 01" in text, 60, "the rebuilt lesson shown")  # fmt: skip
+        assert not [f for f in page.evaluate("() => window.__lite.files()") if "my copy" in f]
+        shot(page, "rebuilt-lesson-replaces-an-unchanged-copy.png")
+    finally:
+        page.close()
+
+
+def all_text(notebook: dict | None) -> str:
+    return "\n".join(_text(c["source"]) for c in notebook["cells"]) if notebook else ""
+
+
+def test_a_rebuilt_lesson_reaches_a_student_who_changed_it_with_their_copy_kept_aside(lite_site, offline_browser):
+    from playwright.sync_api import expect
+
+    lesson = LESSONS[1]
+    page = offline_browser.new_page()
+    try:
+        open_lesson(page, lite_site, lesson)
+        page.evaluate(
+            "p => window.__lite.panel(p).content.model.cells.get(0).sharedModel.setSource('# My notes\\n')", lesson
+        )
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        eventually(lambda: page.evaluate("p => window.__lite.stored(p)", lesson),
+                   lambda copy: copy and "# My notes" in all_text(copy), 30, "the student's copy saved")  # fmt: skip
+
+        rebuild_lesson(SITES[lite_site], lesson, lambda nb: nb["cells"][0].update(source="# The rebuilt lesson 02\n"))
+        open_lesson(page, lite_site, lesson)
+        expect(page.get_by_text(f"A newer version of {lesson} is here")).to_be_visible(timeout=60_000)
+        assert "# My notes" in all_text(page.evaluate("p => window.__lite.notebook(p)", lesson))
+        shot(page, "newer-lesson-notice.png")
+        page.get_by_role("button", name="Reset to the new lesson (keeps my copy)").click()
+        eventually(lambda: all_text(page.evaluate("p => window.__lite.panel(p) && window.__lite.notebook(p)", lesson)),
+                   lambda text: "The rebuilt lesson 02" in text, 60, "the rebuilt lesson shown")  # fmt: skip
+        aside = eventually(lambda: [f for f in page.evaluate("() => window.__lite.files()") if "my copy" in f],
+                           bool, 30, "the student's copy kept aside")  # fmt: skip
+        assert aside[0].startswith("02_gradients_add_at_branches (my copy "), aside
+        assert "# My notes" in all_text(page.evaluate("p => window.__lite.stored(p)", aside[0]))
+        shot(page, "reset-to-the-shipped-lesson.png")
+
+        # a link to another lesson opens it alone: the last visit's tab is not restored with a kernel of its own
+        open_lesson(page, lite_site, LESSONS[0])
+        read = """() => [[...window.jupyterapp.shell.widgets('main')].filter(w => w.context).map(w => w.context.path),
+                        [...window.jupyterapp.serviceManager.sessions.running()].map(s => s.path)]"""
+        eventually(
+            lambda: page.evaluate(read), lambda seen: seen == [[LESSONS[0]], [LESSONS[0]]], 60, "one tab, one kernel"
+        )
+    finally:
+        page.close()
+
+
+def test_saved_outputs_render_as_in_jupyterlab(lite_site, offline_browser):
+    """A lesson's stored outputs, before anything runs: HTML without commas between its lines, and the
+    table of contents lists the lesson's headings with no error in the console."""
+    from playwright.sync_api import expect
+
+    lesson = "03_two_layer_network.ipynb"
+    page = offline_browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(f"{lite_site}/lab/index.html?path={lesson}")
+        read = "p => window.__lite && window.__lite.panel(p) && window.__lite.panel(p).node.querySelectorAll('.jp-OutputArea-output').length"
+        eventually(lambda: page.evaluate(read, lesson), lambda n: n and n > 10, 120, "the stored outputs shown")
+        texts = page.evaluate(
+            "p => [...window.__lite.panel(p).node.querySelectorAll('.jp-OutputArea-output')].map(e => e.innerText)",
+            lesson,
+        )
+        assert not [t for t in texts if re.search(r"(^|\n),", t)], "outputs with a line starting with a comma"
+        page.locator('[data-id="table-of-contents"]').click()
+        expect(page.locator(".jp-TableOfContents-content")).to_contain_text("A two-layer network", timeout=30_000)
+        shot(page, "lesson-03-saved-outputs-and-contents.png")
+        assert not [m for m in console if "is not a function" in m], console
+    finally:
+        page.close()
+
+
+def test_lesson_01_starts_without_numpy(tmp_path):
+    """The default site's kernel starts with the kit and none of the numeric stack, which the lock loads when a
+    cell first imports numpy (and with numpy, matplotlib and pillow, which the kit's plots use)."""
+    site = tmp_path / "site"
+    build = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_site.py"), "--out", str(site)],
+                           capture_output=True, text=True, timeout=1200)  # fmt: skip
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    build_site = _build_site_module()
+    config = json.loads((site / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    preloaded = config["litePluginSettings"][build_site.KERNEL_PLUGIN]["loadPyodideOptions"]["packages"]
+    lock = json.loads((site / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    started = build_site.closure(lock, preloaded)
+    assert "backprop-widgets" in started
+    assert not started & {"numpy", "matplotlib", "pillow"}, sorted(started)
+    assert {"matplotlib", "pillow"} <= build_site.closure(lock, ["numpy"])
