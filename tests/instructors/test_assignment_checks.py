@@ -170,6 +170,44 @@ def test_a_function_that_returns_another_students_number_fails_the_hidden_tests(
     assert verdicts["task1_test"].passed and not verdicts["task1_hidden"].passed
 
 
+@pytest.mark.parametrize(
+    ("name", "answers", "grade_id"),
+    [
+        (
+            "sigmoid_tree",
+            {"task1_answer": "def local_grad_g_d(x):\n    return -1 / (math.exp(-X) + 1) ** 2\n"},
+            "task1_hidden",
+        ),
+        (
+            "sigmoid_tree",
+            {"task2_answer": "def sigmoid_slope(x):\n    s = 1 / (1 + math.exp(-X))\n    return s * (1 - s)\n"},
+            "task2_hidden",
+        ),
+        (
+            "gradients_add_at_branches",
+            {"task1_answer": "def local_grad_f_x(a, b, c):\n    return B + C\n"},
+            "task1_hidden",
+        ),
+        (
+            "gradients_add_at_branches",
+            {"task2_answer": "def df_db(a, b, c):\n    return A + 2 * B + C\n"},
+            "task2_hidden",
+        ),
+        (
+            "two_layer_network",
+            {
+                "task1_answer": "def local_grad_y_z2(x, w1, w2):\n    y = 1 / (1 + np.exp(-W2_0 / (1 + np.exp(-W1_0 * X0))))\n    return float(y * (1 - y))\n"
+            },
+            "task1_hidden",
+        ),
+    ],
+)
+def test_a_function_right_at_the_students_numbers_only_is_told_so(name, answers, grade_id):
+    verdicts = run_hand_in(notebook(name), "ada", answers)
+    assert not verdicts[grade_id].passed
+    assert "that is its value at your numbers, not at these inputs" in verdicts[grade_id].text, verdicts[grade_id].text
+
+
 def _x_of(student: str) -> float:
     return round(float(my_numbers("sigmoid_tree", student).uniform(0.5, 3.0)), 2)
 
