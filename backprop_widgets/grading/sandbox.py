@@ -197,7 +197,8 @@ def sandbox_command(private: Path, command: list[str], kit: bool = True, uid: in
     what it binds can be read.
     """
     disk = str(_limit("BPW_SANDBOX_DISK_MB") * 2**20)
-    # As another user: its own namespaces but the user's, the two capabilities setpriv needs (dropped by setpriv).
+    # As another user: every namespace but a user namespace (in one, its user id would still be root outside), and
+    # the two capabilities setpriv needs to change user (setpriv then runs the command with none).
     unshare = ["--unshare-all"] if uid is None else ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
     caps = [] if uid is None else ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     writable = [] if uid is None else ["--perms", "1777"]
