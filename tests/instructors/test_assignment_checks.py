@@ -170,6 +170,14 @@ def test_a_function_that_returns_another_students_number_fails_the_hidden_tests(
     assert verdicts["task1_test"].passed and not verdicts["task1_hidden"].passed
 
 
+def test_a_wrong_local_gradient_carried_into_the_chain_is_named_in_both_tasks():
+    verdicts = run_hand_in(
+        notebook("sigmoid_tree"), "ada", {"task1_answer": WRONG["sigmoid_tree"][0][0]["task1_answer"]}
+    )
+    assert "that is -1/d" in verdicts["task1_hidden"].text
+    assert "that chains -1/d for ∂g/∂d" in verdicts["task2_hidden"].text, verdicts["task2_hidden"].text
+
+
 @pytest.mark.parametrize(
     ("name", "answers", "grade_id"),
     [
