@@ -20,7 +20,9 @@ an empty folder of the grader's (``judge.Execute``).  The kernel then runs in ``
   processes at once (``BPW_SANDBOX_PROCESSES``, 64), CPU time of all together
   (``BPW_SANDBOX_CPU_SECONDS``, 300); else the same per process (``RLIMIT_AS``,
   ``RLIMIT_CPU``, ``RLIMIT_NPROC``); wall time (``BPW_SANDBOX_WALL_SECONDS``, 900);
-  size of a file it writes (64 MB).
+  size of a file it writes (64 MB).  Linux does not apply ``RLIMIT_NPROC`` to root, so a
+  grader running as root without a cgroup runs the sandbox as a user id of its own
+  (``sandbox_uid``: no user namespace, ``setpriv`` inside bwrap), for which it does.
 
 So the course folder (``source/``, ``release/``, ``gradebook.db``, other students'
 hand-ins) does not exist for student code.  ``run_fresh`` runs a program in the same
@@ -69,6 +71,9 @@ DEFAULTS = {
     "BPW_SANDBOX_PROCESSES": 64,  # processes and threads at once
     "BPW_SANDBOX_DISK_MB": 100,  # each writable folder (tmpfs): /tmp, $HOME with the working folder
 }
+# A grader running as root without a cgroup runs each sandbox as a user id of its own in this range (no such user
+# exists), so that RLIMIT_NPROC, which Linux does not apply to root, counts that sandbox's processes alone.
+SANDBOX_UIDS = range(2_000_000_000, 2_001_000_000)
 FILE_SIZE_LIMIT = 64 * 2**20
 ETC_FILES = (
     "fonts",
@@ -177,7 +182,7 @@ def sandbox_environment(kit: bool = True) -> dict[str, str]:
     return environment
 
 
-def sandbox_command(private: Path, command: list[str], kit: bool = True) -> list[str]:
+def sandbox_command(private: Path, command: list[str], kit: bool = True, uid: int | None = None) -> list[str]:
     """The ``bwrap`` command that runs ``command`` in an empty folder of its own, with ``private`` (the sockets).
 
     Its writable places (``/tmp``, ``$HOME`` and the working folder) are tmpfs of ``BPW_SANDBOX_DISK_MB`` each, in
@@ -185,15 +190,26 @@ def sandbox_command(private: Path, command: list[str], kit: bool = True) -> list
     in the sandbox ever comes back to the grader, which gets the notebook over the kernel's sockets only.
     Start it with ``env=sandbox_environment()``: bwrap's first process (``/proc/1`` inside) keeps the
     environment it was started with.
+
+    With ``uid`` (``sandbox_uid``; the grader is root and has no cgroup) bwrap, run by root, makes no user namespace
+    and ``command`` runs as that user id (``setpriv``), with no capabilities: a user Linux applies ``RLIMIT_NPROC`` to.
+    Its writable folders are then open to everyone (there is no one else), and the folders bwrap makes on the way to
+    what it binds can be read.
     """
     disk = str(_limit("BPW_SANDBOX_DISK_MB") * 2**20)
+    # As another user: every namespace but a user namespace (in one, its user id would still be root outside), and
+    # the two capabilities setpriv needs to change user (setpriv then runs the command with none).
+    unshare = ["--unshare-all"] if uid is None else ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+    caps = [] if uid is None else ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    writable = [] if uid is None else ["--perms", "1777"]
     args = [
         bwrap() or "bwrap",
-        "--unshare-all",
+        *unshare,
         "--die-with-parent",
         "--new-session",
         "--cap-drop",
         "ALL",
+        *caps,
         "--hostname",
         "sandbox",
         *_system_binds(),
@@ -201,33 +217,56 @@ def sandbox_command(private: Path, command: list[str], kit: bool = True) -> list
         "/proc",
         "--dev",
         "/dev",
-        "--size",
-        disk,
-        "--tmpfs",
-        "/dev/shm",
-        "--size",
-        disk,
-        "--tmpfs",
-        "/tmp",
-        "--size",
-        disk,
-        "--tmpfs",
-        "/home/student",
-        "--dir",
-        WORK,
     ]
+    for folder in ("/dev/shm", "/tmp", "/home/student"):
+        args += [*writable, "--size", disk, "--tmpfs", folder]
+    args += [*writable, "--dir", WORK]
     import backprop_widgets
 
     package = Path(backprop_widgets.__file__).resolve().parent
+    bound = [Path("/") / name for name in SYSTEM_DIRS] + _read_only_paths()
     for path in _read_only_paths():  # after the tmpfs, which would hide what is bound below them
         if kit or path != package:
+            if uid is not None:  # bwrap makes the folders on the way with their modes (/root: 0700): make them readable
+                for parent in reversed(path.parents[:-1]):
+                    if not _under(parent, bound):
+                        args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", str(path), str(path)]
     if not kit and _under(package, [p for p in _read_only_paths() if p != package]):
         args += ["--tmpfs", str(package)]  # installed inside a prefix: an empty folder in its place
     args += ["--bind", str(private), str(private), "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
     for name, value in sandbox_environment(kit).items():
         args += ["--setenv", name, value]
+    if uid is not None:
+        command = [
+            shutil.which("setpriv") or "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--no-new-privs",
+            *command,
+        ]
     return args + ["--", *command]
+
+
+def sandbox_uid(group: Cgroup | None) -> int | None:
+    """A user id of its own for a sandbox whose process count only RLIMIT_NPROC can hold, when the grader is root.
+
+    Linux does not apply RLIMIT_NPROC to root (real user id 0), inside a user namespace or not; with a cgroup's
+    ``pids`` the count holds for root too, and a grader that is not root is counted as itself (with all its other
+    processes).  None when no other user id is needed or none can be had (no ``setpriv``; ``sandbox check`` says
+    the count does not hold then).
+    """
+    if os.geteuid() != 0 or (group is not None and "pids" in group.paths) or not shutil.which("setpriv"):
+        return None
+    return SANDBOX_UIDS[secrets.randbelow(len(SANDBOX_UIDS))]
+
+
+def _give(private: Path, uid: int | None) -> None:
+    """The sandbox's private folder (its sockets) to the sandbox's own user, when it has one."""
+    if uid is not None:
+        os.chown(private, uid, uid)
 
 
 def run_fresh(program: str, task: str, timeout: float = 60) -> str:
@@ -241,7 +280,9 @@ def run_fresh(program: str, task: str, timeout: float = 60) -> str:
     try:
         command = [sys.executable, "-I", "-c", program]
         if sandboxed:
-            command = sandbox_command(private, command, kit=False)
+            uid = sandbox_uid(group)
+            _give(private, uid)
+            command = sandbox_command(private, command, kit=False, uid=uid)
         child = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -310,6 +351,8 @@ class Cgroup:
 
     @classmethod
     def make(cls, memory_bytes: int, processes: int) -> Cgroup | None:
+        if os.environ.get("BPW_SANDBOX_CGROUP", "on").lower() in ("off", "0", "no", "false"):
+            return None  # limits per process, as where no cgroup can be had (to try that fallback)
         name = f"bpw-sandbox-{os.getpid()}-{secrets.token_hex(4)}"
         paths: dict[str, Path] = {}
         try:
@@ -434,6 +477,8 @@ def run_kernel(connection_file: str, extra: list[str]) -> int:
     private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-", dir=_private_root()))
     links = []
     group = Cgroup.make(_limit("BPW_SANDBOX_MEMORY_MB") * 2**20, _limit("BPW_SANDBOX_PROCESSES"))
+    uid = sandbox_uid(group)
+    _give(private, uid)
     try:
         inside = dict(info, ip=str(private / "k"))
         for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
@@ -444,7 +489,9 @@ def run_kernel(connection_file: str, extra: list[str]) -> int:
             links.append(link)
         (private / "connection.json").write_text(json.dumps(inside))
         command = sandbox_command(
-            private, [sys.executable, "-m", "ipykernel_launcher", "-f", str(private / "connection.json"), *extra]
+            private,
+            [sys.executable, "-m", "ipykernel_launcher", "-f", str(private / "connection.json"), *extra],
+            uid=uid,
         )
         # the kernel's own stdout only repeats how to connect to it; its stderr stays in nbgrader's log
         child = subprocess.Popen(
@@ -598,9 +645,11 @@ def check(paths: list[str]) -> dict:
     private = Path(tempfile.mkdtemp(prefix="bpw-sandbox-", dir=_private_root()))
     canary = f"bpw-canary-{secrets.token_hex(8)}:120:{CHECK_MEMORY_MB}"
     group = Cgroup.make(CHECK_MEMORY_MB * 2**20, _limit("BPW_SANDBOX_PROCESSES"))
+    uid = sandbox_uid(group)
+    _give(private, uid)
     try:
         os.environ["BPW_CHECK_CANARY"] = canary  # in the grader's environment, as a hub's token would be
-        command = sandbox_command(private, [sys.executable, "-c", CHECKS, canary, *paths])
+        command = sandbox_command(private, [sys.executable, "-c", CHECKS, canary, *paths], uid=uid)
         done = subprocess.run(
             command,
             capture_output=True,
@@ -612,7 +661,7 @@ def check(paths: list[str]) -> dict:
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
         results = json.loads(done.stdout.strip().splitlines()[-1])
-        results["limits"] = describe_limits(group)
+        results["limits"] = describe_limits(group, uid)
         return results
     finally:
         os.environ.pop("BPW_CHECK_CANARY", None)
@@ -621,26 +670,35 @@ def check(paths: list[str]) -> dict:
         shutil.rmtree(private, ignore_errors=True)
 
 
-def describe_limits(group: Cgroup | None) -> str:
-    """The limits a hand-in runs under on this machine, in words."""
+def describe_limits(group: Cgroup | None, uid: int | None = None) -> str:
+    """The limits a hand-in runs under on this machine, in words (``uid``: the sandbox's own user id, if any)."""
     memory, processes = _limit("BPW_SANDBOX_MEMORY_MB"), _limit("BPW_SANDBOX_PROCESSES")
     cpu, wall, disk = (
         _limit("BPW_SANDBOX_CPU_SECONDS"),
         _limit("BPW_SANDBOX_WALL_SECONDS"),
         _limit("BPW_SANDBOX_DISK_MB"),
     )
+    if uid is not None:
+        count = f"{processes} processes at once (RLIMIT_NPROC, as a user id of its own, {uid}: the grader is root)"
+    elif os.geteuid() == 0:
+        count = (
+            "processes NOT limited (Linux does not apply RLIMIT_NPROC to root, and setpriv, which would run the "
+            "sandbox as another user, is not installed)"
+        )
+    else:
+        count = f"{processes} processes at once for this user, its other processes included (RLIMIT_NPROC)"
     if group is None:
-        kind = "no cgroup can be had here: limits per process"
+        off = os.environ.get("BPW_SANDBOX_CGROUP", "on").lower() in ("off", "0", "no", "false")
+        kind = "no cgroup (BPW_SANDBOX_CGROUP=off)" if off else "no cgroup can be had here"
+        kind += ": limits per process"
         together = (
-            f"memory {memory} MB per process, processes {processes} per user (RLIMIT_NPROC; not enforced for root), "
+            f"memory {memory} MB per process (not for all together: each process may hold that much), {count}, "
             f"CPU {cpu} s per process"
         )
     else:
         kind = "cgroup v2" if "v2" in group.paths else "cgroup v1 (" + ", ".join(sorted(group.paths)) + ")"
-        together = (
-            f"memory {memory} MB for all processes together, {processes} processes at once"
-            if "pids" in group.paths
-            else f"memory {memory} MB for all processes together, processes {processes} per user (RLIMIT_NPROC)"
+        together = f"memory {memory} MB for all processes together, " + (
+            f"{processes} processes at once" if "pids" in group.paths else count
         )
         together += f", CPU {cpu} s for all together" if "cpu" in group.paths else f", CPU {cpu} s per process"
     return (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 from pathlib import Path
 
 import nbformat
@@ -30,10 +31,14 @@ STUDENTS = ("ada", "bo", "s1234567")
 WRONG = {
     "sigmoid_tree": [
         (
-            {"task1_answer": "local_grad_g_d = -1 / (math.exp(-X) + 1)\n"},
+            {"task1_answer": "def local_grad_g_d(x):\n    return -1 / (math.exp(-x) + 1)\n"},
             {"task1_hidden", "task2_hidden"},
         ),  # -1/d, carried on
-        ({"task2_answer": "slope_at_X = 0.25\n"}, {"task2_hidden"}),  # the slope at 0
+        ({"task2_answer": "def sigmoid_slope(x):\n    return 0.25\n"}, {"task2_hidden"}),  # the slope at 0
+        (
+            {"task1_answer": "def local_grad_g_d(x):\n    return -1 / (math.exp(-X) + 1) ** 2\n"},
+            {"task1_hidden", "task2_hidden"},
+        ),  # right at the student's X only
         (
             {
                 "task3_answer": "def sigmoid_backward(z, upstream):\n    s = 1 / (1 + math.exp(-z))\n"
@@ -46,13 +51,13 @@ WRONG = {
             {"task3_test", "task3_hidden"},
         ),
         (
-            {"task1_answer": "local_grad_g_d = 'minus a quarter'\n"},
+            {"task1_answer": "local_grad_g_d = -1 / (math.exp(-X) + 1) ** 2\n"},
             {"task1_test", "task1_hidden", "task2_test", "task2_hidden"},
-        ),
+        ),  # a number, as the task was asked before: not a function
     ],
     "gradients_add_at_branches": [
-        ({"task1_answer": "local_grad_f_x = A + B\n"}, {"task1_hidden"}),  # df/dy
-        ({"task2_answer": "df_db = A + B\n"}, {"task2_hidden"}),  # one path
+        ({"task1_answer": "def local_grad_f_x(a, b, c):\n    return a + b\n"}, {"task1_hidden"}),  # df/dy
+        ({"task2_answer": "def df_db(a, b, c):\n    return a + b\n"}, {"task2_hidden"}),  # one path
         (
             {
                 "task3_answer": "def branch_backward(a, b, c, upstream):\n    return upstream * (b + c), upstream * (b + c), "
@@ -66,15 +71,25 @@ WRONG = {
         ),
     ],
     "two_layer_network": [
-        ({"task1_answer": "local_grad_y_z2 = 0.25\n"}, {"task1_hidden"}),
+        ({"task1_answer": "def local_grad_y_z2(x, w1, w2):\n    return 0.25\n"}, {"task1_hidden"}),
         (
             {
                 "task2_answer": "def output_delta(W1_, W2_, x_, t_):\n"
                 "    y = sigmoid(W2 @ sigmoid(W1 @ x))\n    return (y - t) * y * (1 - y)\n"
             },
-            {"task2_hidden"},
-        ),  # ignores its arguments: right on the student's numbers only
-        ({"task3_answer": "dC_dW2 = np.zeros((3, 2))\n"}, {"task3_test", "task3_hidden"}),
+            {"task2_hidden", "task3_hidden"},
+        ),  # ignores its arguments: right on the student's numbers only (and dC_dW2 builds on it)
+        (
+            {"task3_answer": "def dC_dW2(W1, W2, x, t):\n    return np.zeros((3, 2))\n"},
+            {"task3_test", "task3_hidden"},
+        ),
+        (
+            {
+                "task3_answer": "def dC_dW2(W1, W2, x, t):\n"
+                "    return np.outer(sigmoid(W2 @ sigmoid(W1 @ x)) - t, sigmoid(W1 @ x))\n"
+            },
+            {"task3_hidden"},
+        ),  # ∇C where δ2 belongs
     ],
 }
 
@@ -147,16 +162,58 @@ def test_wrong_answers_fail_the_tests_they_should_with_a_reason(name):
             assert len(verdicts[grade_id].text) > 15
 
 
-def test_another_students_numbers_fail_the_hidden_tests():
+def test_a_function_that_returns_another_students_number_fails_the_hidden_tests():
     source = notebook("sigmoid_tree")
-    # bo's answers (computed from bo's X) handed in and judged with ada's numbers
-    tests = plan_notebook(source, "bo", 7)
+    # bo's answer worked out for bo's X, handed in as a function by ada
+    bo = f"def local_grad_g_d(x):\n    return {-1 / (math.exp(-_x_of('bo')) + 1) ** 2!r}\n"
+    verdicts = run_hand_in(source, "ada", {"task1_answer": bo})
+    assert verdicts["task1_test"].passed and not verdicts["task1_hidden"].passed
+
+
+def test_a_wrong_local_gradient_carried_into_the_chain_is_named_in_both_tasks():
     verdicts = run_hand_in(
-        source,
-        "ada",
-        {"task1_answer": "X = " + repr(_x_of("bo")) + "\nlocal_grad_g_d = -1 / (math.exp(-X) + 1) ** 2\n"},
+        notebook("sigmoid_tree"), "ada", {"task1_answer": WRONG["sigmoid_tree"][0][0]["task1_answer"]}
     )
-    assert tests and not verdicts["task1_hidden"].passed
+    assert "that is -1/d" in verdicts["task1_hidden"].text
+    assert "that chains -1/d for ∂g/∂d" in verdicts["task2_hidden"].text, verdicts["task2_hidden"].text
+
+
+@pytest.mark.parametrize(
+    ("name", "answers", "grade_id"),
+    [
+        (
+            "sigmoid_tree",
+            {"task1_answer": "def local_grad_g_d(x):\n    return -1 / (math.exp(-X) + 1) ** 2\n"},
+            "task1_hidden",
+        ),
+        (
+            "sigmoid_tree",
+            {"task2_answer": "def sigmoid_slope(x):\n    s = 1 / (1 + math.exp(-X))\n    return s * (1 - s)\n"},
+            "task2_hidden",
+        ),
+        (
+            "gradients_add_at_branches",
+            {"task1_answer": "def local_grad_f_x(a, b, c):\n    return B + C\n"},
+            "task1_hidden",
+        ),
+        (
+            "gradients_add_at_branches",
+            {"task2_answer": "def df_db(a, b, c):\n    return A + 2 * B + C\n"},
+            "task2_hidden",
+        ),
+        (
+            "two_layer_network",
+            {
+                "task1_answer": "def local_grad_y_z2(x, w1, w2):\n    y = 1 / (1 + np.exp(-W2_0 / (1 + np.exp(-W1_0 * X0))))\n    return float(y * (1 - y))\n"
+            },
+            "task1_hidden",
+        ),
+    ],
+)
+def test_a_function_right_at_the_students_numbers_only_is_told_so(name, answers, grade_id):
+    verdicts = run_hand_in(notebook(name), "ada", answers)
+    assert not verdicts[grade_id].passed
+    assert "that is its value at your numbers, not at these inputs" in verdicts[grade_id].text, verdicts[grade_id].text
 
 
 def _x_of(student: str) -> float:

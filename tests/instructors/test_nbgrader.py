@@ -52,7 +52,7 @@ MISTAKES = {
     },
     "gradients_add_at_branches": {
         # df/db along one path only; a backward that is right but only works for numbers
-        "task2_answer": "df_db = B + C\n",
+        "task2_answer": "def df_db(a, b, c):\n    return b + c\n",
         "task3_answer": (
             "def branch_backward(a, b, c, upstream):\n"
             "    x, y = a + b, b + c\n"
@@ -71,12 +71,12 @@ STILL_PASSING = {
     "two_layer_network": {"task1_test", "task1_hidden", "task2_test", "task3_test"},
 }
 
-# Hostile hand-ins of sigmoid_tree: wrong answers (0.5, 0.5, a function returning 0) plus an attack in the
+# Hostile hand-ins of sigmoid_tree: wrong answers (functions returning 0.5, 0.5 and 0) plus an attack in the
 # first answer cell. "_hidden" variants dodge the tripwire (scan.py), to show that the verdicts do not
 # depend on it. What each must leave in the graded notebook: the reason it scored 0.
 WRONG = {
-    "task1_answer": "local_grad_g_d = 0.5\n",
-    "task2_answer": "slope_at_X = 0.5\n",
+    "task1_answer": "def local_grad_g_d(x):\n    return 0.5\n",
+    "task2_answer": "def sigmoid_slope(x):\n    return 0.5\n",
     "task3_answer": "def sigmoid_backward(z, upstream):\n    return 0 * z\n",
 }
 HOSTILE = {
@@ -170,33 +170,80 @@ CONTAINED = {
         "print('MB written:', _written)\n"
     ),
 }
-# Reports that would be forged: right numbers, a backward function that is wrong (returns 0) but made to look right
-# when graded by an input transformer that redefines it before each probe (past the tripwire), or one that
-# reads the answer off the engine (`getattr(x, "gr" + "ad")`, past the tripwire).
+# Reports that would be forged: right answers but one task's function wrong and made to look right in the kernel
+# (past the tripwire), by an input transformer that redefines it before each probe, or by a trace hook
+# (sys.settrace) that puts the right one in the probe's view; or a function that asks the engine
+# (`getattr(x, "gr" + "ad")`, past the tripwire). Every function is judged by what its own code returns in a fresh
+# process: the forged task scores what its code earns. Student -> (answers, the forged task's test cells).
+RIGHT_SLOPE = "def sigmoid_slope(x):\n    s = 1 / (1 + math.exp(-x))\n    return s * (1 - s)\n"
+MINUS_ONE_OVER_D = "def local_grad_g_d(x):\n    return -1 / (math.exp(-x) + 1)\n"  # wrong: -1/d
 FORGED = {
-    "forge_transformer": {
-        "task1_answer": (
-            "import IPython as _I\n"
-            "def _forge(lines):\n"
-            "    if any('_bpw_probe' in line for line in lines):\n"
-            "        return ['def sigmoid_backward(z, upstream):\\n', '    s = 1 / (1 + np.exp(-z))\\n',\n"
-            "                '    return upstream * s * (1 - s)\\n'] + lines\n"
-            "    return lines\n"
-            "getattr(_I.get_ipython(), 'input_transformers' + '_post').append(_forge)\n"
-        ),
-        "task3_answer": "def sigmoid_backward(z, upstream):\n    return 0 * z\n",
-    },
-    "engine_dodge": {
-        "task3_answer": (
-            "def sigmoid_backward(z, upstream):\n"
-            "    def one(zi):\n"
-            "        v = Value(float(zi))\n"
-            "        s = 1 / (1 + math.e ** (-v))\n"
-            "        getattr(s, 'back' + 'ward')()\n"
-            "        return getattr(v, 'gr' + 'ad')\n"
-            "    return upstream * np.vectorize(one)(z)\n"
-        ),
-    },
+    "forge_transformer": (
+        {
+            "task1_answer": (
+                "import IPython as _I\n"
+                "def _forge(lines):\n"
+                "    if any('_bpw_probe' in line for line in lines):\n"
+                "        return ['def sigmoid_backward(z, upstream):\\n', '    s = 1 / (1 + np.exp(-z))\\n',\n"
+                "                '    return upstream * s * (1 - s)\\n'] + lines\n"
+                "    return lines\n"
+                "getattr(_I.get_ipython(), 'input_transformers' + '_post').append(_forge)\n"
+            ),
+            "task3_answer": "def sigmoid_backward(z, upstream):\n    return 0 * z\n",
+        },
+        {"task3_test", "task3_hidden"},
+    ),
+    "engine_dodge": (
+        {
+            "task3_answer": (
+                "def sigmoid_backward(z, upstream):\n"
+                "    def one(zi):\n"
+                "        v = Value(float(zi))\n"
+                "        s = 1 / (1 + math.e ** (-v))\n"
+                "        getattr(s, 'back' + 'ward')()\n"
+                "        return getattr(v, 'gr' + 'ad')\n"
+                "    return upstream * np.vectorize(one)(z)\n"
+            ),
+        },
+        {"task3_test", "task3_hidden"},
+    ),
+    "forge_number_transformer": (
+        {
+            "task1_answer": (
+                "import IPython as _I\n"
+                "def _forge(lines):\n"
+                "    if any('_bpw_probe' in line for line in lines):\n"
+                "        return ['def local_grad_g_d(x):\\n', '    return -1 / (math.exp(-x) + 1) ** 2\\n'] + lines\n"
+                "    return lines\n"
+                "getattr(_I.get_ipython(), 'input_transformers' + '_post').append(_forge)\n" + MINUS_ONE_OVER_D
+            ),
+            "task2_answer": RIGHT_SLOPE,
+        },
+        {"task1_hidden"},
+    ),
+    "forge_number_settrace": (
+        {
+            "task1_answer": (
+                "import IPython as _I\n"
+                "def _right(x):\n    return -1 / (math.exp(-x) + 1) ** 2\n"
+                "def _trace(frame, event, arg):\n"
+                "    if frame.f_code.co_name == '_bpw_probe':\n"
+                "        frame.f_globals['local_grad_g_d'] = _right\n"
+                "getattr(_I.sys, 'set' + 'trace')(_trace)\n" + MINUS_ONE_OVER_D
+            ),
+            "task2_answer": RIGHT_SLOPE,
+        },
+        {"task1_hidden"},
+    ),
+    "engine_number": (
+        {
+            "task1_answer": (
+                "def local_grad_g_d(x):\n    g = sigmoid_tree(x)\n    return getattr(g, 'local' + '_grads')()[1]\n"
+            ),
+            "task2_answer": RIGHT_SLOPE,
+        },
+        {"task1_test", "task1_hidden"},
+    ),
 }
 # Hand-ins that are links, or bring links: name -> how the folder is made (see make_link_hand_ins).
 LINKED = ("link_source", "link_gradebook", "link_other", "link_folder", "hard_link", "extras")
@@ -283,8 +330,9 @@ def download(course: Path, name: str) -> Path:
 
 
 def source_answer(nb, grade_id: str) -> str:
+    """The source's answer cell as a student who got it right hands it in (the solution markers removed)."""
     cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
-    return SOLUTION.search(cell.source).group(1)
+    return SOLUTION.sub(lambda match: match.group(1), cell.source).rstrip("\n") + "\n"
 
 
 def make_link_hand_ins(course: Path, source_nb) -> None:
@@ -349,7 +397,7 @@ def make_broken_hand_ins(course: Path, source_nb) -> None:
         course,
         "huge_answer",
         "sigmoid_tree",
-        hand_in(source_nb, "huge_answer", {"task1_answer": "local_grad_g_d = 10**400\n"}),
+        hand_in(source_nb, "huge_answer", {"task1_answer": "def local_grad_g_d(x):\n    return 10**400\n"}),
     )
     folder = course / "submitted" / "not_json" / "sigmoid_tree"
     folder.mkdir(parents=True)
@@ -450,11 +498,13 @@ def course(tmp_path_factory) -> Path:
             submit(course, student, "sigmoid_tree", nb)
         else:
             submit(course, student, "sigmoid_tree", hand_in(source, student, answers))
-    for student, answers in FORGED.items():
+    for student, (answers, _) in FORGED.items():
         answers = {
             **answers,
-            "task1_answer": answers.get("task1_answer", "") + source_answer(source, "task1_answer"),
+            "task1_answer": answers.get("task1_answer", "") or source_answer(source, "task1_answer"),
         }
+        if student in ("forge_transformer",):  # the attack, then the right answer
+            answers["task1_answer"] += source_answer(source, "task1_answer")
         submit(course, student, "sigmoid_tree", hand_in(source, student, answers))
     make_link_hand_ins(course, source)
     make_broken_hand_ins(course, source)
@@ -911,6 +961,7 @@ def test_a_file_that_is_not_a_notebook_scores_zero_with_the_reason(course, grade
 @pytest.mark.parametrize("student", FORGED)
 def test_a_function_is_judged_by_what_its_code_returns_in_a_fresh_process(course, grades, student):
     score, max_score, cells = grades["sigmoid_tree", student]
-    assert cells["task3_hidden"] == 0, cells  # was full marks: the forged function, or the engine's gradient
-    assert cells["task1_hidden"] > 0 and cells["task2_hidden"] > 0, cells  # the numbers are right
-    assert score < max_score
+    forged = FORGED[student][1]
+    assert not [cell for cell in forged if cells[cell] > 0], cells  # was full marks: the forged answer, or the engine's
+    assert not [cell for cell, points in cells.items() if cell not in forged and points == 0], cells  # the rest earned
+    print(student, score, "of", max_score, cells)
