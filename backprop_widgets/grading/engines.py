@@ -120,6 +120,21 @@ def _steps(tree: Any, values: dict[str, float]) -> list[list]:
     return steps
 
 
+def _shared(tree: Any) -> list:
+    """The subexpressions (not leaves) a tree has more than once: one node each in its graph."""
+    seen: list = []
+    found: list = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            if node in seen and node not in found:
+                found.append(node)
+            seen.append(node)
+            stack.extend(node[1:])
+    return found
+
+
 def _chain_steps(a: float) -> list[list]:
     steps: list[list] = [["leaf", a, "a"], ["leaf", 1.0, "one"], ["*", 0, 1]]
     steps += [["*", k, 1] for k in range(2, CHAIN)]
@@ -150,7 +165,8 @@ def examples(task: str, numbers: tuple = ()) -> list[tuple[str, list]]:
         for tree in spec.templates:
             text = _text(tree)
             used = ", ".join(f"{k} = {v:g}" for k, v in values.items() if k in text)
-            found.append((f"{text} with {used}", _steps(tree, values)))
+            shared = "".join(f", {_text(s)} made once and used twice" for s in _shared(tree))
+            found.append((f"{text} with {used}{shared}", _steps(tree, values)))
     return found
 
 
@@ -365,7 +381,8 @@ def judge(task: str, examples_: list[tuple[str, list]], result: dict) -> str | N
         except Exception as error:  # a report that is not what the runner writes
             sentence = f"the grader could not read what your class gave ({type(error).__name__})."
         if sentence:
-            return f"✘ Not yet: {sentence} In: {text}.{notes}"
+            sentence = sentence.strip().removesuffix(":")  # "raised NotImplementedError: " with no message
+            return f"✘ Not yet: {sentence.removesuffix('.')}. In: {text}.{notes}"
     return None
 
 
