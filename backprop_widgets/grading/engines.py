@@ -421,6 +421,9 @@ def judge(task: str, examples_: list[tuple[str, list]], result: dict) -> str | N
 
 def _judge_one(spec: Task, steps: list, report: dict) -> str | None:
     error, where = report.get("error"), report.get("where")
+    nodes = len(report.get("nodes") or ())
+    if nodes > engine_runner.MAX_NODES or len(report.get("calls") or ()) > 10 * nodes + 10:
+        raise ValueError("more nodes or calls than the runner reports")  # made up: not worth replaying
     if error and where == "build":
         return f"building it with your class raised {error[0]}: {error[1]}".rstrip(": ") + "."
     if error and where == "zero_grad":
