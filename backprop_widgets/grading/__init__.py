@@ -16,6 +16,8 @@ Three parts, used by ``assignments/nbgrader_config.py``:
   environment of its own, without network, within limits for the whole process
   tree (one cgroup where the machine allows it); also the fresh process in which
   ``judge`` calls a student's functions, without the kit.
+- ``engines``: a student's own ``Value`` class (``your_own_engine``), judged from its code in a fresh
+  sandboxed process with the standard library only; only numbers come back (``engine_runner``).
 - ``intake``: nbgrader's Autograde on a checked copy of each hand-in folder (regular
   notebooks only; no link is followed, copied or chmod-ed).
 - ``sanitize``: graded notebooks' outputs made safe to show (no script, no handlers,

@@ -43,8 +43,9 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from . import numbers as _numbers
+from .engines import StudentClass
 from .probe import FRESH, ReportedFunction, decode, encode, find_reports, probe_source
-from .scan import scan_cell
+from .scan import engine_words, scan_cell
 
 __all__ = [
     "NormalizeCells",
@@ -146,6 +147,7 @@ class TestPlan:
     source: str  # the instructor's test, as in the source notebook
     names: list[str]  # answers the test reads
     calls: dict[str, list]  # function name -> planned argument lists (encoded)
+    classes: list[str] = field(default_factory=list)  # classes the test reads: judged from code (engines)
     nonce: str = field(default_factory=lambda: secrets.token_hex(12))
 
 
@@ -210,7 +212,10 @@ def plan_notebook(source_nb, student_id: str, grading_seed: int) -> dict[str, Te
                     ) from error
                 finally:
                     namespace.update(saved)
-                plans[grade_id] = TestPlan(grade_id, cell.source, names, {n: r.calls for n, r in recorders.items()})
+                classes = [n for n, f in saved.items() if isinstance(f, type)]
+                plans[grade_id] = TestPlan(
+                    grade_id, cell.source, names, {n: r.calls for n, r in recorders.items()}, classes
+                )
     return plans
 
 
@@ -328,6 +333,7 @@ def _judge_test(test: TestPlan, report: dict | str | None, namespace: dict) -> V
             namespace[name] = Replayer(test.calls[name], list(calls.get(name, [])))
         else:
             namespace[name] = decode(reported)
+    namespace.update(report.get("classes", {}))  # a class: its code, run in a fresh sandbox (engines.StudentClass)
     try:
         printed = _exec(test.source, namespace)
     except Diverged as problem:
@@ -341,7 +347,7 @@ def _judge_test(test: TestPlan, report: dict | str | None, namespace: dict) -> V
         return Verdict(False, str(error) or type(error).__name__, type(error).__name__)
     finally:
         for name in test.names:  # a function stands in only for its own test
-            if isinstance(namespace.get(name), (Replayer, ReportedFunction)):
+            if isinstance(namespace.get(name), (Replayer, ReportedFunction, StudentClass)):
                 namespace.pop(name)
     return Verdict(True, printed)
 
@@ -429,12 +435,13 @@ class SealTests(Preprocessor):
                 f"the notebook says {ID_NAME} = {typed!r} but was handed in as {student!r}, so its numbers are "
                 "someone else's"
             )
+        source_nb = _source_notebook(self.config, resources)
+        allowed = set().union(*(engine_words(c.source) for c in source_nb.cells if _kind(c) == "answer"))
         for cell in nb.cells:
             if cell.get("cell_type") == "code" and not _meta(cell).get("locked"):
-                for finding in scan_cell(cell.source):
+                for finding in scan_cell(cell.source, allowed):
                     refusals.append(f"a cell the student wrote {finding}")
         seed = secrets.randbits(48)
-        source_nb = _source_notebook(self.config, resources)
         tests = plan_notebook(source_nb, verified, seed)
         for cell in nb.cells:
             grade_id = _meta(cell).get("grade_id")
@@ -561,6 +568,13 @@ class JudgeAnswers(Preprocessor):
             for grade_id, calls in fresh_calls(source_nb, nb, plan).items():
                 if isinstance(reports.get(grade_id), dict):
                     reports[grade_id] = dict(reports[grade_id], calls=calls)  # type: ignore[arg-type]
+            classes: dict[str, StudentClass] = {}  # one per class, shared by its tests (and their time limit)
+            for grade_id, test in plan.tests.items():
+                if test.classes and isinstance(reports.get(grade_id), dict):
+                    for name in test.classes:
+                        classes.setdefault(name, StudentClass(name, fresh_code(source_nb, nb)))
+                    wanted = {name: classes[name] for name in test.classes}
+                    reports[grade_id] = dict(reports[grade_id], classes=wanted)  # type: ignore[arg-type]
             verdicts = judge_notebook(source_nb, plan, reports)
         for cell in nb.cells:
             grade_id = _meta(cell).get("grade_id")

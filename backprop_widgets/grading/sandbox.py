@@ -182,7 +182,23 @@ def sandbox_environment(kit: bool = True) -> dict[str, str]:
     return environment
 
 
-def sandbox_command(private: Path, command: list[str], kit: bool = True, uid: int | None = None) -> list[str]:
+def _package_dirs() -> list[Path]:
+    """The folders installed packages are imported from (site-packages, dist-packages) that exist here."""
+    import site
+    import sysconfig
+
+    found = list(site.getsitepackages())
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
+        paths = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
+        found += [paths["purelib"], paths["platlib"]]
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    found += ["/usr/lib/python3/dist-packages", f"/usr/local/lib/{version}/dist-packages"]
+    return sorted({Path(p).resolve() for p in found if Path(p).is_dir()})
+
+
+def sandbox_command(
+    private: Path, command: list[str], kit: bool = True, uid: int | None = None, packages: bool = True
+) -> list[str]:
     """The ``bwrap`` command that runs ``command`` in an empty folder of its own, with ``private`` (the sockets).
 
     Its writable places (``/tmp``, ``$HOME`` and the working folder) are tmpfs of ``BPW_SANDBOX_DISK_MB`` each, in
@@ -234,6 +250,8 @@ def sandbox_command(private: Path, command: list[str], kit: bool = True, uid: in
             args += ["--ro-bind", str(path), str(path)]
     if not kit and _under(package, [p for p in _read_only_paths() if p != package]):
         args += ["--tmpfs", str(package)]  # installed inside a prefix: an empty folder in its place
+    if not packages:  # Python's standard library only: an empty folder in place of every site-packages
+        args += [arg for path in _package_dirs() for arg in ("--tmpfs", str(path))]
     args += ["--bind", str(private), str(private), "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
     for name, value in sandbox_environment(kit).items():
         args += ["--setenv", name, value]
@@ -269,20 +287,21 @@ def _give(private: Path, uid: int | None) -> None:
         os.chown(private, uid, uid)
 
 
-def run_fresh(program: str, task: str, timeout: float = 60) -> str:
+def run_fresh(program: str, task: str, timeout: float = 60, packages: bool = True) -> str:
     """Run ``program`` (Python, ``task`` on its stdin) in a fresh sandbox without the kit; its last line of output.
 
+    ``packages=False``: with Python's standard library only (no installed package can be imported).
     With ``BPW_GRADING_SANDBOX=off`` it runs as a plain isolated Python process (trying things out only).
     """
     sandboxed = os.environ.get("BPW_GRADING_SANDBOX", "on").lower() not in ("off", "0", "no", "false")
     private = Path(tempfile.mkdtemp(prefix="bpw-fresh-", dir=_private_root()))
     group = Cgroup.make(_limit("BPW_SANDBOX_MEMORY_MB") * 2**20, _limit("BPW_SANDBOX_PROCESSES")) if sandboxed else None
     try:
-        command = [sys.executable, "-I", "-c", program]
+        command = [sys.executable, "-I", *([] if packages else ["-S"]), "-c", program]
         if sandboxed:
             uid = sandbox_uid(group)
             _give(private, uid)
-            command = sandbox_command(private, command, kit=False, uid=uid)
+            command = sandbox_command(private, command, kit=False, uid=uid, packages=packages)
         child = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,

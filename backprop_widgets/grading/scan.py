@@ -18,8 +18,9 @@ reason.  It reads the code (``ast``); it never runs it.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 
-__all__ = ["scan_cell"]
+__all__ = ["scan_cell", "engine_words"]
 
 # Names whose use in an answer means reaching past the task: into IPython, the interpreter, files, processes.
 FORBIDDEN_NAMES = {
@@ -89,8 +90,25 @@ def _python(source: str) -> str:
     return "\n".join(lines)
 
 
-def scan_cell(source: str) -> list[str]:
-    """What a cell a student wrote does that an answer should not, one phrase each (empty when nothing)."""
+def engine_words(source: str) -> set[str]:
+    """The engine's words (``grad``, ``backward`` …) a cell uses or defines: in an assignment whose own solution
+    has them (a student's own engine), they are the task, not a shortcut.
+
+    >>> sorted(engine_words("class V:\\n    def backward(self):\\n        self.grad = 1.0"))
+    ['backward', 'grad']
+    """
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return set()
+    used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    used |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return used & set(ENGINE_SHORTCUTS)
+
+
+def scan_cell(source: str, allowed: Collection[str] = ()) -> list[str]:
+    """What a cell a student wrote does that an answer should not, one phrase each (empty when nothing);
+    ``allowed``: engine words (``engine_words``) the assignment's own solution uses."""
     try:
         tree = ast.parse(_python(source))
     except SyntaxError:
@@ -117,7 +135,7 @@ def scan_cell(source: str) -> list[str]:
         elif isinstance(node, ast.Attribute):
             if node.attr in FORBIDDEN_ATTRIBUTES:
                 note(f"{FORBIDDEN_ATTRIBUTES[node.attr]} (`.{node.attr}`)")
-            if node.attr in ENGINE_SHORTCUTS:
+            if node.attr in ENGINE_SHORTCUTS and node.attr not in allowed:
                 note(f"reads the answer off the engine ({ENGINE_SHORTCUTS[node.attr]})")
             if isinstance(node.ctx, (ast.Store, ast.Del)):
                 root: ast.expr = node

@@ -1,5 +1,6 @@
-"""The nbgrader assignment version of lesson 09 (assignments/source/your_own_engine), graded by audit and audit_engine:
-its solution passes every test with a student's own numbers; the student version runs and fails only the hidden tests."""
+"""The nbgrader assignment version of lesson 09 (assignments/source/your_own_engine), checked task by task by
+grading.engines.check_engine (in the notebook, on the class itself): its solution passes every test with a student's
+own numbers; the student version runs, and each test says what to write."""
 
 from __future__ import annotations
 
@@ -31,22 +32,24 @@ def test_the_solution_gets_every_point_with_a_students_own_numbers():
     errors = run(nb, "s1234567")
     assert not any(errors.values()), errors
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "Your numbers: A = " in printed and "✔ Every gradient matches" in printed
+    assert "Your numbers: A = " in printed and printed.count("✔ Right (") == 14
 
 
 @pytest.mark.slow
-def test_the_student_version_runs_and_fails_only_the_hidden_tests():
+def test_the_student_version_runs_and_each_check_says_what_to_write():
     nb = nbformat.read(SOURCE, as_version=4)
     for cell in nb.cells:  # as nbgrader's generate_assignment makes it
         cell.source = SOLUTION.sub(
             lambda m: f"{m[1]}# YOUR CODE HERE\n{m[1]}raise NotImplementedError()\n", cell.source
         )
     errors = run(nb, "s1234567")
-    assert {gid for gid, found in errors.items() if found} == {"hidden_audit", "hidden_engine"}
-    said = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "raised NotImplementedError" in said  # the visible check names the node whose rule is not written
+    tests = {gid for gid in errors if str(gid).startswith("task")}
+    assert len(tests) == 14 and {gid for gid, found in errors.items() if found} == tests
+    said = {gid: found[0].evalue for gid, found in errors.items() if found}
+    assert all(text.startswith("✘ Not yet: ") for text in said.values()), said
+    assert "its _backward raised NotImplementedError" in said["task1_test"]
     assert all(
         HIDDEN.search(c.source)
         for c in nb.cells
-        if str(c.metadata.get("nbgrader", {}).get("grade_id")).startswith("hidden")
+        if str(c.metadata.get("nbgrader", {}).get("grade_id")).endswith("_hidden")
     )

@@ -23,11 +23,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from . import engine_hand_ins
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "assignments"
-ASSIGNMENTS = ("sigmoid_tree", "gradients_add_at_branches", "two_layer_network")
+ASSIGNMENTS = ("sigmoid_tree", "gradients_add_at_branches", "two_layer_network", "your_own_engine")
 
 SOLUTION = re.compile(r"[ \t]*### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION\n?", re.S)
 HIDDEN = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS\n(.*?)[ \t]*### END HIDDEN TESTS\n?", re.S)
@@ -63,12 +65,14 @@ MISTAKES = {
         # a quarter of the error: passes the visible sign and bound, not the values
         "task2_answer": "def output_delta(W1_, W2_, x_, t_):\n    return (sigmoid(W2_ @ sigmoid(W1_ @ x_)) - t_) / 4\n",
     },
+    "your_own_engine": engine_hand_ins.mistake(),  # exp's rule with x where e^x belongs
 }
 # The test cells each mistaken hand-in still passes; every other test cell must fail.
 STILL_PASSING = {
     "sigmoid_tree": {"task1_test", "task1_hidden", "task2_test", "task2_hidden"},
     "gradients_add_at_branches": {"task1_test", "task1_hidden", "task2_test", "task3_test"},
     "two_layer_network": {"task1_test", "task1_hidden", "task2_test", "task3_test"},
+    "your_own_engine": {f"task{k}_{kind}" for k in (1, 3, 4, 5, 6, 7) for kind in ("test", "hidden")},
 }
 
 # Hostile hand-ins of sigmoid_tree: wrong answers (functions returning 0.5, 0.5 and 0) plus an attack in the
@@ -479,6 +483,7 @@ def course(tmp_path_factory) -> Path:
             for student in ("ada", "bo"):
                 submit(course, student, name, hand_in(source, TYPED[student]))
         submit(course, "mistaken", name, hand_in(source, "mistaken", MISTAKES[name]))
+    engine_hand_ins.make_hand_ins(course)  # your_own_engine: solutions, blank, one engine per catalogue bug, forgeries
     source = read(course / "source" / "sigmoid_tree" / "sigmoid_tree.ipynb")
     release = read(course / "release" / "sigmoid_tree" / "sigmoid_tree.ipynb")
     submit(course, "blank", "sigmoid_tree", hand_in(release, "blank"))
@@ -965,3 +970,56 @@ def test_a_function_is_judged_by_what_its_code_returns_in_a_fresh_process(course
     assert not [cell for cell in forged if cells[cell] > 0], cells  # was full marks: the forged answer, or the engine's
     assert not [cell for cell, points in cells.items() if cell not in forged and points == 0], cells  # the rest earned
     print(student, score, "of", max_score, cells)
+
+
+# ---- your_own_engine: a student's Value class, judged from its code in a fresh sandbox --------------------
+
+
+def engine_verdicts(course: Path, student: str) -> dict[str, str]:
+    """Each test cell of a graded your_own_engine notebook -> what its output says."""
+    nb = graded(course, "your_own_engine", student)
+    return {
+        nbgrader_meta(c)["grade_id"]: outputs_text(nbformat.from_dict({"cells": [c]}))
+        for c in nb.cells
+        if nbgrader_meta(c).get("grade")
+    }
+
+
+def test_the_engine_assignments_blank_version_scores_zero_and_says_what_to_write(course, grades):
+    score, max_score, cells = grades["your_own_engine", "blank"]
+    assert max_score == 21 and score == 0, cells
+    said = engine_verdicts(course, "blank")
+    assert all(text.startswith("✘ Not yet: ") for text in said.values()), said
+    assert "its _backward raised NotImplementedError" in said["task1_hidden"], said
+    assert "backward() raised NotImplementedError" in said["task5_hidden"], said
+
+
+@pytest.mark.parametrize("bug", list(engine_hand_ins.EARNED))
+def test_an_engine_with_one_catalogue_bug_scores_the_tasks_it_gets_right(course, grades, bug):
+    score, max_score, cells = grades["your_own_engine", bug]
+    earned = {g for g, points in cells.items() if points > 0}
+    assert {engine_hand_ins.task_of(g) for g in earned} == engine_hand_ins.EARNED[bug], cells
+    assert score == 3 * len(engine_hand_ins.EARNED[bug]) and max_score == 21
+    said = engine_verdicts(course, bug)
+    for grade_id, text in said.items():
+        if grade_id not in earned:
+            assert engine_hand_ins.SAYS[bug] in text, (grade_id, text)
+            print(f"{bug} {grade_id}: {text.strip()}")
+
+
+@pytest.mark.parametrize("student", ["forge_kernel", "forge_fresh", "borrowed"])
+def test_a_forged_or_borrowed_engine_scores_nothing(course, grades, student):
+    score, max_score, cells = grades["your_own_engine", student]
+    assert max_score == 21 and score == 0, cells
+    said = engine_verdicts(course, student)
+    assert not [t for t in said.values() if "✔" in t], said
+    if student == "borrowed":
+        assert "`from micrograd.engine import Value` failed when run on its own" in said["task1_test"], said
+
+
+def test_grading_an_engine_hand_in_takes_seconds(course):
+    started = time.perf_counter()
+    run_nbgrader(course, "autograde", "your_own_engine", "--student", "ada", "--force")
+    seconds = time.perf_counter() - started
+    print(f"autograde of one your_own_engine hand-in in the sandbox: {seconds:.1f} s")
+    assert engine_verdicts(course, "ada")  # (the time is reported, not judged: machines differ)
