@@ -463,15 +463,19 @@ class BackwardWalk(_Walk):
             text = self._explain_group(step)["numbers_text"]
             return f"Step {self.position} of {len(self)}: {' › '.join(step.group)}, folded, in one step: {text}."
         node, parent = self.names[step.node], self.names[step.parent]
-        state = self.grad_state(step.parent)
-        gets = "+=" if state.expected > 1 else "="
+        if self._links is not None:  # one edge per step: its total is the gradient now (its parts are not needed)
+            expected, now = len(self._incoming.get(step.parent, [])), step.total
+        else:
+            state = self.grad_state(step.parent)
+            expected, now = state.expected, state.value
+        gets = "+=" if expected > 1 else "="
         if step.local_grad.factor is None:
             numbers = f"{_named_rule(step, self.names)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
         else:
             numbers = f"{_plain(step.upstream_grad)} × {_plain_local(step.local_grad)} = {_plain(step.contribution)}"
         return (
             f"Step {self.position} of {len(self)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
-            f"= {numbers}; {parent}'s gradient is now {_plain(state.value)}."
+            f"= {numbers}; {parent}'s gradient is now {_plain(now)}."
         )
 
     def __repr__(self) -> str:
