@@ -3,7 +3,10 @@
 A ``BackwardWalk`` records every step of ``backward_steps(root)`` once, and
 then answers, for any position, what a student should see: which gradients are
 known, which are still being summed, and the chain-rule product of the step
-just taken.
+just taken.  On a scalar graph not folded it makes the steps only when one
+between the ends is asked for (a slider move shows the end of the pass: the
+gradients and the last step), from the values as they are then: after the
+values change, make a new walk (a stepper's ``rebuild`` does).
 """
 
 from __future__ import annotations
