@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from numbers import Real
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from .tensor_ops import TENSOR_OPS, Index
 __all__ = ["Tensor"]
 
 _NO_PARAMS: dict = {}
+_data = attrgetter("data")  # a node's numbers (``map(_data, parents)``: a list comprehension, without its call)
 
 
 class Tensor(Node):
@@ -50,7 +52,6 @@ class Tensor(Node):
         if isinstance(data, Node):
             raise TypeError(f"Tensor(...) takes numbers or an array, not a {type(data).__name__}")
         self.data = np.array(data, dtype=np.float64)  # a copy: the tensor owns its numbers
-        self.grad = np.zeros(self.data.shape)
         self.op = None
         self.parents = ()
         self.params = _NO_PARAMS
@@ -61,7 +62,7 @@ class Tensor(Node):
     @classmethod
     def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
         """Make the node for ``op`` applied to ``parents`` (the only way inner nodes are made)."""
-        forward, inputs = cls.ops[op].forward, [p.data for p in parents]
+        forward, inputs = cls.ops[op].forward, list(map(_data, parents))
         # (``**params`` copies the dict even when it is empty, as it is for most nodes: so only when needed)
         data = forward(*inputs, **params) if params else forward(*inputs)
         if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
@@ -78,8 +79,12 @@ class Tensor(Node):
 
     @property
     def grad(self) -> np.ndarray:
-        """The gradient, an array of ``data``'s shape.  An inner node's, before any backward pass,
-        is zeros, made when first asked for (a training step never asks: backward() sets it)."""
+        """The gradient, an array of ``data``'s shape.  Before any backward pass it is zeros,
+        made when first asked for (a training step never asks: backward() sets every gradient
+        it computes, and nobody asks for the data's or a constant's).
+
+        (A property, not ``__getattr__``: a class with ``__getattr__`` is slower at every attribute.)
+        """
         try:
             return self._grad
         except AttributeError:
@@ -100,9 +105,8 @@ class Tensor(Node):
         """
         if local_grads is not None:
             return super().vjp(local_grads)
-        assert self.op is not None, "an input has no local gradients"
-        rules = self.ops[self.op].local
-        inputs = [p.data for p in self.parents]
+        rules = self.ops[self.op].local  # type: ignore[index]  # (an input has no op: backward_steps never asks it)
+        inputs = list(map(_data, self.parents))
         out, params = self.data, self.params
         return lambda index, upstream: rules[index].pull(upstream, inputs, index, out, params)
 
@@ -139,7 +143,8 @@ class Tensor(Node):
                 f"backward() needs a scalar output; this tensor has shape {self.data.shape}: "
                 "call .sum() or .mean() first"
             )
-        return np.array(1.0).reshape(self.data.shape)  # as np.ones(shape), in fewer steps
+        one = np.array(1.0)  # as np.ones(shape), in fewer steps
+        return one if self.data.ndim == 0 else one.reshape(self.data.shape)
 
     # ---- the backward pass ----------------------------------------------------
 
@@ -155,8 +160,11 @@ class Tensor(Node):
             pass
 
     def zero_grad(self) -> None:
-        """Set this tensor's gradient to zeros."""
-        self.grad = np.zeros(self.data.shape)
+        """Set this tensor's gradient to zeros (the array is dropped; zeros are made if it is asked for)."""
+        try:
+            del self._grad
+        except AttributeError:  # none yet
+            pass
 
     # ---- shape --------------------------------------------------------------------
 
