@@ -62,9 +62,9 @@ class Tensor(Node):
     @classmethod
     def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
         """Make the node for ``op`` applied to ``parents`` (the only way inner nodes are made)."""
-        forward, inputs = cls.ops[op].forward, list(map(_data, parents))
+        forward = cls.ops[op].forward
         # (``**params`` copies the dict even when it is empty, as it is for most nodes: so only when needed)
-        data = forward(*inputs, **params) if params else forward(*inputs)
+        data = forward(*map(_data, parents), **params) if params else forward(*map(_data, parents))
         if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
             data = np.asarray(data, dtype=np.float64)
         out = cls.__new__(cls)
@@ -105,7 +105,8 @@ class Tensor(Node):
         """
         if local_grads is not None:
             return super().vjp(local_grads)
-        rules = self.ops[self.op].local  # type: ignore[index]  # (an input has no op: backward_steps never asks it)
+        assert self.op is not None, "an input has no local gradients"
+        rules = self.ops[self.op].local
         inputs = list(map(_data, self.parents))
         out, params = self.data, self.params
         return lambda index, upstream: rules[index].pull(upstream, inputs, index, out, params)
@@ -195,11 +196,11 @@ class Tensor(Node):
 
     def sum(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The sum of the entries (along ``axis`` if given)."""
-        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def mean(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The mean of the entries (along ``axis`` if given)."""
-        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def max(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The largest entry (along ``axis`` if given); k entries tied at the max share its gradient, 1/k each.
@@ -211,11 +212,11 @@ class Tensor(Node):
         array([[0. , 0.5, 0.5],
                [1. , 0. , 0. ]])
         """
-        return Tensor._apply("amax", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("amax", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def var(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The variance mean((t − mean t)²) (along ``axis`` if given), divided by n: biased, as batch norm uses it."""
-        return Tensor._apply("var", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("var", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """e^t / Σ e^t along ``axis`` (the last by default): each row becomes probabilities that add up to 1.
@@ -402,6 +403,8 @@ def _reduce_params(axis: Any, keepdims: bool, ndim: int) -> dict:
     A single number has one axis to speak of, as in PyTorch: ``t.sum(0)`` of a
     0-d tensor is the number itself.
     """
+    if axis is None and not keepdims:  # the usual .sum() and .mean(): nothing to check or keep
+        return _NO_PARAMS
     params: dict = {}
     if ndim == 0 and axis is not None:
         axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
