@@ -13,6 +13,7 @@ the more short runs, the likelier each implementation has some the machine left 
 
 from __future__ import annotations
 
+import os
 import timeit
 from collections.abc import Callable
 
@@ -172,11 +173,15 @@ def table(title: str, rows: dict[str, Callable[[], float]], rounds: int = 100, n
 
 
 def main() -> None:
+    torch = _torch()
+    threads = f"PyTorch on {torch.get_num_threads()} thread" if torch is not None else "PyTorch not installed"
+    print(f"float64 in all three; {threads}; load average {os.getloadavg()[0]:.2f} at the start")
     table("The 2-16-1 sigmoid step written out (** 2, −, .mean()), 100 points, float64", written_out())
     print()
     table(
         "A softmax classifier step: spiral, 300 points, 2-100-3 relu, cross-entropy, SGD, float64", softmax_classifier()
     )
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":
