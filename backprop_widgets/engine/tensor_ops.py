@@ -7,7 +7,8 @@ matrix: for ``z = x @ W`` with ``x`` of shape (100, 2) and ``z`` of shape
 never needs the matrix itself, only its product with the upstream gradient,
 and that product has a short formula (``upstream @ Wᵀ``).  So a row's ``local``
 holds, per input, the rule for that product, written once: a ``Factor`` (an
-elementwise local gradient, times the upstream gradient entry by entry), a
+elementwise local gradient, times the upstream gradient entry by entry; a ``Mask``
+when it is 1 or 0), a
 ``Pass`` (the upstream gradient passed on) or a ``Product`` (any other, such as
 ``upstream @ Wᵀ``).  The backward pass applies them (``Tensor.vjp``); for the
 pictures ``TensorOp.bind`` gives a node's ``VJP``s: ``vjp * upstream`` is the
@@ -44,7 +45,7 @@ import numpy as np
 
 from .ops import OVERFLOW, POWER, PRODUCT, SIGNED, SUM, LocalGrad, Op, format_number
 
-__all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
+__all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Mask", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
 
 _NO_PARAMS: dict = {}
 
@@ -244,8 +245,7 @@ class Factor(Rule):
 
     ``factor(*inputs, out, **params)`` is the array of local slopes, σ(a)(1 − σ(a))
     for a sigmoid; the stepper shows its numbers.  A slope that is 1 or 0 (relu's
-    [a > 0]) may be given as a mask of booleans: the product takes it as it is,
-    sparing a pass over the array, and the stepper shows it as 1 and 0.  A product 0 × (−1) is turned into
+    [a > 0]) is a ``Mask``, given as booleans, and the stepper shows it as 1 and 0.  A product 0 × (−1) is turned into
     0, as adding it to a zero gradient would, so that no gradient shows ``-0.``.
     """
 
@@ -266,6 +266,25 @@ class Factor(Rule):
             product += 0.0
         shape = inputs[index].shape
         return product if product.shape == shape else sum_to_shape(product, shape)
+
+
+class Mask(Factor):
+    """A local gradient that is 1 or 0 (relu's [a > 0]), given as a mask of booleans: ``mask ⊙ upstream``.
+
+    The mask's 1s and 0s are made numbers first and the product taken in place on them: numpy
+    multiplies floats by booleans a block at a time through a cast, which costs more than the two
+    passes.  The same numbers as ``Factor`` gives (−0.0 turned into 0 as there); the stepper shows 1 and 0.
+    """
+
+    __slots__ = ()
+
+    def pull(
+        self, upstream: np.ndarray, inputs: Sequence[np.ndarray], index: int, out: np.ndarray, params: dict
+    ) -> Any:
+        mask = self.factor(*inputs, out, **params) if params else self.factor(*inputs, out)
+        product = np.array(mask, dtype=np.float64)  # a new array (a 0-d input's mask is numpy's bool scalar)
+        product *= upstream  # (of the mask's shape: the output's, of an op of one input)
+        return np.add(product, 0.0, out=product)
 
 
 class Pass(Rule):
@@ -577,7 +596,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
              latex=r"\tanh({0})", jvp=lambda a, da, out: (1.0 - out * out) * da),
     TensorOp("sigmoid", "σ",        sigmoid,                                   (Factor("σ'(a) ⊙ upstream", lambda a, out: out * (1.0 - out)),),                              "∂L/∂a = σ(a)(1 − σ(a)) ⊙ upstream",
              latex=r"\sigma({0})", jvp=lambda a, da, out: out * (1.0 - out) * da),
-    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              (Factor("[a > 0] ⊙ upstream", lambda a, out: a > 0),),                                "∂L/∂a = upstream where a > 0, else 0",
+    TensorOp("relu",    "relu",     lambda a: np.maximum(a, 0.0),              (Mask("[a > 0] ⊙ upstream", lambda a, out: a > 0),),                                "∂L/∂a = upstream where a > 0, else 0",
              latex=r"\operatorname{{relu}}({0})", jvp=lambda a, da, out: (a > 0) * da),
     TensorOp("leaky_relu", "leaky relu", lambda a, slope: np.where(a > 0, a, slope * a),
                                                                                (Factor("(1 or slope) ⊙ upstream", lambda a, out, slope: np.where(a > 0, 1.0, slope)),),       "∂L/∂a = upstream where a > 0, else slope · upstream",
@@ -597,7 +616,7 @@ TENSOR_OPS: dict[str, TensorOp] = _table(
                                                                                 Factor("[b < a] ⊙ upstream", lambda a, b, out: tie_split(a - b))),                           "∂L/∂a = upstream where a < b, 0 where a > b, half of it at a tie (as PyTorch)", 2,
              latex=r"\min({0}, {1})", jvp=lambda a, b, da, db, out: tie_split(b - a) * da + tie_split(a - b) * db),
     TensorOp("clip",    "clip [{lo}, {hi}]", lambda a, lo, hi: np.clip(a, lo, hi),
-                                                                               (Factor("[lo ≤ a ≤ hi] ⊙ upstream", lambda a, out, lo, hi: (lo <= a) & (a <= hi)),),  "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
+                                                                               (Mask("[lo ≤ a ≤ hi] ⊙ upstream", lambda a, out, lo, hi: (lo <= a) & (a <= hi)),),  "∂L/∂a = upstream where lo ≤ a ≤ hi (ends included, as PyTorch), else 0",
              latex=r"\operatorname{{clip}}_{{[{lo}, {hi}]}}({0})", jvp=lambda a, da, out, lo, hi: ((lo <= a) & (a <= hi)) * da),
     TensorOp("matmul",  "@",        np.matmul,                                 (Cases(lambda a, b: _MATMUL_A[a.ndim == 2, b.ndim == 2]),
                                                                                 Cases(lambda a, b: _MATMUL_B[a.ndim == 2, b.ndim == 2])),                                    "∂L/∂A = upstream @ Bᵀ,  ∂L/∂B = Aᵀ @ upstream", 2,

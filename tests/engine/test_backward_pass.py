@@ -206,3 +206,17 @@ def test_a_bias_gradient_is_an_array_of_its_own_not_the_shared_vector_of_ones():
     x2, params2, t2 = _sigmoid_net(2)
     _two_layer_step(x2, *params2, t2).backward()
     np.testing.assert_array_equal(params2[1].grad + 1.0, b1.grad)
+
+
+@pytest.mark.parametrize("value", [2.0, -2.0, 0.0, 1.0])
+@pytest.mark.parametrize("shape", [(), (1,), (2, 3)])
+def test_relu_and_clip_masks_give_0_and_upstream_at_any_shape_and_no_minus_zero(value, shape):
+    for make, passes in ((lambda t: t.relu(), value > 0), (lambda t: t.clip(-1.0, 1.0), -1.0 <= value <= 1.0)):
+        t = Tensor(np.full(shape, value), label="t")
+        loss = (make(t) * -3.0).sum()
+        for record in (False, True):
+            for _ in backward_steps(loss, record=record):
+                pass
+            assert type(t.grad) is np.ndarray and t.grad.shape == shape
+            np.testing.assert_array_equal(t.grad, np.full(shape, -3.0 if passes else 0.0))
+            assert not np.signbit(t.grad).any() or passes  # 0 × (−3) shows as 0, not −0
