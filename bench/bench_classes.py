@@ -9,6 +9,11 @@ Run from the repository root:  python -m bench.bench_classes
 Each table's implementations compute the same losses (checked), and are timed in short
 interleaved runs (100 of 30 steps each), best of each: a busy machine slows all alike, and
 the more short runs, the likelier each implementation has some the machine left alone.
+
+Run it more than once: a process can also land in a state of its C heap where the memory freed at the
+end of each step goes back to the system and the 240 kB arrays of the classifier fault their pages in
+again on every step.  Then the Tensor and PyTorch classifier steps take 1.5 to 3 times as long (the
+numpy step, which holds fewer arrays at once, much less), in that run only.
 """
 
 from __future__ import annotations
