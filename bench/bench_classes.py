@@ -9,10 +9,16 @@ Run from the repository root:  python -m bench.bench_classes
 Each table's implementations compute the same losses (checked), and are timed in short
 interleaved runs (100 of 30 steps each), best of each: a busy machine slows all alike, and
 the more short runs, the likelier each implementation has some the machine left alone.
+
+Run it more than once: a process can also land in a state of its C heap where the memory freed at the
+end of each step goes back to the system and the 240 kB arrays of the classifier fault their pages in
+again on every step.  Then the Tensor and PyTorch classifier steps take 1.5 to 3 times as long (the
+numpy step, which holds fewer arrays at once, much less), in that run only.
 """
 
 from __future__ import annotations
 
+import os
 import timeit
 from collections.abc import Callable
 
@@ -172,11 +178,15 @@ def table(title: str, rows: dict[str, Callable[[], float]], rounds: int = 100, n
 
 
 def main() -> None:
+    torch = _torch()
+    threads = f"PyTorch on {torch.get_num_threads()} thread" if torch is not None else "PyTorch not installed"
+    print(f"float64 in all three; {threads}; load average {os.getloadavg()[0]:.2f} at the start")
     table("The 2-16-1 sigmoid step written out (** 2, −, .mean()), 100 points, float64", written_out())
     print()
     table(
         "A softmax classifier step: spiral, 300 points, 2-100-3 relu, cross-entropy, SGD, float64", softmax_classifier()
     )
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

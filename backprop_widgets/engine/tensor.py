@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from numbers import Real
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from .tensor_ops import TENSOR_OPS, Index
 __all__ = ["Tensor"]
 
 _NO_PARAMS: dict = {}
+_data = attrgetter("data")  # a node's numbers (``map(_data, parents)``: a list comprehension, without its call)
 
 
 class Tensor(Node):
@@ -50,7 +52,6 @@ class Tensor(Node):
         if isinstance(data, Node):
             raise TypeError(f"Tensor(...) takes numbers or an array, not a {type(data).__name__}")
         self.data = np.array(data, dtype=np.float64)  # a copy: the tensor owns its numbers
-        self.grad = np.zeros(self.data.shape)
         self.op = None
         self.parents = ()
         self.params = _NO_PARAMS
@@ -61,9 +62,9 @@ class Tensor(Node):
     @classmethod
     def _apply(cls, op: str, *parents: Tensor, **params: Any) -> Tensor:
         """Make the node for ``op`` applied to ``parents`` (the only way inner nodes are made)."""
-        forward, inputs = cls.ops[op].forward, [p.data for p in parents]
+        forward = cls.ops[op].forward
         # (``**params`` copies the dict even when it is empty, as it is for most nodes: so only when needed)
-        data = forward(*inputs, **params) if params else forward(*inputs)
+        data = forward(*map(_data, parents), **params) if params else forward(*map(_data, parents))
         if type(data) is not np.ndarray:  # numpy answers a 0-d result with a scalar
             data = np.asarray(data, dtype=np.float64)
         out = cls.__new__(cls)
@@ -78,8 +79,12 @@ class Tensor(Node):
 
     @property
     def grad(self) -> np.ndarray:
-        """The gradient, an array of ``data``'s shape.  An inner node's, before any backward pass,
-        is zeros, made when first asked for (a training step never asks: backward() sets it)."""
+        """The gradient, an array of ``data``'s shape.  Before any backward pass it is zeros,
+        made when first asked for (a training step never asks: backward() sets every gradient
+        it computes, and nobody asks for the data's or a constant's).
+
+        (A property, not ``__getattr__``: a class with ``__getattr__`` is slower at every attribute.)
+        """
         try:
             return self._grad
         except AttributeError:
@@ -102,7 +107,7 @@ class Tensor(Node):
             return super().vjp(local_grads)
         assert self.op is not None, "an input has no local gradients"
         rules = self.ops[self.op].local
-        inputs = [p.data for p in self.parents]
+        inputs = list(map(_data, self.parents))
         out, params = self.data, self.params
         return lambda index, upstream: rules[index].pull(upstream, inputs, index, out, params)
 
@@ -139,7 +144,8 @@ class Tensor(Node):
                 f"backward() needs a scalar output; this tensor has shape {self.data.shape}: "
                 "call .sum() or .mean() first"
             )
-        return np.array(1.0).reshape(self.data.shape)  # as np.ones(shape), in fewer steps
+        one = np.array(1.0)  # as np.ones(shape), in fewer steps
+        return one if self.data.ndim == 0 else one.reshape(self.data.shape)
 
     # ---- the backward pass ----------------------------------------------------
 
@@ -155,8 +161,11 @@ class Tensor(Node):
             pass
 
     def zero_grad(self) -> None:
-        """Set this tensor's gradient to zeros."""
-        self.grad = np.zeros(self.data.shape)
+        """Set this tensor's gradient to zeros (the array is dropped; zeros are made if it is asked for)."""
+        try:
+            del self._grad
+        except AttributeError:  # none yet
+            pass
 
     # ---- shape --------------------------------------------------------------------
 
@@ -187,11 +196,11 @@ class Tensor(Node):
 
     def sum(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The sum of the entries (along ``axis`` if given)."""
-        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("sum", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def mean(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The mean of the entries (along ``axis`` if given)."""
-        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("mean", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def max(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The largest entry (along ``axis`` if given); k entries tied at the max share its gradient, 1/k each.
@@ -203,11 +212,11 @@ class Tensor(Node):
         array([[0. , 0.5, 0.5],
                [1. , 0. , 0. ]])
         """
-        return Tensor._apply("amax", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("amax", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def var(self, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
         """The variance mean((t − mean t)²) (along ``axis`` if given), divided by n: biased, as batch norm uses it."""
-        return Tensor._apply("var", self, **_reduce_params(axis, keepdims, self.ndim))
+        return Tensor._apply("var", self, **_reduce_params(axis, keepdims, self.data.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """e^t / Σ e^t along ``axis`` (the last by default): each row becomes probabilities that add up to 1.
@@ -394,6 +403,8 @@ def _reduce_params(axis: Any, keepdims: bool, ndim: int) -> dict:
     A single number has one axis to speak of, as in PyTorch: ``t.sum(0)`` of a
     0-d tensor is the number itself.
     """
+    if axis is None and not keepdims:  # the usual .sum() and .mean(): nothing to check or keep
+        return _NO_PARAMS
     params: dict = {}
     if ndim == 0 and axis is not None:
         axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)

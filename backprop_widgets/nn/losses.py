@@ -117,12 +117,14 @@ def class_labels(logits: Tensor, labels: Any) -> np.ndarray:
         raise ValueError(
             f"the logits have {n} rows (points) of {classes} classes, so give {n} labels; got shape {y.shape}"
         )
-    if y.size and (y.min() < 0 or y.max() >= classes):  # (two reductions: a training step checks its labels each time)
+    labels_64 = y.astype(np.int64, copy=False)
+    # One pass (a training step checks its labels each time): read as unsigned, a negative label is above any class.
+    if y.size and np.maximum.reduce(labels_64.view(np.uint64), axis=None) >= classes:
         row = int(np.flatnonzero((y < 0) | (y >= classes))[0])
         raise ValueError(
             f"label {int(y[row])} (point {row}) is out of range for {classes} classes: labels go from 0 to {classes - 1}"
         )
-    return y.astype(np.int64, copy=False)
+    return labels_64
 
 
 def cross_entropy(logits: Tensor, labels: Any, *, fused: bool = True) -> Tensor:

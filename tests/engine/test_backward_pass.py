@@ -144,3 +144,79 @@ def test_a_row_with_too_few_local_gradients_is_an_error(monkeypatch):
     monkeypatch.setitem(SCALAR_OPS, "mul", wrong)
     with pytest.raises(ValueError, match="1 local gradient.s. for 2 input"):
         (Value(2.0) * Value(3.0)).backward()
+
+
+# ---- gradients made only when needed (what a training step is spared) ---------------------------
+
+
+def _two_layer_step(x, W1, b1, W2, b2, t):
+    return ((((x @ W1 + b1).sigmoid() @ W2 + b2).sigmoid() - t) ** 2).mean()
+
+
+def _sigmoid_net(seed=0):
+    rng = np.random.default_rng(seed)
+    x = Tensor(rng.normal(size=(6, 2)), label="x", constant=True)
+    t = Tensor(rng.integers(0, 2, size=(6, 1)) * 1.0, label="t", constant=True)
+    params = [
+        Tensor(rng.normal(size=s), label=n) for n, s in (("W1", (2, 4)), ("b1", (4,)), ("W2", (4, 1)), ("b2", (1,)))
+    ]
+    return x, params, t
+
+
+def test_a_leaf_that_does_not_require_a_gradient_gets_none_made():
+    x, (W1, b1, W2, b2), t = _sigmoid_net()
+    loss = _two_layer_step(x, W1, b1, W2, b2, t)
+    loss.backward()
+    for constant in (x, t):  # no array was made for them, by the constructor or by backward()
+        assert not hasattr(constant, "_grad"), constant.label
+    for p in (W1, b1, W2, b2):
+        assert p.grad.shape == p.shape and p.grad.any()
+    # asked for, a constant's gradient is zeros of its shape (as before: made on demand)
+    assert x.grad.shape == x.shape and not x.grad.any()
+
+
+def test_a_value_used_twice_adds_both_contributions_with_lazy_gradients():
+    w = Tensor([1.5, -2.0, 0.25], label="w")
+    loss = (w * w + w).sum() + (w * 3.0).mean()  # w reaches the loss along four edges
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, 2 * w.data + 1.0 + 1.0)  # 2w + 1 + 3/3
+    (w.exp() * w).sum().backward()  # a second graph: its own gradient, not added to the last
+    np.testing.assert_allclose(w.grad, np.exp(w.data) * (w.data + 1.0), rtol=1e-15)
+
+
+def test_zero_grad_drops_the_array_and_backward_gives_the_same_gradients_again():
+    x, params, t = _sigmoid_net(1)
+    _two_layer_step(x, *params, t).backward()
+    first = [p.grad for p in params]
+    for p in params:
+        p.zero_grad()
+        assert not hasattr(p, "_grad")  # dropped, not filled with zeros
+        np.testing.assert_array_equal(p.grad, np.zeros(p.shape))  # read: zeros of its shape
+        p.zero_grad()
+    assert any(g.any() for g in first)  # the arrays a caller kept are left as they were
+    _two_layer_step(x, *params, t).backward()
+    for p, g in zip(params, first, strict=True):
+        np.testing.assert_array_equal(p.grad, g)
+
+
+def test_a_bias_gradient_is_an_array_of_its_own_not_the_shared_vector_of_ones():
+    x, (W1, b1, W2, b2), t = _sigmoid_net(2)
+    _two_layer_step(x, W1, b1, W2, b2, t).backward()
+    b1.grad += 1.0  # writable and its own: the next bias sum is not changed by it
+    x2, params2, t2 = _sigmoid_net(2)
+    _two_layer_step(x2, *params2, t2).backward()
+    np.testing.assert_array_equal(params2[1].grad + 1.0, b1.grad)
+
+
+@pytest.mark.parametrize("value", [2.0, -2.0, 0.0, 1.0])
+@pytest.mark.parametrize("shape", [(), (1,), (2, 3)])
+def test_relu_and_clip_masks_give_0_and_upstream_at_any_shape_and_no_minus_zero(value, shape):
+    for make, passes in ((lambda t: t.relu(), value > 0), (lambda t: t.clip(-1.0, 1.0), -1.0 <= value <= 1.0)):
+        t = Tensor(np.full(shape, value), label="t")
+        loss = (make(t) * -3.0).sum()
+        for record in (False, True):
+            for _ in backward_steps(loss, record=record):
+                pass
+            assert type(t.grad) is np.ndarray and t.grad.shape == shape
+            np.testing.assert_array_equal(t.grad, np.full(shape, -3.0 if passes else 0.0))
+            assert not np.signbit(t.grad).any() or passes  # 0 × (−3) shows as 0, not −0

@@ -344,3 +344,33 @@ def test_batch_norm_layer_in_eval_mode_names_the_shape_it_takes():
     layer = BatchNorm1d(3).eval()
     with pytest.raises(ValueError, match=r"BatchNorm1d\(3\) takes x of shape \(points, 3\); got shape \(2, 4\)"):
         layer(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize(
+    "labels, words",
+    [
+        (np.array([0, 2**63 + 5, 1], dtype=np.uint64), "label 9223372036854775813 \\(point 1\\) is out of range"),
+        (np.array([0, 1, -2], dtype=np.int8), "label -2 \\(point 2\\) is out of range"),
+        (np.array([2, 1, 3], dtype=np.int32), "label 3 \\(point 2\\) is out of range"),
+    ],
+)
+def test_labels_of_any_integer_type_are_checked_on_both_sides_in_one_pass(labels, words):
+    with pytest.raises(ValueError, match=words):
+        cross_entropy(Tensor(np.zeros((3, 3))), labels)
+    np.testing.assert_array_equal(  # in range, any integer type gives the same loss and gradient
+        cross_entropy(Tensor(np.eye(3)), np.array([2, 0, 1], dtype=labels.dtype)).data,
+        cross_entropy(Tensor(np.eye(3)), [2, 0, 1]).data,
+    )
+
+
+def test_cross_entropy_picks_each_row_s_label_from_the_flat_rows():
+    from backprop_widgets.engine.tensor_ops import _picked
+
+    z = RNG.normal(size=(7, 5))
+    labels = np.array([4, 0, 0, 3, 1, 2, 4])
+    np.testing.assert_array_equal(z.reshape(-1)[_picked(labels, 5)], z[np.arange(7), labels])
+    logits = Tensor(z)
+    cross_entropy(logits, labels).backward()
+    softmax = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    softmax[np.arange(7), labels] -= 1.0
+    np.testing.assert_allclose(logits.grad, softmax / 7, rtol=1e-12, atol=1e-15)
