@@ -396,7 +396,8 @@ def slider_moves(lab, frames: Frames, moves: int = MOVES, big: bool = True) -> t
         notebook.panel.locator(watched).first.wait_for(timeout=60_000)
     shown = {}  # pictures shown in part: what their note says, and how many boxes they draw
     for name, (box, _) in targets.items():
-        note = notebook.panel.locator(f"{box} .bpw-message").first.inner_text().removesuffix("Show more").strip()
+        message = notebook.panel.locator(f"{box} .bpw-message")
+        note = message.first.inner_text().removesuffix("Show more").strip() if message.count() else ""
         if note:
             boxes = notebook.panel.locator(f"{box} .bpw-stage svg g.node").count()
             shown[name] = f"{boxes} boxes drawn: {note}"
