@@ -33,6 +33,10 @@ function applyPatch(model, patch) {
   }
   model.set(state); // the front end's copy only: the kernel already has these values
   for (const [id, traits] of Object.entries(patch.state || {})) {
+    if (!model.widget_manager) { // a host without ipywidgets' manager: the picture still paints
+      console.warn("backprop_widgets: no widget manager here; the panel beside the picture does not change");
+      break;
+    }
     // set as the kernel's own update message would set them (set_state: nothing is sent back)
     model.widget_manager.get_model(id).then(
       (other) => other.set_state(traits),
