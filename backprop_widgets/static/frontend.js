@@ -461,6 +461,22 @@ function sizeOf(svg) {
   return { w, h, font };
 }
 
+// Where a text sits in the picture's own coordinates (the viewBox's): its x and y through every
+// transform between it and the svg (Graphviz's translate, a wrapped row's, a group folded in two).
+// Read off attributes only: no layout.
+function placeOf(text, svg) {
+  let x = Number(text.getAttribute("x"));
+  let y = Number(text.getAttribute("y"));
+  for (let node = text; node && node !== svg; node = node.parentNode) {
+    const list = node.transform ? node.transform.baseVal : { numberOfItems: 0 };
+    for (let k = list.numberOfItems - 1; k >= 0; k--) { // the last transform applies first
+      const m = list.getItem(k).matrix;
+      [x, y] = [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+    }
+  }
+  return { x, y };
+}
+
 const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 
 function setText(node, text) {
@@ -483,6 +499,11 @@ function element(tag, attributes = {}, text = "") {
 // (role=slider) is not tied to its description label. Name them, within the kit's widgets only.
 const PLAY_ICONS = { "fa-play": "Play or pause", "fa-pause": "Play or pause", "fa-stop": "Stop",
   "fa-retweet": "Repeat" };
+
+const CONTROLS = ".widget-play, .widget-slider";
+const mayHoldControls = (node) =>
+  node.nodeType === Node.ELEMENT_NODE && !node.closest(".bpw-graph") &&
+  (node.closest(CONTROLS) !== null || node.querySelector(CONTROLS) !== null);
 
 function nameControls(host) {
   for (const button of host.querySelectorAll(".widget-play button:not([aria-label])")) {
@@ -549,6 +570,7 @@ class Picture {
         this.resizeTimer = setTimeout(() => this.rechoose(), 100);
         return;
       }
+      this.paintFar();
       this.sizeStage();
       this.keepCurrentInView(); // the stage's new size may hide the current step
     });
@@ -580,7 +602,8 @@ class Picture {
     }
     let pending = false;
     this.controls = new MutationObserver((records) => {
-      if (pending || records.every((r) => this.root.contains(r.target))) return; // the picture's own repaints
+      // only new controls need names: not the picture's own repaints, nor the panel's new text
+      if (pending || !records.some((r) => [...r.addedNodes].some(mayHoldControls))) return;
       pending = true;
       queueMicrotask(() => { pending = false; nameControls(host); });
     });
@@ -772,7 +795,7 @@ class Picture {
       const left = Number(text.getAttribute("x")) - inset;
       text.setAttribute("text-anchor", "middle");
       text.setAttribute("x", (left + width / 2).toFixed(2));
-      return { text, room: width - 2 * inset };
+      return { text, room: width - 2 * inset, ...placeOf(text, svg) };
     });
     this.shown = slots.map(() => null);
     this.detailsShown = null;
@@ -914,8 +937,14 @@ class Picture {
     if (fresh || (this.animation && !fresh)) this.cancelAnimation();
     const cells = model.get("cells");
     const hold = fresh && !reducedMotion() ? flow.cell : -1;
+    // A picture shown in part writes the cells in view (and half a view around) at once, the far
+    // ones just after the frame that shows the change: each written text is laid out again, and a
+    // long graph's far cells would cost that frame most of its time for nothing anyone sees.
+    const near = this.nearView();
     for (let i = 0; i < cells.length; i++) {
-      this.setText(i, i === hold ? flow.before : cells[i]);
+      if (i === hold) this.setText(i, flow.before);
+      else if (near === null || this.shown[i] === cells[i] || near(this.cellText[i])) this.setText(i, cells[i]);
+      else this.paintFarLater();
     }
     const current = model.get("current");
     if (current.join(" ") !== this.litKey) this.highlight(current); // keepInView measures: a forced layout
@@ -927,12 +956,41 @@ class Picture {
     }
   }
 
+  // Which cells a repaint writes at once: null when the whole picture is in view (all of them).
+  nearView() {
+    const v = this.view;
+    const full = this.full;
+    if (v.w >= full.w && v.h >= full.h) return null;
+    const [mx, my] = [v.w / 2, v.h / 2];
+    return (cell) => !cell || (cell.x >= v.x - mx && cell.x <= v.x + v.w + mx && cell.y >= v.y - my && cell.y <= v.y + v.h + my);
+  }
+
+  paintFarLater() {
+    if (this.farPending) return;
+    this.farPending = true;
+    requestAnimationFrame(() => setTimeout(() => this.paintFar(), 0)); // after the frame that paints the near ones
+  }
+
+  // The far cells, as the model has them now (a later patch may have changed them again).
+  paintFar() {
+    if (!this.farPending) return;
+    this.farPending = false;
+    if (this.disposed || !this.svg) return;
+    const cells = this.model.get("cells");
+    const held = this.animation ? this.animation.flow.cell : -1; // shows its old text until the number arrives
+    for (let i = 0; i < cells.length; i++) if (i !== held) this.setText(i, cells[i]);
+  }
+
   setText(i, value) {
     const cell = this.cellText[i];
     if (!cell || this.shown[i] === value) return;
     this.shown[i] = value;
     const text = cell.text;
-    text.textContent = value;
+    // the text node's own data, changed in place: no node is replaced (a replaced node is a new
+    // layout object, and a childList mutation that every observer of the page's tree is told of)
+    const node = text.firstChild;
+    if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) node.data = value;
+    else text.textContent = value;
     text.classList.toggle("bpw-unknown", value === "?");
     if (textWidth(value) > cell.room) {
       text.setAttribute("textLength", cell.room.toFixed(2));
@@ -1096,6 +1154,7 @@ class Picture {
   }
 
   applyView() {
+    this.paintFar(); // no far cell comes into view with an old number
     const { x, y, w, h } = this.view;
     this.svg.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
     const full = this.full;

@@ -18,7 +18,9 @@ function shared() {
   return registry[API];
 }
 
-// A patch carries only what changed: {cells: {index: text}, current, flow, announce, notes}.
+// A patch carries only what changed: {cells: {index: text}, current, flow, announce, notes}, and
+// the traits of other widgets shown with the picture, {state: {model id: {name: value}}} (a
+// stepper's panel: widgets/graph.py, carry), so that a slider move is one message.
 function applyPatch(model, patch) {
   const state = {};
   if (patch.cells) {
@@ -30,6 +32,17 @@ function applyPatch(model, patch) {
     if (name in patch) state[name] = patch[name];
   }
   model.set(state); // the front end's copy only: the kernel already has these values
+  for (const [id, traits] of Object.entries(patch.state || {})) {
+    if (!model.widget_manager) { // a host without ipywidgets' manager: the picture still paints
+      console.warn("backprop_widgets: no widget manager here; the panel beside the picture does not change");
+      break;
+    }
+    // set as the kernel's own update message would set them (set_state: nothing is sent back)
+    model.widget_manager.get_model(id).then(
+      (other) => other.set_state(traits),
+      (error) => console.warn("backprop_widgets: a widget the picture's patch names is gone:", id, error),
+    );
+  }
 }
 
 export default {

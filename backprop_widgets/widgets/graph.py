@@ -30,7 +30,7 @@ from typing import Any
 
 import anywidget
 import traitlets
-from ipywidgets import widget_serialization
+from ipywidgets import Widget, widget_serialization
 
 from ..engine import Step
 from ..engine.foreign import as_graph, mirror_of
@@ -356,6 +356,24 @@ class GraphView(anywidget.AnyWidget):
         )
         return self
 
+    def carry(self, widget: Widget, **state: Any) -> GraphView:
+        """Set traits of a widget shown with the picture (a stepper's panel), sent in the picture's patch.
+
+        A slider move then costs the page one message (the picture's cells and the panel's numbers
+        together) where it cost one per widget, each a round of the page's widget processing. The
+        page sets the same traits on its copy of that widget's model (static/graph.js).
+        """
+        changed = {name: value for name, value in state.items() if getattr(widget, name) != value}
+        if not changed:
+            return self
+        with widget._lock_property(**changed):  # ipywidgets' own way to set a trait the page already has
+            for name, value in changed.items():
+                setattr(widget, name, value)
+        carried = dict(self._pending.get("state", {}))
+        carried[widget.model_id] = {**carried.get(widget.model_id, {}), **changed}
+        self._push(state=carried)
+        return self
+
     def say(self, text: str) -> GraphView:
         """What the picture's live region reads out (the last step, in words)."""
         self._push(announce=text)
@@ -525,6 +543,9 @@ class GraphView(anywidget.AnyWidget):
             if diff:
                 message["cells"] = diff
                 self._quietly("cells", cells)
+        carried = changes.pop("state", None)
+        if carried:
+            message["state"] = carried  # other widgets' traits: {model id: {name: value}} (see carry)
         for name, value in changes.items():
             if getattr(self, name) != value or name == "flow":
                 message[name] = value

@@ -293,9 +293,9 @@ class Stepper(widgets.VBox):
             view.update(grads=walk.grads())  # a value shows "?" until the walk reaches it
             self._highlight(step)
             view.say(walk.spoken())
+            self._show_panel(walk.explain())  # in the same patch: a slider move is one message
         self._shown = walk.position
         self.position_label.value = f"step {walk.position} of {len(walk)}"
-        self._show_panel(walk.explain())
         self.back_button.disabled = self.reset_button.disabled = walk.position == 0
         self.step_button.disabled = self.run_button.disabled = walk.done
         self._syncing = True
@@ -305,9 +305,8 @@ class Stepper(widgets.VBox):
             self._syncing = False
 
     def _show_panel(self, text: dict) -> None:
-        formula = f"$${text['formula']}$$"
-        if self.panel.value != formula:
-            self.panel.value = formula
+        # sent with the picture's patch (GraphView.carry), not each in a message of its own
+        self.view.carry(self.panel, value=f"$${text['formula']}$$")
         parts = []
         if text["local_text"]:
             parts.append(f'<div style="text-align:center">{html.escape(text["local_text"])}</div>')
@@ -323,7 +322,7 @@ class Stepper(widgets.VBox):
         gate = self.gate_text() if self.gates_button.value else ""
         if gate:
             parts.append(f'<div class="bpw-gate" style="text-align:center;color:#595959">{html.escape(gate)}</div>')
-        self.numbers.value = "".join(parts)
+        self.view.carry(self.numbers, value="".join(parts))
 
     @property
     def picture(self) -> GraphView:

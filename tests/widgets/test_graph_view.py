@@ -34,6 +34,33 @@ def test_a_slider_move_on_a_300_node_graph_sends_only_changed_cells_under_20_kib
     assert "dot" not in messages[0]  # the structure never crosses again
 
 
+def test_a_slider_move_from_the_page_costs_it_two_messages_under_8_kib(monkeypatch):
+    """What a key press on an Explorer's slider brings back to the page (bench_browser's latency rule):
+    ipywidgets' echo of the slider's value and one patch, with the picture's cells and the panel's
+    numbers. Every further message is another round of the page's widget processing."""
+    e = Explorer(chain(75))
+    assert len(e.stepper.view.cells) >= 300
+    published = []
+
+    def publish(comm, msg_type, data=None, metadata=None, buffers=None, **keys):
+        published.append((comm.comm_id, msg_type, data))
+
+    monkeypatch.setattr(type(e.comm), "publish_msg", publish)  # every widget's comm, as the kernel sends them
+    slider = e.sliders["x"]
+    for value in (0.51, 0.52, 0.53):  # the slider's own update message, as the page sends it
+        published.clear()
+        slider._handle_msg(
+            {"content": {"data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}, "buffers": []}
+        )
+        kinds = [(comm_id, data["method"]) for comm_id, _, data in published]
+        assert kinds == [(slider.model_id, "echo_update"), (e.stepper.view.model_id, "custom")], kinds
+        patch = published[1][2]["content"]
+        assert patch["type"] == "patch" and patch["cells"]
+        assert patch["state"] == {e.stepper.numbers.model_id: {"value": e.stepper.numbers.value}}
+        size = sum(len(json.dumps(data).encode()) for _, _, data in published)
+        assert size <= 8 * 1024, size
+
+
 def test_a_step_sends_a_few_cells_the_highlight_the_flow_and_the_words():
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
     f = a * b + b
@@ -45,7 +72,9 @@ def test_a_step_sends_a_few_cells_the_highlight_the_flow_and_the_words():
     (patch,) = messages
     assert len(patch["cells"]) == 1 and patch["flow"]["text"] == "1" and patch["current"]
     assert patch["announce"].startswith("Step 1 of ")
-    assert len(json.dumps(patch)) < 600
+    assert set(patch["state"]) == {s.panel.model_id, s.numbers.model_id}  # the panel's words in the same message
+    assert patch["state"][s.numbers.model_id] == {"value": s.numbers.value}
+    assert len(json.dumps({name: value for name, value in patch.items() if name != "state"})) < 600
     assert s.view.cells[patch["flow"]["cell"]] == "1"  # the Python side holds the same state
 
 
