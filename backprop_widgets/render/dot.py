@@ -688,7 +688,7 @@ def _gate_marks(picture: Plan, node: Any) -> dict:
     if not picture.gates:
         return {}
     word = gate_pattern(node.op, forward=picture.gates == "forward")
-    return {"xlabel": f'<<FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">{word}</FONT>>'}
+    return {"xlabel": f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{word}</FONT>>'}
 
 
 def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, details: dict) -> None:
@@ -700,7 +700,7 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, detai
         _add_value_box(target, picture, node, k, text, slots)
     if node in picture.fan_outs:  # used more than once: its gradients add (going forward, its tangent is copied)
         fan_out = "fan-out: copies" if picture.gates == "forward" else "fan-out: adds"
-        target.node(f"n{k}-fan", label=fan_out, shape="plaintext", fontsize=str(FONT_SIZE - 3),
+        target.node(f"n{k}-fan", label=fan_out, shape="plaintext", fontsize=str(SMALL_FONT_SIZE),
                     fontcolor=CAPTION, fontname=FONT, id=f"n{k}-fan", **{"class": "gate"})  # fmt: skip
         target.edge(f"n{k}-fan", box_id(k), style="invis")
     if node.parents:

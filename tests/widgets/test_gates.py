@@ -2,12 +2,15 @@
 marked on the picture and said in the stepper's panel at each step, on a toggle; and, in the forward stepper,
 what each gate does to a tangent (add adds, a fan-out copies)."""
 
+import re
+
 import numpy as np
 
 from backprop_widgets import BackwardStepper, Tensor, Value, forward_derivatives
 from backprop_widgets.engine import SCALAR_OPS, TENSOR_OPS
 from backprop_widgets.engine.gates import gate_pattern, gate_sentence, uses
 from backprop_widgets.nn import cross_entropy
+from backprop_widgets.render.dot import SMALL_FONT_SIZE
 from backprop_widgets.widgets.stepper import ForwardStepper
 
 
@@ -68,6 +71,18 @@ def test_the_picture_marks_every_op_and_the_fan_out():
         assert word in dot
     assert dot.count("xlabel") == 3  # one per op
     assert s.view.gates and "swaps" in s.view.svg
+
+
+def test_the_gate_words_are_no_smaller_than_the_pictures_other_captions():
+    # a smaller word would set the scale at which the whole picture reads at 10 px (7 pt: 1.07 CSS px per point,
+    # where 9 pt captions need 0.83), so that a picture with its gates marked could not open whole where one
+    # without them does
+    a, f = _abc()
+    dot = BackwardStepper(f, gates=True).view.dot
+    sizes = {int(n) for n in re.findall(r'POINT-SIZE="(\d+)"', dot)} | {
+        int(n) for n in re.findall(r"fontsize=(\d+)", dot)
+    }
+    assert min(sizes) == SMALL_FONT_SIZE, sizes
 
 
 def test_the_gates_on_a_tensor_classifier_graph():
