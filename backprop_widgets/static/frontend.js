@@ -538,6 +538,11 @@ class Picture {
     model.on("change:dot", this.onDot);
     this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping", "details"];
     for (const name of this.names) model.on(`change:${name}`, later);
+    // the kernel kept the picture as it was (nothing to fold): no new layout comes to say so
+    this.onFitted = () => {
+      if (model.get("fitted") === "kept" && this.stage.dataset.fitting === "asked") this.stage.dataset.fitting = "kept";
+    };
+    model.on("change:fitted", this.onFitted);
     this.later = later;
     this.saved = new Map(); // DOT text -> how it was shown (direction, view, stage height): folding back restores it
     this.resize = new ResizeObserver(() => {
@@ -560,6 +565,7 @@ class Picture {
   dispose() {
     this.disposed = true;
     this.model.off("change:dot", this.onDot);
+    this.model.off("change:fitted", this.onFitted);
     for (const name of this.names) this.model.off(`change:${name}`, this.later);
     this.resize.disconnect();
     clearTimeout(this.resizeTimer);
@@ -1085,6 +1091,19 @@ class Picture {
     if (!over) this.view = { ...full };
     this.applyView();
     this.keepCurrentInView();
+    this.askToFit(over);
+  }
+
+  // Too big to open whole here with its text at READABLE_PX, and it has unfolded groups: the kernel is asked,
+  // once, to fold them (GraphView.fit); `fitted` says what it did. (The stage's data-fitting tells the tests.)
+  askToFit(over) {
+    const fitted = this.model.get("fitted");
+    if (this.stage.dataset.fitting === "asked" && fitted) this.stage.dataset.fitting = fitted; // its answer, laid out
+    if (!over || fitted || this.askedToFit || this.moved || this.replayer || this.noKernel()) return;
+    if (!this.stage.clientWidth || !/subgraph "?cluster/.test(this.shownDot)) return; // no width yet; no group
+    this.askedToFit = true;
+    this.stage.dataset.fitting = "asked";
+    this.model.send({ type: P.messages.fit });
   }
 
   fit() {

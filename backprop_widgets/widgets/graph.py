@@ -152,6 +152,9 @@ class GraphView(anywidget.AnyWidget):
     stepping = traitlets.Bool(False).tag(sync=True)  # arrow keys step (a stepper listens)
     # a stepper's whole walk, recorded (widgets/recorded.py, replay_state): with no kernel the page steps it
     replay = traitlets.Dict().tag(sync=True)
+    # the page found the picture too big to open whole in its cell with every text at 10 px: "folded" (its groups
+    # were folded, outermost first, so that it opens readable) or "kept" (nothing to fold, or folding chosen already)
+    fitted = traitlets.Unicode().tag(sync=True)
 
     def __init__(
         self,
@@ -185,6 +188,8 @@ class GraphView(anywidget.AnyWidget):
         self._refold_handlers: list[Callable[[], None]] = []
         self._flow_count = 0
         self._asked: set[str] = set()  # the tensor boxes whose whole array the page has asked for
+        # whether a picture too big for its cell may open folded (set by the code or the student: never undone)
+        self.fold_to_fit = folded is None
         # the structure goes with the widget's first message, not in a second one
         super().__init__(front_end=front_end(), _dom_classes=("bpw-picture",), **self._plan_structure())
         self.on_msg(self._on_message)
@@ -310,7 +315,26 @@ class GraphView(anywidget.AnyWidget):
             path = matches[0]
         return path
 
-    def _refold(self, folded) -> GraphView:
+    def fit(self) -> GraphView:
+        """What the page asks of a picture too big to open whole in its cell: fold its outermost groups.
+
+        Only once, only where it has groups still unfolded, and only where neither the code nor the
+        student has chosen what to fold (``folded=``, ``fold``, ``unfold``, a click). ``fitted`` says what
+        was done. A stepper then steps a folded group as one; clicking a group unfolds it.
+        """
+        if self.fitted:
+            return self
+        outermost = {path[:1] for path in self.groups()}
+        if not self.fold_to_fit or not outermost or outermost <= self.folded:
+            self.fitted = "kept"
+            return self
+        with self.hold_sync():
+            self.fitted = "folded"
+            self._refold(self.folded | outermost, chosen=False)
+        return self
+
+    def _refold(self, folded, chosen: bool = True) -> GraphView:
+        self.fold_to_fit = self.fold_to_fit and not chosen
         self._options["folded"] = frozenset(folded)
         self._structure()
         self.highlight(**self._lit)
@@ -566,6 +590,8 @@ class GraphView(anywidget.AnyWidget):
             self.ask_details(str(content.get("id")))
         elif kind == MESSAGES["layout_failed"]:
             self._fall_back(str(content.get("reason", "")))
+        elif kind == MESSAGES["fit"]:
+            self.fit()
 
     def _fall_back(self, reason: str) -> None:
         """The browser could not lay out the whole graph in time: show the nodes nearest the output."""
