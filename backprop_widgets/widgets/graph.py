@@ -328,10 +328,8 @@ class GraphView(anywidget.AnyWidget):
         if not self.fold_to_fit or not outermost or outermost <= self.folded:
             self.fitted = "kept"
             return self
-        with self.hold_sync():
-            self.fitted = "folded"
-            self._refold(self.folded | outermost, chosen=False)
-        return self
+        self.fitted = "folded"  # sent first: the page reads it once the folded picture is laid out
+        return self._refold(self.folded | outermost, chosen=False)
 
     def _refold(self, folded, chosen: bool = True) -> GraphView:
         self.fold_to_fit = self.fold_to_fit and not chosen
