@@ -36,6 +36,7 @@ const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient add
 const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
 const READABLE_PX = 10; // no text is drawn smaller on screen when a picture opens
 const TB_RANKSEP = 0.2; // inches between ranks when laid out top to bottom
+const WRAP_RANKSEP = 0.2; // inches between ranks of a picture wrapped into rows (0.3 when not wrapped)
 const MOVE_MS = 300; // how long the other nodes take to move to their places after a group (un)folds
 const MOVE_MAX = 400; // nodes: a bigger picture changes at once
 const LAYOUT_CACHE = 32;
@@ -183,6 +184,12 @@ function textWidth(text) {
 // The same picture top to bottom, its ranks closer (an op circle sits right above its value box).
 function downwards(dot) {
   return dot.replace("rankdir=LR", "rankdir=TB").replace(/ranksep=[0-9.]+/, `ranksep=${TB_RANKSEP}`);
+}
+
+// The same picture left to right, its columns closer: to be wrapped into rows, a narrower picture
+// can cut into fewer or shorter rows (lesson 10's Lockstep halves fit at 1366 px so, and not without).
+function closer(dot, ranksep = WRAP_RANKSEP) {
+  return dot.replace(/ranksep=[0-9.]+/, `ranksep=${ranksep}`);
 }
 
 // A left-to-right picture too wide for its cell, wrapped into rows like a line of text: the
@@ -655,13 +662,12 @@ class Picture {
     if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
   }
 
-  // direction: "LR", "TB", or "W2", "W3", ... (left to right, wrapped into that many rows)
+  // direction: "LR", "TB", or "W2:widest", "W3:widest", ... (left to right, wrapped into that many rows
+  // no wider than `widest` points; "W3:widest:ranksep" from the layout with its columns that close)
   async laidOut(dot, direction) {
-    let text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
-    if (direction.startsWith("W")) {
-      const [rows, widest] = direction.slice(1).split(":").map(Number);
-      text = wrapped(text, rows, widest) ?? text;
-    }
+    const [rows, widest, ranksep] = direction.startsWith("W") ? direction.slice(1).split(":").map(Number) : [];
+    let text = await graphviz.layout(direction === "TB" ? downwards(dot) : ranksep ? closer(dot, ranksep) : dot);
+    if (rows) text = wrapped(text, rows, widest) ?? text;
     return { dot, direction, text, size: sizeOf(text) };
   }
 
@@ -696,14 +702,21 @@ class Picture {
     if (area > 2 * this.stageWidth() * this.maxHeight() || boxesIn(dot) > MANY_BOXES) return across;
     const down = await this.laidOut(dot, "TB");
     if (this.fitScale(down.size) >= least) return down;
-    // wrapped into as few rows as make it fit (a row no narrower than the cell allows)
-    const rows = Math.ceil((across.size.w * PT * least) / this.stageWidth());
+    // wrapped into as few rows as make it fit (a row no narrower than the cell allows), cut from the
+    // picture as laid out or from it with its columns closer, whichever is shorter (each cuts otherwise)
+    const tight = await graphviz.layout(closer(dot));
     const widest = this.widest(across.size) - 8; // points, at the readable scale
-    for (let n = Math.max(2, rows); n <= rows + 1; n++) {
-      const text = wrapped(across.text, n, widest);
-      if (!text) continue;
-      const size = sizeOf(text);
-      if (this.fitScale(size) >= least) return { dot, direction: `W${n}:${widest}`, text, size };
+    const rows = (size) => Math.ceil((size.w * PT * least) / this.stageWidth());
+    for (let n = Math.max(2, rows(sizeOf(tight))); n <= rows(across.size) + 1; n++) {
+      let best = null;
+      for (const [from, ranksep] of [[across.text, ""], [tight, `:${WRAP_RANKSEP}`]]) {
+        const text = wrapped(from, n, widest);
+        const size = text && sizeOf(text);
+        if (size && this.fitScale(size) >= least && !(best && best.size.h <= size.h)) {
+          best = { dot, direction: `W${n}:${widest}${ranksep}`, text, size };
+        }
+      }
+      if (best) return best;
     }
     return across;
   }

@@ -30,7 +30,6 @@ READABLE_PX = 10.0
 # opens whole (then take it off the list). (lesson, window size, cell) -> what a student sees.
 STILL_IN_PART = {
     ("08_batch_norm", "1366x768", 3): "the batch-norm stepper, 26 boxes: in 3 rows about 670 pt tall, where 553 pt fit",
-    ("10_into_pytorch", "1366x768", 5): "Lockstep's halves, stacked: each in 3 rows 560-600 pt tall, where 553 pt fit",
 }
 # The stage is sized in whole CSS pixels, so a picture opened at exactly the readable scale can measure a
 # hundredth of a pixel less (9.99 px): that is still the front end's 10 px.
