@@ -36,7 +36,8 @@ const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient add
 const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
 const READABLE_PX = 10; // no text is drawn smaller on screen when a picture opens
 const TB_RANKSEP = 0.2; // inches between ranks when laid out top to bottom
-const WRAP_RANKSEP = 0.2; // inches between ranks of a picture wrapped into rows (0.3 when not wrapped)
+const WRAP_RANKSEP = 0.15; // inches between ranks of a picture wrapped into rows (0.3 when not wrapped)
+const WRAP_NODESEP = 0.1; // inches between boxes of a rank in such a picture (0.12 when not wrapped)
 const MOVE_MS = 300; // how long the other nodes take to move to their places after a group (un)folds
 const MOVE_MAX = 400; // nodes: a bigger picture changes at once
 const LAYOUT_CACHE = 32;
@@ -189,7 +190,7 @@ function downwards(dot) {
 // The same picture left to right, its columns closer: to be wrapped into rows, a narrower picture
 // can cut into fewer or shorter rows (lesson 10's Lockstep halves fit at 1366 px so, and not without).
 function closer(dot, ranksep = WRAP_RANKSEP) {
-  return dot.replace(/ranksep=[0-9.]+/, `ranksep=${ranksep}`);
+  return dot.replace(/ranksep=[0-9.]+/, `ranksep=${ranksep}`).replace(/nodesep=[0-9.]+/, `nodesep=${WRAP_NODESEP}`);
 }
 
 // A left-to-right picture too wide for its cell, wrapped into rows like a line of text: the
@@ -320,7 +321,10 @@ function wrapped(text, rows, widest = Infinity) {
   let low = -Infinity; // the lowest end of an edge between rows (its head may sit below its row's boxes)
   for (const { g, path, start: [tx1, ty1], end: [x2, y2] } of edgesIn(graph)) {
     const from = rowOf(tx1);
-    const to = rowOf(x2);
+    // the head's row: where the arrow's tip is (its path ends an arrow's length short of the head, which
+    // can be left of a cut in a narrow gap between columns)
+    const arrow = g.querySelector("polygon");
+    const to = rowOf(arrow ? Math.max(...numbersOf(arrow).map(([x]) => x)) : x2);
     if (from === to) {
       if (to) shiftChildren(g, shift[to].dx, shift[to].dy);
       continue;
@@ -1107,13 +1111,14 @@ class Picture {
     this.askToFit(over);
   }
 
-  // Too big to open whole here with its text at READABLE_PX, and it has unfolded groups: the kernel is asked,
-  // once, to fold them (GraphView.fit); `fitted` says what it did. (The stage's data-fitting tells the tests.)
+  // Too big to open whole here with its text at READABLE_PX: the kernel is asked, once, to fold its groups or,
+  // with none, to draw its arrays with fewer rows (GraphView.fit); `fitted` says what it did ("kept": nothing
+  // to do). (The stage's data-fitting tells the tests.)
   askToFit(over) {
     const fitted = this.model.get("fitted");
     if (this.stage.dataset.fitting === "asked" && fitted) this.stage.dataset.fitting = fitted; // its answer, laid out
     if (!over || fitted || this.askedToFit || this.moved || this.replayer || this.noKernel()) return;
-    if (!this.stage.clientWidth || !/subgraph "?cluster/.test(this.shownDot)) return; // no width yet; no group
+    if (!this.stage.clientWidth) return; // no width yet
     this.askedToFit = true;
     this.stage.dataset.fitting = "asked";
     this.model.send({ type: P.messages.fit });

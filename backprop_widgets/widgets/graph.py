@@ -35,7 +35,7 @@ from ipywidgets import widget_serialization
 from ..engine import Step
 from ..engine.foreign import as_graph, mirror_of
 from ..render import KEEP, LIMIT, backend
-from ..render.dot import build, groups_in, value_text
+from ..render.dot import build, groups_in, value_text, windowable
 from ..render.layout import RenderError
 from ..render.model import PictureModel
 from ..render.protocol import API, MESSAGES, front_end_constants
@@ -153,7 +153,8 @@ class GraphView(anywidget.AnyWidget):
     # a stepper's whole walk, recorded (widgets/recorded.py, replay_state): with no kernel the page steps it
     replay = traitlets.Dict().tag(sync=True)
     # the page found the picture too big to open whole in its cell with every text at 10 px: "folded" (its groups
-    # were folded, outermost first, so that it opens readable) or "kept" (nothing to fold, or folding chosen already)
+    # were folded, outermost first, so that it opens readable), "windowed" (nothing to fold: its arrays drawn with
+    # their first two rows) or "kept" (nothing to fold or window, or folding chosen already)
     fitted = traitlets.Unicode().tag(sync=True)
 
     def __init__(
@@ -178,6 +179,7 @@ class GraphView(anywidget.AnyWidget):
             "keep": keep,
             "folded": folded,
             "gates": gates,
+            "windowed": False,
         }
         self._grads: Mapping | None = None
         self._lit: dict = {}
@@ -320,16 +322,25 @@ class GraphView(anywidget.AnyWidget):
 
         Only once, only where it has groups still unfolded, and only where neither the code nor the
         student has chosen what to fold (``folded=``, ``fold``, ``unfold``, a click). ``fitted`` says what
-        was done. A stepper then steps a folded group as one; clicking a group unfolds it.
+        was done. A stepper then steps a folded group as one; clicking a group unfolds it. With nothing
+        to fold, its arrays are drawn with their first two rows (``⋮`` for the rest, the whole array on
+        hover or focus): the steps stay the same.
         """
         if self.fitted:
             return self
         outermost = {path[:1] for path in self.groups()}
-        if not self.fold_to_fit or not outermost or outermost <= self.folded:
-            self.fitted = "kept"
+        if self.fold_to_fit and outermost and not outermost <= self.folded:
+            self.fitted = "folded"  # sent first: the page reads it once the folded picture is laid out
+            return self._refold(self.folded | outermost, chosen=False)
+        if windowable(self._plan):
+            self.fitted = "windowed"
+            self._options["windowed"] = True
+            self._options["folded"] = self.folded
+            self._structure()
+            self.highlight(**self._lit)
             return self
-        self.fitted = "folded"  # sent first: the page reads it once the folded picture is laid out
-        return self._refold(self.folded | outermost, chosen=False)
+        self.fitted = "kept"
+        return self
 
     def _refold(self, folded, chosen: bool = True) -> GraphView:
         self.fold_to_fit = self.fold_to_fit and not chosen

@@ -1,8 +1,9 @@
 """Big graphs fold into neurons and layers: boxes, frames, clicks, and stepping a folded graph."""
 
+import numpy as np
 import pytest
 
-from backprop_widgets import BackwardStepper, PathView, Value, draw
+from backprop_widgets import BackwardStepper, PathView, Tensor, Value, draw
 from backprop_widgets.nn.scalar import MLP
 
 
@@ -172,6 +173,23 @@ def test_nothing_is_folded_to_fit_where_the_code_or_the_student_chose_or_there_a
     a = Value(2.0, label="a")
     plain = draw((a * a + 1).tanh())  # no groups
     assert plain.fit().fitted == "kept"
+
+
+def test_a_picture_too_big_for_its_cell_with_nothing_to_fold_draws_its_arrays_with_two_rows_once():
+    x = Tensor(np.arange(12.0).reshape(4, 3), label="x")
+    s = BackwardStepper(((x * x).sum()), gates=True)
+    s.step()
+    assert s.view.dot.count("⋮") == 0  # a 4×3 array: every row
+    total, lit, cells = s.total, s.view.current, len(s.view.slots)
+    s.view.fit()
+    assert s.view.fitted == "windowed" and not s.view.folded
+    assert s.view.dot.count("⋮") == 4  # x and x·x, data and grad: 2 rows of 4 and ⋮
+    assert s.total == total and s.view.current == lit  # the same steps, the same place
+    assert len(s.view.slots) == cells - 4 * 6  # 6 of 12 entries in each grid (the whole array is on hover)
+    s.view.fit()  # asked again: once is all
+    assert s.view.fitted == "windowed"
+    small = draw((Tensor([[1.0, 2.0], [3.0, 4.0]], label="w") * 2).sum())  # 2 rows: nothing to window
+    assert small.fit().fitted == "kept"
 
 
 def test_a_stepper_folded_to_fit_steps_each_layer_as_one_and_keeps_its_place():

@@ -69,7 +69,8 @@ def test_the_picture_marks_every_op_and_the_fan_out():
     dot = s.view.dot
     for word in ("swaps", "distributes", "routes", "fan-out: adds"):
         assert word in dot
-    assert dot.count("xlabel") == 3  # one per op
+    assert dot.count("xlabel") == 4  # one per op, and one beside the fan-out a's box (not a node of its own)
+    assert "-fan" not in dot
     assert s.view.gates and "swaps" in s.view.svg
 
 
@@ -136,7 +137,7 @@ def test_the_forward_stepper_says_what_each_gate_does_to_the_tangent():
     assert said[2].startswith("Relu = max(0, a) routes: the tangent passes") and "fan-out" not in said[2]
     assert "Relu = max(0, a) routes" in s.numbers.value
     dot = s.view.dot
-    assert s.view.gates == "forward" and dot.count("xlabel") == 3
+    assert s.view.gates == "forward" and dot.count("xlabel") == 4  # 3 ops and the fan-out
     for word in ("swaps", "adds", "routes", "fan-out: copies"):
         assert word in dot
     assert "distributes" not in dot and "fan-out: adds" not in dot  # backward's words stay with backward
