@@ -707,7 +707,7 @@ class Picture {
     const down = await this.laidOut(dot, "TB");
     if (this.fitScale(down.size) >= least) return down;
     // wrapped into as few rows as make it fit (a row no narrower than the cell allows), cut from the
-    // picture as laid out or from it with its columns closer, whichever is shorter (each cuts otherwise)
+    // picture as laid out or from it with its columns closer, whichever shows larger (each cuts otherwise)
     const tight = await graphviz.layout(closer(dot));
     const widest = this.widest(across.size) - 8; // points, at the readable scale
     const rows = (size) => Math.ceil((size.w * PT * least) / this.stageWidth());
@@ -716,7 +716,7 @@ class Picture {
       for (const [from, ranksep] of [[across.text, ""], [tight, `:${WRAP_RANKSEP}`]]) {
         const text = wrapped(from, n, widest);
         const size = text && sizeOf(text);
-        if (size && this.fitScale(size) >= least && !(best && best.size.h <= size.h)) {
+        if (size && this.fitScale(size) >= least && !(best && this.fitScale(best.size) >= this.fitScale(size))) {
           best = { dot, direction: `W${n}:${widest}${ranksep}`, text, size };
         }
       }
