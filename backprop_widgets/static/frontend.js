@@ -667,7 +667,7 @@ class Picture {
   }
 
   // direction: "LR", "TB", or "W2:widest", "W3:widest", ... (left to right, wrapped into that many rows
-  // no wider than `widest` points; "W3:widest:ranksep" from the layout with its columns that close)
+  // no wider than `widest` points; "W3:widest:ranksep": laid out with its columns that close, by `closer`)
   async laidOut(dot, direction) {
     const [rows, widest, ranksep] = direction.startsWith("W") ? direction.slice(1).split(":").map(Number) : [];
     let text = await graphviz.layout(direction === "TB" ? downwards(dot) : ranksep ? closer(dot, ranksep) : dot);
