@@ -114,6 +114,7 @@ class Plan:
     # "forward": what each does to a tangent (engine.gates), each fan-out with "copies"
     gates: bool | str = False
     fan_outs: frozenset = frozenset()  # with gates: the nodes used more than once
+    windowed: bool = False  # every array drawn with at most WINDOW[0] rows (a picture too tall for its cell)
 
     def id_of(self, node: Any) -> int:
         """A node's id, its position in ``topological_order(root)``."""
@@ -154,6 +155,7 @@ def plan(
     keep: int = KEEP,
     folded: Any = None,
     gates: bool | str = False,
+    windowed: bool = False,
 ) -> Plan:
     """Decide what a picture of ``root`` shows (all nodes, or the nearest ``keep`` of a big graph).
 
@@ -161,7 +163,8 @@ def plan(
     a backward pass); a str shows them under that name (forward mode's tangents, ``∂·/∂b``).  ``folded`` is a set of groups (see ``engine.group``) to
     draw as one box each; None folds a graph of more than ``FOLD_ABOVE`` nodes
     at the deepest level of its groups (its neurons, say) that leaves at most
-    ``FOLD_ABOVE`` boxes, or else at its outermost level.
+    ``FOLD_ABOVE`` boxes, or else at its outermost level. ``windowed`` draws every array with at most
+    ``WINDOW[0]`` rows (its whole value is still on hover/focus).
     """
     order = topological_order(root)
     caption, show_grad = (show_grad, True) if isinstance(show_grad, str) else ("grad", show_grad)
@@ -172,7 +175,9 @@ def plan(
         folded = default_folding(order)
     if folded:
         folded_plan = _folded_plan(root, order, index, frozenset(folded), show_grad, show_local)
-        return replace(folded_plan, grad_caption=caption, gates=gates, fan_outs=_fan_outs(root, gates))
+        return replace(
+            folded_plan, grad_caption=caption, gates=gates, fan_outs=_fan_outs(root, gates), windowed=windowed
+        )
     message = None
     if len(order) <= limit:
         shown, hidden = order, []
@@ -184,7 +189,7 @@ def plan(
         message = f"this graph has {len(order):,} nodes; showing the {len(shown)} nodes nearest the output"
     return Plan(
         root, order, shown, hidden, show_grad, show_local, message, index,
-        grad_caption=caption, gates=gates, fan_outs=_fan_outs(root, gates),
+        grad_caption=caption, gates=gates, fan_outs=_fan_outs(root, gates), windowed=windowed,
     )  # fmt: skip
 
 
@@ -341,16 +346,29 @@ def grid_shape(shape: tuple) -> tuple[int, int]:
     return rows, shape[-1]
 
 
-def window(shape: tuple) -> tuple[int, int]:
+def window(shape: tuple, windowed: bool = False) -> tuple[int, int]:
     """How many rows and columns of an array's grid a box draws: all of a small one, ``WINDOW`` of a larger one.
 
-    >>> window((2, 3)), window((16,)), window((16, 2)), window((5, 5))
-    ((2, 3), (1, 3), (2, 2), (2, 3))
+    ``windowed`` (a picture too tall for its cell, ``GraphView.fit``): a small array's first ``WINDOW[0]`` rows.
+
+    >>> window((2, 3)), window((16,)), window((16, 2)), window((5, 5)), window((4, 3), windowed=True)
+    ((2, 3), (1, 3), (2, 2), (2, 3), (2, 3))
     """
     rows, cols = grid_shape(shape)
     if rows <= SMALL_ARRAY and cols <= SMALL_ARRAY:
-        return rows, cols
+        return (min(rows, WINDOW[0]) if windowed else rows), cols
     return min(rows, WINDOW[0]), min(cols, WINDOW[1])
+
+
+def windowable(picture: Plan) -> bool:
+    """Whether some array the picture draws has more rows than ``window(..., windowed=True)`` would draw."""
+    if picture.windowed:
+        return False
+    for node in picture.shown:
+        shape = tuple(getattr(getattr(node, "data", None), "shape", ()))
+        if len(shape) >= 1 and window(shape)[0] > window(shape, windowed=True)[0]:
+            return True
+    return False
 
 
 def entry_text(x: Any) -> str:
@@ -358,10 +376,10 @@ def entry_text(x: Any) -> str:
     return format_number(float(x), ENTRY_DIGITS)
 
 
-def entry_indices(shape: tuple) -> list[int]:
+def entry_indices(shape: tuple, windowed: bool = False) -> list[int]:
     """The entries (positions in the flattened array) that a box's grid shows, row by row."""
     cols = grid_shape(shape)[1]
-    shown_rows, shown_cols = window(shape)
+    shown_rows, shown_cols = window(shape, windowed)
     return [r * cols + c for r in range(shown_rows) for c in range(shown_cols)]
 
 
@@ -687,8 +705,12 @@ def _gate_marks(picture: Plan, node: Any) -> dict:
     """With ``gates``: the op circle's outside label, the pattern its backward (or forward) step makes (engine.gates)."""
     if not picture.gates:
         return {}
-    word = gate_pattern(node.op, forward=picture.gates == "forward")
-    return {"xlabel": f'<<FONT POINT-SIZE="{FONT_SIZE - 3}" COLOR="{CAPTION}">{word}</FONT>>'}
+    return _gate_label(gate_pattern(node.op, forward=picture.gates == "forward"))
+
+
+def _gate_label(word: str) -> dict:
+    """A gate's word as an outside label, in small grey letters."""
+    return {"xlabel": f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE}" COLOR="{CAPTION}">{word}</FONT>>'}
 
 
 def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, details: dict) -> None:
@@ -699,10 +721,8 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, detai
     else:
         _add_value_box(target, picture, node, k, text, slots)
     if node in picture.fan_outs:  # used more than once: its gradients add (going forward, its tangent is copied)
-        fan_out = "fan-out: copies" if picture.gates == "forward" else "fan-out: adds"
-        target.node(f"n{k}-fan", label=fan_out, shape="plaintext", fontsize=str(FONT_SIZE - 3),
-                    fontcolor=CAPTION, fontname=FONT, id=f"n{k}-fan", **{"class": "gate"})  # fmt: skip
-        target.edge(f"n{k}-fan", box_id(k), style="invis")
+        # beside its box (an outside label, as an op's word): a node of its own took a column of the picture
+        target.node(box_id(k), **_gate_label("fan-out: copies" if picture.gates == "forward" else "fan-out: adds"))
     if node.parents:
         border, fill = PALETTE["op"]
         target.node(
@@ -795,8 +815,8 @@ def _add_array_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
     border, fill = PALETTE[kind]
     shape = tuple(getattr(node.data, "shape", ()))
     rows, cols = grid_shape(shape)
-    shown_rows, shown_cols = window(shape)
-    entries = entry_indices(shape)
+    shown_rows, shown_cols = window(shape, picture.windowed)
+    entries = entry_indices(shape, picture.windowed)
     kinds = ["data"] + (["grad"] if picture.show_grad and kind != "constant" else [])
     width = entry_width([node.data] + ([node.grad] if "grad" in kinds else []))
     height = ENTRY_CELL[1]

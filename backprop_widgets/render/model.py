@@ -43,10 +43,18 @@ class PictureModel:
         keep: int = KEEP,
         folded: Any = None,
         gates: bool | str = False,
+        windowed: bool = False,
     ) -> None:
         self.root = root
         self.plan = plan(
-            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded, gates=gates
+            root,
+            show_grad=show_grad,
+            show_local=show_local,
+            limit=limit,
+            keep=keep,
+            folded=folded,
+            gates=gates,
+            windowed=windowed,
         )
         self.drawing = build(self.plan, lambda slot: PLACEHOLDER)
         # one (SVG group id, Slot) per number cell, in the order the cells appear in the SVG

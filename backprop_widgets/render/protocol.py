@@ -62,6 +62,7 @@ MESSAGES = {
     "toggle": "toggle",  # page -> kernel: a folded box or a frame was clicked
     "details": "details?",  # page -> kernel: a tensor's box is hovered or focused: send its whole array
     "layout_failed": "layout-failed",  # page -> kernel: Graphviz could not lay the picture out
+    "fit": "fit?",  # page -> kernel: the picture cannot open whole here with its text at 10 px: fold it if it can be
 }
 
 

@@ -217,10 +217,18 @@ class SvgPicture:
         keep: int = KEEP,
         folded=None,
         gates: bool | str = False,
+        windowed: bool = False,
     ) -> None:
         self.root = root
         self._model = PictureModel(
-            root, show_grad=show_grad, show_local=show_local, limit=limit, keep=keep, folded=folded, gates=gates
+            root,
+            show_grad=show_grad,
+            show_local=show_local,
+            limit=limit,
+            keep=keep,
+            folded=folded,
+            gates=gates,
+            windowed=windowed,
         )
         self._plan = self._model.plan
         template = _template(self._model)

@@ -36,6 +36,8 @@ const SUM_MS = 500; // how long "7+2" shows before the sum, where a gradient add
 const MAX_HEIGHT = 560; // px: a picture's stage is at most this tall, or 80% of the window if that is more
 const READABLE_PX = 10; // no text is drawn smaller on screen when a picture opens
 const TB_RANKSEP = 0.2; // inches between ranks when laid out top to bottom
+const WRAP_RANKSEP = 0.15; // inches between ranks of a picture wrapped into rows (0.3 when not wrapped)
+const WRAP_NODESEP = 0.1; // inches between boxes of a rank in such a picture (0.12 when not wrapped)
 const MOVE_MS = 300; // how long the other nodes take to move to their places after a group (un)folds
 const MOVE_MAX = 400; // nodes: a bigger picture changes at once
 const LAYOUT_CACHE = 32;
@@ -185,6 +187,12 @@ function downwards(dot) {
   return dot.replace("rankdir=LR", "rankdir=TB").replace(/ranksep=[0-9.]+/, `ranksep=${TB_RANKSEP}`);
 }
 
+// The same picture left to right, its columns closer: to be wrapped into rows, a narrower picture
+// can cut into fewer or shorter rows (lesson 10's Lockstep halves fit at 1366 px so, and not without).
+function closer(dot, ranksep = WRAP_RANKSEP) {
+  return dot.replace(/ranksep=[0-9.]+/, `ranksep=${ranksep}`).replace(/nodesep=[0-9.]+/, `nodesep=${WRAP_NODESEP}`);
+}
+
 // A left-to-right picture too wide for its cell, wrapped into rows like a line of text: the
 // laid-out SVG is cut at gaps between its columns (where no box or frame is), each later part
 // is moved under the one before, and an edge that crosses a cut is drawn down and back to the
@@ -313,7 +321,10 @@ function wrapped(text, rows, widest = Infinity) {
   let low = -Infinity; // the lowest end of an edge between rows (its head may sit below its row's boxes)
   for (const { g, path, start: [tx1, ty1], end: [x2, y2] } of edgesIn(graph)) {
     const from = rowOf(tx1);
-    const to = rowOf(x2);
+    // the head's row: where the arrow's tip is (its path ends an arrow's length short of the head, which
+    // can be left of a cut in a narrow gap between columns)
+    const arrow = g.querySelector("polygon");
+    const to = rowOf(arrow ? Math.max(...numbersOf(arrow).map(([x]) => x)) : x2);
     if (from === to) {
       if (to) shiftChildren(g, shift[to].dx, shift[to].dy);
       continue;
@@ -559,6 +570,11 @@ class Picture {
     model.on("change:dot", this.onDot);
     this.names = ["cells", "current", "flow", "announce", "notes", "message", "title", "hint", "stepping", "details"];
     for (const name of this.names) model.on(`change:${name}`, later);
+    // the kernel kept the picture as it was (nothing to fold): no new layout comes to say so
+    this.onFitted = () => {
+      if (model.get("fitted") === "kept" && this.stage.dataset.fitting === "asked") this.stage.dataset.fitting = "kept";
+    };
+    model.on("change:fitted", this.onFitted);
     this.later = later;
     this.saved = new Map(); // DOT text -> how it was shown (direction, view, stage height): folding back restores it
     this.resize = new ResizeObserver(() => {
@@ -582,6 +598,7 @@ class Picture {
   dispose() {
     this.disposed = true;
     this.model.off("change:dot", this.onDot);
+    this.model.off("change:fitted", this.onFitted);
     for (const name of this.names) this.model.off(`change:${name}`, this.later);
     this.resize.disconnect();
     clearTimeout(this.resizeTimer);
@@ -672,13 +689,12 @@ class Picture {
     if (this.mode === "start" && !this.moved && Math.abs(this.stageWidth() - this.chosenWidth) > 2) this.rechoose();
   }
 
-  // direction: "LR", "TB", or "W2", "W3", ... (left to right, wrapped into that many rows)
+  // direction: "LR", "TB", or "W2:widest", "W3:widest", ... (left to right, wrapped into that many rows
+  // no wider than `widest` points; "W3:widest:ranksep": laid out with its columns that close, by `closer`)
   async laidOut(dot, direction) {
-    let text = await graphviz.layout(direction === "TB" ? downwards(dot) : dot);
-    if (direction.startsWith("W")) {
-      const [rows, widest] = direction.slice(1).split(":").map(Number);
-      text = wrapped(text, rows, widest) ?? text;
-    }
+    const [rows, widest, ranksep] = direction.startsWith("W") ? direction.slice(1).split(":").map(Number) : [];
+    let text = await graphviz.layout(direction === "TB" ? downwards(dot) : ranksep ? closer(dot, ranksep) : dot);
+    if (rows) text = wrapped(text, rows, widest) ?? text;
     return { dot, direction, text, size: sizeOf(text) };
   }
 
@@ -713,14 +729,21 @@ class Picture {
     if (area > 2 * this.stageWidth() * this.maxHeight() || boxesIn(dot) > MANY_BOXES) return across;
     const down = await this.laidOut(dot, "TB");
     if (this.fitScale(down.size) >= least) return down;
-    // wrapped into as few rows as make it fit (a row no narrower than the cell allows)
-    const rows = Math.ceil((across.size.w * PT * least) / this.stageWidth());
+    // wrapped into as few rows as make it fit (a row no narrower than the cell allows), cut from the
+    // picture as laid out or from it with its columns closer, whichever shows larger (each cuts otherwise)
+    const tight = await graphviz.layout(closer(dot));
     const widest = this.widest(across.size) - 8; // points, at the readable scale
-    for (let n = Math.max(2, rows); n <= rows + 1; n++) {
-      const text = wrapped(across.text, n, widest);
-      if (!text) continue;
-      const size = sizeOf(text);
-      if (this.fitScale(size) >= least) return { dot, direction: `W${n}:${widest}`, text, size };
+    const rows = (size) => Math.ceil((size.w * PT * least) / this.stageWidth());
+    for (let n = Math.max(2, rows(sizeOf(tight))); n <= rows(across.size) + 1; n++) {
+      let best = null;
+      for (const [from, ranksep] of [[across.text, ""], [tight, `:${WRAP_RANKSEP}`]]) {
+        const text = wrapped(from, n, widest);
+        const size = text && sizeOf(text);
+        if (size && this.fitScale(size) >= least && !(best && this.fitScale(best.size) >= this.fitScale(size))) {
+          best = { dot, direction: `W${n}:${widest}${ranksep}`, text, size };
+        }
+      }
+      if (best) return best;
     }
     return across;
   }
@@ -1143,6 +1166,20 @@ class Picture {
     if (!over) this.view = { ...full };
     this.applyView();
     this.keepCurrentInView();
+    this.askToFit(over);
+  }
+
+  // Too big to open whole here with its text at READABLE_PX: the kernel is asked, once, to fold its groups or,
+  // with none, to draw its arrays with fewer rows (GraphView.fit); `fitted` says what it did ("kept": nothing
+  // to do). (The stage's data-fitting tells the tests.)
+  askToFit(over) {
+    const fitted = this.model.get("fitted");
+    if (this.stage.dataset.fitting === "asked" && fitted) this.stage.dataset.fitting = fitted; // its answer, laid out
+    if (!over || fitted || this.askedToFit || this.moved || this.replayer || this.noKernel()) return;
+    if (!this.stage.clientWidth) return; // no width yet
+    this.askedToFit = true;
+    this.stage.dataset.fitting = "asked";
+    this.model.send({ type: P.messages.fit });
   }
 
   fit() {

@@ -35,7 +35,7 @@ from ipywidgets import Widget, widget_serialization
 from ..engine import Step
 from ..engine.foreign import as_graph, mirror_of
 from ..render import KEEP, LIMIT, backend
-from ..render.dot import build, groups_in, value_text
+from ..render.dot import build, groups_in, value_text, windowable
 from ..render.layout import RenderError
 from ..render.model import PictureModel
 from ..render.protocol import API, MESSAGES, front_end_constants
@@ -152,6 +152,10 @@ class GraphView(anywidget.AnyWidget):
     stepping = traitlets.Bool(False).tag(sync=True)  # arrow keys step (a stepper listens)
     # a stepper's whole walk, recorded (widgets/recorded.py, replay_state): with no kernel the page steps it
     replay = traitlets.Dict().tag(sync=True)
+    # the page found the picture too big to open whole in its cell with every text at 10 px: "folded" (its groups
+    # were folded, outermost first, so that it opens readable), "windowed" (nothing to fold: its arrays drawn with
+    # their first two rows) or "kept" (nothing to fold or window, or folding chosen already)
+    fitted = traitlets.Unicode().tag(sync=True)
 
     def __init__(
         self,
@@ -175,6 +179,7 @@ class GraphView(anywidget.AnyWidget):
             "keep": keep,
             "folded": folded,
             "gates": gates,
+            "windowed": False,
         }
         self._grads: Mapping | None = None
         self._lit: dict = {}
@@ -185,6 +190,8 @@ class GraphView(anywidget.AnyWidget):
         self._refold_handlers: list[Callable[[], None]] = []
         self._flow_count = 0
         self._asked: set[str] = set()  # the tensor boxes whose whole array the page has asked for
+        # whether a picture too big for its cell may open folded (set by the code or the student: never undone)
+        self.fold_to_fit = folded is None
         # the structure goes with the widget's first message, not in a second one
         super().__init__(front_end=front_end(), _dom_classes=("bpw-picture",), **self._plan_structure())
         self.on_msg(self._on_message)
@@ -310,7 +317,33 @@ class GraphView(anywidget.AnyWidget):
             path = matches[0]
         return path
 
-    def _refold(self, folded) -> GraphView:
+    def fit(self) -> GraphView:
+        """What the page asks of a picture too big to open whole in its cell: fold its outermost groups.
+
+        Only once, only where it has groups still unfolded, and only where neither the code nor the
+        student has chosen what to fold (``folded=``, ``fold``, ``unfold``, a click). ``fitted`` says what
+        was done. A stepper then steps a folded group as one; clicking a group unfolds it. With nothing
+        to fold, its arrays are drawn with their first two rows (``⋮`` for the rest, the whole array on
+        hover or focus): the steps stay the same.
+        """
+        if self.fitted:
+            return self
+        outermost = {path[:1] for path in self.groups()}
+        if self.fold_to_fit and outermost and not outermost <= self.folded:
+            self.fitted = "folded"  # sent first: the page reads it once the folded picture is laid out
+            return self._refold(self.folded | outermost, chosen=False)
+        if windowable(self._plan):
+            self.fitted = "windowed"
+            self._options["windowed"] = True
+            self._options["folded"] = self.folded
+            self._structure()
+            self.highlight(**self._lit)
+            return self
+        self.fitted = "kept"
+        return self
+
+    def _refold(self, folded, chosen: bool = True) -> GraphView:
+        self.fold_to_fit = self.fold_to_fit and not chosen
         self._options["folded"] = frozenset(folded)
         self._structure()
         self.highlight(**self._lit)
@@ -587,6 +620,8 @@ class GraphView(anywidget.AnyWidget):
             self.ask_details(str(content.get("id")))
         elif kind == MESSAGES["layout_failed"]:
             self._fall_back(str(content.get("reason", "")))
+        elif kind == MESSAGES["fit"]:
+            self.fit()
 
     def _fall_back(self, reason: str) -> None:
         """The browser could not lay out the whole graph in time: show the nodes nearest the output."""

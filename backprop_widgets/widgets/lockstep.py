@@ -20,6 +20,10 @@ from .stepper import BackwardStepper
 
 __all__ = ["Lockstep"]
 
+# The narrowest a half is drawn side by side: a stepper's picture of a small network opens whole in it with its
+# text at 10 px (lesson 10's two-layer network, top to bottom, is 530 px wide). A laptop's notebook cell (about
+# 940 px) holds one such half, a desktop's (about 1,500 px) two.
+HALF_WIDTH = "560px"
 OWN_CONTROLS = ("reset", "back", "step", "play", "speed", "run")  # each stepper's buttons: one row drives both
 
 
@@ -40,6 +44,8 @@ class Lockstep(widgets.VBox):
         _share_names(kit_loss, torch_root)
         self.kit = BackwardStepper(kit_loss, hide=OWN_CONTROLS, record=False)
         self.torch = BackwardStepper(torch_root, hide=OWN_CONTROLS, record=False)
+        for side in (self.kit, self.torch):
+            side.view.fold_to_fit = False  # a folded group is one step: the two walks would no longer match
         if len(self.kit.walk) != len(self.torch.walk):
             kit_ops = [n.op for n in self.kit.walk.order if n.op]
             torch_ops = [n.op for n in self.torch.walk.order if n.op]
@@ -60,19 +66,21 @@ class Lockstep(widgets.VBox):
         ):
             button.on_click(lambda _, act=action: act())
         bar = widgets.HBox([self.reset_button, self.back_button, self.step_button, self.run_button, self.verdict])
-        # two equal halves with a gutter between them, whatever each picture's own width
-        half = {"flex": "1 1 0", "min_width": "0"}
+        # two equal halves with a gutter between them, whatever each picture's own width; in a cell too narrow
+        # for two halves of HALF_WIDTH, one above the other (each picture then has the whole width to open in)
+        half = {"flex": f"1 1 {HALF_WIDTH}", "min_width": "0"}
         sides = widgets.HBox(
             [
                 widgets.VBox(
                     [widgets.HTML("<b>Your engine</b> (the kit's Tensor)"), self.kit],
-                    layout=widgets.Layout(margin="0 8px 0 0", **half),
+                    layout=widgets.Layout(margin="0 16px 8px 0", **half),
                 ),
                 widgets.VBox(
                     [widgets.HTML("<b>PyTorch</b> (loss.grad_fn and its next_functions)"), self.torch],
-                    layout=widgets.Layout(margin="0 0 0 8px", **half),
+                    layout=widgets.Layout(margin="0 0 8px 0", **half),
                 ),
-            ]
+            ],
+            layout=widgets.Layout(flex_flow="row wrap"),
         )
         super().__init__([bar, sides])
         self.add_class("bpw-lockstep")

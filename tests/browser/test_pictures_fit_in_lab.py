@@ -3,7 +3,7 @@
 A picture opens whole (no "out of view" note, no label outside its stage) with its smallest
 text at least 10 px on screen, unless its graph is bigger than can be read whole: then it
 opens folded or at its output end with the note, and still never below 10 px. Every picture
-of lessons 01-05 and 07 opens whole.
+of the lessons opens whole, but for the few listed in STILL_IN_PART.
 
 Set BPW_PICTURE_REPORT to a file name to keep every picture's measurements (JSON lines), and
 BPW_SHOT_DIR to a folder to keep a screenshot of every picture.
@@ -23,9 +23,13 @@ from .graph_dom import eventually, wait_until_laid_out
 LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
 READABLE_PX = 10.0
-# Lessons whose every picture opens whole at both sizes: their graphs are small enough to read whole
-# (a tensor graph too wide for the cell wraps into rows), so none may open in part.
-WHOLE = ("01_", "02_", "03_", "04_", "05_", "07_")
+# Every picture of every lesson opens whole at both sizes: a tensor graph too wide for the cell wraps into
+# rows (laid out with its columns closer where that cuts shorter rows), one with groups that no layout shows
+# whole opens folded by group, one with nothing to fold draws its arrays with two rows (GraphView.fit),
+# Lockstep's halves stack in a narrow cell. A picture that still opens in part (at 10 px, with the note) with
+# no rule of the layout saying why it must is listed here, so that it is seen, and the test fails once it
+# opens whole (then take it off the list). (lesson, window size, cell) -> what a student sees.
+STILL_IN_PART: dict[tuple[str, str, int], str] = {}
 # The stage is sized in whole CSS pixels, so a picture opened at exactly the readable scale can measure a
 # hundredth of a pixel less (9.99 px): that is still the front end's 10 px.
 ROUNDING_PX = 0.02
@@ -54,7 +58,7 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
   return {
     number, cell: cells.indexOf(cell), title: svg.getAttribute('aria-label') || '',
     boxes: svg.querySelectorAll('g.node').length,
-    folded: svg.querySelectorAll('g.folded').length,
+    folded: svg.querySelectorAll('g.folded').length, fitting: stage.dataset.fitting || '',
     note: (picture.querySelector('.bpw-more') || {}).textContent || '',
     outside: outside.length, outsideSample: outside.slice(0, 4),
     smallest: Math.round(smallest * 100) / 100, smallestText,
@@ -86,6 +90,7 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         return
     wait_until_laid_out(notebook.panel, timeout=60)
     notebook.page.wait_for_timeout(300)  # the stage's resize observer has settled
+    wait_until_fitted(notebook.panel)
     pictures = notebook.panel.evaluate(MEASURE_JS)
     _report(lesson.stem, window, pictures)
     shots = os.environ.get("BPW_SHOT_DIR")
@@ -93,7 +98,9 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         element = notebook.panel.locator(".bpw-picture").nth(picture["number"])
         element.scroll_into_view_if_needed()
         Path(shots).mkdir(parents=True, exist_ok=True)
-        element.screenshot(path=str(Path(shots) / f"{lesson.stem[:2]}-cell{picture['cell']}-{window}.png"))
+        element.screenshot(
+            path=str(Path(shots) / f"{lesson.stem[:2]}-cell{picture['cell']}-{picture['number']}-{window}.png")
+        )
     problems = []
     for picture in pictures:
         name = f"cell {picture['cell']} ({picture['title'][:60]})"
@@ -105,8 +112,11 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         part = picture["note"] or picture["outside"]
         if part and not picture["over"]:
             problems.append(f"{name}: opens in part ({picture['outside']} labels outside, note {picture['note']!r})")
-        if (part or picture["over"]) and lesson.name.startswith(WHOLE):
-            problems.append(f"{name}: opens in part, but every picture of this lesson can be read whole")
+        known = STILL_IN_PART.get((lesson.stem, window, picture["cell"]))
+        if (part or picture["over"]) and not known:
+            problems.append(f"{name}: opens in part, but every picture of the lessons can be read whole")
+        if known and not (part or picture["over"]):
+            problems.append(f"{name}: opens whole now: take it off STILL_IN_PART ({known})")
         if picture["over"] and _readable_whole(picture):
             problems.append(f"{name}: said to be too big, but it fits whole at {READABLE_PX} px ({picture['full']})")
     assert not problems, "\n".join(problems)
@@ -140,6 +150,18 @@ def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window)
     notebook.page.wait_for_timeout(300)
     [narrow] = notebook.panel.evaluate(MEASURE_JS)
     assert not narrow["note"] and not narrow["outside"] and narrow["smallest"] >= READABLE_PX - ROUNDING_PX, narrow
+
+
+def wait_until_fitted(panel, timeout: float = 60.0) -> None:
+    """Wait until no picture waits for the kernel to fold it (a picture too big for its cell asks once)."""
+    eventually(
+        lambda: panel.evaluate("root => root.querySelectorAll('.bpw-stage[data-fitting=asked]').length"),
+        lambda asking: asking == 0,
+        timeout,
+        "every picture that asked to be folded, folded and laid out again",
+    )
+    wait_until_laid_out(panel, timeout=timeout)
+    panel.page.wait_for_timeout(300)
 
 
 def _readable_whole(picture: dict) -> bool:

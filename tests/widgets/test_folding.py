@@ -1,8 +1,9 @@
 """Big graphs fold into neurons and layers: boxes, frames, clicks, and stepping a folded graph."""
 
+import numpy as np
 import pytest
 
-from backprop_widgets import BackwardStepper, PathView, draw
+from backprop_widgets import BackwardStepper, PathView, Tensor, Value, draw
 from backprop_widgets.nn.scalar import MLP
 
 
@@ -148,3 +149,55 @@ def test_the_path_view_opens_folded_and_lights_the_boxes_a_path_goes_through():
     assert sum(i.startswith("f") for i in lit) == 2, lit  # the edges between them
     unfolded = PathView(y, net.layers[0].neurons[0].w[0], folded=frozenset())
     assert not unfolded.view.folded and any(i.startswith("e") for i in unfolded.view.current)
+
+
+def test_a_picture_too_big_for_its_cell_folds_its_outermost_groups_once_when_the_page_asks():
+    _, y = net_and_output([2, 1])
+    view = draw(y)
+    unfolded = view.dot
+    view._on_message(view, {"type": "fit?"}, [])  # the page: too big to open whole here at 10 px
+    assert view.fitted == "folded" and view.folded == {("layer 1",), ("layer 2",)}
+    assert view.dot.count('class="value folded"') == 2 and "cluster_" not in view.dot
+    view.unfold("layer 1")
+    view.fit()  # asked again (a second picture of the same view): once is all
+    assert view.folded == {("layer 2",)} and view.dot != unfolded
+
+
+def test_nothing_is_folded_to_fit_where_the_code_or_the_student_chose_or_there_are_no_groups():
+    _, y = net_and_output([2, 1])
+    chosen = draw(y, folded=set())  # the code asked for every node
+    assert chosen.fit().fitted == "kept" and not chosen.folded
+    clicked = draw(y)
+    clicked.unfold("layer 1")  # nothing folded, but chosen
+    assert clicked.fit().fitted == "kept" and not clicked.folded
+    a = Value(2.0, label="a")
+    plain = draw((a * a + 1).tanh())  # no groups
+    assert plain.fit().fitted == "kept"
+
+
+def test_a_picture_too_big_for_its_cell_with_nothing_to_fold_draws_its_arrays_with_two_rows_once():
+    x = Tensor(np.arange(12.0).reshape(4, 3), label="x")
+    s = BackwardStepper(((x * x).sum()), gates=True)
+    s.step()
+    assert s.view.dot.count("⋮") == 0  # a 4×3 array: every row
+    total, lit, cells = s.total, s.view.current, len(s.view.slots)
+    s.view.fit()
+    assert s.view.fitted == "windowed" and not s.view.folded
+    assert s.view.dot.count("⋮") == 4  # x and x·x, data and grad: 2 rows of 4 and ⋮
+    assert s.total == total and s.view.current == lit  # the same steps, the same place
+    assert len(s.view.slots) == cells - 4 * 6  # 6 of 12 entries in each grid (the whole array is on hover)
+    s.view.fit()  # asked again: once is all
+    assert s.view.fitted == "windowed"
+    small = draw((Tensor([[1.0, 2.0], [3.0, 4.0]], label="w") * 2).sum())  # 2 rows: nothing to window
+    assert small.fit().fitted == "kept"
+
+
+def test_a_stepper_folded_to_fit_steps_each_layer_as_one_and_keeps_its_place():
+    net, y = net_and_output([3, 1])
+    s = BackwardStepper(y)
+    s.step()
+    s.step()
+    s.view.fit()
+    assert s.view.fitted == "folded" and s.total == 2  # one step per folded layer
+    s.run()
+    assert all(abs(s.walk.grads()[p] - p.grad) < 1e-12 for p in net.parameters())

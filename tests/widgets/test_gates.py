@@ -2,12 +2,15 @@
 marked on the picture and said in the stepper's panel at each step, on a toggle; and, in the forward stepper,
 what each gate does to a tangent (add adds, a fan-out copies)."""
 
+import re
+
 import numpy as np
 
 from backprop_widgets import BackwardStepper, Tensor, Value, forward_derivatives
 from backprop_widgets.engine import SCALAR_OPS, TENSOR_OPS
 from backprop_widgets.engine.gates import gate_pattern, gate_sentence, uses
 from backprop_widgets.nn import cross_entropy
+from backprop_widgets.render.dot import SMALL_FONT_SIZE
 from backprop_widgets.widgets.stepper import ForwardStepper
 
 
@@ -66,8 +69,21 @@ def test_the_picture_marks_every_op_and_the_fan_out():
     dot = s.view.dot
     for word in ("swaps", "distributes", "routes", "fan-out: adds"):
         assert word in dot
-    assert dot.count("xlabel") == 3  # one per op
+    assert dot.count("xlabel") == 4  # one per op, and one beside the fan-out a's box (not a node of its own)
+    assert "-fan" not in dot
     assert s.view.gates and "swaps" in s.view.svg
+
+
+def test_the_gate_words_are_no_smaller_than_the_pictures_other_captions():
+    # a smaller word would set the scale at which the whole picture reads at 10 px (7 pt: 1.07 CSS px per point,
+    # where 9 pt captions need 0.83), so that a picture with its gates marked could not open whole where one
+    # without them does
+    a, f = _abc()
+    dot = BackwardStepper(f, gates=True).view.dot
+    sizes = {int(n) for n in re.findall(r'POINT-SIZE="(\d+)"', dot)} | {
+        int(n) for n in re.findall(r"fontsize=(\d+)", dot)
+    }
+    assert min(sizes) == SMALL_FONT_SIZE, sizes
 
 
 def test_the_gates_on_a_tensor_classifier_graph():
@@ -121,7 +137,7 @@ def test_the_forward_stepper_says_what_each_gate_does_to_the_tangent():
     assert said[2].startswith("Relu = max(0, a) routes: the tangent passes") and "fan-out" not in said[2]
     assert "Relu = max(0, a) routes" in s.numbers.value
     dot = s.view.dot
-    assert s.view.gates == "forward" and dot.count("xlabel") == 3
+    assert s.view.gates == "forward" and dot.count("xlabel") == 4  # 3 ops and the fan-out
     for word in ("swaps", "adds", "routes", "fan-out: copies"):
         assert word in dot
     assert "distributes" not in dot and "fan-out: adds" not in dot  # backward's words stay with backward

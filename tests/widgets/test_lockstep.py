@@ -66,3 +66,15 @@ def test_both_pictures_show_the_gradient_each_step_reaches():
         b2 = next(n for n in side.walk.order if n.label == "b2")
         shown.append(side.view.texts(b2)["grad"])
     assert shown == ["[0.4, 0.106]"] * 2  # b2.grad, entry by entry at 3 significant digits
+
+
+def test_the_halves_stack_in_a_narrow_cell_and_are_never_folded_to_fit_only_windowed():
+    _, _, kit_loss, torch_loss = both()
+    view = Lockstep(kit_loss, torch_loss)
+    sides = view.children[1]
+    assert sides.layout.flex_flow == "row wrap"  # side by side where two halves fit, else one above the other
+    assert all(half.layout.flex.endswith(" 560px") for half in sides.children)
+    for side in (view.kit, view.torch):  # a folded group would be one step on one side only
+        total = side.total
+        assert not side.view.fold_to_fit and side.view.fit().fitted == "windowed" and not side.view.folded
+        assert side.total == total  # W1's 3 rows drawn as 2 and ⋮: the same steps
