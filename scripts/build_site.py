@@ -18,7 +18,9 @@ the kernel loads them as it starts: no ``%pip install`` cell.  The Pyodide runti
 build is npm's ``pyodide`` package, whose lock lists many packages it does not contain: the lock
 is trimmed to what the site ships.  The lessons carry the Pyodide kernel's kernelspec and a version
 mark that scripts/lite_lessons.js (added to the site as a prebuilt extension) compares with a
-student's saved copy.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
+student's saved copy.  The lessons are run first (in this Python, with nbclient) for their widget state,
+in which each stepper's walk is recorded: scripts/lite_walks.js steps those walks as soon as a lesson
+opens, while the browser's Python starts.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
 ``~/.cache/backprop_widgets-site``).
 """
 
@@ -63,6 +65,10 @@ LITE_LANGUAGE_INFO = {
 }
 # The plugin that keeps the lessons fresh (scripts/lite_lessons.js), as a prebuilt extension.
 LESSONS_EXTENSION = "backprop-widgets-lessons"
+# The plugin that steps the lessons' recorded walks before the kernel is ready (scripts/lite_walks.js).
+WALKS_EXTENSION = "backprop-widgets-walks"
+STATE_MIME = "application/vnd.jupyter.widget-state+json"
+VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 # What a lesson may need that the offline site does not have: how a lesson's code shows it needs it.
 OFFLINE_MISSING = {
     "numpy": r"^\s*(import|from) numpy\b",
@@ -264,10 +270,76 @@ def sources_hash(cells: list[dict]) -> str:
     return f"{h:08x}"
 
 
-def lesson_copies(dest: Path, offline: bool) -> dict[str, dict]:
+# --- the lessons' widget state -----------------------------------------------------------------
+
+
+def run_with_widget_state(dest: Path, timeout: int = 600) -> None:
+    """Each lesson run in a fresh kernel of this Python, saved into ``dest`` with its widget state.
+
+    The kit records each stepper's walk, laid out in Python, into that state (widgets/recorded.py): with it,
+    lite_walks.js steps the walks as soon as a lesson opens.  A lesson that cannot run here is left out (the
+    site then shows its stored outputs only).
+    """
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError:
+        print("no nbclient here: the site's lessons have no widget state (no walks before the kernel)")
+        return
+    dest.mkdir(parents=True, exist_ok=True)
+    env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = env_path  # the kernel imports the kit from this checkout
+    for lesson in sorted(LESSONS.glob("*.ipynb")):
+        notebook = nbformat.read(lesson, as_version=4)
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                                resources={"metadata": {"path": str(LESSONS)}})  # fmt: skip
+        try:
+            client.execute()
+        except Exception as error:  # noqa: BLE001 - any failure only leaves this lesson without its state
+            print(f"{lesson.name}: not run for its widget state ({type(error).__name__})")
+            continue
+        nbformat.write(notebook, dest / lesson.name)
+
+
+def slim_state(models: dict) -> dict:
+    """The saved widget state without the layout and style keys left at their defaults (null): ipywidgets
+    fills those in itself, and they are most of a lesson's state."""
+    for model in models.values():
+        if model["model_name"] == "LayoutModel" or model["model_name"].endswith("StyleModel"):
+            model["state"] = {k: v for k, v in model["state"].items() if v is not None}
+    return models
+
+
+def with_widget_state(notebook: dict, ran: dict | None) -> dict:
+    """The lesson with the widget state of the same lesson run (``ran``): its stored outputs kept, the widget
+    outputs pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
+    state = ran and ran["metadata"].get("widgets", {}).get(STATE_MIME)
+    if not state or len(ran["cells"]) != len(notebook["cells"]):
+        return notebook
+    views = []
+    shown = lambda cell: [o for o in cell.get("outputs", []) if o["output_type"] != "stream"]  # text comes in chunks
+    for cell, again in zip(notebook["cells"], ran["cells"], strict=True):
+        outputs, redone = shown(cell), shown(again)
+        if [o["output_type"] for o in outputs] != [o["output_type"] for o in redone]:
+            return notebook
+        for output, output_again in zip(outputs, redone, strict=True):
+            if VIEW_MIME in output.get("data", {}):
+                if VIEW_MIME not in output_again.get("data", {}):
+                    return notebook
+                views.append((output["data"][VIEW_MIME], output_again["data"][VIEW_MIME]["model_id"]))
+    for view, model_id in views:
+        view["model_id"] = model_id
+    slim_state(state["state"])
+    notebook["metadata"]["widgets"] = {STATE_MIME: state}
+    return notebook
+
+
+def lesson_copies(dest: Path, offline: bool, runs: Path | None = None) -> dict[str, dict]:
     """The lessons as the site shows them, each marked with its version; what lite_lessons.js knows of them.
 
-    Offline, lessons that need numpy say so first.
+    Offline, lessons that need numpy say so first.  With ``runs`` (the lessons run by ``run_with_widget_state``),
+    each lesson carries its widget state; its version mark is the lesson's own (a rebuild, whose run makes new
+    widget ids, does not make it new to a returning student).
     """
     dest.mkdir(parents=True)
     shipped = {}
@@ -283,32 +355,41 @@ def lesson_copies(dest: Path, offline: bool) -> dict[str, dict]:
         mark = {"version": hashlib.sha256(text.encode()).hexdigest()[:12], "sources": sources_hash(notebook["cells"])}
         notebook["metadata"]["backprop_widgets"] = mark
         shipped[lesson.name] = mark
+        ran = runs / lesson.name if runs else None
+        if ran and ran.exists():
+            notebook = with_widget_state(notebook, json.loads(ran.read_text()))
         (dest / lesson.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
     return shipped
 
 
 def add_lessons_extension(out: Path, shipped: dict[str, dict]) -> None:
-    """lite_lessons.js into the site as a prebuilt extension, with the shipped lessons' marks filled in."""
-    folder = out / "extensions" / LESSONS_EXTENSION
-    (folder / "static").mkdir(parents=True)
+    """lite_lessons.js into the site as a prebuilt extension, with the shipped lessons' marks filled in;
+    and lite_walks.js."""
     script = (ROOT / "scripts" / "lite_lessons.js").read_text()
-    script = script.replace("/*SHIPPED*/ {}", json.dumps(shipped, sort_keys=True))
+    add_extension(out, LESSONS_EXTENSION, script.replace("/*SHIPPED*/ {}", json.dumps(shipped, sort_keys=True)))
+    add_extension(out, WALKS_EXTENSION, (ROOT / "scripts" / "lite_walks.js").read_text())
+
+
+def add_extension(out: Path, name: str, script: str) -> None:
+    """A plain-JavaScript JupyterLab plugin into the site as a prebuilt extension (no Node.js build)."""
+    folder = out / "extensions" / name
+    (folder / "static").mkdir(parents=True)
     (folder / "static" / "remoteEntry.js").write_text(script)
-    package = {"name": LESSONS_EXTENSION, "version": "1.0.0", "jupyterlab": {"extension": True}}
+    package = {"name": name, "version": "1.0.0", "jupyterlab": {"extension": True}}
     (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     config_path = out / "jupyter-lite.json"
     config = json.loads(config_path.read_text())
     extensions = config["jupyter-config-data"].setdefault("federated_extensions", [])
-    extensions.append({"name": LESSONS_EXTENSION, "load": "static/remoteEntry.js", "extension": "./extension"})
+    extensions.append({"name": name, "load": "static/remoteEntry.js", "extension": "./extension"})
     config_path.write_text(json.dumps(config, indent=2) + "\n")
 
 
-def build(out: Path, offline: bool) -> None:
+def build(out: Path, offline: bool, runs: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        build_in(Path(tmp), out, offline)
+        build_in(Path(tmp), out, offline, runs)
 
 
-def build_in(tmp: Path, out: Path, offline: bool) -> None:
+def build_in(tmp: Path, out: Path, offline: bool, runs: Path | None = None) -> None:
     from jupyterlite_pyodide_kernel.constants import PYODIDE_CDN_URL, PYODIDE_PYTHON_VERSION, PYODIDE_VERSION
 
     project = read_pyproject()["project"]
@@ -379,7 +460,7 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
     lite_dir = Path(tmp) / "lite"
     lite_dir.mkdir()
     contents = Path(tmp) / "lessons"
-    shipped = lesson_copies(contents, offline)
+    shipped = lesson_copies(contents, offline, runs)
     if out.exists():
         shutil.rmtree(out)
     run(
@@ -425,6 +506,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(ROOT)})"
     )
+    parser.add_argument("--runs", type=Path, help=argparse.SUPPRESS)  # the lessons run with their widget state
     args = parser.parse_args(argv)
     try:
         import jupyterlite_pyodide_kernel  # noqa: F401
@@ -437,8 +519,10 @@ def main(argv: list[str] | None = None) -> None:
         command = [str(python), str(Path(__file__).resolve()), *(argv if argv is not None else sys.argv[1:])]
         if "--out" not in command:
             command += ["--out", str(DEFAULT_OUT)]
-        raise SystemExit(subprocess.run(command).returncode)
-    build(args.out.resolve(), args.offline)
+        with tempfile.TemporaryDirectory() as runs:  # run here, where the kit and its kernel are
+            run_with_widget_state(Path(runs))
+            raise SystemExit(subprocess.run([*command, "--runs", runs]).returncode)
+    build(args.out.resolve(), args.offline, args.runs)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,183 @@
+// The lessons' recorded walks, stepping as soon as a lesson opens in the JupyterLite site: a JupyterLab
+// plugin in plain JavaScript (a prebuilt extension, as scripts/lite_lessons.js), written into the site by
+// scripts/build_site.py.
+//
+// The site's lessons carry their widget state (build_site.py runs them): each stepper's picture holds its
+// whole walk (the "replay" trait, widgets/recorded.py) and the picture laid out in Python. JupyterLab's
+// widget manager shows that state only once the kernel is ready, 12-30 s into a lesson in the browser's
+// Python. So, as a lesson opens, this plugin draws each stepper's saved output itself: the stepper's
+// buttons, label and panel as plain elements with the classes the kit gives them, and the picture drawn by
+// the kit's own front end (the "_esm" of the saved state) on a small stand-in model. That front end sees
+// no kernel behind the picture and steps the recorded walk (static/frontend.js, its replay section), as it
+// does in a notebook reopened without a kernel. Running the cell replaces it with the live widget.
+
+// In a function of its own: the site's plain scripts share one global scope.
+(() => {
+  const NAME = 'backprop-widgets-walks';
+  const STATE = 'application/vnd.jupyter.widget-state+json';
+  const VIEW = 'application/vnd.jupyter.widget-view+json';
+  const REGISTRY = '__backprop_widgets_walks'; // not the live widgets' registry: theirs waits for the kernel's
+  const REF = 'IPY_MODEL_';
+
+  // A widget model as the kit's front end uses it (get, set, on, off, send), over one model's saved state.
+  class StandIn {
+    constructor(state) {
+      this.state = { ...state };
+      this.listeners = new Map();
+    }
+    get(name) {
+      return this.state[name];
+    }
+    set(name, value) {
+      const changes = typeof name === 'object' ? name : { [name]: value };
+      Object.assign(this.state, changes);
+      for (const key of Object.keys(changes)) this.emit(`change:${key}`, changes[key]);
+      this.emit('change');
+    }
+    on(event, callback) {
+      if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+      this.listeners.get(event).add(callback);
+    }
+    off(event, callback) {
+      this.listeners.get(event)?.delete(callback);
+    }
+    emit(event, ...args) {
+      for (const callback of [...(this.listeners.get(event) || [])]) callback(...args);
+    }
+    send() {} // no kernel to tell
+    save_changes() {}
+  }
+
+  // The kit's front end (frontend.js as the kernel sent it, in the saved state of its one _FrontEnd model),
+  // imported once per distinct code, on a registry of its own.
+  const frontEnds = new Map();
+
+  function frontEnd(code) {
+    if (!frontEnds.has(code)) {
+      const own = code.replaceAll('globalThis.__backprop_widgets', `globalThis.${REGISTRY}`);
+      const url = URL.createObjectURL(new Blob([own], { type: 'text/javascript' }));
+      frontEnds.set(code, import(/* webpackIgnore: true */ url).then(module => {
+        URL.revokeObjectURL(url);
+        module.default.initialize({ model: new StandIn({}) });
+        const registry = globalThis[REGISTRY];
+        return Object.values(registry).find(entry => entry.loaded).ready;
+      }));
+    }
+    return frontEnds.get(code);
+  }
+
+  function el(tag, classes, text) {
+    const node = document.createElement(tag);
+    node.className = classes.filter(Boolean).join(' ');
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  const modelOf = (models, ref) => typeof ref === 'string' && ref.startsWith(REF) ? models[ref.slice(REF.length)] : null;
+
+  // Is this saved widget, or a widget inside it, a picture with a recorded walk laid out in Python?
+  function hasWalk(models, model, depth = 0) {
+    if (!model || depth > 20) return false;
+    const state = model.state;
+    if (state.replay && state.replay.svg && state.replay.steps) return true;
+    return (state.children || []).some(ref => hasWalk(models, modelOf(models, ref), depth + 1));
+  }
+
+  // One saved widget as plain elements: boxes, buttons, labels, HTML, the pictures; a control that only
+  // Python answers is drawn disabled (the replay greys out and explains the ones marked bpw-needs-kernel).
+  function draw(models, model, pictures) {
+    const state = model.state;
+    const layout = modelOf(models, state.layout);
+    const classes = ['jupyter-widgets', ...(state._dom_classes || [])];
+    let node;
+    switch (model.model_name) {
+      case 'VBoxModel':
+      case 'HBoxModel':
+      case 'BoxModel':
+        node = el('div', [...classes, 'widget-container', 'widget-box', model.model_name === 'HBoxModel' ? 'widget-hbox' : 'widget-vbox']);
+        for (const ref of state.children || []) {
+          const child = modelOf(models, ref);
+          if (child) node.appendChild(draw(models, child, pictures));
+        }
+        break;
+      case 'ButtonModel':
+      case 'ToggleButtonModel':
+        node = el('button', [...classes, 'jupyter-button', 'widget-button'], state.description || '');
+        node.title = state.tooltip || state.description || '';
+        node.disabled = !!state.disabled || !/bpw-go-/.test(classes.join(' '));
+        break;
+      case 'LabelModel':
+        node = el('div', [...classes, 'widget-label'], state.value || '');
+        break;
+      case 'HTMLModel':
+      case 'HTMLMathModel': {
+        const kind = model.model_name === 'HTMLModel' ? 'widget-html' : 'widget-htmlmath';
+        node = el('div', [...classes, 'widget-inline-hbox', kind]);
+        const content = el('div', [`${kind}-content`]);
+        content.innerHTML = state.value || ''; // the kit's own saved HTML, as ipywidgets shows it
+        node.appendChild(content);
+        break;
+      }
+      case 'AnyModel':
+        node = el('div', [...classes, 'jupyter-widgets-disconnected']);
+        if (typeof state.dot === 'string') pictures.push({ node, state });
+        break;
+      default: // sliders, play, toggle buttons, text: Python's
+        node = el('div', [...classes, 'widget-inline-hbox'], state.description || '');
+        node.setAttribute('aria-disabled', 'true');
+    }
+    if (layout && layout.state.display === 'none') node.style.display = 'none';
+    return node;
+  }
+
+  async function show(output, models, model) {
+    const pictures = [];
+    const node = draw(models, model, pictures);
+    node.classList.add('bpw-walk-preview');
+    output.replaceChildren(node); // what the output showed before: "Loading widget..." or its plain text
+    for (const { node: host, state } of pictures) {
+      const code = modelOf(models, state.front_end)?.state._esm;
+      if (!code) continue;
+      const { render } = await frontEnd(code);
+      render({ model: new StandIn(state), el: host });
+    }
+  }
+
+  function preview(panel) {
+    const saved = (panel.context.model.getMetadata('widgets') || {})[STATE];
+    const models = saved && saved.state;
+    if (!models) return;
+    for (const cell of panel.content.widgets) {
+      if (cell.model.type !== 'code' || !cell.outputArea) continue;
+      const outputs = cell.model.outputs;
+      const nodes = cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child .jp-OutputArea-output');
+      for (let i = 0; i < outputs.length && i < nodes.length; i++) {
+        const view = outputs.get(i).data[VIEW];
+        const model = view && models[view.model_id];
+        if (hasWalk(models, model)) show(nodes[i], models, model).catch(console.error);
+      }
+    }
+  }
+
+  const plugin = {
+    id: `${NAME}:plugin`,
+    autoStart: true,
+    activate: app => {
+      const seen = new WeakSet();
+      app.shell.layoutModified.connect(() => {
+        for (const widget of app.shell.widgets('main')) {
+          if (seen.has(widget) || !widget.context || !widget.content || !widget.content.widgets) continue;
+          seen.add(widget);
+          widget.context.ready.then(() => widget.revealed).then(() => widget.isDisposed || preview(widget))
+            .catch(console.error);
+        }
+      });
+    }
+  };
+
+  window._JUPYTERLAB = window._JUPYTERLAB || {};
+  window._JUPYTERLAB[NAME] = {
+    init: async () => {},
+    get: async () => () => ({ __esModule: true, default: [plugin] })
+  };
+})();
