@@ -69,6 +69,7 @@ LESSONS_EXTENSION = "backprop-widgets-lessons"
 WALKS_EXTENSION = "backprop-widgets-walks"
 STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+WALKS_KEY = "backprop_widgets_walks"  # the site's lessons' widget state, read by lite_walks.js only
 # What a lesson may need that the offline site does not have: how a lesson's code shows it needs it.
 OFFLINE_MISSING = {
     "numpy": r"^\s*(import|from) numpy\b",
@@ -311,8 +312,8 @@ def slim_state(models: dict) -> dict:
 
 
 def with_widget_state(notebook: dict, ran: dict | None) -> dict:
-    """The lesson with the widget state of the same lesson run (``ran``): its stored outputs kept, the widget
-    outputs pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
+    """The lesson with the widget state of the same lesson run (``ran``, in metadata[WALKS_KEY]): its stored
+    outputs kept, the widget outputs pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
     state = ran and ran["metadata"].get("widgets", {}).get(STATE_MIME)
     if not state or len(ran["cells"]) != len(notebook["cells"]):
         return notebook
@@ -329,8 +330,9 @@ def with_widget_state(notebook: dict, ran: dict | None) -> dict:
                 views.append((output["data"][VIEW_MIME], output_again["data"][VIEW_MIME]["model_id"]))
     for view, model_id in views:
         view["model_id"] = model_id
-    slim_state(state["state"])
-    notebook["metadata"]["widgets"] = {STATE_MIME: state}
+    # Under a key of the kit's, not "widgets": JupyterLab's widget manager would load that state once the kernel
+    # is ready, and the saved front-end model, with no kernel behind it, would then stand in for the live one.
+    notebook["metadata"][WALKS_KEY] = slim_state(state["state"])
     return notebook
 
 

@@ -2,7 +2,8 @@
 // plugin in plain JavaScript (a prebuilt extension, as scripts/lite_lessons.js), written into the site by
 // scripts/build_site.py.
 //
-// The site's lessons carry their widget state (build_site.py runs them): each stepper's picture holds its
+// The site's lessons carry their widget state (build_site.py runs them and stores it under a key of
+// the kit's, which JupyterLab's widget manager leaves alone): each stepper's picture holds its
 // whole walk (the "replay" trait, widgets/recorded.py) and the picture laid out in Python. JupyterLab's
 // widget manager shows that state only once the kernel is ready, 12-30 s into a lesson in the browser's
 // Python. So, as a lesson opens, this plugin draws each stepper's saved output itself: the stepper's
@@ -14,7 +15,7 @@
 // In a function of its own: the site's plain scripts share one global scope.
 (() => {
   const NAME = 'backprop-widgets-walks';
-  const STATE = 'application/vnd.jupyter.widget-state+json';
+  const KEY = 'backprop_widgets_walks'; // the lesson's widget state, as build_site.py stores it
   const VIEW = 'application/vnd.jupyter.widget-view+json';
   const REGISTRY = '__backprop_widgets_walks'; // not the live widgets' registry: theirs waits for the kernel's
   const REF = 'IPY_MODEL_';
@@ -144,19 +145,33 @@
   }
 
   function preview(panel) {
-    const saved = (panel.context.model.getMetadata('widgets') || {})[STATE];
-    const models = saved && saved.state;
+    const models = panel.context.model.getMetadata(KEY);
     if (!models) return;
-    for (const cell of panel.content.widgets) {
-      if (cell.model.type !== 'code' || !cell.outputArea) continue;
-      const outputs = cell.model.outputs;
-      const nodes = cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child .jp-OutputArea-output');
-      for (let i = 0; i < outputs.length && i < nodes.length; i++) {
-        const view = outputs.get(i).data[VIEW];
-        const model = view && models[view.model_id];
-        if (hasWalk(models, model)) show(nodes[i], models, model).catch(console.error);
+    const pending = new Set(panel.content.widgets.filter(cell => cell.model.type === 'code' && [...cell.model.outputs]
+      .some(output => hasWalk(models, models[(output.data[VIEW] || {}).model_id]))));
+    // Cells are drawn as they near the view: each one's walks are shown once its outputs are there.
+    const look = () => {
+      for (const cell of pending) {
+        if (cell.isDisposed || !cell.outputArea) {
+          pending.delete(cell);
+          continue;
+        }
+        const outputs = cell.model.outputs;
+        const nodes = cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child .jp-OutputArea-output');
+        if (nodes.length < outputs.length) continue;
+        pending.delete(cell);
+        for (let i = 0; i < outputs.length; i++) {
+          const view = outputs.get(i).data[VIEW];
+          const model = view && models[view.model_id];
+          if (hasWalk(models, model)) show(nodes[i], models, model).catch(console.error);
+        }
       }
-    }
+      if (!pending.size) observer.disconnect();
+    };
+    const observer = new MutationObserver(() => requestAnimationFrame(look));
+    observer.observe(panel.content.node, { childList: true, subtree: true });
+    panel.disposed.connect(() => observer.disconnect());
+    look();
   }
 
   const plugin = {

@@ -112,3 +112,50 @@ def test_the_sites_lessons_carry_the_browser_kernels_spec_joined_text_and_their_
     changed = json.loads(json.dumps(lesson["cells"]))
     changed[5]["source"] += " "
     assert site.sources_hash(changed) != site.sources_hash(lesson["cells"])
+
+
+def test_the_sites_lessons_take_the_widget_state_of_a_run_keeping_their_outputs_and_marks(tmp_path):
+    """A run's widget state goes under the kit's key (not "widgets", which JupyterLab's manager would load), the
+    widget outputs point at the run's models, the rest of the stored outputs and the version mark stay; a run
+    whose outputs are not the stored ones' gives no state."""
+    import copy
+    import json
+
+    site = load("build_site")
+    view = "application/vnd.jupyter.widget-view+json"
+    stored = {
+        "metadata": {},
+        "cells": [
+            {"cell_type": "markdown", "source": "# A lesson", "metadata": {}},
+            {"cell_type": "code", "source": "s = Stepper()\nprint('a'); print('b')\ns", "metadata": {}, "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "a\nb\n"},
+                {"output_type": "execute_result", "data": {"text/plain": "Stepper()", view: {"model_id": "old"}}},
+            ]},
+        ],
+    }  # fmt: skip
+    ran = copy.deepcopy(stored)
+    ran["cells"][1]["outputs"][:1] = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a\n", "b\n")]
+    ran["cells"][1]["outputs"][2]["data"][view]["model_id"] = "new"
+    layout = {"model_name": "LayoutModel", "state": {"display": "none", "width": None}}
+    picture = {"model_name": "AnyModel", "state": {"replay": {"steps": []}, "title": None}}
+    ran["metadata"]["widgets"] = {site.STATE_MIME: {"state": {"l": layout, "new": picture}}}
+
+    shown = site.with_widget_state(copy.deepcopy(stored), copy.deepcopy(ran))
+    assert "widgets" not in shown["metadata"]
+    assert shown["metadata"][site.WALKS_KEY] == {"l": {"model_name": "LayoutModel", "state": {"display": "none"}},
+                                                 "new": picture}  # fmt: skip
+    assert shown["cells"][1]["outputs"][0] == stored["cells"][1]["outputs"][0]  # the stored text, unsplit
+    assert shown["cells"][1]["outputs"][1]["data"][view] == {"model_id": "new"}
+
+    unlike = copy.deepcopy(ran)
+    unlike["cells"][1]["outputs"].pop()
+    assert site.with_widget_state(copy.deepcopy(stored), unlike) == stored
+
+    (tmp_path / "runs").mkdir()
+    name = "01_sigmoid_tree.ipynb"
+    lesson = json.loads((site.LESSONS / name).read_text())
+    (tmp_path / "runs" / name).write_text(json.dumps({**lesson, "metadata": {**lesson["metadata"], **ran["metadata"]}}))
+    marks = site.lesson_copies(tmp_path / "plain", offline=False)
+    with_runs = site.lesson_copies(tmp_path / "walks", offline=False, runs=tmp_path / "runs")
+    assert with_runs == marks  # a rebuild's new widget ids do not make a lesson new to a returning student
+    assert site.WALKS_KEY in json.loads((tmp_path / "walks" / name).read_text())["metadata"]

@@ -445,3 +445,39 @@ def test_lesson_01_starts_without_numpy(tmp_path):
     assert "backprop-widgets" in started
     assert not started & {"numpy", "matplotlib", "pillow"}, sorted(started)
     assert {"matplotlib", "pillow"} <= build_site.closure(lock, ["numpy"])
+
+
+def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_browser):
+    """Lesson 01's first stepper steps as the lesson opens, while the browser's Python is still starting: its
+    picture is the one laid out in Python when the site was built, its walk the one recorded then."""
+    from playwright.sync_api import expect
+
+    lesson = LESSONS[0]
+    page = offline_browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    try:
+        started = time.monotonic()
+        page.goto(f"{lite_site}/lab/index.html?path={lesson}")
+        stepper = page.locator(".bpw-walk-preview.bpw-stepper.bpw-replaying").first
+        picture = stepper.locator(".bpw-picture")
+        expect(picture.locator("[data-replay-at] .bpw-stage svg")).to_be_visible(timeout=120_000)
+        seconds = time.monotonic() - started
+        status = page.evaluate("p => window.__lite.status(p)", lesson)
+        assert status != "idle", "the kernel was ready before the walk showed: nothing was tested"
+        at = lambda: picture.locator("[data-replay-at]").get_attribute("data-replay-at")
+        assert at() == "0"
+        texts, lit = svg_texts(picture), current_ids(picture)
+        stepper.get_by_role("button", name="Step").click()
+        assert at() == "1"
+        expect(stepper.locator(".bpw-position")).to_have_text(re.compile(r"step 1 of \d+"))
+        assert (svg_texts(picture), current_ids(picture)) != (texts, lit), "the picture did not change on Step"
+        assert page.evaluate("p => window.__lite.status(p)", lesson) != "idle"  # still before the kernel
+        shot(page, "lesson-01-walk-steps-before-the-kernel.png")
+        print(f"{lesson}: the first recorded walk stepped {seconds:.1f} s after navigation (kernel: {status})")
+        stepper.get_by_role("button", name="Back").click()
+        assert at() == "0"
+        assert not console, console
+    finally:
+        page.close()
+    assert not offline_browser.outside, f"requests beyond localhost (aborted): {offline_browser.outside[:5]}"
