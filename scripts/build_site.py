@@ -315,11 +315,12 @@ def with_widget_state(notebook: dict, ran: dict | None) -> dict:
     """The lesson with the widget state of the same lesson run (``ran``, in metadata[WALKS_KEY]): its stored
     outputs kept, the widget outputs pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
     state = ran and ran["metadata"].get("widgets", {}).get(STATE_MIME)
-    if not state or len(ran["cells"]) != len(notebook["cells"]):
+    code = lambda nb: [c for c in nb["cells"] if c["cell_type"] == "code"]  # the offline note is markdown
+    if not state or len(code(ran)) != len(code(notebook)):
         return notebook
     views = []
     shown = lambda cell: [o for o in cell.get("outputs", []) if o["output_type"] != "stream"]  # text comes in chunks
-    for cell, again in zip(notebook["cells"], ran["cells"], strict=True):
+    for cell, again in zip(code(notebook), code(ran), strict=True):
         outputs, redone = shown(cell), shown(again)
         if [o["output_type"] for o in outputs] != [o["output_type"] for o in redone]:
             return notebook

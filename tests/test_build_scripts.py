@@ -147,6 +147,10 @@ def test_the_sites_lessons_take_the_widget_state_of_a_run_keeping_their_outputs_
     assert shown["cells"][1]["outputs"][0] == stored["cells"][1]["outputs"][0]  # the stored text, unsplit
     assert shown["cells"][1]["outputs"][1]["data"][view] == {"model_id": "new"}
 
+    noted = copy.deepcopy(stored)  # offline, a lesson that needs numpy opens with a note the run did not have
+    noted["cells"].insert(0, {"cell_type": "markdown", "source": "You can read this lesson here", "metadata": {}})
+    assert site.WALKS_KEY in site.with_widget_state(noted, copy.deepcopy(ran))["metadata"]
+
     unlike = copy.deepcopy(ran)
     unlike["cells"][1]["outputs"].pop()
     assert site.with_widget_state(copy.deepcopy(stored), unlike) == stored
