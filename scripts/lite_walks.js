@@ -147,7 +147,8 @@
   function preview(panel) {
     const models = panel.context.model.getMetadata(KEY);
     if (!models) return;
-    const pending = new Set(panel.content.widgets.filter(cell => cell.model.type === 'code' && [...cell.model.outputs]
+    const outputsOf = cell => Array.from({ length: cell.model.outputs.length }, (_, i) => cell.model.outputs.get(i));
+    const pending = new Set(panel.content.widgets.filter(cell => cell.model.type === 'code' && outputsOf(cell)
       .some(output => hasWalk(models, models[(output.data[VIEW] || {}).model_id]))));
     // Cells are drawn as they near the view: each one's walks are shown once its outputs are there.
     const look = () => {

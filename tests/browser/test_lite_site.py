@@ -453,7 +453,13 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
     from playwright.sync_api import expect
 
     lesson = LESSONS[0]
-    page = offline_browser.new_page()
+    # a new student's browser: the other tests' ran copies of lesson 01 (kept in the browser) show their own runs
+    context = offline_browser.browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.add_init_script(HELPERS_JS)
+    outside: list[str] = []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lite_site + "/") else (
+        outside.append(r.request.url), r.abort()))  # fmt: skip
+    page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     try:
@@ -479,5 +485,5 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
         assert at() == "0"
         assert not console, console
     finally:
-        page.close()
-    assert not offline_browser.outside, f"requests beyond localhost (aborted): {offline_browser.outside[:5]}"
+        context.close()
+    assert not outside, f"requests beyond localhost (aborted): {outside[:5]}"
