@@ -75,6 +75,7 @@ DEFAULTS = {
 # exists), so that RLIMIT_NPROC, which Linux does not apply to root, counts that sandbox's processes alone.
 SANDBOX_UIDS = range(2_000_000_000, 2_001_000_000)
 FILE_SIZE_LIMIT = 64 * 2**20
+OUTPUT_READ = 16 * 2**20  # bytes: the most of a fresh process's output read back (its end: the report)
 ETC_FILES = (
     "fonts",
     "ld.so.cache",
@@ -302,22 +303,26 @@ def run_fresh(program: str, task: str, timeout: float = 60, packages: bool = Tru
             uid = sandbox_uid(group)
             _give(private, uid)
             command = sandbox_command(private, command, kit=False, uid=uid, packages=packages)
-        child = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=functools.partial(_apply_limits, group) if sandboxed else None,
-            env=sandbox_environment(kit=False),
-            cwd=str(private),
-        )
-        try:
-            out, _ = child.communicate(task.encode(), timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
-            raise
-        lines = out.decode("utf-8", "replace").strip().splitlines()
+        # Its output goes to a file, not a pipe: the file size limit (RLIMIT_FSIZE) stops a program that prints
+        # without end, and only the file's end is read back (a pipe would hold all it printed in the grader).
+        with open(private / "output", "w+b") as output:
+            child = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=output,
+                stderr=subprocess.DEVNULL,
+                preexec_fn=functools.partial(_apply_limits, group) if sandboxed else None,
+                env=sandbox_environment(kit=False),
+                cwd=str(private),
+            )
+            try:
+                child.communicate(task.encode(), timeout=timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.communicate()
+                raise
+            output.seek(max(0, output.seek(0, os.SEEK_END) - OUTPUT_READ))
+            lines = output.read().decode("utf-8", "replace").strip().splitlines()
         return lines[-1] if lines else ""
     finally:
         if group is not None:

@@ -47,6 +47,8 @@ FONT = "Helvetica,Arial,sans-serif"
 # Captions, frame names and local gradients: one point smaller, never less, so that a picture
 # drawn at 0.83 of its size (10 / (9 * 4/3) CSS px per point) still shows every text at 10 px.
 SMALL_FONT_SIZE = FONT_SIZE - 1
+BOLD = 1.12  # how much wider bold letters are drawn than regular ones (Liberation Sans, Arial, Helvetica)
+ROUND_OP = 5  # an op's symbol up to this many characters sits in a circle; a longer one (Σ axis=1) in an ellipse
 
 # Pictures of graphs above LIMIT nodes show only the KEEP nodes nearest the
 # output, so that a layout never takes more than a few seconds.  Above MEDIUM
@@ -706,8 +708,8 @@ def _add_node(target, picture: Plan, node: Any, k: int, text, slots: dict, detai
         target.node(
             op_id(k),
             label=f"<{html.escape(op_title(node))}>",
-            shape="circle",
             width="0.3",
+            **({"shape": "circle"} if len(op_title(node)) <= ROUND_OP else {"shape": "ellipse", "height": "0.3"}),
             margin="0.02",
             style="filled",
             color=border,
@@ -802,8 +804,18 @@ def _add_array_box(dot: graphviz.Digraph, picture: Plan, node: Any, k: int, text
     shape_text = "×".join(str(n) for n in shape) + (
         " (value not kept)" if getattr(node.data, "not_kept", False) else ""
     )
-    name = f"<B>{html.escape(str(node.label))}</B> " if node.label is not None else ""
-    table_rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{name}{caption}{shape_text}</FONT></TD></TR>']
+    # The name in bold, in a cell of its own wide enough for bold letters (Graphviz measures them as regular
+    # ones, so a long bold name ran into its shape), then the shape in small grey letters.
+    name = (
+        f'<TD ALIGN="LEFT" WIDTH="{math.ceil(BOLD * text_width(str(node.label)) + text_width(" "))}">'
+        f"<B>{html.escape(str(node.label))}</B></TD>"
+        if node.label is not None
+        else ""
+    )
+    table_rows = [
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{name}'
+        f'<TD ALIGN="LEFT">{caption}{shape_text}</FONT></TD></TR></TABLE></TD></TR>'
+    ]
     own = []
     for slot_kind in kinds:
         cells = [Slot(slot_kind, k, width=width, array=True, entry=e) for e in entries]

@@ -310,6 +310,7 @@ function wrapped(text, rows, widest = Infinity) {
   }
   for (const [g, r] of placed) if (r) shiftChildren(g, shift[r].dx, shift[r].dy);
   reach = -Infinity; // the rightmost turn of an edge between rows
+  let low = -Infinity; // the lowest end of an edge between rows (its head may sit below its row's boxes)
   for (const { g, path, start: [tx1, ty1], end: [x2, y2] } of edgesIn(graph)) {
     const from = rowOf(tx1);
     const to = rowOf(x2);
@@ -324,6 +325,7 @@ function wrapped(text, rows, widest = Infinity) {
     reach = Math.max(reach, cut);
     const ex = x2 + shift[to].dx;
     const ey = y2 + shift[to].dy;
+    low = Math.max(low, ey + 4);
     const lx = left + WRAP_MARGIN / 2;
     const q = 4;
     const f = (n) => n.toFixed(2);
@@ -342,7 +344,7 @@ function wrapped(text, rows, widest = Infinity) {
   const [, , , h] = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
   const x1 = Math.max(reach, ...rowsBox.map((b, r) => b.x1 + shift[r].dx));
   const y0 = rowsBox[0].y0;
-  const y1 = rowsBox[rows - 1].y1 + shift[rows - 1].dy;
+  const y1 = Math.max(low, rowsBox[rows - 1].y1 + shift[rows - 1].dy);
   const tx = 4 - Math.min(left, 0);
   const ty = 4 - y0;
   graph.setAttribute("transform", `translate(${tx.toFixed(2)} ${ty.toFixed(2)})`);

@@ -308,7 +308,7 @@ class Explorer(widgets.VBox):
             raise KeyError(f"no input named {name!r}; the inputs are {list(self.inputs)}")
         self.values[name] = float(value)
         self.inputs[name].data = float(value)
-        evaluate(self.root)
+        evaluate(self.root, self.stepper.walk.order)  # the walk's order: no traversal on a slider move
         self.forward_passes = []
         self.stepper.rebuild()
         if self.forward_stepper is not None:

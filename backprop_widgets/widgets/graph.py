@@ -532,9 +532,23 @@ class GraphView(anywidget.AnyWidget):
         if len(message) > 1 and not self._muted:
             self.send(message)
 
+    _unsynced: str | None = None  # the trait ``_quietly`` is setting
+
     def _quietly(self, name: str, value: Any) -> None:
-        with self._lock_property(**{name: value}):
+        """Set a synced trait without sending it (the patch carries the change)."""
+        self._unsynced = name
+        try:
             setattr(self, name, value)
+        finally:
+            self._unsynced = None
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        # ipywidgets' own check (a property lock) compares the whole value as JSON: 600 cells on every move
+        if key == self._unsynced:
+            if self._holding_sync:
+                self._states_to_send.discard(key)
+            return False
+        return super()._should_send_property(key, value)
 
     def _on_message(self, _widget, content, _buffers) -> None:
         kind = content.get("type") if isinstance(content, dict) else None

@@ -163,7 +163,8 @@ class Stepper(widgets.VBox):
 
     # ---- what a subclass says ----------------------------------------------------
 
-    def _make_walk(self, root, names: dict | None = None, order: list | None = None):
+    def _make_walk(self, root, names: dict | None = None, order: list | None = None, like=None):
+        """The walk over ``root`` (``like``: the last walk of the same graph, whose shape a rebuild may reuse)."""
         raise NotImplementedError
 
     def _flow(self, step) -> None:
@@ -248,7 +249,7 @@ class Stepper(widgets.VBox):
             if self.gates_button.value:  # the new picture marks the patterns too
                 self.view.show_gates(self.GATES)
         else:  # same structure: keep the names and the order, redo the numbers
-            self.walk = self._make_walk(self.walk.root, names=self.walk.names, order=self.walk.order)
+            self.walk = self._make_walk(self.walk.root, names=self.walk.names, order=self.walk.order, like=self.walk)
             self.walk.goto(position)
         self.play.max = len(self.walk)
         self._show()
@@ -484,10 +485,16 @@ class BackwardStepper(Stepper):
         self.position_label.value = f"question on step {self.walk.position + 1} of {len(self.walk)}"
         self._show_panel(self.walk.asking(step))
 
-    def _make_walk(self, root, names: dict | None = None, order: list | None = None):
+    def _make_walk(self, root, names: dict | None = None, order: list | None = None, like=None):
         plan = self.view._plan  # a folded group is stepped as one
         return BackwardWalk(
-            root, names=names, walk_constants=self.walk_constants, folded=plan.owner, boxes=plan.boxes, order=order
+            root,
+            names=names,
+            walk_constants=self.walk_constants,
+            folded=plan.owner,
+            boxes=plan.boxes,
+            order=order,
+            like=like,
         )
 
     def _flow(self, step) -> None:
@@ -557,7 +564,7 @@ class ForwardStepper(Stepper):
                 text += "; " + FAN_OUT_FORWARD.format(name=self.walk.names[parent], count=counts[parent])
         return text[0].upper() + text[1:] + "."
 
-    def _make_walk(self, root, names: dict | None = None, order: list | None = None):
+    def _make_walk(self, root, names: dict | None = None, order: list | None = None, like=None):
         walk = ForwardWalk(root, self.wrt, names=names, tangent=self.tangent)
         walk.hidden = set(self.conceal()) if self.conceal is not None else set()
         return walk

@@ -3,7 +3,10 @@
 A ``BackwardWalk`` records every step of ``backward_steps(root)`` once, and
 then answers, for any position, what a student should see: which gradients are
 known, which are still being summed, and the chain-rule product of the step
-just taken.
+just taken.  On a scalar graph not folded it makes the steps only when one
+between the ends is asked for (a slider move shows the end of the pass: the
+gradients and the last step), from the values as they are then: after the
+values change, make a new walk (a stepper's ``rebuild`` does).
 """
 
 from __future__ import annotations
@@ -106,14 +109,19 @@ class GradState:
 class _Walk:
     """A list of steps and a position in it: what both walks share."""
 
-    steps: list
+    _steps: list
     position: int
+
+    @property
+    def steps(self) -> list:
+        """Every step of the walk, in order."""
+        return self._steps
 
     def __len__(self) -> int:
         return len(self.steps)
 
     def goto(self, position: int) -> None:
-        self.position = max(0, min(int(position), len(self.steps)))
+        self.position = max(0, min(int(position), len(self)))
 
     def step(self) -> None:
         self.goto(self.position + 1)
@@ -125,7 +133,7 @@ class _Walk:
         self.goto(0)
 
     def run(self) -> None:
-        self.goto(len(self.steps))
+        self.goto(len(self))
 
     @property
     def current(self):
@@ -134,7 +142,7 @@ class _Walk:
 
     @property
     def done(self) -> bool:
-        return self.position == len(self.steps)
+        return self.position == len(self)
 
 
 class BackwardWalk(_Walk):
@@ -163,39 +171,114 @@ class BackwardWalk(_Walk):
         folded: dict | None = None,
         boxes: dict | None = None,
         order: list | None = None,
+        like: BackwardWalk | None = None,
     ) -> None:
         self.root = root
         self.order = order if order is not None else topological_order(root)  # a rebuild knows it already
         self.names = names if names is not None else node_names(self.order)
         self.walk_constants = walk_constants
-        # A constant's gradient is never used, and its box shows none: by default its steps are skipped.
-        self.edges: list[Step] = [
-            step for step in backward_steps(root) if walk_constants or not _is_constant(step.parent)
-        ]
         # A folded group (``folded`` maps each node inside one to the group's box) is one step.
         self.folded = folded or {}
         self._boxes = boxes or {}
-        if self.folded:
-            self.edges = _box_by_box(self.edges, self.order, self.folded)
-        self.steps: list = []
-        self._ends: list[int] = []  # how many edges are done after each step
-        for step in self.edges:
-            box = self.folded.get(step.node)
-            last = self.steps[-1] if self.steps else None
-            if box is not None and isinstance(last, GroupStep) and last.box is box:
-                self.steps[-1] = GroupStep(box, (*last.edges, step), self.folded, self._group(box))
-            else:
-                self.steps.append(GroupStep(box, (step,), self.folded, self._group(box)) if box is not None else step)
-            self._ends.append(len(self.steps))
-        # after each step, the edges done: the last edge that the step took, plus one (one pass, not n²)
-        ends = [0] * len(self.steps)
-        for i, k in enumerate(self._ends):
-            ends[k - 1] = i + 1
-        self._ends = ends
         self.position = 0
-        self._incoming: dict[Any, list[int]] = {}
-        for i, step in enumerate(self.edges):
+        self._edges: list[Step] | None = None  # every step with its numbers: made when first asked for
+        self._steps: list = []
+        self._ends: list[int] = []
+        self._links: list[tuple] | None = None  # (node, parent, index) of each edge, while the steps are not made
+        self._incoming: dict[Any, list[int]] = {}  # the edges into each node, by their place in the pass
+        if self.folded or not isinstance(root.data, float):
+            self._take_steps()  # a folded group, or tensors: every step now
+            return
+        # A scalar graph, not folded (what a slider moves): each step is one edge, and which edges in what order
+        # is known without the numbers (from the last walk of the same graph, on a rebuild).  The gradients are
+        # the engine's own backward pass; a step's numbers are made when a step is shown (the panel shows one).
+        same = like is not None and like.root is root and like.walk_constants == walk_constants and not like.folded
+        if same and like is not None and like._links is not None:
+            self._links, self._incoming = like._links, like._incoming
+        else:
+            self._links = [
+                (node, parent, index)
+                for node in reversed(topological_order(root, last_input_first=True))
+                for index, parent in enumerate(node.parents)
+                if walk_constants or not _is_constant(parent)
+            ]
+            for i, (_, parent, _) in enumerate(self._links):
+                self._incoming.setdefault(parent, []).append(i)
+        for _ in backward_steps(root, record=False):  # what root.backward() does: every gradient, no Step objects
+            pass
+        self._grad = {node: node.grad for node in self._incoming}  # each gradient once all its contributions arrived
+        self._last: Step | None = None
+        self._known: dict = {}  # complete gradients' states, once asked for
+
+    def _take_steps(self) -> None:
+        """Every step of the pass with its numbers (``backward_steps``), and where each step ends."""
+        # A constant's gradient is never used, and its box shows none: by default its steps are skipped.
+        walk_constants = self.walk_constants
+        edges: list[Step] = [
+            step for step in backward_steps(self.root) if walk_constants or not _is_constant(step.parent)
+        ]
+        if self.folded:
+            edges = _box_by_box(edges, self.order, self.folded)
+        steps: list = []
+        ends: list[int] = []  # how many edges are done after each step
+        for step in edges:
+            box = self.folded.get(step.node)
+            last = steps[-1] if steps else None
+            if box is not None and isinstance(last, GroupStep) and last.box is box:
+                steps[-1] = GroupStep(box, (*last.edges, step), self.folded, self._group(box))
+            else:
+                steps.append(GroupStep(box, (step,), self.folded, self._group(box)) if box is not None else step)
+            ends.append(len(steps))
+        # after each step, the edges done: the last edge that the step took, plus one (one pass, not n²)
+        self._ends = [0] * len(steps)
+        for i, k in enumerate(ends):
+            self._ends[k - 1] = i + 1
+        self._incoming = {}
+        for i, step in enumerate(edges):
             self._incoming.setdefault(step.parent, []).append(i)
+        self._edges, self._steps, self._links = edges, steps, None
+
+    @property
+    def edges(self) -> list[Step]:
+        """Every edge of the backward pass as a ``Step``, in the order the steps take them."""
+        if self._edges is None:
+            self._take_steps()
+        assert self._edges is not None
+        return self._edges
+
+    @property
+    def steps(self) -> list:
+        """The steps: one edge each, or a folded group's edges as one."""
+        if self._edges is None:
+            self._take_steps()
+        return self._steps
+
+    def __len__(self) -> int:
+        return len(self._links) if self._links is not None else len(self._steps)
+
+    @property
+    def current(self):
+        """The step just taken (``None`` before the first)."""
+        if not self.position:
+            return None
+        if self._links is not None and self.position == len(self._links):  # the last step, made alone
+            if self._last is None:
+                self._last = self._step(len(self._links) - 1)
+            return self._last
+        return self.steps[self.position - 1]
+
+    def _contribution(self, k: int) -> tuple:
+        """Edge ``k``'s local gradient, upstream gradient and contribution, as ``backward_steps`` makes them."""
+        node, _, index = self._links[k]  # type: ignore[index]
+        local_grads = node.local_grads()
+        upstream = self._grad.get(node, node.one() if node is self.root else None)
+        return local_grads[index], upstream, node.vjp(local_grads)(index, upstream)
+
+    def _step(self, k: int) -> Step:
+        """Edge ``k`` as a ``Step``: the last edge into its parent (its total is the parent's whole gradient)."""
+        node, parent, index = self._links[k]  # type: ignore[index]
+        local, upstream, contribution = self._contribution(k)
+        return Step(node, parent, index, local, upstream, contribution, self._grad[parent])
 
     def _group(self, box) -> tuple:
         found = self._boxes.get(box)
@@ -203,11 +286,16 @@ class BackwardWalk(_Walk):
 
     def goto_edges(self, done: int) -> None:
         """Go to the first step that has crossed at least ``done`` edges (after the folding changed)."""
+        if self._links is not None:  # one edge per step
+            self.goto(done)
+            return
         self.position = next((k + 1 for k, end in enumerate(self._ends) if end >= done), 0) if done else 0
 
     @property
     def edges_done(self) -> int:
         """How many edges of the backward pass the steps so far have crossed."""
+        if self._links is not None:  # one edge per step
+            return self.position
         return self._ends[self.position - 1] if self.position else 0
 
     # how far along the pass, whatever the folding: what a stepper keeps when the picture refolds
@@ -223,12 +311,21 @@ class BackwardWalk(_Walk):
             return GradState(self.root.one(), (), 0, True)
         done = self.edges_done
         arrived = [i for i in self._incoming.get(node, []) if i < done]
+        expected = len(self._incoming.get(node, []))
+        if self._links is not None and len(arrived) in (0, expected):  # nothing yet, or all: no steps needed
+            if not arrived:
+                return GradState(None, (), expected, not expected)
+            found = self._known.get(node)
+            if found is None:
+                names = self.names
+                parts = tuple((names[self._links[i][0]], self._contribution(i)[2]) for i in arrived)
+                found = self._known[node] = GradState(self._grad[node], parts, expected, True)
+            return found
         parts = tuple((self.names[self.edges[i].node], self.edges[i].contribution) for i in arrived)
         if not self.folded:
             value = self.edges[arrived[-1]].total if arrived else None  # the engine's own running sum
         else:  # steps taken box by box: add up what has arrived
             value = sum((part for _, part in parts[1:]), parts[0][1]) if parts else None
-        expected = len(self._incoming.get(node, []))
         return GradState(value, parts, expected, len(arrived) == expected)
 
     def grads(self) -> dict:
@@ -240,6 +337,10 @@ class BackwardWalk(_Walk):
         # not folded: each gradient is the engine's running sum after the last edge into it so far
         values: dict = dict.fromkeys(self.order)
         values[self.root] = self.root.one()
+        if self._links is not None and self.position in (0, len(self._links)):  # none yet, or every one: no steps
+            if self.position:
+                values.update(self._grad)
+            return keyed_by_student(values)
         for step in self.edges[: self.edges_done]:
             values[step.parent] = step.total
         return keyed_by_student(values)
@@ -363,21 +464,25 @@ class BackwardWalk(_Walk):
             return f"Start: the gradient of {out} with respect to itself is 1."
         if isinstance(step, GroupStep):
             text = self._explain_group(step)["numbers_text"]
-            return f"Step {self.position} of {len(self.steps)}: {' › '.join(step.group)}, folded, in one step: {text}."
+            return f"Step {self.position} of {len(self)}: {' › '.join(step.group)}, folded, in one step: {text}."
         node, parent = self.names[step.node], self.names[step.parent]
-        state = self.grad_state(step.parent)
-        gets = "+=" if state.expected > 1 else "="
+        if self._links is not None:  # one edge per step: its total is the gradient now (its parts are not needed)
+            expected, now = len(self._incoming.get(step.parent, [])), step.total
+        else:
+            state = self.grad_state(step.parent)
+            expected, now = state.expected, state.value
+        gets = "+=" if expected > 1 else "="
         if step.local_grad.factor is None:
             numbers = f"{_named_rule(step, self.names)} with upstream {_plain(step.upstream_grad)} = {_plain(step.contribution)}"
         else:
             numbers = f"{_plain(step.upstream_grad)} × {_plain_local(step.local_grad)} = {_plain(step.contribution)}"
         return (
-            f"Step {self.position} of {len(self.steps)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
-            f"= {numbers}; {parent}'s gradient is now {_plain(state.value)}."
+            f"Step {self.position} of {len(self)}: ∂{out}/∂{parent} {gets} ∂{out}/∂{node} · ∂{node}/∂{parent} "
+            f"= {numbers}; {parent}'s gradient is now {_plain(now)}."
         )
 
     def __repr__(self) -> str:
-        return f"BackwardWalk(step {self.position} of {len(self.steps)})"
+        return f"BackwardWalk(step {self.position} of {len(self)})"
 
 
 def _is_constant(node) -> bool:
@@ -578,7 +683,7 @@ class ForwardWalk(_Walk):
         self.wrt = wrt
         self.order = topological_order(root)
         self.names = names if names is not None else node_names(self.order)
-        self.steps: list[ForwardStep] = list(forward_steps(root, wrt, tangent))
+        self._steps: list[ForwardStep] = list(forward_steps(root, wrt, tangent))
         self.start = tangent if tangent is not None else _moves_by_one(wrt)  # wrt's own tangent
         self.hidden: set = set()  # nodes whose tangent stays "?" (a quiz has not reached them yet)
         self.position = 0

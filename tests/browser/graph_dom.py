@@ -15,8 +15,11 @@ NOT_LAID_OUT = ("Laying out", "has not arrived", "could not lay out", "Loading t
 
 
 def svg_texts(picture) -> list[str]:
-    """Every <text> of the picture's SVG (labels and number cells), in document order."""
-    return picture.locator(".bpw-stage svg text").all_text_contents()
+    """Every <text> of the picture's SVG (labels and number cells), in document order; not the number
+    travelling along its edge (a passing animation, hidden from screen readers)."""
+    return picture.locator(".bpw-stage svg text").evaluate_all(
+        "texts => texts.filter(t => !t.closest('.bpw-token')).map(t => t.textContent)"
+    )
 
 
 def current_ids(picture) -> list[str]:

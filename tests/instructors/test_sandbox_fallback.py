@@ -90,3 +90,14 @@ def test_a_class_graded_without_a_cgroup_scores_as_it_should_and_a_fork_bomb_is_
     if os.geteuid() == 0 and "processes NOT limited" in check_lines(**OFF)["limits"]:
         pytest.skip("no setpriv: the process count does not hold for root here (sandbox check says so)")
     assert started < 100, printed
+
+
+def test_a_fresh_process_that_prints_without_end_is_stopped_and_only_its_end_is_read():
+    from backprop_widgets.grading.sandbox import FILE_SIZE_LIMIT, run_fresh
+
+    require_sandbox()
+    flood = "import sys\nline = 'x' * 2**20 + '\\n'\nfor _ in range(1000): sys.stdout.write(line)\nprint('done')\n"
+    last = run_fresh(flood, "", timeout=120)  # a gigabyte printed: stopped by the file size limit
+    assert last != "done" and len(last) <= 2**20 + 1, len(last)
+    assert run_fresh("print('a')\nprint('report')\n", "") == "report"
+    assert FILE_SIZE_LIMIT <= 64 * 2**20

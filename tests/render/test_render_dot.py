@@ -171,11 +171,26 @@ def test_array_nodes_show_shape_and_entries():
     w = ArrayNode([[0.1, 0.5], [1.0, 2.0], [3.0, 4.0]], label="W")
     out = ArrayNode([1.0, 2.0], parents=(w,), op="matmul")
     text = to_dot(out, show_grad=True)
-    assert "<B>W</B> " in text and ">3×2</FONT>" in text  # its name and shape
+    assert "<B>W</B></TD>" in text and ">3×2</FONT>" in text  # its name and shape
     for entry in ("0.1", "0.5", "1", "2", "3", "4"):  # every entry of a small array, one cell each
         assert f'ALIGN="LEFT">{entry}</TD>' in text
     assert text.count('ALIGN="LEFT">0</TD>') == 6 + 2  # the gradient cells: zeros of the same shapes
     assert "<matmul>" in text  # an op missing from the op table shows its name
+
+
+def test_a_long_bold_name_gets_room_before_its_shape():
+    # Graphviz measures bold letters as regular ones: the name's cell is made wide enough for bold ones
+    from backprop_widgets.render.protocol import text_width
+
+    text = to_dot(ArrayNode([[1.0, 2.0, 3.0]], label="counts_sum"), show_grad=True)
+    (width,) = re.findall(r'WIDTH="(\d+)"><B>counts_sum</B>', text)
+    assert int(width) >= 1.1 * text_width("counts_sum") + text_width(" ")
+
+
+def test_a_long_op_symbol_sits_in_an_ellipse_a_short_one_in_a_circle():
+    x = ArrayNode([1.0, 2.0], label="x")
+    assert "shape=ellipse" in to_dot(ArrayNode([3.0], parents=(x,), op="sum over axis 1"))
+    assert "shape=circle" in to_dot(ArrayNode([3.0], parents=(x,), op="exp"))
 
 
 def test_real_tensor_graph():

@@ -164,3 +164,19 @@ def test_bad_first_formula_still_gives_a_widget():
     assert "never closed" in e.error.value or "column" in e.error.value
     e.formula.value = "x+1"
     assert e.root.data == 2.0
+
+
+def test_a_slider_move_records_nothing_and_makes_no_step_until_one_is_shown(monkeypatch):
+    from backprop_widgets.widgets import recorded, walk
+
+    explorer = Explorer("(a+b)*(b+c) + tanh(a*c)")
+    made: list[str] = []
+    monkeypatch.setattr(recorded, "replay_state", lambda stepper: made.append("recorded") or {})
+    take_steps = walk.BackwardWalk._take_steps
+    monkeypatch.setattr(walk.BackwardWalk, "_take_steps", lambda self: made.append("steps") or take_steps(self))
+    explorer.sliders["a"].value = 2.5
+    explorer.sliders["b"].value = -1.5
+    assert made == []
+    assert explorer.stepper.explain()["numbers_text"]  # the last step, made alone for the panel
+    explorer.stepper.back()  # a step in the middle of the pass: every step is made now
+    assert made == ["steps"]
