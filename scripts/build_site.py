@@ -70,6 +70,9 @@ WALKS_EXTENSION = "backprop-widgets-walks"
 STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WALKS_KEY = "backprop_widgets_walks"  # the site's lessons' widget state, read by lite_walks.js only
+# The widgets lite_walks.js draws from their state (boxes, buttons, text, pictures); any other is a disabled stand-in.
+DRAWN = {"VBoxModel", "HBoxModel", "BoxModel", "ButtonModel", "ToggleButtonModel", "LabelModel", "HTMLModel",
+         "HTMLMathModel", "AnyModel"}  # fmt: skip
 # What a lesson may need that the offline site does not have: how a lesson's code shows it needs it.
 OFFLINE_MISSING = {
     "numpy": r"^\s*(import|from) numpy\b",
@@ -274,12 +277,17 @@ def sources_hash(cells: list[dict]) -> str:
 # --- the lessons' widget state -----------------------------------------------------------------
 
 
+def shows_widget(cell: dict) -> bool:
+    return any(VIEW_MIME in output.get("data", {}) for output in cell.get("outputs", []))
+
+
 def run_with_widget_state(dest: Path, timeout: int = 600) -> None:
     """Each lesson run in a fresh kernel of this Python, saved into ``dest`` with its widget state.
 
     The kit records each stepper's walk, laid out in Python, into that state (widgets/recorded.py): with it,
-    lite_walks.js steps the walks as soon as a lesson opens.  A lesson that cannot run here is left out (the
-    site then shows its stored outputs only).
+    lite_walks.js steps the walks as soon as a lesson opens.  Only the code cells up to the last one whose stored
+    outputs show a widget are run (a lesson showing none is not run); a lesson that cannot run here is left out
+    (the site then shows its stored outputs only).
     """
     try:
         import nbformat
@@ -292,6 +300,11 @@ def run_with_widget_state(dest: Path, timeout: int = 600) -> None:
     os.environ["PYTHONPATH"] = env_path  # the kernel imports the kit from this checkout
     for lesson in sorted(LESSONS.glob("*.ipynb")):
         notebook = nbformat.read(lesson, as_version=4)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        shown = [i for i, cell in enumerate(code) if shows_widget(cell)]
+        if not shown:
+            continue
+        notebook.cells = code[: shown[-1] + 1]
         client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=True,
                                 resources={"metadata": {"path": str(LESSONS)}})  # fmt: skip
         try:
@@ -302,25 +315,65 @@ def run_with_widget_state(dest: Path, timeout: int = 600) -> None:
         nbformat.write(notebook, dest / lesson.name)
 
 
-def slim_state(models: dict) -> dict:
-    """The saved widget state without the layout and style keys left at their defaults (null): ipywidgets
-    fills those in itself, and they are most of a lesson's state."""
-    for model in models.values():
+def refs(value) -> list[str]:
+    """The ids of the widget models a saved state's value refers to ("IPY_MODEL_<id>"), at any depth."""
+    if isinstance(value, str):
+        return [value.removeprefix("IPY_MODEL_")] if value.startswith("IPY_MODEL_") else []
+    if isinstance(value, list):
+        return [r for item in value for r in refs(item)]
+    if isinstance(value, dict):
+        return [r for item in value.values() for r in refs(item)]
+    return []
+
+
+def has_walk(models: dict, model_id: str, depth: int = 0) -> bool:
+    """Is this saved widget, or one inside it, a picture with a recorded walk laid out in Python?  (As lite_walks.js
+    asks it.)"""
+    model = models.get(model_id)
+    if not model or depth > 20:
+        return False
+    replay = model["state"].get("replay") or {}
+    if replay.get("svg") and replay.get("steps"):
+        return True
+    return any(has_walk(models, child, depth + 1) for child in refs(model["state"].get("children", [])))
+
+
+def walks_state(models: dict, views: list[str]) -> dict:
+    """Of a lesson's saved widget state, what lite_walks.js draws: the shown widgets that hold a recorded walk and
+    every model they refer to (boxes, buttons, layouts, the front end), with the layout and style keys left at
+    their defaults (null) dropped, as ipywidgets fills those in itself.  The other widgets' models, the pictures'
+    own module (lite_walks.js draws them with the front end's) and what a stand-in does not show (an image's
+    bytes, a slider's value) are left out."""
+    todo = [view for view in views if has_walk(models, view)]
+    kept: dict[str, dict] = {}
+    while todo:
+        model_id = todo.pop()
+        if model_id in kept or model_id not in models:
+            continue
+        model = models[model_id]
+        state = model["state"]
         if model["model_name"] == "LayoutModel" or model["model_name"].endswith("StyleModel"):
-            model["state"] = {k: v for k, v in model["state"].items() if v is not None}
-    return models
+            state = {k: v for k, v in state.items() if v is not None}
+        elif model["model_name"] not in DRAWN:  # a slider, an image...: drawn as a disabled stand-in, by its name
+            state = {k: v for k, v in state.items() if k in ("description", "layout", "_dom_classes")}
+        if "replay" in state:
+            state = {k: v for k, v in state.items() if k != "_esm"}
+        kept[model_id] = {**model, "state": state}
+        todo += refs(state)
+    return kept
 
 
 def with_widget_state(notebook: dict, ran: dict | None) -> dict:
-    """The lesson with the widget state of the same lesson run (``ran``, in metadata[WALKS_KEY]): its stored
-    outputs kept, the widget outputs pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
+    """The lesson with what lite_walks.js needs of the widget state of the same lesson run (``ran``: its first
+    code cells, see ``run_with_widget_state``), in metadata[WALKS_KEY]: its stored outputs kept, the widget outputs
+    pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
     state = ran and ran["metadata"].get("widgets", {}).get(STATE_MIME)
     code = lambda nb: [c for c in nb["cells"] if c["cell_type"] == "code"]  # the offline note is markdown
-    if not state or len(code(ran)) != len(code(notebook)):
+    if not state or len(code(ran)) > len(code(notebook)):
         return notebook
     views = []
     shown = lambda cell: [o for o in cell.get("outputs", []) if o["output_type"] != "stream"]  # text comes in chunks
-    for cell, again in zip(code(notebook), code(ran), strict=True):
+    for cell, again in zip(code(notebook), code(ran), strict=False):  # the run: the first cells only
         outputs, redone = shown(cell), shown(again)
         if [o["output_type"] for o in outputs] != [o["output_type"] for o in redone]:
             return notebook
@@ -329,11 +382,14 @@ def with_widget_state(notebook: dict, ran: dict | None) -> dict:
                 if VIEW_MIME not in output_again.get("data", {}):
                     return notebook
                 views.append((output["data"][VIEW_MIME], output_again["data"][VIEW_MIME]["model_id"]))
+    walks = walks_state(state["state"], [model_id for _, model_id in views])
+    if not walks:
+        return notebook
     for view, model_id in views:
         view["model_id"] = model_id
     # Under a key of the kit's, not "widgets": JupyterLab's widget manager would load that state once the kernel
     # is ready, and the saved front-end model, with no kernel behind it, would then stand in for the live one.
-    notebook["metadata"][WALKS_KEY] = slim_state(state["state"])
+    notebook["metadata"][WALKS_KEY] = walks
     return notebook
 
 

@@ -42,6 +42,7 @@ def shot(page, name: str) -> None:
 # The page's side: is the lesson open and its kernel idle, run every cell, read the outputs.
 HELPERS_JS = r"""
 window.__lite = {
+  started: {},  // every session this page started: its last path, by its id (watched from the app's start)
   panel(path) {
     const app = window.jupyterapp;
     if (!app || !app.shell) return null;
@@ -103,6 +104,13 @@ window.__lite = {
     return out.join('');
   },
 };
+const watchSessions = setInterval(() => {
+  const app = window.jupyterapp;
+  if (!app || !app.serviceManager) return;
+  clearInterval(watchSessions);
+  const sessions = app.serviceManager.sessions;
+  sessions.runningChanged.connect(() => { for (const s of sessions.running()) window.__lite.started[s.id] = s.path; });
+}, 20);
 """
 
 
@@ -393,13 +401,14 @@ def test_a_rebuilt_lesson_reaches_a_student_who_changed_it_with_their_copy_kept_
         assert "# My notes" in all_text(page.evaluate("p => window.__lite.stored(p)", aside[0]))
         shot(page, "reset-to-the-shipped-lesson.png")
 
-        # a link to another lesson opens it alone: the last visit's tab is not restored with a kernel of its own
+        # a link to another lesson opens it alone: the last visit's tab is not restored, nor a kernel started for it
         open_lesson(page, lite_site, LESSONS[0])
         read = """() => [[...window.jupyterapp.shell.widgets('main')].filter(w => w.context).map(w => w.context.path),
                         [...window.jupyterapp.serviceManager.sessions.running()].map(s => s.path)]"""
         eventually(
             lambda: page.evaluate(read), lambda seen: seen == [[LESSONS[0]], [LESSONS[0]]], 60, "one tab, one kernel"
         )
+        assert page.evaluate("() => Object.values(window.__lite.started)") == [LESSONS[0]]  # no other kernel started
     finally:
         page.close()
 
