@@ -350,7 +350,7 @@ def walks_state(models: dict, views: list[str]) -> dict:
         model_id = todo.pop()
         if model_id in kept or model_id not in models:
             continue
-        model = models[model_id]
+        model = {k: v for k, v in models[model_id].items() if k != "buffers"}  # binary: an image's bytes
         state = model["state"]
         if model["model_name"] == "LayoutModel" or model["model_name"].endswith("StyleModel"):
             state = {k: v for k, v in state.items() if v is not None}

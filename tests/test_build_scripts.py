@@ -149,13 +149,14 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
     front = {"model_name": "AnyModel", "state": {"_esm": "export default {}"}}
     picture = {"model_name": "AnyModel", "state": {"replay": walk, "_esm": "graph", "front_end": "IPY_MODEL_f"}}
     box = {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_p", "IPY_MODEL_s"], "layout": "IPY_MODEL_l"}}
-    slider = {"model_name": "FloatSliderModel", "state": {"description": "x", "value": 1.0, "_dom_classes": ["a"]}}
+    image = {"model_name": "ImageModel", "state": {"description": "x", "value": {}, "_dom_classes": ["a"]},
+              "buffers": [{"path": ["value"], "data": "iVBOR", "encoding": "base64"}]}  # fmt: skip
     other = {"model_name": "AnyModel", "state": {"dot": "digraph {}", "front_end": "IPY_MODEL_f"}}  # no walk
     models = {
         "l": layout,
         "f": front,
         "p": picture,
-        "s": slider,
+        "s": image,
         "new": box,
         "new2": other,
         "unused": copy.deepcopy(layout),
@@ -167,7 +168,7 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
     assert shown["metadata"][site.WALKS_KEY] == {
         "new": box, "p": {"model_name": "AnyModel", "state": {"replay": walk, "front_end": "IPY_MODEL_f"}},
         "f": front, "l": {"model_name": "LayoutModel", "state": {"display": "none"}},
-        "s": {"model_name": "FloatSliderModel", "state": {"description": "x", "_dom_classes": ["a"]}},
+        "s": {"model_name": "ImageModel", "state": {"description": "x", "_dom_classes": ["a"]}},
     }  # fmt: skip
     assert shown["cells"][1]["outputs"][0] == stored["cells"][1]["outputs"][0]  # the stored text, unsplit
     assert shown["cells"][1]["outputs"][1]["data"][view] == {"model_id": "new"}
