@@ -127,8 +127,27 @@
         node = el('div', [...classes, 'widget-inline-hbox'], state.description || '');
         node.setAttribute('aria-disabled', 'true');
     }
-    if (layout && layout.state.display === 'none') node.style.display = 'none';
+    if (layout) applyLayout(node, layout.state);
     return node;
+  }
+
+  // A widget's saved layout as ipywidgets' own view sets it: each trait a CSS property of the same name.
+  const LAYOUT = ['display', 'width', 'height', 'min_width', 'max_width', 'min_height', 'max_height', 'margin',
+    'padding', 'border', 'flex', 'flex_flow', 'align_items', 'align_self', 'justify_content', 'overflow', 'visibility'];
+
+  function applyLayout(node, state) {
+    for (const trait of LAYOUT) {
+      if (typeof state[trait] === 'string') node.style.setProperty(trait.replace('_', '-'), state[trait]);
+    }
+  }
+
+  // Resolved once the node is in the page and has a width: a picture chooses its view for the width it is given
+  // (JupyterLab attaches a cell out of view later, when the page is idle).
+  function inPage(node) {
+    return new Promise(resolve => {
+      const look = () => (node.isConnected && node.clientWidth > 0 ? resolve() : requestAnimationFrame(look));
+      look();
+    });
   }
 
   async function show(output, models, model) {
@@ -139,7 +158,7 @@
     for (const { node: host, state } of pictures) {
       const code = modelOf(models, state.front_end)?.state._esm;
       if (!code) continue;
-      const { render } = await frontEnd(code);
+      const [{ render }] = await Promise.all([frontEnd(code), inPage(host)]);
       render({ model: new StandIn(state), el: host });
     }
   }
