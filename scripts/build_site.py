@@ -371,25 +371,29 @@ def with_widget_state(notebook: dict, ran: dict | None) -> dict:
     code = lambda nb: [c for c in nb["cells"] if c["cell_type"] == "code"]  # the offline note is markdown
     if not state or len(code(ran)) > len(code(notebook)):
         return notebook
-    views = []
+    views = []  # (the stored view, the run's model id, where it is: code cell, output but the printed text, source)
     shown = lambda cell: [o for o in cell.get("outputs", []) if o["output_type"] != "stream"]  # text comes in chunks
-    for cell, again in zip(code(notebook), code(ran), strict=False):  # the run: the first cells only
+    for k, (cell, again) in enumerate(zip(code(notebook), code(ran), strict=False)):  # the run: the first cells only
         outputs, redone = shown(cell), shown(again)
         if [o["output_type"] for o in outputs] != [o["output_type"] for o in redone]:
             return notebook
-        for output, output_again in zip(outputs, redone, strict=True):
+        for n, (output, output_again) in enumerate(zip(outputs, redone, strict=True)):
             if VIEW_MIME in output.get("data", {}):
                 if VIEW_MIME not in output_again.get("data", {}):
                     return notebook
-                views.append((output["data"][VIEW_MIME], output_again["data"][VIEW_MIME]["model_id"]))
-    walks = walks_state(state["state"], [model_id for _, model_id in views])
+                source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                views.append((output["data"][VIEW_MIME], output_again["data"][VIEW_MIME]["model_id"], [k, n, source]))
+    walks = walks_state(state["state"], [model_id for _, model_id, _ in views])
     if not walks:
         return notebook
-    for view, model_id in views:
+    for view, model_id, _ in views:
         view["model_id"] = model_id
     # Under a key of the kit's, not "widgets": JupyterLab's widget manager would load that state once the kernel
     # is ready, and the saved front-end model, with no kernel behind it, would then stand in for the live one.
-    notebook["metadata"][WALKS_KEY] = walks
+    # The walks' places let a student's copy saved after a run in the browser (its outputs show that run's widgets)
+    # find them too, cell by cell, where the cell's code is the one recorded.
+    places = [[*place, model_id] for _, model_id, place in views if model_id in walks]
+    notebook["metadata"][WALKS_KEY] = {"models": walks, "places": places}
     return notebook
 
 

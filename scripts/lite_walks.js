@@ -2,7 +2,7 @@
 // plugin in plain JavaScript (a prebuilt extension, as scripts/lite_lessons.js), written into the site by
 // scripts/build_site.py.
 //
-// The site's lessons carry their widget state (build_site.py runs them and stores it under a key of
+// The site's lessons carry their steppers' widget state (build_site.py runs them and stores it under a key of
 // the kit's, which JupyterLab's widget manager leaves alone): each stepper's picture holds its
 // whole walk (the "replay" trait, widgets/recorded.py) and the picture laid out in Python. JupyterLab's
 // widget manager shows that state only once the kernel is ready, 12-30 s into a lesson in the browser's
@@ -164,11 +164,32 @@
   }
 
   function preview(panel) {
-    const models = panel.context.model.getMetadata(KEY);
-    if (!models) return;
-    const outputsOf = cell => Array.from({ length: cell.model.outputs.length }, (_, i) => cell.model.outputs.get(i));
-    const pending = new Set(panel.content.widgets.filter(cell => cell.model.type === 'code' && outputsOf(cell)
-      .some(output => hasWalk(models, models[(output.data[VIEW] || {}).model_id]))));
+    const saved = panel.context.model.getMetadata(KEY);
+    if (!saved || !saved.models) return;
+    const { models, places = [] } = saved;
+    // A student's copy saved after a run in the browser shows that run's widgets, not the recorded ones: there a
+    // walk is found by its place (the code cell, the output but the printed text), where the cell's code is the
+    // one recorded.
+    const byPlace = new Map(places.map(([k, n, source, id]) => [`${k}:${n}`, { source, id }]));
+    const code = panel.content.widgets.filter(cell => cell.model.type === 'code');
+    const walksOf = (cell) => {
+      const k = code.indexOf(cell);
+      const found = [];
+      let n = 0;
+      for (let i = 0; i < cell.model.outputs.length; i++) {
+        const output = cell.model.outputs.get(i);
+        if (output.type === 'stream') continue;
+        const view = output.data[VIEW];
+        const placed = byPlace.get(`${k}:${n++}`);
+        let model = view && models[view.model_id];
+        if (!hasWalk(models, model) && view && placed && placed.source === cell.model.sharedModel.getSource()) {
+          model = models[placed.id];
+        }
+        if (hasWalk(models, model)) found.push([i, model]);
+      }
+      return found;
+    };
+    const pending = new Set(code.filter(cell => walksOf(cell).length));
     // Cells are drawn as they near the view: each one's walks are shown once its outputs are there.
     const look = () => {
       for (const cell of pending) {
@@ -180,11 +201,7 @@
         const nodes = cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child .jp-OutputArea-output');
         if (nodes.length < outputs.length) continue;
         pending.delete(cell);
-        for (let i = 0; i < outputs.length; i++) {
-          const view = outputs.get(i).data[VIEW];
-          const model = view && models[view.model_id];
-          if (hasWalk(models, model)) show(nodes[i], models, model).catch(console.error);
-        }
+        for (const [i, model] of walksOf(cell)) show(nodes[i], models, model).catch(console.error);
       }
       if (!pending.size) observer.disconnect();
     };

@@ -165,11 +165,13 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
 
     shown = site.with_widget_state(copy.deepcopy(stored), copy.deepcopy(ran))
     assert "widgets" not in shown["metadata"]
-    assert shown["metadata"][site.WALKS_KEY] == {
+    assert shown["metadata"][site.WALKS_KEY]["models"] == {
         "new": box, "p": {"model_name": "AnyModel", "state": {"replay": walk, "front_end": "IPY_MODEL_f"}},
         "f": front, "l": {"model_name": "LayoutModel", "state": {"display": "none"}},
         "s": {"model_name": "ImageModel", "state": {"description": "x", "_dom_classes": ["a"]}},
     }  # fmt: skip
+    # where a copy run in the browser finds the walk: code cell 0, its widget output 0 (printed text not counted)
+    assert shown["metadata"][site.WALKS_KEY]["places"] == [[0, 0, stored["cells"][1]["source"], "new"]]
     assert shown["cells"][1]["outputs"][0] == stored["cells"][1]["outputs"][0]  # the stored text, unsplit
     assert shown["cells"][1]["outputs"][1]["data"][view] == {"model_id": "new"}
     assert shown["cells"][3] == stored["cells"][3]

@@ -357,6 +357,9 @@ def test_a_lesson_opened_and_run_leaves_no_changed_copy_and_gets_rebuilt(lite_si
         copy = eventually(lambda: page.evaluate("p => window.__lite.stored(p)", lesson), bool, 30, "the copy saved")
         assert copy["metadata"]["kernelspec"]["name"] == "python"
         assert [_text(c["source"]) for c in copy["cells"]] == [_text(c["source"]) for c in shipped["cells"]]
+        # back the next day: the copy shows the browser's run, and its recorded walks still step before the kernel
+        page.goto(f"{lite_site}/lab/index.html?path={lesson}")
+        a_recorded_walk_steps(page, lesson, "a-run-copy-steps-before-the-kernel.png")
 
         site = SITES[lite_site]
         rebuild_lesson(site, lesson, lambda nb: nb["cells"][0].update(source="# The rebuilt lesson 01\n"))
@@ -456,10 +459,34 @@ def test_lesson_01_starts_without_numpy(tmp_path):
     assert {"matplotlib", "pillow"} <= build_site.closure(lock, ["numpy"])
 
 
+def a_recorded_walk_steps(page, lesson: str, screenshot: str) -> tuple[float, str]:
+    """The lesson's first recorded walk (drawn by lite_walks.js) shows, steps and steps back, all before its kernel
+    is ready; when it showed (time.monotonic()) and the kernel's status then."""
+    from playwright.sync_api import expect
+
+    stepper = page.locator(".bpw-walk-preview.bpw-stepper.bpw-replaying").first
+    picture = stepper.locator(".bpw-picture")
+    expect(picture.locator("[data-replay-at] .bpw-stage svg")).to_be_visible(timeout=120_000)
+    shown = time.monotonic()
+    status = page.evaluate("p => window.__lite.status(p)", lesson)
+    assert status != "idle", "the kernel was ready before the walk showed: nothing was tested"
+    at = lambda: picture.locator("[data-replay-at]").get_attribute("data-replay-at")
+    assert at() == "0"
+    texts, lit = svg_texts(picture), current_ids(picture)
+    stepper.get_by_role("button", name="Step").click()
+    assert at() == "1"
+    expect(stepper.locator(".bpw-position")).to_have_text(re.compile(r"step 1 of \d+"))
+    assert (svg_texts(picture), current_ids(picture)) != (texts, lit), "the picture did not change on Step"
+    assert page.evaluate("p => window.__lite.status(p)", lesson) != "idle"  # still before the kernel
+    shot(page, screenshot)
+    stepper.get_by_role("button", name="Back").click()
+    assert at() == "0"
+    return shown, status
+
+
 def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_browser):
     """Lesson 01's first stepper steps as the lesson opens, while the browser's Python is still starting: its
     picture is the one laid out in Python when the site was built, its walk the one recorded then."""
-    from playwright.sync_api import expect
 
     lesson = LESSONS[0]
     # a new student's browser: the other tests' ran copies of lesson 01 (kept in the browser) show their own runs
@@ -474,24 +501,10 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
     try:
         started = time.monotonic()
         page.goto(f"{lite_site}/lab/index.html?path={lesson}")
-        stepper = page.locator(".bpw-walk-preview.bpw-stepper.bpw-replaying").first
-        picture = stepper.locator(".bpw-picture")
-        expect(picture.locator("[data-replay-at] .bpw-stage svg")).to_be_visible(timeout=120_000)
-        seconds = time.monotonic() - started
-        status = page.evaluate("p => window.__lite.status(p)", lesson)
-        assert status != "idle", "the kernel was ready before the walk showed: nothing was tested"
-        at = lambda: picture.locator("[data-replay-at]").get_attribute("data-replay-at")
-        assert at() == "0"
-        texts, lit = svg_texts(picture), current_ids(picture)
-        stepper.get_by_role("button", name="Step").click()
-        assert at() == "1"
-        expect(stepper.locator(".bpw-position")).to_have_text(re.compile(r"step 1 of \d+"))
-        assert (svg_texts(picture), current_ids(picture)) != (texts, lit), "the picture did not change on Step"
-        assert page.evaluate("p => window.__lite.status(p)", lesson) != "idle"  # still before the kernel
-        shot(page, "lesson-01-walk-steps-before-the-kernel.png")
-        print(f"{lesson}: the first recorded walk stepped {seconds:.1f} s after navigation (kernel: {status})")
-        stepper.get_by_role("button", name="Back").click()
-        assert at() == "0"
+        seconds, status = a_recorded_walk_steps(page, lesson, "lesson-01-walk-steps-before-the-kernel.png")
+        print(
+            f"{lesson}: the first recorded walk stepped {seconds - started:.1f} s after navigation (kernel: {status})"
+        )
         assert not console, console
     finally:
         context.close()
