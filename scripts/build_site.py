@@ -338,13 +338,20 @@ def has_walk(models: dict, model_id: str, depth: int = 0) -> bool:
     return any(has_walk(models, child, depth + 1) for child in refs(model["state"].get("children", [])))
 
 
+def drawn(models: dict, model_id: str) -> bool:
+    """Is this shown widget drawn before the kernel: one holding a recorded walk, or a picture of its own (``draw(g)``:
+    lite_walks.js lays it out with the WebAssembly Graphviz)?  (As lite_walks.js asks it.)"""
+    model = models.get(model_id)
+    return has_walk(models, model_id) or bool(model and isinstance(model["state"].get("dot"), str))
+
+
 def walks_state(models: dict, views: list[str]) -> dict:
-    """Of a lesson's saved widget state, what lite_walks.js draws: the shown widgets that hold a recorded walk and
-    every model they refer to (boxes, buttons, layouts, the front end), with the layout and style keys left at
+    """Of a lesson's saved widget state, what lite_walks.js draws: the shown widgets that hold a recorded walk or are
+    a picture, and every model they refer to (boxes, buttons, layouts, the front end), with the layout and style keys left at
     their defaults (null) dropped, as ipywidgets fills those in itself.  The other widgets' models, the pictures'
     own module (lite_walks.js draws them with the front end's) and what a stand-in does not show (an image's
     bytes, a slider's value) are left out."""
-    todo = [view for view in views if has_walk(models, view)]
+    todo = [view for view in views if drawn(models, view)]
     kept: dict[str, dict] = {}
     while todo:
         model_id = todo.pop()
@@ -356,7 +363,7 @@ def walks_state(models: dict, views: list[str]) -> dict:
             state = {k: v for k, v in state.items() if v is not None}
         elif model["model_name"] not in DRAWN:  # a slider, an image...: drawn as a disabled stand-in, by its name
             state = {k: v for k, v in state.items() if k in ("description", "layout", "_dom_classes")}
-        if "replay" in state:
+        if "replay" in state or "dot" in state:
             state = {k: v for k, v in state.items() if k != "_esm"}
         kept[model_id] = {**model, "state": state}
         todo += refs(state)
@@ -431,6 +438,10 @@ def add_lessons_extension(out: Path, shipped: dict[str, dict]) -> None:
     script = (ROOT / "scripts" / "lite_lessons.js").read_text()
     add_extension(out, LESSONS_EXTENSION, script.replace("/*SHIPPED*/ {}", json.dumps(shipped, sort_keys=True)))
     add_extension(out, WALKS_EXTENSION, (ROOT / "scripts" / "lite_walks.js").read_text())
+    # the kit's WebAssembly Graphviz beside it: the pictures choose their layout for their cell before the kernel
+    vendor = ROOT / "backprop_widgets" / "static" / "vendor"
+    for name in ("graphviz.js", "graphviz.LICENSE"):
+        shutil.copyfile(vendor / name, out / "extensions" / WALKS_EXTENSION / "static" / name)
 
 
 def add_extension(out: Path, name: str, script: str) -> None:

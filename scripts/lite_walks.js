@@ -19,6 +19,18 @@
   const VIEW = 'application/vnd.jupyter.widget-view+json';
   const REGISTRY = '__backprop_widgets_walks'; // not the live widgets' registry: theirs waits for the kernel's
   const REF = 'IPY_MODEL_';
+  const GRAPHVIZ = 'graphviz'; // the message that brings the WebAssembly Graphviz (render/protocol.py, MESSAGES)
+  // The WebAssembly Graphviz, beside this script in the site (build_site.py copies the kit's): with it a picture
+  // chooses its layout for its cell as the live widget does (direction, wrapped rows), and a plain picture is drawn.
+  const GRAPHVIZ_URL = document.currentScript ? new URL('graphviz.js', document.currentScript.src).href : null;
+  let graphvizCode = null;
+
+  function graphviz() {
+    graphvizCode ??= GRAPHVIZ_URL
+      ? fetch(GRAPHVIZ_URL).then(r => (r.ok ? r.text() : null)).catch(() => null)
+      : Promise.resolve(null);
+    return graphvizCode;
+  }
 
   // A widget model as the kit's front end uses it (get, set, on, off, send), over one model's saved state.
   class StandIn {
@@ -57,9 +69,12 @@
     if (!frontEnds.has(code)) {
       const own = code.replaceAll('globalThis.__backprop_widgets', `globalThis.${REGISTRY}`);
       const url = URL.createObjectURL(new Blob([own], { type: 'text/javascript' }));
-      frontEnds.set(code, import(/* webpackIgnore: true */ url).then(module => {
+      frontEnds.set(code, Promise.all([import(/* webpackIgnore: true */ url), graphviz()]).then(([module, layout]) => {
         URL.revokeObjectURL(url);
-        module.default.initialize({ model: new StandIn({}) });
+        const model = new StandIn({});
+        module.default.initialize({ model });
+        // as the kernel sends it (without it, the pictures laid out in Python are drawn as they are)
+        if (layout) model.emit('msg:custom', { type: GRAPHVIZ, code: layout });
         const registry = globalThis[REGISTRY];
         return Object.values(registry).find(entry => entry.loaded).ready;
       }));
@@ -83,6 +98,10 @@
     if (state.replay && state.replay.svg && state.replay.steps) return true;
     return (state.children || []).some(ref => hasWalk(models, modelOf(models, ref), depth + 1));
   }
+
+  // What is drawn before the kernel: a widget holding a recorded walk, or a picture of its own (draw(g): the
+  // front end lays it out with the WebAssembly Graphviz). As build_site.py's `drawn` asks it.
+  const isDrawn = (models, model) => !!model && (hasWalk(models, model) || typeof model.state.dot === 'string');
 
   // One saved widget as plain elements: boxes, buttons, labels, HTML, the pictures; a control that only
   // Python answers is drawn disabled (the replay greys out and explains the ones marked bpw-needs-kernel).
@@ -123,9 +142,16 @@
         node = el('div', [...classes, 'jupyter-widgets-disconnected']);
         if (typeof state.dot === 'string') pictures.push({ node, state });
         break;
-      default: // sliders, play, toggle buttons, text: Python's
-        node = el('div', [...classes, 'widget-inline-hbox'], state.description || '');
-        node.setAttribute('aria-disabled', 'true');
+      case 'PlayModel': // Python's: a disabled button, named as the live one's title
+        node = el('button', [...classes, 'jupyter-button', 'widget-button'], `▶ ${state.description || 'Play'}`);
+        node.disabled = true;
+        break;
+      default: // sliders, text: Python's; a disabled control beside its own label
+        node = el('div', [...classes, 'widget-inline-hbox']);
+        if (state.description) node.appendChild(el('label', ['widget-label'], state.description));
+        node.appendChild(document.createElement('input')).disabled = true;
+        if (/Slider/.test(model.model_name)) node.lastChild.type = 'range';
+        node.lastChild.setAttribute('aria-label', state.description || 'needs Python');
     }
     if (layout) applyLayout(node, layout.state);
     return node;
@@ -182,10 +208,10 @@
         const view = output.data[VIEW];
         const placed = byPlace.get(`${k}:${n++}`);
         let model = view && models[view.model_id];
-        if (!hasWalk(models, model) && view && placed && placed.source === cell.model.sharedModel.getSource()) {
+        if (!isDrawn(models, model) && view && placed && placed.source === cell.model.sharedModel.getSource()) {
           model = models[placed.id];
         }
-        if (hasWalk(models, model)) found.push([i, model]);
+        if (isDrawn(models, model)) found.push([i, model]);
       }
       return found;
     };

@@ -151,7 +151,7 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
     box = {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_p", "IPY_MODEL_s"], "layout": "IPY_MODEL_l"}}
     image = {"model_name": "ImageModel", "state": {"description": "x", "value": {}, "_dom_classes": ["a"]},
               "buffers": [{"path": ["value"], "data": "iVBOR", "encoding": "base64"}]}  # fmt: skip
-    other = {"model_name": "AnyModel", "state": {"dot": "digraph {}", "front_end": "IPY_MODEL_f"}}  # no walk
+    other = {"model_name": "AnyModel", "state": {"dot": "digraph {}", "_esm": "graph", "front_end": "IPY_MODEL_f"}}
     models = {
         "l": layout,
         "f": front,
@@ -169,9 +169,11 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
         "new": box, "p": {"model_name": "AnyModel", "state": {"replay": walk, "front_end": "IPY_MODEL_f"}},
         "f": front, "l": {"model_name": "LayoutModel", "state": {"display": "none"}},
         "s": {"model_name": "ImageModel", "state": {"description": "x", "_dom_classes": ["a"]}},
+        "new2": {"model_name": "AnyModel", "state": {"dot": "digraph {}", "front_end": "IPY_MODEL_f"}},  # draw(g)
     }  # fmt: skip
     # where a copy run in the browser finds the walk: code cell 0, its widget output 0 (printed text not counted)
-    assert shown["metadata"][site.WALKS_KEY]["places"] == [[0, 0, stored["cells"][1]["source"], "new"]]
+    assert shown["metadata"][site.WALKS_KEY]["places"] == [
+        [0, 0, stored["cells"][1]["source"], "new"], [1, 0, stored["cells"][2]["source"], "new2"]]  # fmt: skip
     assert shown["cells"][1]["outputs"][0] == stored["cells"][1]["outputs"][0]  # the stored text, unsplit
     assert shown["cells"][1]["outputs"][1]["data"][view] == {"model_id": "new"}
     assert shown["cells"][3] == stored["cells"][3]
@@ -185,6 +187,7 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
     assert site.with_widget_state(copy.deepcopy(stored), unlike) == stored
     no_walk = copy.deepcopy(ran)
     no_walk["metadata"]["widgets"][site.STATE_MIME]["state"]["p"]["state"]["replay"] = None
+    del no_walk["metadata"]["widgets"][site.STATE_MIME]["state"]["new2"]["state"]["dot"]  # nor a picture of its own
     assert site.with_widget_state(copy.deepcopy(stored), no_walk) == stored
 
     (tmp_path / "runs").mkdir()
