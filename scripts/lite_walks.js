@@ -241,6 +241,11 @@
     id: `${NAME}:plugin`,
     autoStart: true,
     activate: app => {
+      graphviz(); // fetched while JupyterLab opens the lesson (it is compiled only where a picture needs a layout)
+      const style = document.createElement('style');
+      // a picture drawn here has no kernel behind it yet: not ipywidgets' broken-link mark (its cell will run)
+      style.textContent = '.bpw-walk-preview.jupyter-widgets-disconnected::before { display: none; }';
+      document.head.appendChild(style);
       const seen = new WeakSet();
       app.shell.layoutModified.connect(() => {
         for (const widget of app.shell.widgets('main')) {
