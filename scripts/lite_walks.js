@@ -2,15 +2,19 @@
 // plugin in plain JavaScript (a prebuilt extension, as scripts/lite_lessons.js), written into the site by
 // scripts/build_site.py.
 //
-// The site's lessons carry their steppers' widget state (build_site.py runs them and stores it under a key of
-// the kit's, which JupyterLab's widget manager leaves alone): each stepper's picture holds its
-// whole walk (the "replay" trait, widgets/recorded.py) and the picture laid out in Python. JupyterLab's
+// The site's lessons carry their steppers' and pictures' widget state (build_site.py runs them and stores it under
+// a key of the kit's, which JupyterLab's widget manager leaves alone): each stepper's picture holds its
+// whole walk (the "replay" trait, widgets/recorded.py) and the picture laid out in Python; a plain picture
+// (draw(g)) its DOT text and numbers. JupyterLab's
 // widget manager shows that state only once the kernel is ready, 12-30 s into a lesson in the browser's
 // Python. So, as a lesson opens, this plugin draws each stepper's saved output itself: the stepper's
 // buttons, label and panel as plain elements with the classes the kit gives them, and the picture drawn by
 // the kit's own front end (the "_esm" of the saved state) on a small stand-in model. That front end sees
 // no kernel behind the picture and steps the recorded walk (static/frontend.js, its replay section), as it
-// does in a notebook reopened without a kernel. Running the cell replaces it with the live widget.
+// does in a notebook reopened without a kernel. Given the WebAssembly Graphviz (as the kernel gives it), that
+// front end keeps the layout recorded in Python where it opens whole in its cell, and otherwise chooses the layout
+// as the live picture does (top to bottom, or wrapped into rows); the walk's patches apply to either. Running
+// the cell replaces it with the live widget.
 
 // In a function of its own: the site's plain scripts share one global scope.
 (() => {

@@ -202,3 +202,25 @@ def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_mar
     with_runs = site.lesson_copies(tmp_path / "walks", offline=False, runs=tmp_path / "runs")
     assert with_runs == marks  # a rebuild's new widget ids do not make a lesson new to a returning student
     assert site.WALKS_KEY in json.loads((tmp_path / "walks" / name).read_text())["metadata"]
+
+
+def test_the_site_carries_the_walks_plugin_and_the_kits_webassembly_graphviz_beside_it(tmp_path):
+    """lite_walks.js fetches graphviz.js beside itself and hands it to the front end in the kernel's own message."""
+    import json
+    import re
+
+    from backprop_widgets.render.protocol import MESSAGES
+
+    site = load("build_site")
+    (tmp_path / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {}}))
+    site.add_lessons_extension(tmp_path, {})
+    static = tmp_path / "extensions" / site.WALKS_EXTENSION / "static"
+    vendor = site.ROOT / "backprop_widgets" / "static" / "vendor" / "graphviz.js"
+    assert (static / "graphviz.js").read_bytes() == vendor.read_bytes()
+    assert (static / "graphviz.LICENSE").exists()
+    script = (static / "remoteEntry.js").read_text()
+    assert "new URL('graphviz.js', document.currentScript.src)" in script
+    assert re.search(r"const GRAPHVIZ = '([^']+)'", script)[1] == MESSAGES["graphviz"]
+    names = [e["name"] for e in json.loads((tmp_path / "jupyter-lite.json").read_text())["jupyter-config-data"][
+        "federated_extensions"]]  # fmt: skip
+    assert names == [site.LESSONS_EXTENSION, site.WALKS_EXTENSION]

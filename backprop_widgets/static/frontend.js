@@ -1245,7 +1245,7 @@ Picture.prototype.noKernel = function () {
 
 const KEEP_LAYOUT = 250000; // characters: a bigger laid-out picture is not kept in the saved widget state
 
-// With no kernel, the picture as it was laid out while one ran (no Graphviz comes without a kernel): kept
+// With no kernel, the picture as it was laid out while one ran (a Graphviz seldom comes without one): kept
 // by this page ("laid_out", below) or, for a walk recorded in Python, laid out there.
 Picture.prototype.recordedLayout = function (dot) {
   if (!this.noKernel()) return null;

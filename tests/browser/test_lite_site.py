@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from .graph_dom import current_ids, eventually, svg_texts, wait_until_laid_out
+from .test_pictures_fit_in_lab import MEASURE_JS, READABLE_PX, ROUNDING_PX
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = ["01_sigmoid_tree.ipynb", "02_gradients_add_at_branches.ipynb"]
@@ -470,6 +471,11 @@ def a_recorded_walk_steps(page, lesson: str, screenshot: str) -> tuple[float, st
     shown = time.monotonic()
     status = page.evaluate("p => window.__lite.status(p)", lesson)
     assert status != "idle", "the kernel was ready before the walk showed: nothing was tested"
+    # it opens whole and readable in its cell, as the live picture does (issue 21's rule): laid out again for the
+    # cell's width by the WebAssembly Graphviz where the layout recorded in Python would open in part
+    [measured] = stepper.evaluate(MEASURE_JS)
+    assert not measured["note"] and not measured["outside"], measured
+    assert measured["smallest"] >= READABLE_PX - ROUNDING_PX, measured
     at = lambda: picture.locator("[data-replay-at]").get_attribute("data-replay-at")
     assert at() == "0"
     texts, lit = svg_texts(picture), current_ids(picture)
@@ -488,6 +494,8 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
     """Lesson 01's first stepper steps as the lesson opens, while the browser's Python is still starting: its
     picture is the one laid out in Python when the site was built, its walk the one recorded then."""
 
+    from playwright.sync_api import expect
+
     lesson = LESSONS[0]
     # a new student's browser: the other tests' ran copies of lesson 01 (kept in the browser) show their own runs
     context = offline_browser.browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
@@ -505,6 +513,14 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
         print(
             f"{lesson}: the first recorded walk stepped {seconds - started:.1f} s after navigation (kernel: {status})"
         )
+        # a plain picture, draw(g, show_local=True), is drawn before the kernel too, from its cell's recorded state
+        drawn = page.locator(".jp-CodeCell", has_text="draw(g, show_local=True)").locator(
+            ".bpw-walk-preview.bpw-picture"
+        )
+        expect(drawn.locator(".bpw-stage svg g.node")).to_have_count(6)
+        assert page.evaluate("p => window.__lite.status(p)", lesson) != "idle"  # still before the kernel
+        [measured] = drawn.locator("xpath=..").evaluate(MEASURE_JS)
+        assert not measured["note"] and measured["smallest"] >= READABLE_PX - ROUNDING_PX, measured
         assert not console, console
     finally:
         context.close()
