@@ -517,7 +517,7 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
         drawn = page.locator(".jp-CodeCell", has_text="draw(g, show_local=True)").locator(
             ".bpw-walk-preview.bpw-picture"
         )
-        expect(drawn.locator(".bpw-stage svg g.node")).to_have_count(6)
+        expect(drawn.locator(".bpw-stage svg")).to_have_attribute("aria-label", re.compile(r"g = 25: 6 nodes"))
         assert page.evaluate("p => window.__lite.status(p)", lesson) != "idle"  # still before the kernel
         [measured] = drawn.locator("xpath=..").evaluate(MEASURE_JS)
         assert not measured["note"] and measured["smallest"] >= READABLE_PX - ROUNDING_PX, measured
