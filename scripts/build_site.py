@@ -18,7 +18,9 @@ the kernel loads them as it starts: no ``%pip install`` cell.  The Pyodide runti
 build is npm's ``pyodide`` package, whose lock lists many packages it does not contain: the lock
 is trimmed to what the site ships.  The lessons carry the Pyodide kernel's kernelspec and a version
 mark that scripts/lite_lessons.js (added to the site as a prebuilt extension) compares with a
-student's saved copy.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
+student's saved copy.  The lessons are run first (in this Python, with nbclient) for their widget state,
+in which each stepper's walk is recorded: scripts/lite_walks.js steps those walks as soon as a lesson
+opens, while the browser's Python starts.  Downloads are cached in ``$BPW_SITE_CACHE`` (default
 ``~/.cache/backprop_widgets-site``).
 """
 
@@ -63,6 +65,14 @@ LITE_LANGUAGE_INFO = {
 }
 # The plugin that keeps the lessons fresh (scripts/lite_lessons.js), as a prebuilt extension.
 LESSONS_EXTENSION = "backprop-widgets-lessons"
+# The plugin that steps the lessons' recorded walks before the kernel is ready (scripts/lite_walks.js).
+WALKS_EXTENSION = "backprop-widgets-walks"
+STATE_MIME = "application/vnd.jupyter.widget-state+json"
+VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+WALKS_KEY = "backprop_widgets_walks"  # the site's lessons' widget state, read by lite_walks.js only
+# The widgets lite_walks.js draws from their state (boxes, buttons, text, pictures); any other is a disabled stand-in.
+DRAWN = {"VBoxModel", "HBoxModel", "BoxModel", "ButtonModel", "ToggleButtonModel", "LabelModel", "HTMLModel",
+         "HTMLMathModel", "AnyModel"}  # fmt: skip
 # What a lesson may need that the offline site does not have: how a lesson's code shows it needs it.
 OFFLINE_MISSING = {
     "numpy": r"^\s*(import|from) numpy\b",
@@ -264,10 +274,142 @@ def sources_hash(cells: list[dict]) -> str:
     return f"{h:08x}"
 
 
-def lesson_copies(dest: Path, offline: bool) -> dict[str, dict]:
+# --- the lessons' widget state -----------------------------------------------------------------
+
+
+def shows_widget(cell: dict) -> bool:
+    return any(VIEW_MIME in output.get("data", {}) for output in cell.get("outputs", []))
+
+
+def run_with_widget_state(dest: Path, timeout: int = 600) -> None:
+    """Each lesson run in a fresh kernel of this Python, saved into ``dest`` with its widget state.
+
+    The kit records each stepper's walk, laid out in Python, into that state (widgets/recorded.py): with it,
+    lite_walks.js steps the walks as soon as a lesson opens.  Only the code cells up to the last one whose stored
+    outputs show a widget are run (a lesson showing none is not run); a lesson that cannot run here is left out
+    (the site then shows its stored outputs only).
+    """
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError:
+        print("no nbclient here: the site's lessons have no widget state (no walks before the kernel)")
+        return
+    dest.mkdir(parents=True, exist_ok=True)
+    env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = env_path  # the kernel imports the kit from this checkout
+    for lesson in sorted(LESSONS.glob("*.ipynb")):
+        notebook = nbformat.read(lesson, as_version=4)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        shown = [i for i, cell in enumerate(code) if shows_widget(cell)]
+        if not shown:
+            continue
+        notebook.cells = code[: shown[-1] + 1]
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                                resources={"metadata": {"path": str(LESSONS)}})  # fmt: skip
+        try:
+            client.execute()
+        except Exception as error:  # noqa: BLE001 - any failure only leaves this lesson without its state
+            print(f"{lesson.name}: not run for its widget state ({type(error).__name__})")
+            continue
+        nbformat.write(notebook, dest / lesson.name)
+
+
+def refs(value) -> list[str]:
+    """The ids of the widget models a saved state's value refers to ("IPY_MODEL_<id>"), at any depth."""
+    if isinstance(value, str):
+        return [value.removeprefix("IPY_MODEL_")] if value.startswith("IPY_MODEL_") else []
+    if isinstance(value, list):
+        return [r for item in value for r in refs(item)]
+    if isinstance(value, dict):
+        return [r for item in value.values() for r in refs(item)]
+    return []
+
+
+def has_walk(models: dict, model_id: str, depth: int = 0) -> bool:
+    """Is this saved widget, or one inside it, a picture with a recorded walk laid out in Python?  (As lite_walks.js
+    asks it.)"""
+    model = models.get(model_id)
+    if not model or depth > 20:
+        return False
+    replay = model["state"].get("replay") or {}
+    if replay.get("svg") and replay.get("steps"):
+        return True
+    return any(has_walk(models, child, depth + 1) for child in refs(model["state"].get("children", [])))
+
+
+def drawn(models: dict, model_id: str) -> bool:
+    """Is this shown widget drawn before the kernel: one holding a recorded walk, or a picture of its own (``draw(g)``:
+    lite_walks.js lays it out with the WebAssembly Graphviz)?  (As lite_walks.js asks it.)"""
+    model = models.get(model_id)
+    return has_walk(models, model_id) or bool(model and isinstance(model["state"].get("dot"), str))
+
+
+def walks_state(models: dict, views: list[str]) -> dict:
+    """Of a lesson's saved widget state, what lite_walks.js draws: the shown widgets that hold a recorded walk or are
+    a picture, and every model they refer to (boxes, buttons, layouts, the front end), with the layout and style keys left at
+    their defaults (null) dropped, as ipywidgets fills those in itself.  The other widgets' models, the pictures'
+    own module (lite_walks.js draws them with the front end's) and what a stand-in does not show (an image's
+    bytes, a slider's value) are left out."""
+    todo = [view for view in views if drawn(models, view)]
+    kept: dict[str, dict] = {}
+    while todo:
+        model_id = todo.pop()
+        if model_id in kept or model_id not in models:
+            continue
+        model = {k: v for k, v in models[model_id].items() if k != "buffers"}  # binary: an image's bytes
+        state = model["state"]
+        if model["model_name"] == "LayoutModel" or model["model_name"].endswith("StyleModel"):
+            state = {k: v for k, v in state.items() if v is not None}
+        elif model["model_name"] not in DRAWN:  # a slider, an image...: drawn as a disabled stand-in, by its name
+            state = {k: v for k, v in state.items() if k in ("description", "layout", "_dom_classes")}
+        if "replay" in state or "dot" in state:
+            state = {k: v for k, v in state.items() if k != "_esm"}
+        kept[model_id] = {**model, "state": state}
+        todo += refs(state)
+    return kept
+
+
+def with_widget_state(notebook: dict, ran: dict | None) -> dict:
+    """The lesson with what lite_walks.js needs of the widget state of the same lesson run (``ran``: its first
+    code cells, see ``run_with_widget_state``), in metadata[WALKS_KEY]: its stored outputs kept, the widget outputs
+    pointing at the run's models.  Unchanged if the run's outputs are not the stored ones'."""
+    state = ran and ran["metadata"].get("widgets", {}).get(STATE_MIME)
+    code = lambda nb: [c for c in nb["cells"] if c["cell_type"] == "code"]  # the offline note is markdown
+    if not state or len(code(ran)) > len(code(notebook)):
+        return notebook
+    views = []  # (the stored view, the run's model id, where it is: code cell, output but the printed text, source)
+    shown = lambda cell: [o for o in cell.get("outputs", []) if o["output_type"] != "stream"]  # text comes in chunks
+    for k, (cell, again) in enumerate(zip(code(notebook), code(ran), strict=False)):  # the run: the first cells only
+        outputs, redone = shown(cell), shown(again)
+        if [o["output_type"] for o in outputs] != [o["output_type"] for o in redone]:
+            return notebook
+        for n, (output, output_again) in enumerate(zip(outputs, redone, strict=True)):
+            if VIEW_MIME in output.get("data", {}):
+                if VIEW_MIME not in output_again.get("data", {}):
+                    return notebook
+                source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                views.append((output["data"][VIEW_MIME], output_again["data"][VIEW_MIME]["model_id"], [k, n, source]))
+    walks = walks_state(state["state"], [model_id for _, model_id, _ in views])
+    if not walks:
+        return notebook
+    for view, model_id, _ in views:
+        view["model_id"] = model_id
+    # Under a key of the kit's, not "widgets": JupyterLab's widget manager would load that state once the kernel
+    # is ready, and the saved front-end model, with no kernel behind it, would then stand in for the live one.
+    # The walks' places let a student's copy saved after a run in the browser (its outputs show that run's widgets)
+    # find them too, cell by cell, where the cell's code is the one recorded.
+    places = [[*place, model_id] for _, model_id, place in views if model_id in walks]
+    notebook["metadata"][WALKS_KEY] = {"models": walks, "places": places}
+    return notebook
+
+
+def lesson_copies(dest: Path, offline: bool, runs: Path | None = None) -> dict[str, dict]:
     """The lessons as the site shows them, each marked with its version; what lite_lessons.js knows of them.
 
-    Offline, lessons that need numpy say so first.
+    Offline, lessons that need numpy say so first.  With ``runs`` (the lessons run by ``run_with_widget_state``),
+    each lesson carries its widget state; its version mark is the lesson's own (a rebuild, whose run makes new
+    widget ids, does not make it new to a returning student).
     """
     dest.mkdir(parents=True)
     shipped = {}
@@ -283,32 +425,45 @@ def lesson_copies(dest: Path, offline: bool) -> dict[str, dict]:
         mark = {"version": hashlib.sha256(text.encode()).hexdigest()[:12], "sources": sources_hash(notebook["cells"])}
         notebook["metadata"]["backprop_widgets"] = mark
         shipped[lesson.name] = mark
+        ran = runs / lesson.name if runs else None
+        if ran and ran.exists():
+            notebook = with_widget_state(notebook, json.loads(ran.read_text()))
         (dest / lesson.name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
     return shipped
 
 
 def add_lessons_extension(out: Path, shipped: dict[str, dict]) -> None:
-    """lite_lessons.js into the site as a prebuilt extension, with the shipped lessons' marks filled in."""
-    folder = out / "extensions" / LESSONS_EXTENSION
-    (folder / "static").mkdir(parents=True)
+    """lite_lessons.js into the site as a prebuilt extension, with the shipped lessons' marks filled in;
+    and lite_walks.js."""
     script = (ROOT / "scripts" / "lite_lessons.js").read_text()
-    script = script.replace("/*SHIPPED*/ {}", json.dumps(shipped, sort_keys=True))
+    add_extension(out, LESSONS_EXTENSION, script.replace("/*SHIPPED*/ {}", json.dumps(shipped, sort_keys=True)))
+    add_extension(out, WALKS_EXTENSION, (ROOT / "scripts" / "lite_walks.js").read_text())
+    # the kit's WebAssembly Graphviz beside it: the pictures choose their layout for their cell before the kernel
+    vendor = ROOT / "backprop_widgets" / "static" / "vendor"
+    for name in ("graphviz.js", "graphviz.LICENSE"):
+        shutil.copyfile(vendor / name, out / "extensions" / WALKS_EXTENSION / "static" / name)
+
+
+def add_extension(out: Path, name: str, script: str) -> None:
+    """A plain-JavaScript JupyterLab plugin into the site as a prebuilt extension (no Node.js build)."""
+    folder = out / "extensions" / name
+    (folder / "static").mkdir(parents=True)
     (folder / "static" / "remoteEntry.js").write_text(script)
-    package = {"name": LESSONS_EXTENSION, "version": "1.0.0", "jupyterlab": {"extension": True}}
+    package = {"name": name, "version": "1.0.0", "jupyterlab": {"extension": True}}
     (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     config_path = out / "jupyter-lite.json"
     config = json.loads(config_path.read_text())
     extensions = config["jupyter-config-data"].setdefault("federated_extensions", [])
-    extensions.append({"name": LESSONS_EXTENSION, "load": "static/remoteEntry.js", "extension": "./extension"})
+    extensions.append({"name": name, "load": "static/remoteEntry.js", "extension": "./extension"})
     config_path.write_text(json.dumps(config, indent=2) + "\n")
 
 
-def build(out: Path, offline: bool) -> None:
+def build(out: Path, offline: bool, runs: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        build_in(Path(tmp), out, offline)
+        build_in(Path(tmp), out, offline, runs)
 
 
-def build_in(tmp: Path, out: Path, offline: bool) -> None:
+def build_in(tmp: Path, out: Path, offline: bool, runs: Path | None = None) -> None:
     from jupyterlite_pyodide_kernel.constants import PYODIDE_CDN_URL, PYODIDE_PYTHON_VERSION, PYODIDE_VERSION
 
     project = read_pyproject()["project"]
@@ -379,7 +534,7 @@ def build_in(tmp: Path, out: Path, offline: bool) -> None:
     lite_dir = Path(tmp) / "lite"
     lite_dir.mkdir()
     contents = Path(tmp) / "lessons"
-    shipped = lesson_copies(contents, offline)
+    shipped = lesson_copies(contents, offline, runs)
     if out.exists():
         shutil.rmtree(out)
     run(
@@ -425,6 +580,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT.relative_to(ROOT)})"
     )
+    parser.add_argument("--runs", type=Path, help=argparse.SUPPRESS)  # the lessons run with their widget state
     args = parser.parse_args(argv)
     try:
         import jupyterlite_pyodide_kernel  # noqa: F401
@@ -437,8 +593,10 @@ def main(argv: list[str] | None = None) -> None:
         command = [str(python), str(Path(__file__).resolve()), *(argv if argv is not None else sys.argv[1:])]
         if "--out" not in command:
             command += ["--out", str(DEFAULT_OUT)]
-        raise SystemExit(subprocess.run(command).returncode)
-    build(args.out.resolve(), args.offline)
+        with tempfile.TemporaryDirectory() as runs:  # run here, where the kit and its kernel are
+            run_with_widget_state(Path(runs))
+            raise SystemExit(subprocess.run([*command, "--runs", runs]).returncode)
+    build(args.out.resolve(), args.offline, args.runs)
 
 
 if __name__ == "__main__":

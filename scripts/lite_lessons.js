@@ -6,8 +6,8 @@
 //   replaced by it if the student changed none of its cells, and otherwise named in a notice whose
 //   button resets it to the shipped lesson, the student's copy kept aside under a dated name.
 // - Any lesson's right-click menu has that reset too.
-// - A link with ?path= opens its lesson alone: the tabs of the last visit are closed once restored,
-//   with the kernels they started.
+// - A link with ?path= opens its lesson alone: the last visit's other notebooks are not restored (and so
+//   start no kernel); any other tab restored is closed, with its kernel.
 
 // Each shipped lesson's path: its version, and the hash of its cells' sources (see sourcesHash).
 const SHIPPED = /*SHIPPED*/ {};
@@ -28,7 +28,7 @@ function sourcesHash(cells) {
   return h.toString(16).padStart(8, '0');
 }
 
-function makePlugin({ Notification }) {
+function makePlugin({ Notification }, { PageConfig }) {
   async function reopen(app, widget, path) {
     widget.dispose();
     await app.commands.execute('docmanager:open', { path });
@@ -36,13 +36,26 @@ function makePlugin({ Notification }) {
 
   async function reset(app, widget) {
     const path = widget.context.path;
-    await widget.context.save(); // the student's copy, as it is now, is what goes aside
+    const copy = widget.context.model.toJSON(); // the student's copy, as it is now, is what goes aside
     await widget.sessionContext.shutdown(); // the shipped lesson starts with a kernel of its own
     const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ').replace(':', 'h');
     const aside = path.replace(/\.ipynb$/, ` (my copy ${stamp}).ipynb`);
-    await app.serviceManager.contents.rename(path, aside);
+    // Saved as a new file, not renamed: an open tab renamed to the copy would be restored on the next visit.
+    await app.serviceManager.contents.save(aside, { type: 'notebook', format: 'json', content: copy });
+    await app.serviceManager.contents.delete(path); // the browser's copy gone, the shipped lesson shows
     await reopen(app, widget, path);
     Notification.success(`This is the lesson as shipped. Your copy is kept as "${aside}".`, { autoClose: 8000 });
+  }
+
+  // The last visit's notebooks but the linked one, dropped from the saved workspace before JupyterLab restores
+  // it (its router loads the workspace once every plugin has started): each would start a kernel of its own.
+  async function forgetOtherNotebooks(app, opened) {
+    const id = PageConfig.getOption('workspace') || PageConfig.defaultWorkspace;
+    const workspace = await app.serviceManager.workspaces.fetch(id);
+    const others = Object.keys(workspace.data).filter(key => /^(notebook|console):/.test(key) && key !== `notebook:${opened}`);
+    if (!others.length) return;
+    for (const key of others) delete workspace.data[key];
+    await app.serviceManager.workspaces.save(id, workspace);
   }
 
   async function check(app, widget) {
@@ -68,8 +81,9 @@ function makePlugin({ Notification }) {
   return {
     id: `${NAME}:plugin`,
     autoStart: true,
-    activate: app => {
+    activate: async app => {
       const opened = new URLSearchParams(window.location.search).get('path');
+      if (opened) await forgetOtherNotebooks(app, opened).catch(console.error);
       if (opened) {
         app.restored.then(() => {
           for (const widget of [...app.shell.widgets('main')]) {
@@ -104,7 +118,7 @@ window._JUPYTERLAB[NAME] = {
     shareScope = scope;
   },
   get: async () => {
-    const plugin = makePlugin(await shared('@jupyterlab/apputils'));
+    const plugin = makePlugin(await shared('@jupyterlab/apputils'), await shared('@jupyterlab/coreutils'));
     return () => ({ __esModule: true, default: [plugin] });
   }
 };

@@ -112,3 +112,115 @@ def test_the_sites_lessons_carry_the_browser_kernels_spec_joined_text_and_their_
     changed = json.loads(json.dumps(lesson["cells"]))
     changed[5]["source"] += " "
     assert site.sources_hash(changed) != site.sources_hash(lesson["cells"])
+
+
+def test_the_sites_lessons_take_the_walks_of_a_run_keeping_their_outputs_and_marks(tmp_path):
+    """What lite_walks.js draws of a run's widget state goes under the kit's key (not "widgets", which JupyterLab's
+    manager would load): the shown widgets holding a walk and what they refer to, nothing else; the widget outputs
+    point at the run's models, the rest of the stored outputs and the version mark stay; a run of the lesson's first
+    cells is enough; a run whose outputs are not the stored ones' gives no state."""
+    import copy
+    import json
+
+    site = load("build_site")
+    view = "application/vnd.jupyter.widget-view+json"
+    stored = {
+        "metadata": {},
+        "cells": [
+            {"cell_type": "markdown", "source": "# A lesson", "metadata": {}},
+            {"cell_type": "code", "source": "s = Stepper()\nprint('a'); print('b')\ns", "metadata": {}, "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "a\nb\n"},
+                {"output_type": "execute_result", "data": {"text/plain": "Stepper()", view: {"model_id": "old"}}},
+            ]},
+            {"cell_type": "code", "source": "g = GraphView()\ng", "metadata": {}, "outputs": [
+                {"output_type": "execute_result", "data": {"text/plain": "GraphView()", view: {"model_id": "old2"}}},
+            ]},
+            {"cell_type": "code", "source": "print('not run')", "metadata": {}, "outputs": []},
+        ],
+    }  # fmt: skip
+    assert [site.shows_widget(c) for c in stored["cells"]] == [False, True, True, False]
+    ran = copy.deepcopy(stored)
+    ran["cells"][1]["outputs"][:1] = [{"output_type": "stream", "name": "stdout", "text": t} for t in ("a\n", "b\n")]
+    ran["cells"][1]["outputs"][2]["data"][view]["model_id"] = "new"
+    ran["cells"][2]["outputs"][0]["data"][view]["model_id"] = "new2"
+    del ran["cells"][3]  # the cells after the last widget are not run
+    layout = {"model_name": "LayoutModel", "state": {"display": "none", "width": None}}
+    walk = {"svg": "<svg/>", "steps": [{"cells": {}}]}
+    front = {"model_name": "AnyModel", "state": {"_esm": "export default {}"}}
+    picture = {"model_name": "AnyModel", "state": {"replay": walk, "_esm": "graph", "front_end": "IPY_MODEL_f"}}
+    box = {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_p", "IPY_MODEL_s"], "layout": "IPY_MODEL_l"}}
+    image = {"model_name": "ImageModel", "state": {"description": "x", "value": {}, "_dom_classes": ["a"]},
+              "buffers": [{"path": ["value"], "data": "iVBOR", "encoding": "base64"}]}  # fmt: skip
+    other = {"model_name": "AnyModel", "state": {"dot": "digraph {}", "_esm": "graph", "front_end": "IPY_MODEL_f"}}
+    models = {
+        "l": layout,
+        "f": front,
+        "p": picture,
+        "s": image,
+        "new": box,
+        "new2": other,
+        "unused": copy.deepcopy(layout),
+    }
+    ran["metadata"]["widgets"] = {site.STATE_MIME: {"state": models}}
+
+    shown = site.with_widget_state(copy.deepcopy(stored), copy.deepcopy(ran))
+    assert "widgets" not in shown["metadata"]
+    assert shown["metadata"][site.WALKS_KEY]["models"] == {
+        "new": box, "p": {"model_name": "AnyModel", "state": {"replay": walk, "front_end": "IPY_MODEL_f"}},
+        "f": front, "l": {"model_name": "LayoutModel", "state": {"display": "none"}},
+        "s": {"model_name": "ImageModel", "state": {"description": "x", "_dom_classes": ["a"]}},
+        "new2": {"model_name": "AnyModel", "state": {"dot": "digraph {}", "front_end": "IPY_MODEL_f"}},  # draw(g)
+    }  # fmt: skip
+    # where a copy run in the browser finds the walk: code cell 0, its widget output 0 (printed text not counted)
+    assert shown["metadata"][site.WALKS_KEY]["places"] == [
+        [0, 0, stored["cells"][1]["source"], "new"], [1, 0, stored["cells"][2]["source"], "new2"]]  # fmt: skip
+    assert shown["cells"][1]["outputs"][0] == stored["cells"][1]["outputs"][0]  # the stored text, unsplit
+    assert shown["cells"][1]["outputs"][1]["data"][view] == {"model_id": "new"}
+    assert shown["cells"][3] == stored["cells"][3]
+
+    noted = copy.deepcopy(stored)  # offline, a lesson that needs numpy opens with a note the run did not have
+    noted["cells"].insert(0, {"cell_type": "markdown", "source": "You can read this lesson here", "metadata": {}})
+    assert site.WALKS_KEY in site.with_widget_state(noted, copy.deepcopy(ran))["metadata"]
+
+    unlike = copy.deepcopy(ran)
+    unlike["cells"][1]["outputs"].pop()
+    assert site.with_widget_state(copy.deepcopy(stored), unlike) == stored
+    no_walk = copy.deepcopy(ran)
+    no_walk["metadata"]["widgets"][site.STATE_MIME]["state"]["p"]["state"]["replay"] = None
+    del no_walk["metadata"]["widgets"][site.STATE_MIME]["state"]["new2"]["state"]["dot"]  # nor a picture of its own
+    assert site.with_widget_state(copy.deepcopy(stored), no_walk) == stored
+
+    (tmp_path / "runs").mkdir()
+    name = "01_sigmoid_tree.ipynb"
+    lesson = json.loads((site.LESSONS / name).read_text())
+    first = next(
+        o["data"][view]["model_id"] for c in lesson["cells"] for o in c.get("outputs", []) if view in o.get("data", {})
+    )
+    models[first] = models.pop("new")  # the run showed the lesson's first widget: a stepper
+    (tmp_path / "runs" / name).write_text(json.dumps({**lesson, "metadata": {**lesson["metadata"], **ran["metadata"]}}))
+    marks = site.lesson_copies(tmp_path / "plain", offline=False)
+    with_runs = site.lesson_copies(tmp_path / "walks", offline=False, runs=tmp_path / "runs")
+    assert with_runs == marks  # a rebuild's new widget ids do not make a lesson new to a returning student
+    assert site.WALKS_KEY in json.loads((tmp_path / "walks" / name).read_text())["metadata"]
+
+
+def test_the_site_carries_the_walks_plugin_and_the_kits_webassembly_graphviz_beside_it(tmp_path):
+    """lite_walks.js fetches graphviz.js beside itself and hands it to the front end in the kernel's own message."""
+    import json
+    import re
+
+    from backprop_widgets.render.protocol import MESSAGES
+
+    site = load("build_site")
+    (tmp_path / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {}}))
+    site.add_lessons_extension(tmp_path, {})
+    static = tmp_path / "extensions" / site.WALKS_EXTENSION / "static"
+    vendor = site.ROOT / "backprop_widgets" / "static" / "vendor" / "graphviz.js"
+    assert (static / "graphviz.js").read_bytes() == vendor.read_bytes()
+    assert (static / "graphviz.LICENSE").exists()
+    script = (static / "remoteEntry.js").read_text()
+    assert "new URL('graphviz.js', document.currentScript.src)" in script
+    assert re.search(r"const GRAPHVIZ = '([^']+)'", script)[1] == MESSAGES["graphviz"]
+    names = [e["name"] for e in json.loads((tmp_path / "jupyter-lite.json").read_text())["jupyter-config-data"][
+        "federated_extensions"]]  # fmt: skip
+    assert names == [site.LESSONS_EXTENSION, site.WALKS_EXTENSION]

@@ -651,6 +651,12 @@ class Picture {
       const saved = this.saved.get(dot);
       const direction = saved ? saved.direction : toggled && before ? before.state.direction : null;
       choice = this.recordedLayout(dot); // no kernel: the layout kept in the saved state, as it was shown
+      // No kernel but a Graphviz (JupyterLite's pictures before its Python is ready): the kept layout where it
+      // opens whole here, else chosen as with a kernel (the kept left-to-right layout reused, not laid out again).
+      if (choice && graphvizArrived && !direction && !this.opensWhole(choice)) {
+        if (choice.direction === "LR" && !layouts.has(dot)) layouts.set(dot, choice.text);
+        choice = null;
+      }
       if (!choice && this.noKernel() && !graphvizArrived) return this.needsKernel();
       if (!choice) {
         choice = direction ? await this.laidOut(dot, direction) : await this.choose(dot);
@@ -716,6 +722,11 @@ class Picture {
   fitScale(size) {
     const largest = Math.max(1, READABLE_PX / (PT * (size.font ?? this.font))); // `full` has no font: the shown one
     return Math.min(largest, this.stageWidth() / (size.w * PT), this.maxHeight() / (size.h * PT));
+  }
+
+  // Does a laid-out picture show whole in the stage with its smallest text at READABLE_PX?
+  opensWhole({ size }) {
+    return this.fitScale(size) >= READABLE_PX / (PT * size.font);
   }
 
   async choose(dot) {
@@ -1330,7 +1341,7 @@ Picture.prototype.noKernel = function () {
 
 const KEEP_LAYOUT = 250000; // characters: a bigger laid-out picture is not kept in the saved widget state
 
-// With no kernel, the picture as it was laid out while one ran (no Graphviz comes without a kernel): kept
+// With no kernel, the picture as it was laid out while one ran (a Graphviz seldom comes without one): kept
 // by this page ("laid_out", below) or, for a walk recorded in Python, laid out there.
 Picture.prototype.recordedLayout = function (dot) {
   if (!this.noKernel()) return null;
