@@ -960,9 +960,10 @@ class Picture {
     if (fresh || (this.animation && !fresh)) this.cancelAnimation();
     const cells = model.get("cells");
     const hold = fresh && !reducedMotion() ? flow.cell : -1;
-    // A picture shown in part writes the cells in view (and half a view around) at once, the far
-    // ones just after the frame that shows the change: each written text is laid out again, and a
-    // long graph's far cells would cost that frame most of its time for nothing anyone sees.
+    // A picture shown in part writes the cells in view at once, the far ones just after the frame
+    // that shows the change: each written text is laid out again (about 30 µs a text), and a long
+    // graph's far cells would cost that frame most of its time for nothing anyone sees. No margin of
+    // half a view around it is needed: a view that moves writes the far cells first (applyView).
     const near = this.nearView();
     for (let i = 0; i < cells.length; i++) {
       if (i === hold) this.setText(i, flow.before);
@@ -984,8 +985,9 @@ class Picture {
     const v = this.view;
     const full = this.full;
     if (v.w >= full.w && v.h >= full.h) return null;
-    const [mx, my] = [v.w / 2, v.h / 2];
-    return (cell) => !cell || (cell.x >= v.x - mx && cell.x <= v.x + v.w + mx && cell.y >= v.y - my && cell.y <= v.y + v.h + my);
+    // a text at most its cell's width (room) from its anchor, and a line high (its anchor is on its baseline)
+    return (cell) => !cell || (cell.x + cell.room >= v.x && cell.x - cell.room <= v.x + v.w &&
+      cell.y + P.fontSize >= v.y && cell.y - P.fontSize <= v.y + v.h);
   }
 
   paintFarLater() {
