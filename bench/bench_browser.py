@@ -12,7 +12,11 @@ browser tests; BPW_CHROMIUM names another binary).  About two minutes.
                  the WebSocket frames it receives until the kernel is idle again (plus a short
                  settle).  They take turns, move by move, so the machine's noise hits all.
                  "draw()" is the picture alone at 300 nodes (a plain slider whose observer calls
-                 update()), to tell the picture's cost from the Explorer's other widgets.
+                 update()), to tell the picture's cost from the Explorer's other widgets, shown
+                 whole (its Fit button pressed): every cell in view, so that every changed cell
+                 is written in the frame measured.  (Opened at its output end, none of the cells
+                 a move of x changes is in view: the page writes them after the frame, and the
+                 first changed text would be that later write, a frame that shows nothing new.)
   1,000 nodes    a 1,000-node graph drawn in the browser: from its output appearing in the cell
                  to its laid-out svg in the DOM (WebAssembly Graphviz already loaded), and from
                  "run cell" to the svg.
@@ -131,6 +135,14 @@ window.__bench = {
   },
 };
 """
+
+# Whether the picture in `box` shows its whole graph (its viewBox covers the stage's data-full size).
+FITTED_JS = """box => {
+  const stage = document.querySelector(box + ' .bpw-stage');
+  const [w, h] = stage.dataset.full.split(' ').map(Number);
+  const view = stage.querySelector('svg').getAttribute('viewBox').split(' ').map(Number);
+  return view[2] >= w - 1 && view[3] >= h - 1;
+}"""
 
 SETUP_CELL = """\
 import ipywidgets as widgets
@@ -397,6 +409,10 @@ def slider_moves(lab, frames: Frames, moves: int = MOVES, big: bool = True) -> t
     nodes["picture"] = nodes[300]
     for _, watched in targets.values():
         notebook.panel.locator(watched).first.wait_for(timeout=60_000)
+    notebook.panel.locator(".bench-picture button:has-text('Fit')").first.click()  # shown whole
+    whole = page.evaluate(FITTED_JS, ".bench-picture")
+    if not whole:
+        raise RuntimeError("the draw() picture is not shown whole after Fit")
     shown = {}  # pictures shown in part: what their note says, and how many boxes they draw
     for name, (box, _) in targets.items():
         message = notebook.panel.locator(f"{box} .bpw-message")
@@ -588,7 +604,7 @@ def report(found: dict) -> None:
         if name == "floor":
             label, target = "floor", "(plain slider + HTML)"
         elif name == "picture":
-            label, target = "draw()", "(plain slider + update())"
+            label, target = "draw()", "(plain slider + update(), whole)"
         else:
             label = "Explorer"
             if name == 300:

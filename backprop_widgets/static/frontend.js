@@ -69,6 +69,7 @@ const CSS = `
 .bpw-graph g.edge.current polygon { fill: #d55e00; }
 .bpw-graph g.node.current text { font-weight: bold; }
 .bpw-graph text.bpw-unknown { fill: #6b6b6b; }
+.bpw-graph g.bpw-off { visibility: hidden; } /* wholly out of view: a frame repaints what is in view */
 .bpw-graph g.folded, .bpw-graph g.cluster > text { cursor: pointer; }
 .bpw-graph g.folded:focus polygon, .bpw-graph g.cluster:focus polygon { stroke: #0072b2; stroke-width: 3px; }
 .bpw-graph g.folded:focus, .bpw-graph g.cluster:focus { outline: none; }
@@ -588,6 +589,7 @@ class Picture {
       }
       this.paintFar();
       this.sizeStage();
+      this.hideFar(); // the stage's new size may show more of the picture
       this.keepCurrentInView(); // the stage's new size may hide the current step
     });
     this.resize.observe(this.stage);
@@ -832,6 +834,7 @@ class Picture {
       return { text, room: width - 2 * inset, ...placeOf(text, svg) };
     });
     this.shown = slots.map(() => null);
+    this.boxes = null; // measured once it is shown (hideFar)
     this.detailsShown = null;
     this.lit = [];
     this.litKey = null;
@@ -971,9 +974,10 @@ class Picture {
     if (fresh || (this.animation && !fresh)) this.cancelAnimation();
     const cells = model.get("cells");
     const hold = fresh && !reducedMotion() ? flow.cell : -1;
-    // A picture shown in part writes the cells in view (and half a view around) at once, the far
-    // ones just after the frame that shows the change: each written text is laid out again, and a
-    // long graph's far cells would cost that frame most of its time for nothing anyone sees.
+    // A picture shown in part writes the cells in view at once, the far ones just after the frame
+    // that shows the change: each written text is laid out again (about 30 µs a text), and a long
+    // graph's far cells would cost that frame most of its time for nothing anyone sees. No margin of
+    // half a view around it is needed: a view that moves writes the far cells first (applyView).
     const near = this.nearView();
     for (let i = 0; i < cells.length; i++) {
       if (i === hold) this.setText(i, flow.before);
@@ -992,11 +996,12 @@ class Picture {
 
   // Which cells a repaint writes at once: null when the whole picture is in view (all of them).
   nearView() {
-    const v = this.view;
+    const v = this.seenView || this.view;
     const full = this.full;
     if (v.w >= full.w && v.h >= full.h) return null;
-    const [mx, my] = [v.w / 2, v.h / 2];
-    return (cell) => !cell || (cell.x >= v.x - mx && cell.x <= v.x + v.w + mx && cell.y >= v.y - my && cell.y <= v.y + v.h + my);
+    // a text at most its cell's width (room) from its anchor, and a line high (its anchor is on its baseline)
+    return (cell) => !cell || (cell.x + cell.room >= v.x && cell.x - cell.room <= v.x + v.w &&
+      cell.y + P.fontSize >= v.y && cell.y - P.fontSize <= v.y + v.h);
   }
 
   paintFarLater() {
@@ -1209,6 +1214,57 @@ class Picture {
     const hidden = x > full.x + 1 || y > full.y + 1 || x + w < full.x + full.w - 1 || y + h < full.y + full.h - 1;
     const text = hidden ? "Part of the graph is out of view: drag it, or press Fit to see all of it." : "";
     if (this.moreNote.textContent !== text) this.moreNote.textContent = text;
+    this.hideFar();
+  }
+
+  // What the stage shows: the view, and more of the picture along one side where the stage's shape
+  // is not the view's ("meet" centres it).
+  seen() {
+    const v = this.view;
+    const units = this.unitsPerPixel();
+    const w = Math.max(v.w, (this.stage.clientWidth || 0) * units);
+    const h = Math.max(v.h, (this.stage.clientHeight || 0) * units);
+    return { x: v.x - (w - v.w) / 2, y: v.y - (h - v.h) / 2, w, h };
+  }
+
+  // A picture shown in part hides the boxes and arrows wholly out of view (visibility: they keep their
+  // place and size): Chromium repaints every shape of an svg in each frame that changes one of its
+  // numbers, and a long graph's far shapes cost that frame about half its time. Boxes that take the
+  // focus (folded groups, arrays) stay shown: Tab still reaches them. Their boxes are measured once
+  // per layout, in the picture's own coordinates.
+  hideFar() {
+    if (!this.svg) return;
+    const full = this.full;
+    const v = (this.seenView = this.seen());
+    const whole = v.x <= full.x + 1 && v.y <= full.y + 1 && v.x + v.w >= full.x + full.w - 1 && v.y + v.h >= full.y + full.h - 1;
+    if (!this.boxes) {
+      if (whole) return; // nothing hidden yet, nothing to hide
+      this.boxes = this.measureBoxes();
+      if (!this.boxes) return; // not shown yet
+    }
+    for (const box of this.boxes) {
+      const off = !whole && (box.x1 < v.x || box.x0 > v.x + v.w || box.y1 < v.y || box.y0 > v.y + v.h);
+      if (off !== box.off) {
+        box.off = off;
+        box.group.classList.toggle("bpw-off", off);
+      }
+    }
+  }
+
+  measureBoxes() {
+    const inverse = this.svg.getScreenCTM()?.inverse();
+    if (!inverse || !this.stage.clientWidth) return null;
+    const boxes = [];
+    for (const group of this.svg.querySelectorAll("g.node, g.edge")) {
+      if (group.hasAttribute("tabindex")) continue;
+      const b = group.getBBox();
+      const m = inverse.multiply(group.getScreenCTM());
+      const corners = [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]];
+      const xs = corners.map(([x, y]) => m.a * x + m.c * y + m.e);
+      const ys = corners.map(([x, y]) => m.b * x + m.d * y + m.f);
+      boxes.push({ group, off: false, x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) });
+    }
+    return boxes;
   }
 
   unitsPerPixel() {

@@ -239,3 +239,49 @@ def test_the_explorer_works_in_notebook_7(notebook7):
     expect(position).to_have_text("step 1 of 6", timeout=30_000)
     eventually(lambda: svg_texts(picture), lambda t: t.count("?") == 4, what="x's gradient after one step")
     assert any(i.startswith("e") for i in current_ids(picture))
+
+
+# A chain of tanh units too long to show whole (bench_browser's graph): y joins every tenth unit.
+LONG_CHAIN_CELL = """\
+from backprop_widgets import Value, draw
+x, y = Value(0.5, label="x"), Value(-0.3, label="y")
+out = x
+for unit in range(30):
+    out = (out * 0.9 + (y if unit % 10 == 0 else 0.1)).tanh()
+view = draw(out)
+view
+"""
+
+# What a picture shown in part hides (class bpw-off, visibility: hidden), and whether any of it is in view.
+HIDDEN_JS = """stage => {
+  const s = stage.getBoundingClientRect();
+  const meets = (r) => r.right > s.left && r.left < s.right && r.bottom > s.top && r.top < s.bottom;
+  const groups = [...stage.querySelectorAll('svg g.node, svg g.edge')];
+  const off = groups.filter(g => g.classList.contains('bpw-off'));
+  return {groups: groups.length, off: off.length, offInView: off.filter(g => meets(g.getBoundingClientRect())).length,
+          shownInView: groups.filter(g => !g.classList.contains('bpw-off') && meets(g.getBoundingClientRect())).length};
+}"""
+
+
+@pytest.mark.browser
+def test_a_picture_shown_in_part_hides_only_what_is_out_of_view(lab):
+    notebook = lab.open(lab.write_notebook("long_chain.ipynb", [LONG_CHAIN_CELL]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    picture = notebook.panel.locator(".bpw-picture").first
+    stage = picture.locator(".bpw-stage")
+    assert "Part of the graph is out of view" in picture.inner_text()
+    seen = stage.evaluate(HIDDEN_JS)
+    assert seen["off"] > seen["groups"] // 2, seen  # most of a long chain is out of view, and hidden
+    assert seen["offInView"] == 0 and seen["shownInView"] > 0, seen
+
+    picture.get_by_role("button", name="Fit").click()  # the whole picture: nothing hidden
+    seen = stage.evaluate(HIDDEN_JS)
+    assert seen["off"] == 0 and seen["shownInView"] == seen["groups"], seen
+
+    stage.focus()
+    for _ in range(4):
+        stage.press("+")  # zoomed in again: what left the view is hidden, nothing in it
+    seen = stage.evaluate(HIDDEN_JS)
+    assert seen["off"] > 0 and seen["offInView"] == 0, seen
