@@ -249,6 +249,16 @@ function grow(box, b) {
   box.y0 = Math.min(box.y0, b.y0); box.y1 = Math.max(box.y1, b.y1);
 }
 
+// A view's start along one axis, kept so that the view stays over the picture (lo .. lo + whole).
+function clamp(start, lo, size, whole) {
+  return Math.min(Math.max(start, lo), lo + Math.max(0, whole - size));
+}
+
+// Whether box b lies wholly within view v (both in the picture's units).
+function within(b, v) {
+  return b.x >= v.x && b.y >= v.y && b.x + b.w <= v.x + v.w && b.y + b.h <= v.y + v.h;
+}
+
 function shiftChildren(group, dx, dy) {
   const inner = document.createElementNS(SVG_NS, "g");
   inner.setAttribute("transform", `translate(${dx.toFixed(2)},${dy.toFixed(2)})`);
@@ -890,7 +900,6 @@ class Picture {
     this.stage.style.height = `${Math.ceil(height)}px`;
     const w = width / scale;
     const h = height / scale;
-    const clamp = (v, lo, size, full) => Math.min(Math.max(v, lo), lo + Math.max(0, full - size));
     const x = box.w <= w ? clamp(box.x + box.w / 2 - w / 2, this.full.x, w, this.full.w) : box.x + box.w + 8 / scale - w;
     const y = box.h <= h ? clamp(box.y + box.h / 2 - h / 2, this.full.y, h, this.full.h) : box.y;
     this.view = { x, y, w, h };
@@ -922,6 +931,16 @@ class Picture {
     for (const group of this.svg.querySelectorAll("g.edge, g.cluster")) {
       group.animate([{ opacity: 0 }, { opacity: 1 }], timing);
     }
+  }
+
+  // The output's box (ids follow the forward order, so the output's is the highest): where a walk starts.
+  outputBox() {
+    let last = null;
+    for (const [id, group] of this.groups) {
+      const match = /^n(\d+)$/.exec(id);
+      if (match && (!last || Number(match[1]) > last.k)) last = { k: Number(match[1]), group };
+    }
+    return last && this.boxOf(last.group);
   }
 
   // A group's box in the picture's own coordinates (the viewBox's).
@@ -1179,6 +1198,11 @@ class Picture {
     this.view = this.direction === "TB"
       ? { x: full.x + (full.w - w) / 2, y: full.y + full.h - h, w, h }
       : { x: full.x + full.w - w, y: full.y + (full.h - h) / 2, w, h };
+    const end = over && this.outputBox(); // (no box where the page has not drawn the picture yet)
+    if (end && end.w > 0 && !within(end, this.view)) { // a wrapped or tall layout: its output is elsewhere, so centre on it
+      this.view.x = clamp(end.x + end.w / 2 - w / 2, full.x, w, full.w);
+      this.view.y = clamp(end.y + end.h / 2 - h / 2, full.y, h, full.h);
+    }
     if (!over) this.view = { ...full };
     this.applyView();
     this.keepCurrentInView();

@@ -285,3 +285,26 @@ def test_a_picture_shown_in_part_hides_only_what_is_out_of_view(lab):
         stage.press("+")  # zoomed in again: what left the view is hidden, nothing in it
     seen = stage.evaluate(HIDDEN_JS)
     assert seen["off"] > 0 and seen["offInView"] == 0, seen
+
+
+# Where the output's box is on screen, and the stage's rectangle (ids follow the forward order: the output's is highest).
+OUTPUT_BOX_JS = """stage => {
+  const boxes = [...stage.querySelectorAll('svg g.node[id]')].filter(g => /^n\\d+$/.test(g.id));
+  const output = boxes.reduce((a, b) => (Number(b.id.slice(1)) > Number(a.id.slice(1)) ? b : a));
+  const r = output.getBoundingClientRect(), s = stage.getBoundingClientRect();
+  return {box: {left: r.left, right: r.right, top: r.top, bottom: r.bottom},
+          stage: {left: s.left, right: s.right, top: s.top, bottom: s.bottom}};
+}"""
+
+
+@pytest.mark.browser
+def test_a_long_chain_shown_in_part_opens_on_its_output(lab):
+    # The first view starts where the walk starts, wherever the layout put the output (a wrapped layout: its last row)
+    notebook = lab.open(lab.write_notebook("longer_chain.ipynb", [LONG_CHAIN_CELL.replace("range(30)", "range(60)")]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    picture = notebook.panel.locator(".bpw-picture").first
+    assert "Part of the graph is out of view" in picture.inner_text()
+    seen = picture.locator(".bpw-stage").evaluate(OUTPUT_BOX_JS)
+    assert inside(seen["box"], seen["stage"]), seen
