@@ -28,6 +28,20 @@
   // chooses its layout for its cell as the live widget does (direction, wrapped rows), and a plain picture is drawn.
   const GRAPHVIZ_URL = document.currentScript ? new URL('graphviz.js', document.currentScript.src).href : null;
   let graphvizCode = null;
+  // The site's own lessons (its files/ folder, three folders above this script): a lesson's walks are read from the
+  // site's copy of it, never from the notebook opened. A notebook from elsewhere (one a student uploads) could
+  // carry script in a saved widget state; the site's copies are the kit's, written by build_site.py.
+  const FILES_URL = document.currentScript ? new URL('../../../files/', document.currentScript.src).href : null;
+
+  async function shippedWalks(path) {
+    if (!FILES_URL || !path.endsWith('.ipynb')) return null;
+    try {
+      const response = await fetch(new URL(path.split('/').map(encodeURIComponent).join('/'), FILES_URL));
+      return response.ok ? ((await response.json()).metadata || {})[KEY] || null : null;
+    } catch {
+      return null; // not one of the site's lessons: drawn when its kernel runs, as any notebook
+    }
+  }
 
   function graphviz() {
     graphvizCode ??= GRAPHVIZ_URL
@@ -193,9 +207,9 @@
     }
   }
 
-  function preview(panel) {
-    const saved = panel.context.model.getMetadata(KEY);
-    if (!saved || !saved.models) return;
+  async function preview(panel) {
+    const saved = await shippedWalks(panel.context.path);
+    if (!saved || !saved.models || panel.isDisposed) return;
     const { models, places = [] } = saved;
     // A student's copy saved after a run in the browser shows that run's widgets, not the recorded ones: there a
     // walk is found by its place (the code cell, the output but the printed text), where the cell's code is the

@@ -525,3 +525,29 @@ def test_a_recorded_walk_steps_before_the_kernel_is_ready(lite_site, offline_bro
     finally:
         context.close()
     assert not outside, f"requests beyond localhost (aborted): {outside[:5]}"
+
+
+def test_a_notebook_from_elsewhere_runs_no_script_from_its_saved_walks(lite_site, offline_browser):
+    """A notebook that is not one of the site's lessons (uploaded by a student, say) carrying walks whose saved HTML
+    holds script: lite_walks.js reads walks from the site's own copy of a lesson only, so nothing of it is drawn."""
+    notebook = json.loads((SITES[lite_site] / "files" / LESSONS[0]).read_text())
+    walks = notebook["metadata"]["backprop_widgets_walks"]["models"]
+    forged = [m for m in walks.values() if m["model_name"] in ("HTMLModel", "HTMLMathModel")]
+    assert forged, "lesson 01's walks have no HTML widget to forge"
+    for model in forged:
+        model["state"]["value"] = '<img src="forged.png" onerror="window.__forged = true">'
+    page = offline_browser.new_page()
+    try:
+        page.goto(f"{lite_site}/lab/index.html")
+        eventually(lambda: page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.serviceManager)"), bool, 120,
+                   "JupyterLab started")  # fmt: skip
+        page.evaluate(
+            "nb => window.jupyterapp.serviceManager.contents.save('from_elsewhere.ipynb', "
+            "{type: 'notebook', format: 'json', content: nb})",
+            notebook,
+        )
+        open_lesson(page, lite_site, "from_elsewhere.ipynb")  # its kernel ready: the stand-ins came before it
+        assert page.evaluate("() => window.__forged") is None
+        assert page.locator(".bpw-walk-preview").count() == 0
+    finally:
+        page.close()
