@@ -1,7 +1,7 @@
 # Two commands for people:  `make lab` opens the lessons, `make test` runs every test.
 # Each makes its own virtual environment the first time and reuses it after: `make lab` a student's
-# (.venv-lab: the kit, JupyterLab and the static pictures, nothing else, so JupyterLab shows only the
-# lessons), `make test` the developers' (.venv: every extra, with the test, grading and Binder tools).
+# (.venv-lab: the kit, JupyterLab, the static pictures and PyTorch for lesson 10, nothing else, so JupyterLab
+# shows only the lessons), `make test` the developers' (.venv: every extra, with the test, grading and Binder tools).
 # For grading (INSTRUCTORS.md): `make instructors` builds only what an instructor needs.
 
 PYTHON ?= python3
@@ -53,10 +53,13 @@ book: $(STAMP)
 	$(BIN)/python scripts/build_book.py
 
 # A student's environment: what the lessons need and no grading, test, lint or Binder front end.
+# Lesson 10 needs PyTorch: its CPU build (about 200 MB), the release binder/requirements.txt and the tests pin,
+# from PyTorch's own index (from PyPI alone, pip on Linux takes the CUDA build of the same release, several GB).
+TORCH_CPU := torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu
 $(LAB_STAMP): pyproject.toml
 	test -x $(LAB_BIN)/python || $(PYTHON) -m venv $(LAB_VENV)
 	$(LAB_BIN)/python -m pip install --quiet --upgrade pip
-	$(LAB_BIN)/python -m pip install --quiet -e ".[lab,static]"
+	$(LAB_BIN)/python -m pip install --quiet -e ".[lab,static]" $(TORCH_CPU)
 	touch $(LAB_STAMP)
 
 $(STAMP): pyproject.toml

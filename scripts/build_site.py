@@ -98,6 +98,31 @@ def missing_offline(sources: list[str]) -> list[str]:
     return [name for name, used in OFFLINE_MISSING.items() if any(re.search(used, s, re.M) for s in sources)]
 
 
+# What no copy of the site has, online either: PyTorch has no build for the Python that runs in the browser.
+NOT_IN_THE_BROWSER = ("PyTorch",)
+
+
+def browser_note(missing: list[str]) -> str:
+    """The first cell of a lesson that needs what no browser has (the online site): why, and where it runs."""
+    return (
+        f"**You can read this lesson here, but not run it.** It needs {' and '.join(missing)}, which does not "
+        "run inside a web browser, where this copy of the course runs its Python: running it stops at the first "
+        "cell that uses it. To run it, open it on Binder (ask your teacher for the link), or run it on your own "
+        "computer with `make lab`."
+    )
+
+
+def site_note(sources: list[str], offline: bool) -> dict | None:
+    """The markdown cell put first in a lesson the site cannot run, or None."""
+    missing = missing_offline(sources)
+    if offline and missing:
+        return {"cell_type": "markdown", "id": "bpw-offline-note", "metadata": {}, "source": offline_note(missing)}
+    missing = [name for name in missing if name in NOT_IN_THE_BROWSER]
+    if missing:
+        return {"cell_type": "markdown", "id": "bpw-browser-note", "metadata": {}, "source": browser_note(missing)}
+    return None
+
+
 def normalize(name: str) -> str:
     """A package name as lock files and indexes spell it (PEP 503)."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -407,7 +432,7 @@ def with_widget_state(notebook: dict, ran: dict | None) -> dict:
 def lesson_copies(dest: Path, offline: bool, runs: Path | None = None) -> dict[str, dict]:
     """The lessons as the site shows them, each marked with its version; what lite_lessons.js knows of them.
 
-    Offline, lessons that need numpy say so first.  With ``runs`` (the lessons run by ``run_with_widget_state``),
+    A lesson that needs what the site lacks (offline: numpy and more; online too: PyTorch) says so first.  With ``runs`` (the lessons run by ``run_with_widget_state``),
     each lesson carries its widget state; its version mark is the lesson's own (a rebuild, whose run makes new
     widget ids, does not make it new to a returning student).
     """
@@ -416,9 +441,8 @@ def lesson_copies(dest: Path, offline: bool, runs: Path | None = None) -> dict[s
     for lesson in sorted(LESSONS.glob("*.ipynb")):
         notebook = joined(json.loads(lesson.read_text()))
         sources = [c["source"] for c in notebook["cells"] if c["cell_type"] == "code"]
-        missing = missing_offline(sources) if offline else []
-        if missing:
-            note = {"cell_type": "markdown", "id": "bpw-offline-note", "metadata": {}, "source": offline_note(missing)}
+        note = site_note(sources, offline)
+        if note:
             notebook["cells"].insert(0, note)
         notebook["metadata"].update(kernelspec=LITE_KERNELSPEC, language_info=LITE_LANGUAGE_INFO)
         text = json.dumps(notebook, sort_keys=True, ensure_ascii=False)

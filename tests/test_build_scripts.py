@@ -88,6 +88,20 @@ def test_the_offline_note_speaks_to_students_and_only_where_numpy_is_needed(tmp_
     assert site.missing_offline(["x = audit_engine(Value)"]) == ["hypothesis"]
 
 
+def test_online_only_the_pytorch_lesson_says_it_cannot_run_in_the_browser(tmp_path):
+    import json
+
+    site = load("build_site")
+    site.lesson_copies(tmp_path / "lessons", offline=False)
+    firsts = {path.name: json.loads(path.read_text())["cells"][0] for path in (tmp_path / "lessons").glob("*.ipynb")}
+    noted = {name for name, cell in firsts.items() if cell.get("id") == "bpw-browser-note"}
+    assert noted == {"10_into_pytorch.ipynb"}
+    note = firsts["10_into_pytorch.ipynb"]["source"]
+    assert note.startswith("**You can read this lesson here, but not run it.** It needs PyTorch")
+    assert "Binder" in note and "make lab" in note
+    assert not any(cell.get("id") == "bpw-offline-note" for cell in firsts.values())
+
+
 def test_the_sites_lessons_carry_the_browser_kernels_spec_joined_text_and_their_marks(tmp_path):
     """Opening a lesson in JupyterLite changes nothing; its text renders as one string; the plugin can tell
     a student's unchanged copy by the hash of its sources."""

@@ -14,18 +14,55 @@ LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
 
 
 STUDENT_EXTRAS = {"lab", "static"}
+TORCH_INDEX = "https://download.pytorch.org/whl/cpu"  # PyTorch's CPU builds (PyPI's Linux wheels are CUDA builds)
 
 
-def test_make_lab_installs_only_what_the_lessons_need_in_an_environment_of_its_own():
+def _make_lab_recipe() -> tuple[str, str]:
+    """The Makefile, and the recipe of the environment `make lab` runs JupyterLab from."""
     makefile = (ROOT / "Makefile").read_text()
     lab = re.search(r"^lab: \$\((\w+)\)\n\t\$\((\w+)\)/jupyter lab ", makefile, re.M)
     assert lab, "make lab should run jupyter lab from an environment of its own"
     stamp, bin_dir = lab.groups()
     venv = re.search(rf"^{bin_dir}\s*:= \$\((\w+)\)/bin$", makefile, re.M)[1]
     assert re.search(rf"^{venv}\s*:= \.venv-lab$", makefile, re.M)
-    recipe = re.search(rf"^\$\({stamp}\): pyproject.toml\n((?:\t.*\n)+)", makefile, re.M)[1]
+    return makefile, re.search(rf"^\$\({stamp}\): pyproject.toml\n((?:\t.*\n)+)", makefile, re.M)[1]
+
+
+def student_install(root: Path) -> list[str]:
+    """What `make lab` hands ``pip install`` for the student's environment, with the repository at ``root``."""
+    makefile, recipe = _make_lab_recipe()
+    [line] = [line for line in recipe.splitlines() if " -e " in line]
+    words = line.split("pip install", 1)[1].split()
+    expanded: list[str] = []
+    for word in words:
+        variable = re.fullmatch(r"\$\((\w+)\)", word)
+        if variable:
+            expanded += re.search(rf"^{variable[1]}\s*:= (.*)$", makefile, re.M)[1].split()
+        else:
+            word = word.strip('"')
+            expanded.append(f"{root}{word[1:]}" if word.startswith(".") else word)  # "." is the repository
+    return expanded
+
+
+def _pinned_torch(words: list[str]) -> list[str]:
+    return [w for w in words if re.match(r"torch\b", w)]
+
+
+def test_make_lab_installs_only_what_the_lessons_need_in_an_environment_of_its_own():
+    _, recipe = _make_lab_recipe()
     installed = re.findall(r'pip install --quiet -e "\.\[([\w,]+)\]"', recipe)
     assert [set(extras.split(",")) for extras in installed] == [STUDENT_EXTRAS], recipe
+
+
+def test_lesson_10s_pytorch_is_the_cpu_build_of_the_release_the_tests_pin_in_make_lab_and_on_binder():
+    """Lesson 10 imports torch: `make lab` and Binder install it, the release whose numbers the lesson stores."""
+    assert any("import torch" in "".join(c["source"]) for c in json.loads(LESSONS[-1].read_text())["cells"])
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    tested = re.search(r'^\s*"(torch==[\d.]+)"', pyproject, re.M)[1]
+    make_lab = student_install(ROOT)
+    binder = [line.strip() for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()]
+    assert _pinned_torch(make_lab) == [tested] and TORCH_INDEX in make_lab, make_lab
+    assert _pinned_torch(binder) == [tested] and f"--extra-index-url {TORCH_INDEX}" in binder, binder
 
 
 def test_the_lessons_folder_holds_only_lessons():

@@ -142,6 +142,9 @@ def clean_env(venv: Path, home: Path) -> dict:
         IPYTHONDIR=str(home / "ipython"),
         MPLCONFIGDIR=str(home / "matplotlib"),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
+        # An index pip cannot reach (PyTorch's, where only the package registries are reachable) is tried once
+        # per package, not five times: it then takes what the other indexes hold, at once.
+        PIP_RETRIES="0",
     )
     return env
 
@@ -225,6 +228,21 @@ def test_a_stand_in_notebook_runs_in_the_binder_environment(binder_env, tmp_path
     # the notebook runs in its own folder, so the kit can only come from what the requirements installed
     assert package.startswith((str(binder_env["venv"]), str(binder_env["repo"])))
     assert "Value(data=25" in executed.cells[1].outputs[0]["data"]["text/plain"]
+
+
+@pytest.mark.slow
+def test_lesson_10_runs_with_pytorchs_cpu_build_in_the_binder_environment(binder_env):
+    """Lesson 10 steps PyTorch's own graph: Binder installs PyTorch, its CPU build, and the lesson runs."""
+    run = subprocess.run(
+        [str(binder_env["venv"] / "bin" / "python"), "-c", "import torch; print(torch.__version__)"],
+        env=binder_env["env"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0 and run.stdout.strip().endswith("+cpu"), run.stdout + run.stderr
+    [lesson] = sorted(binder_env["repo"].glob("lessons/10_*.ipynb"))
+    execute(lesson, binder_env)
 
 
 @pytest.mark.slow
