@@ -10,7 +10,7 @@ holds, per input, the rule for that product, written once: a ``Factor`` (an
 elementwise local gradient, times the upstream gradient entry by entry; a ``Mask``
 when it is 1 or 0), a
 ``Pass`` (the upstream gradient passed on) or a ``Product`` (any other, such as
-``upstream @ Wᵀ``).  The backward pass applies them (``Tensor.vjp``); for the
+``upstream @ Wᵀ``).  The backward pass applies them (``Tensor.contribution``); for the
 pictures ``TensorOp.bind`` gives a node's ``VJP``s: ``vjp * upstream`` is the
 contribution, already summed back to the input's shape when numpy broadcast the
 input, and ``vjp.text`` says how it is made.
@@ -347,7 +347,7 @@ class VJP(LocalGrad):
     It is one input's rule from the table, bound to one node's numbers.
     ``vjp * upstream`` is the contribution to the input's gradient, summed back
     to the input's shape when numpy broadcast the input: what the backward pass
-    adds to that gradient (``Tensor.vjp`` applies the same rule).
+    adds to that gradient (``Tensor.contribution`` applies the same rule).
     ``rule`` says how it is made, e.g. ``"upstream @ bᵀ"``; ``factor`` is the
     elementwise local gradient when there is one (σ'(z) as an array, to show its
     numbers); ``shape`` is the input's shape when the product must be summed back to it.
