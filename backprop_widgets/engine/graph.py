@@ -50,18 +50,32 @@ class Node:
     def vjp(self, local_grads: tuple | None = None) -> Callable[[int, Any], Any]:
         """This node's part of the chain rule: ``vjp(i, upstream)`` is input i's local gradient × ``upstream``.
 
-        The local gradients are computed once, for all the inputs (or passed in, when the
-        caller has them already).  Without them a scalar row's numbers are used as they are,
-        sparing ``backward()`` an object per edge.
+        Given ``local_grads`` (the stepper's, one per input) it applies those; without, its
+        ``contribution`` (the op's rule applied to the numbers, as ``backward()`` does).
         """
         if local_grads is None:
-            rule = self.ops[self.op]
-            local_grads = rule.local(*[p.data for p in self.parents], out=self.data, **self.params)
+            args = self.vjp_args()
+            return lambda index, upstream: self.contribution(index, upstream, args)
+        given = self._one_per_input(local_grads)
+        return lambda index, upstream: given[index] * upstream
+
+    def vjp_args(self) -> Any:
+        """What ``contribution`` needs, made once per node and backward pass: here the local gradients,
+        as plain numbers (a scalar row gives all its inputs' at once)."""
+        return self._one_per_input(
+            self.ops[self.op].local(*[p.data for p in self.parents], out=self.data, **self.params)
+        )
+
+    def _one_per_input(self, local_grads: tuple) -> tuple:
         if len(local_grads) != len(self.parents):  # a row that would drop (or invent) a gradient
             raise ValueError(
                 f"the {self.op!r} row gives {len(local_grads)} local gradient(s) for {len(self.parents)} input(s)"
             )
-        return lambda index, upstream: local_grads[index] * upstream
+        return local_grads
+
+    def contribution(self, index: int, upstream: Any, args: Any) -> Any:
+        """Input ``index``'s contribution to its gradient: its local gradient × ``upstream`` (``args``: ``vjp_args()``)."""
+        return args[index] * upstream
 
     def recompute(self) -> None:
         """Recompute ``data`` from the parents' current ``data`` (the forward rule)."""
@@ -216,11 +230,11 @@ def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -
             continue
         upstream_grad = node.grad
         local_grads = node.local_grads() if record else None  # what the steps show
-        vjp = node.vjp(local_grads)  # vjp(i, upstream): input i's local gradient × upstream
+        args = node.vjp_args()  # what the node's contributions are made from (its local gradients' numbers)
         for index, parent in enumerate(parents):
             if skip_constants and parent.constant:
                 continue
-            contribution = vjp(index, upstream_grad)  # the chain rule: local gradient × upstream gradient
+            contribution = node.contribution(index, upstream_grad, args)  # the chain rule: local gradient × upstream
             if parent in reached:
                 parent.grad += contribution  # gradients add at branches
             else:  # the first contribution: zero + contribution, without making the zeros

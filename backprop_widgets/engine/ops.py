@@ -120,7 +120,7 @@ class Op:
     symbol: str  # what the picture shows; may use the params, e.g. "^{n}"
     forward: Callable[..., Any]  # forward(*inputs, **params) -> output
     # local(*inputs, out=output, **params) -> one local gradient per input; a tensor row holds
-    # instead one rule per input (tensor_ops.Factor, Pass, Product), applied by Tensor.vjp
+    # instead one rule per input (tensor_ops.Factor, Pass, Product), applied by Tensor.contribution
     local: Any
     rule: str  # the derivative as written on paper
     arity: int = 1

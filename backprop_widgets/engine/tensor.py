@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from numbers import Real
 from operator import attrgetter
 from typing import Any
@@ -97,19 +96,15 @@ class Tensor(Node):
 
     # ---- what the graph needs -------------------------------------------------
 
-    def vjp(self, local_grads: tuple | None = None) -> Callable[[int, np.ndarray], Any]:
-        """``vjp(i, upstream)``: input i's contribution, its op's rule for input i applied to ``upstream``.
+    def vjp_args(self) -> list:
+        """What ``contribution`` needs: the inputs' arrays (a tensor row's rules are applied to them, input by input)."""
+        return list(map(_data, self.parents))
 
-        Given ``local_grads`` (the stepper's, one ``VJP`` per input) it applies those, as ``Node.vjp``
-        does; without, it applies the rules directly, without building a ``VJP`` for every input.
-        """
-        if local_grads is not None:
-            return super().vjp(local_grads)
+    def contribution(self, index: int, upstream: np.ndarray, args: list) -> Any:
+        """Input ``index``'s contribution: its op's rule for that input applied to ``upstream``
+        (``args``: the inputs' arrays), without the ``VJP`` object the stepper shows."""
         assert self.op is not None, "an input has no local gradients"
-        rules = self.ops[self.op].local
-        inputs = list(map(_data, self.parents))
-        out, params = self.data, self.params
-        return lambda index, upstream: rules[index].pull(upstream, inputs, index, out, params)
+        return self.ops[self.op].local[index].pull(upstream, args, index, self.data, self.params)
 
     def recompute(self) -> None:
         """Recompute ``data`` from the parents (and keep a 0-d result a 0-d array)."""

@@ -10,7 +10,7 @@ holds, per input, the rule for that product, written once: a ``Factor`` (an
 elementwise local gradient, times the upstream gradient entry by entry; a ``Mask``
 when it is 1 or 0), a
 ``Pass`` (the upstream gradient passed on) or a ``Product`` (any other, such as
-``upstream @ Wᵀ``).  The backward pass applies them (``Tensor.vjp``); for the
+``upstream @ Wᵀ``).  The backward pass applies them (``Tensor.contribution``); for the
 pictures ``TensorOp.bind`` gives a node's ``VJP``s: ``vjp * upstream`` is the
 contribution, already summed back to the input's shape when numpy broadcast the
 input, and ``vjp.text`` says how it is made.
@@ -347,7 +347,7 @@ class VJP(LocalGrad):
     It is one input's rule from the table, bound to one node's numbers.
     ``vjp * upstream`` is the contribution to the input's gradient, summed back
     to the input's shape when numpy broadcast the input: what the backward pass
-    adds to that gradient (``Tensor.vjp`` applies the same rule).
+    adds to that gradient (``Tensor.contribution`` applies the same rule).
     ``rule`` says how it is made, e.g. ``"upstream @ bᵀ"``; ``factor`` is the
     elementwise local gradient when there is one (σ'(z) as an array, to show its
     numbers); ``shape`` is the input's shape when the product must be summed back to it.
@@ -766,19 +766,79 @@ def _picked(labels: np.ndarray, classes: int) -> np.ndarray:
     return np.arange(0, len(labels) * classes, classes) + labels
 
 
+class KeptSoftmax:
+    """The softmax the last cross-entropy forward computed, kept for its backward, whose p − y needs exactly it.
+
+    It is kept with the loss array it went into and a copy of the logits it came from.
+    The backward takes it only for that same loss, from logits still equal to the copy;
+    otherwise it computes the softmax again.  That happens when forward was run again
+    (``evaluate()``, ``recompute()``, the Explorer: each makes a new loss array), or when
+    the logits were changed in place.  So the gradient is always the softmax of the
+    logits as they are, the same numbers as computing it again.  (The loss is looked
+    at first: for any other loss the answer is a quick no.)
+
+    >>> z = np.array([[1.0, 2.0, 3.0]])
+    >>> loss = _cross_entropy(z, np.array([2]))
+    >>> KEPT_SOFTMAX.get(z, loss).round(4).tolist()
+    [[0.09, 0.2447, 0.6652]]
+    >>> z[0, 0] = 5.0  # changed after forward: nothing kept for these logits
+    >>> KEPT_SOFTMAX.get(z, loss) is None
+    True
+    """
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: tuple = (None, None, None)  # (loss, logits copy, softmax), replaced as one
+
+    def keep(self, loss: np.ndarray, z: np.ndarray, p: np.ndarray) -> None:
+        self._kept = (loss, z.copy(), p)
+
+    def get(self, z: np.ndarray, loss: np.ndarray | None) -> np.ndarray | None:
+        """The kept softmax if it belongs to ``loss`` and came from logits equal to ``z`` (read-only: copy it to change it)."""
+        kept_loss, kept_z, p = self._kept
+        if loss is not None and kept_loss is loss and kept_z.shape == z.shape and (kept_z == z).all():
+            return p
+        return None
+
+
+KEPT_SOFTMAX = KeptSoftmax()
+
+
+def _softmax_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """e^(z − max) row by row, and each row's sum of them (as a column): softmax(z) is their quotient."""
+    e = np.exp(z - _row_max(z))
+    return e, _row_sum(e)
+
+
 def _cross_entropy(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """−mean over the rows of log softmax(z)[row, label] = mean(log Σ e^(z − max) − (z − max)[row, label])."""
+    """−mean over the rows of log softmax(z)[row, label] = mean(log Σ e^(z − max) − (z − max)[row, label]).
+
+    The softmax met on the way is kept for the backward (``KEPT_SOFTMAX``).
+    """
     shifted = z - _row_max(z)
-    log_sums = np.log(_row_sum(np.exp(shifted)))
+    e = np.exp(shifted)
+    sums = _row_sum(e)
     picked = shifted.reshape(-1)[_picked(labels, z.shape[1])]
-    return np.asarray((np.add.reduce(log_sums, axis=None) - np.add.reduce(picked)) / len(labels))
+    loss = np.asarray((np.add.reduce(np.log(sums), axis=None) - np.add.reduce(picked)) / len(labels))
+    e /= sums  # now softmax(z): the same numbers as e / sums
+    e.flags.writeable = False
+    KEPT_SOFTMAX.keep(loss, z, e)
+    return loss
 
 
-def _cross_entropy_slope(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """(softmax(z) − onehot(labels)) / n: p − y, the well-known gradient, shared out over the n rows."""
-    with np.errstate(invalid="ignore"):  # a row that is all −inf gives nan, as softmax does
-        e = np.exp(z - _row_max(z))
-    p = e / _row_sum(e)  # softmax(z), row by row
+def _cross_entropy_slope(z: np.ndarray, labels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(softmax(z) − onehot(labels)) / n: p − y, the well-known gradient, shared out over the n rows.
+
+    softmax(z) is the one the forward that gave ``out`` kept, if it is still the logits' own.
+    """
+    kept = KEPT_SOFTMAX.get(z, out)
+    if kept is not None:
+        p = kept.copy()
+    else:
+        with np.errstate(invalid="ignore"):  # a row that is all −inf gives nan, as softmax does
+            e, sums = _softmax_rows(z)
+        p = e / sums  # softmax(z), row by row
     p.reshape(-1)[_picked(labels, z.shape[1])] -= 1.0  # − onehot: 1 off each row's true class
     p *= 1.0 / len(labels)
     return p
@@ -822,7 +882,9 @@ def _norm_rules(axis: int) -> tuple[Rule, Rule, Rule]:
     )  # fmt: skip
 
 
-_CROSS_ENTROPY = Factor("(softmax(z) − onehot(y))/n · upstream", lambda z, out, labels: _cross_entropy_slope(z, labels))
+_CROSS_ENTROPY = Factor(
+    "(softmax(z) − onehot(y))/n · upstream", lambda z, out, labels: _cross_entropy_slope(z, labels, out)
+)
 
 # fmt: off
 TENSOR_OPS.update(_table(

@@ -243,6 +243,12 @@ class TorchNode(Tensor):
     def vjp(self, local_grads: tuple | None = None) -> Callable[[int, Any], Any]:
         return lambda index, upstream: self.contributions(upstream)[index]
 
+    def vjp_args(self) -> list:
+        return []  # nothing: PyTorch's grad_fn makes the contributions from the numbers it saved
+
+    def contribution(self, index: int, upstream: Any, args: Any) -> Any:
+        return self.contributions(upstream)[index]
+
     def contributions(self, upstream: Any) -> tuple:
         """What PyTorch's ``grad_fn`` sends each input for this upstream gradient (one call per upstream)."""
         memo = self._memo

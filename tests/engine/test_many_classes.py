@@ -203,6 +203,50 @@ def test_the_fused_cross_entropy_equals_its_opened_pieces():
         assert piece in ops
 
 
+def _slope_computed_again(z, y):
+    """(softmax(z) − onehot(y))/n computed from the logits, nothing kept."""
+    from backprop_widgets.engine.tensor_ops import _cross_entropy_slope
+
+    return _cross_entropy_slope(z, y)
+
+
+def test_cross_entropy_s_backward_takes_the_softmax_its_forward_kept_to_the_last_bit():
+    from backprop_widgets.engine.tensor_ops import KEPT_SOFTMAX
+
+    z, y = Tensor(RNG.normal(scale=3, size=(6, 4))), np.array([0, 3, 1, 2, 2, 0])
+    loss = cross_entropy(z, y)
+    kept = KEPT_SOFTMAX.get(z.data, loss.data)
+    assert kept is not None and not kept.flags.writeable  # kept, and nobody can change it
+    loss.backward()
+    np.testing.assert_array_equal(z.grad, _slope_computed_again(z.data, y))
+    loss.backward()  # again: the kept softmax was copied, not changed
+    np.testing.assert_array_equal(z.grad, _slope_computed_again(z.data, y))
+
+
+def test_cross_entropy_never_uses_a_stale_softmax():
+    from backprop_widgets.engine import evaluate
+
+    y = np.array([2, 0, 1])
+    z = Tensor(RNG.normal(size=(3, 3)), label="z")
+    loss = cross_entropy(z, y)
+    z.data[0, 0] += 5.0  # changed in place after forward: the gradient is the softmax of the logits as they are
+    loss.backward()
+    np.testing.assert_array_equal(z.grad, _slope_computed_again(z.data, y))
+    W = Tensor(RNG.normal(size=(2, 3)), label="W")
+    x = Tensor(RNG.normal(size=(3, 2)), label="x")
+    first = cross_entropy(x @ W, y)
+    second = cross_entropy(x @ W * 2.0, y)  # the last forward kept its own softmax, not the first's
+    first.backward()
+    np.testing.assert_array_equal(first.parents[0].grad, _slope_computed_again(first.parents[0].data, y))
+    second.backward()
+    np.testing.assert_array_equal(second.parents[0].grad, _slope_computed_again(second.parents[0].data, y))
+    W.data += 1.0  # as a slider moves W: evaluate() runs forward again, and the backward follows it
+    evaluate(first)
+    first.backward()
+    np.testing.assert_array_equal(first.parents[0].grad, _slope_computed_again(first.parents[0].data, y))
+    np.testing.assert_allclose(W.grad, x.data.T @ _slope_computed_again(x.data @ W.data, y), rtol=1e-12)
+
+
 def test_batch_and_layer_norm_fused_equal_opened():
     x, g, bb = RNG.normal(size=(8, 3)), RNG.normal(size=3), RNG.normal(size=3)
     for norm in (batch_norm, layer_norm):
