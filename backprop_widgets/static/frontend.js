@@ -508,7 +508,8 @@ function placeOf(text, svg) {
   return { x, y };
 }
 
-// The transform from a node's coordinates to the svg's (the viewBox's), read off attributes only.
+// The transform from a node's coordinates to the svg's (the viewBox's), as a transform attribute: read
+// off attributes only (no layout).
 function transformTo(node, svg) {
   let m = new DOMMatrix();
   for (; node && node !== svg; node = node.parentNode) {
@@ -516,7 +517,7 @@ function transformTo(node, svg) {
     const own = list && list.numberOfItems ? list.consolidate() : null;
     if (own) m = DOMMatrix.fromMatrix(own.matrix).multiply(m);
   }
-  return m;
+  return `matrix(${[m.a, m.b, m.c, m.d, m.e, m.f].join(" ")})`;
 }
 
 const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
@@ -910,8 +911,7 @@ class Picture {
       let inner = under.get(parent);
       if (!inner) {
         inner = outer.appendChild(document.createElementNS(SVG_NS, "g"));
-        const m = transformTo(parent, svg);
-        inner.setAttribute("transform", `matrix(${[m.a, m.b, m.c, m.d, m.e, m.f].join(" ")})`);
+        inner.setAttribute("transform", transformTo(parent, svg));
         under.set(parent, inner);
       }
       inner.appendChild(cell.text);
@@ -1186,10 +1186,13 @@ class Picture {
     const width = Math.max(14, textWidth(flow.text) * 0.9 + 6);
     Object.entries({ x: -width / 2, y: -7, width, height: 14, rx: 3 }).forEach(([k, v]) => box.setAttribute(k, v));
     token.append(box, label);
-    edge.parentNode.appendChild(token);
+    // over the number cells, as it travels (in their layer: the picture's svg is not repainted each frame)
+    const holder = this.cells.appendChild(document.createElementNS(SVG_NS, "g"));
+    holder.setAttribute("transform", transformTo(edge.parentNode, this.svg));
+    holder.appendChild(token);
     const length = path.getTotalLength();
     const start = performance.now();
-    const animation = { flow, token, frame: 0, timer: 0 };
+    const animation = { flow, token: holder, frame: 0, timer: 0 };
     const move = (now) => {
       const t = Math.min(1, (now - start) / FLOW_MS);
       // backward: from the operation back to its input; forward mode: from the input to the operation
@@ -1198,7 +1201,7 @@ class Picture {
       if (t < 1) {
         animation.frame = requestAnimationFrame(move);
       } else {
-        token.remove();
+        holder.remove();
         this.arrive(animation);
       }
     };
