@@ -40,8 +40,8 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
   const svg = stage && stage.querySelector('svg');
   if (!svg) return {number, missing: true};
   const s = stage.getBoundingClientRect();
-  const cells = picture.querySelectorAll('.bpw-cells svg text'); // the number cells, laid over the stage
-  const texts = [...svg.querySelectorAll('text'), ...cells].filter(t => t.textContent.trim());
+  const numbers = picture.querySelectorAll('.bpw-cells svg text'); // the number cells, laid over the stage
+  const texts = [...svg.querySelectorAll('text'), ...numbers].filter(t => t.textContent.trim());
   let smallest = Infinity, smallestText = '';
   const outside = [];
   for (const t of texts) {
