@@ -54,6 +54,13 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
       outside.push(t.textContent);
     }
   }
+  // number cells drawn away from their box (they are in the layer over the stage, under their box's transforms)
+  const away = [...picture.querySelectorAll('.bpw-cells g.bpw-cellgroup')].flatMap(g => {
+    const b = svg.querySelector('#' + CSS.escape(g.dataset.box)).getBoundingClientRect();
+    return [...g.querySelectorAll('text')].filter(t => { const r = t.getBoundingClientRect();
+      return r.left < b.left - 1.5 || r.right > b.right + 1.5 || r.top < b.top - 1.5 || r.bottom > b.bottom + 1.5; })
+      .map(t => g.dataset.box + ': ' + t.textContent);
+  });
   const cell = picture.closest('.jp-Cell');
   const cells = cell ? [...cell.parentElement.children].filter(c => c.classList.contains('jp-Cell')) : [];
   return {
@@ -61,7 +68,7 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
     boxes: svg.querySelectorAll('g.node').length,
     folded: svg.querySelectorAll('g.folded').length, fitting: stage.dataset.fitting || '',
     note: (picture.querySelector('.bpw-more') || {}).textContent || '',
-    outside: outside.length, outsideSample: outside.slice(0, 4),
+    outside: outside.length, outsideSample: outside.slice(0, 4), away: away.slice(0, 4), numbers: numbers.length,
     smallest: Math.round(smallest * 100) / 100, smallestText,
     stage: [Math.round(s.width), Math.round(s.height)], viewBox: svg.getAttribute('viewBox'),
     over: stage.dataset.over === 'true', full: stage.dataset.full || '',
@@ -108,6 +115,8 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         if picture.get("missing"):
             problems.append(f"{name}: not drawn")
             continue
+        if picture["away"]:
+            problems.append(f"{name}: number cells away from their boxes {picture['away']} (of {picture['numbers']})")
         if picture["smallest"] < READABLE_PX - ROUNDING_PX:
             problems.append(f"{name}: smallest text {picture['smallest']} px ({picture['smallestText']!r})")
         part = picture["note"] or picture["outside"]
