@@ -91,7 +91,7 @@ def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab,
     expect(lockstep).to_contain_text("step 5 of 11", timeout=30_000)
     expect(lockstep).to_contain_text("the same contribution")
     assert lockstep.locator(".bpw-stepper").count() == 2
-    eventually(lambda: lockstep.locator(".bpw-picture svg").count(), lambda n: n == 2, what="both pictures")
+    eventually(lambda: lockstep.locator(".bpw-picture .bpw-stage svg").count(), lambda n: n == 2, what="both pictures")
     window_shot(lab, notebook, lockstep, f"torch-lockstep-{window}")
 
     problems = []
