@@ -1351,16 +1351,25 @@ class Picture {
 
   measureBoxes() {
     const inverse = this.svg.getScreenCTM()?.inverse();
-    if (!inverse || !this.stage.clientWidth) return null;
+    const cellsInverse = this.cells.getScreenCTM()?.inverse(); // the same viewBox, the same place
+    if (!inverse || !cellsInverse || !this.stage.clientWidth) return null;
     const boxes = [];
+    const extent = (box, g, back) => {
+      const b = g.getBBox();
+      if (!b.width && !b.height) return;
+      const m = back.multiply(g.getScreenCTM());
+      for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]]) {
+        const [px, py] = [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+        grow(box, { x0: px, x1: px, y0: py, y1: py });
+      }
+    };
     for (const group of this.svg.querySelectorAll("g.node, g.edge")) {
       if (group.hasAttribute("tabindex")) continue;
-      const b = group.getBBox();
-      const m = inverse.multiply(group.getScreenCTM());
-      const corners = [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]];
-      const xs = corners.map(([x, y]) => m.a * x + m.c * y + m.e);
-      const ys = corners.map(([x, y]) => m.b * x + m.d * y + m.f);
-      boxes.push({ group, off: false, x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) });
+      const box = { group, off: false, ...emptyBox() };
+      extent(box, group, inverse);
+      const cells = this.cellGroups.get(group.id); // an edge's label may stand beside its path
+      if (cells) extent(box, cells, cellsInverse);
+      boxes.push(box);
     }
     return boxes;
   }

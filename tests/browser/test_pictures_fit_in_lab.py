@@ -54,9 +54,12 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
       outside.push(t.textContent);
     }
   }
-  // number cells drawn away from their box (they are in the layer over the stage, under their box's transforms)
+  // number cells drawn away from their box (they are in the layer over the stage, under their box's transforms;
+  // an edge's labels stand beside its path: boxes only)
   const away = [...picture.querySelectorAll('.bpw-cells g.bpw-cellgroup')].flatMap(g => {
-    const b = svg.querySelector('#' + CSS.escape(g.dataset.box)).getBoundingClientRect();
+    const node = svg.querySelector('#' + CSS.escape(g.dataset.box));
+    if (!node.matches('g.node')) return [];
+    const b = node.getBoundingClientRect();
     return [...g.querySelectorAll('text')].filter(t => { const r = t.getBoundingClientRect();
       return r.left < b.left - 1.5 || r.right > b.right + 1.5 || r.top < b.top - 1.5 || r.bottom > b.bottom + 1.5; })
       .map(t => g.dataset.box + ': ' + t.textContent);
