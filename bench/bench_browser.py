@@ -8,7 +8,8 @@ browser tests; BPW_CHROMIUM names another binary).  About two minutes.
                  ipywidgets FloatSlider whose observer sets a tiny widgets.HTML.  Each move
                  focuses the slider's handle and presses ArrowRight; the page times, with
                  performance.now(), the key press to the first changed text in the picture
-                 ("DOM") and to the next frame after it ("repaint"), and counts the bytes of
+                 ("DOM"; a picture's numbers are in the svg laid over it, in .bpw-stage-box with
+                 the picture's own) and to the next frame after it ("repaint"), and counts the bytes of
                  the WebSocket frames it receives until the kernel is idle again (plus a short
                  settle).  They take turns, move by move, so the machine's noise hits all.
                  "draw()" is the picture alone at 300 nodes (a plain slider whose observer calls
@@ -404,8 +405,8 @@ def slider_moves(lab, frames: Frames, moves: int = MOVES, big: bool = True) -> t
 
     targets = {"floor": (".bench-floor", ".bench-floor-html")}
     for size in SIZES:
-        targets[size] = (f".bench-e{size}", f".bench-e{size} .bpw-stage svg")
-    targets["picture"] = (".bench-picture", ".bench-picture .bpw-stage svg")
+        targets[size] = (f".bench-e{size}", f".bench-e{size} .bpw-stage-box")
+    targets["picture"] = (".bench-picture", ".bench-picture .bpw-stage-box")
     nodes["picture"] = nodes[300]
     for _, watched in targets.values():
         notebook.panel.locator(watched).first.wait_for(timeout=60_000)

@@ -61,13 +61,22 @@ const CSS = `
   border: 1px solid #d9d9d9; border-radius: 3px; cursor: grab; touch-action: none; }
 .bpw-stage.bpw-dragging { cursor: grabbing; }
 .bpw-stage.bpw-sized { contain: strict; } /* sized in px: repainting its numbers lays out nothing around it */
-.bpw-stage > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
+.bpw-stage > svg, .bpw-cells > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
+/* The number cells are drawn in a second svg laid over the picture's (the same viewBox): a changed number
+   repaints that svg of texts alone, not every shape of the picture, which paints on its own (isolation: a
+   stacking context, so Chromium keeps its painting; will-change would also work, but a composited layer
+   costs each frame about 2 ms more of layerizing the page). */
+.bpw-stage > svg { isolation: isolate; }
+.bpw-stage-box { position: relative; }
+/* over the stage's content box: the stage is 100% wide plus its 1px border (content-box sizing) */
+.bpw-cells { position: absolute; left: 1px; top: 1px; width: 100%; height: calc(100% - 2px); overflow: hidden;
+  pointer-events: none; contain: strict; }
 .bpw-status { padding: 8px; color: #4d4d4d; }
 .bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
 .bpw-graph g.current path, .bpw-graph g.current polygon, .bpw-graph g.current ellipse {
   stroke: #d55e00; stroke-width: 2.5px; }
 .bpw-graph g.edge.current polygon { fill: #d55e00; }
-.bpw-graph g.node.current text { font-weight: bold; }
+.bpw-graph g.node.current text, .bpw-graph g.bpw-cellgroup.current text { font-weight: bold; }
 .bpw-graph text.bpw-unknown { fill: #6b6b6b; }
 .bpw-graph g.bpw-off { visibility: hidden; } /* wholly out of view: a frame repaints what is in view */
 .bpw-graph g.folded, .bpw-graph g.cluster > text { cursor: pointer; }
@@ -499,6 +508,18 @@ function placeOf(text, svg) {
   return { x, y };
 }
 
+// The transform from a node's coordinates to the svg's (the viewBox's), as a transform attribute: read
+// off attributes only (no layout).
+function transformTo(node, svg) {
+  let m = new DOMMatrix();
+  for (; node && node !== svg; node = node.parentNode) {
+    const list = node.transform ? node.transform.baseVal : null;
+    const own = list && list.numberOfItems ? list.consolidate() : null;
+    if (own) m = DOMMatrix.fromMatrix(own.matrix).multiply(m);
+  }
+  return `matrix(${[m.a, m.b, m.c, m.d, m.e, m.f].join(" ")})`;
+}
+
 const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
 
 function setText(node, text) {
@@ -546,6 +567,7 @@ class Picture {
     this.cellText = []; // [{text: <text> element, room}] per slot
     this.shown = []; // the text each cell shows now
     this.groups = new Map(); // SVG group id -> <g>
+    this.cellGroups = new Map(); // SVG group id -> <g> of its number cells (layCells)
     this.lit = [];
     this.flowSeen = (model.get("flow") || {}).n;
     this.animation = null;
@@ -561,11 +583,16 @@ class Picture {
     this.moreNote = element("span", { class: "bpw-more", role: "status" });
     bar.append(this.zoomOut, this.zoomIn, this.fitButton, this.help, this.moreNote);
     this.stage = element("div", { class: "bpw-stage", tabindex: "0", role: "group" });
+    // the number cells' layer over the stage (its border inside): no pointer events, hidden from
+    // assistive technology as the picture's own texts are (an svg of role img)
+    this.cellsLayer = element("div", { class: "bpw-cells", "aria-hidden": "true" });
+    const stageBox = element("div", { class: "bpw-stage-box" });
+    stageBox.append(this.stage, this.cellsLayer);
     this.messageLine = element("div", { class: "bpw-message" });
     this.notesLine = element("div", { class: "bpw-notes", role: "status" });
     this.hintLine = element("div", { class: "bpw-hint" });
     this.live = element("div", { class: "bpw-sr-only", "aria-live": "polite" });
-    this.root.append(bar, this.stage, this.messageLine, this.notesLine, this.hintLine, this.live);
+    this.root.append(bar, stageBox, this.messageLine, this.notesLine, this.hintLine, this.live);
     el.appendChild(this.root);
 
     this.zoomIn.addEventListener("click", () => this.zoom(1.5));
@@ -652,6 +679,7 @@ class Picture {
     this.cellText = [];
     if (!before) {
       this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
+      this.cellsLayer.replaceChildren();
       this.stage.style.height = "";
       this.stage.classList.remove("bpw-sized");
     }
@@ -687,6 +715,7 @@ class Picture {
       const reason = (error && error.message) || String(error);
       this.stage.style.height = "";
       this.stage.classList.remove("bpw-sized");
+      this.cellsLayer.replaceChildren();
       this.stage.replaceChildren(
         element("div", { class: "bpw-layout-error", role: "alert" },
           `Graphviz could not lay out this picture: ${reason}.\n` +
@@ -841,8 +870,9 @@ class Picture {
       const left = Number(text.getAttribute("x")) - inset;
       text.setAttribute("text-anchor", "middle");
       text.setAttribute("x", (left + width / 2).toFixed(2));
-      return { text, room: width - 2 * inset, ...placeOf(text, svg) };
+      return { text, gid, room: width - 2 * inset, ...placeOf(text, svg) };
     });
+    const cells = this.layCells(svg);
     this.shown = slots.map(() => null);
     this.boxes = null; // measured once it is shown (hideFar)
     this.detailsShown = null;
@@ -850,9 +880,43 @@ class Picture {
     this.litKey = null;
     this.svg = svg;
     this.stage.replaceChildren(svg);
+    this.cellsLayer.replaceChildren(cells);
     this.stage.classList.add("bpw-sized");
     this.moved = false;
     this.paint();
+  }
+
+  // The number cells move to an svg of their own, laid over the picture's with the same viewBox: Chromium
+  // repaints every shape of an svg in each frame that changes one of its texts (about 6 ms at 300 nodes),
+  // and the picture's svg, a stacking context of its own, is then not repainted when a number changes. Each box's
+  // cells sit in a group (`cellGroups`, by the box's id) that takes the box's classes for what shows
+  // (current, bpw-off) and its motion; inside, they keep the transforms they were drawn under.
+  layCells(svg) {
+    const cells = document.createElementNS(SVG_NS, "svg");
+    for (const name of ["viewBox", "preserveAspectRatio", "font-family"]) cells.setAttribute(name, svg.getAttribute(name));
+    cells.style.maxWidth = svg.style.maxWidth;
+    this.cells = cells;
+    this.cellGroups = new Map(); // box id -> <g> of its cells
+    const under = new Map(); // a text's parent in the picture -> its <g> in the cells' svg
+    for (const cell of this.cellText) {
+      if (!cell) continue;
+      let outer = this.cellGroups.get(cell.gid);
+      if (!outer) {
+        outer = cells.appendChild(document.createElementNS(SVG_NS, "g"));
+        outer.setAttribute("class", "bpw-cellgroup");
+        outer.dataset.box = cell.gid; // the box's id (ids stay unique in the page)
+        this.cellGroups.set(cell.gid, outer);
+      }
+      const parent = cell.text.parentNode;
+      let inner = under.get(parent);
+      if (!inner) {
+        inner = outer.appendChild(document.createElementNS(SVG_NS, "g"));
+        inner.setAttribute("transform", transformTo(parent, svg));
+        under.set(parent, inner);
+      }
+      inner.appendChild(cell.text);
+    }
+    return cells;
   }
 
   // Where each node is on screen, and how the picture is shown: before a new structure replaces it.
@@ -917,15 +981,19 @@ class Picture {
     const timing = { duration: MOVE_MS, easing: "ease-out" };
     for (const node of nodes) {
       const old = before.places.get(node.id);
+      const cells = this.cellGroups.get(node.id);
       if (!old) {
         node.animate([{ opacity: 0 }, { opacity: 1 }], timing);
+        cells?.animate([{ opacity: 0 }, { opacity: 1 }], timing);
         continue;
       }
       const r = node.getBoundingClientRect();
       const dx = (old.x - (r.left + r.width / 2 - stage.left)) * units;
       const dy = (old.y - (r.top + r.height / 2 - stage.top)) * units;
       if (Math.abs(dx) + Math.abs(dy) > 0.5) {
-        node.animate([{ transform: `translate(${dx}px, ${dy}px)` }, { transform: "translate(0px, 0px)" }], timing);
+        const frames = [{ transform: `translate(${dx}px, ${dy}px)` }, { transform: "translate(0px, 0px)" }];
+        node.animate(frames, timing);
+        cells?.animate(frames, timing);
       }
     }
     for (const group of this.svg.querySelectorAll("g.edge, g.cluster")) {
@@ -1078,7 +1146,8 @@ class Picture {
   highlight(ids) {
     this.litKey = ids.join(" ");
     for (const group of this.lit) group.classList.remove("current");
-    this.lit = ids.map((id) => this.groups.get(id)).filter(Boolean);
+    this.lit = ids.map((id) => this.groups.get(id)).filter(Boolean); // the picture's first: keepCurrentInView
+    this.lit.push(...ids.map((id) => this.cellGroups.get(id)).filter(Boolean));
     for (const group of this.lit) group.classList.add("current");
     this.keepCurrentInView();
   }
@@ -1117,10 +1186,13 @@ class Picture {
     const width = Math.max(14, textWidth(flow.text) * 0.9 + 6);
     Object.entries({ x: -width / 2, y: -7, width, height: 14, rx: 3 }).forEach(([k, v]) => box.setAttribute(k, v));
     token.append(box, label);
-    edge.parentNode.appendChild(token);
+    // over the number cells, as it travels (in their layer: the picture's svg is not repainted each frame)
+    const holder = this.cells.appendChild(document.createElementNS(SVG_NS, "g"));
+    holder.setAttribute("transform", transformTo(edge.parentNode, this.svg));
+    holder.appendChild(token);
     const length = path.getTotalLength();
     const start = performance.now();
-    const animation = { flow, token, frame: 0, timer: 0 };
+    const animation = { flow, token: holder, frame: 0, timer: 0 };
     const move = (now) => {
       const t = Math.min(1, (now - start) / FLOW_MS);
       // backward: from the operation back to its input; forward mode: from the input to the operation
@@ -1129,7 +1201,7 @@ class Picture {
       if (t < 1) {
         animation.frame = requestAnimationFrame(move);
       } else {
-        token.remove();
+        holder.remove();
         this.arrive(animation);
       }
     };
@@ -1234,6 +1306,7 @@ class Picture {
     this.paintFar(); // no far cell comes into view with an old number
     const { x, y, w, h } = this.view;
     this.svg.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
+    this.cells.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
     const full = this.full;
     const hidden = x > full.x + 1 || y > full.y + 1 || x + w < full.x + full.w - 1 || y + h < full.y + full.h - 1;
     const text = hidden ? "Part of the graph is out of view: drag it, or press Fit to see all of it." : "";
@@ -1271,22 +1344,32 @@ class Picture {
       if (off !== box.off) {
         box.off = off;
         box.group.classList.toggle("bpw-off", off);
+        this.cellGroups.get(box.group.id)?.classList.toggle("bpw-off", off);
       }
     }
   }
 
   measureBoxes() {
     const inverse = this.svg.getScreenCTM()?.inverse();
-    if (!inverse || !this.stage.clientWidth) return null;
+    const cellsInverse = this.cells.getScreenCTM()?.inverse(); // the same viewBox, the same place
+    if (!inverse || !cellsInverse || !this.stage.clientWidth) return null;
     const boxes = [];
+    const extent = (box, g, back) => {
+      const b = g.getBBox();
+      if (!b.width && !b.height) return;
+      const m = back.multiply(g.getScreenCTM());
+      for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]]) {
+        const [px, py] = [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+        grow(box, { x0: px, x1: px, y0: py, y1: py });
+      }
+    };
     for (const group of this.svg.querySelectorAll("g.node, g.edge")) {
       if (group.hasAttribute("tabindex")) continue;
-      const b = group.getBBox();
-      const m = inverse.multiply(group.getScreenCTM());
-      const corners = [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]];
-      const xs = corners.map(([x, y]) => m.a * x + m.c * y + m.e);
-      const ys = corners.map(([x, y]) => m.b * x + m.d * y + m.f);
-      boxes.push({ group, off: false, x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) });
+      const box = { group, off: false, ...emptyBox() };
+      extent(box, group, inverse);
+      const cells = this.cellGroups.get(group.id); // an edge's label may stand beside its path
+      if (cells) extent(box, cells, cellsInverse);
+      boxes.push(box);
     }
     return boxes;
   }
@@ -1453,6 +1536,7 @@ Picture.prototype.replayOrKeep = function (choice) {
 // A picture saved without its layout, and no kernel to lay it out: say so, rather than "Laying out…" forever.
 Picture.prototype.needsKernel = function () {
   this.stage.style.height = "";
+  this.cellsLayer.replaceChildren();
   this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" },
     "This picture is laid out while Python runs: run the notebook to see it."));
 };

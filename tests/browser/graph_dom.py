@@ -2,7 +2,8 @@
 
 The picture's DOM: the widget element `.bpw-picture` holds `.bpw-graph`, which holds the
 toolbar `.bpw-bar`, the stage `.bpw-stage` (focusable) with the laid-out `svg` in it, and a
-live region `.bpw-sr-only[aria-live]`. Number cells are SVG <text> elements; highlighted
+live region `.bpw-sr-only[aria-live]`. Number cells are SVG <text> elements in a second svg laid
+over the stage (`.bpw-cells svg`, one `g.bpw-cellgroup` per box, its id as `data-box`); highlighted
 groups have the class `current`.
 """
 
@@ -15,10 +16,25 @@ NOT_LAID_OUT = ("Laying out", "has not arrived", "could not lay out", "Loading t
 
 
 def svg_texts(picture) -> list[str]:
-    """Every <text> of the picture's SVG (labels and number cells), in document order; not the number
-    travelling along its edge (a passing animation, hidden from screen readers)."""
-    return picture.locator(".bpw-stage svg text").evaluate_all(
+    """Every <text> of the picture (its SVG's labels, then the number cells' layer), in document order;
+    not the number travelling along its edge (a passing animation, hidden from screen readers)."""
+    return picture.locator(".bpw-stage svg text, .bpw-cells svg text").evaluate_all(
         "texts => texts.filter(t => !t.closest('.bpw-token')).map(t => t.textContent)"
+    )
+
+
+def cell_texts(picture, boxes: str) -> list[dict]:
+    """The number cells of the picture's boxes that match the CSS selector `boxes` (in its SVG), where
+    they are drawn (the cells' layer): each as {box, text, squeezed} (squeezed: it carries a textLength)."""
+    return picture.evaluate(
+        """(picture, boxes) => {
+          const ids = [...picture.querySelectorAll('.bpw-stage svg ' + boxes)].map(g => g.id);
+          return [...picture.querySelectorAll('.bpw-cells svg g.bpw-cellgroup')]
+            .filter(g => ids.includes(g.dataset.box))
+            .flatMap(g => [...g.querySelectorAll('text')].map(t => ({box: g.dataset.box, text: t.textContent,
+              squeezed: t.hasAttribute('textLength')})));
+        }""",
+        boxes,
     )
 
 
@@ -72,7 +88,8 @@ GEOMETRY_JS = """picture => {
     output: box(output), stage: box(stage), svg: box(svg),
     graph: box(svg.querySelector('g.graph') || svg.firstElementChild),
     viewBox: svg.getAttribute('viewBox'),
-    texts: [...svg.querySelectorAll('text')].map(t => ({text: t.textContent, ...box(t)})),
+    texts: [...svg.querySelectorAll('text'), ...picture.querySelectorAll('.bpw-cells svg text')]
+      .map(t => ({text: t.textContent, ...box(t)})),
   };
 }"""
 

@@ -117,6 +117,86 @@ def test_a_slider_move_repaints_the_picture_in_place(lab):
     assert picture.locator(".bpw-stage svg").evaluate("svg => svg.__bpwMark === true")
 
 
+# The number cells' layer against the picture: each box's cells (g.bpw-cellgroup, data-box = the box's id) lie
+# inside that box on screen, the two svgs show the same viewBox, and which boxes are lit.
+CELLS_JS = """picture => {
+  const svg = picture.querySelector('.bpw-stage svg'), cells = picture.querySelector('.bpw-cells svg');
+  const within = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+  const groups = [...cells.querySelectorAll('g.bpw-cellgroup')];
+  const outside = [];
+  let texts = 0;
+  for (const g of groups) {
+    const box = svg.querySelector('#' + CSS.escape(g.dataset.box)).getBoundingClientRect();
+    for (const t of g.querySelectorAll('text')) {
+      texts++;
+      if (!within(t.getBoundingClientRect(), box)) outside.push(g.dataset.box + ': ' + t.textContent);
+    }
+  }
+  return {groups: groups.length, texts, outside, viewBoxes: [svg.getAttribute('viewBox'), cells.getAttribute('viewBox')],
+          lit: groups.filter(g => g.classList.contains('current')).map(g => g.dataset.box).sort(),
+          numbersInPicture: [...svg.querySelectorAll('text')].filter(t => /^[-0-9.?]+$/.test(t.textContent)).length};
+}"""
+
+# Counts the changes (texts, added or removed elements) made to each of the two svgs from now on.
+WATCH_JS = """picture => {
+  const seen = picture.__bpwSeen = {picture: 0, cells: 0};
+  for (const [name, selector] of [['picture', '.bpw-stage svg'], ['cells', '.bpw-cells svg']]) {
+    new MutationObserver(records => { seen[name] += records.length; })
+      .observe(picture.querySelector(selector), {subtree: true, childList: true, characterData: true});
+  }
+}"""
+
+
+@pytest.mark.browser
+def test_number_cells_are_drawn_in_their_boxes_on_a_layer_of_their_own(lab):
+    # A changed number repaints the cells' svg alone (Chromium repaints a whole svg when one of its texts
+    # changes): every number cell is there, drawn inside its box, at every zoom, and lit with its box.
+    from playwright.sync_api import expect
+
+    notebook = lab.open(lab.write_notebook("cells_layer.ipynb", [EXPLORER_CELL, STEPPER_CELL]))
+    result = notebook.run_all()
+    assert not result.problems and not result.unexecuted, result
+    wait_until_laid_out(notebook.panel)
+    explorer = notebook.panel.locator(".bpw-explorer").first
+    picture = explorer.locator(".bpw-picture")
+    cells = picture.evaluate(CELLS_JS)
+    # six values with data and grad, two constants... every number is in the cells' layer, none left behind
+    assert cells["groups"] >= 6 and cells["texts"] >= 12 and cells["numbersInPicture"] == 0, cells
+    assert not cells["outside"] and cells["viewBoxes"][0] == cells["viewBoxes"][1], cells
+
+    picture.evaluate(WATCH_JS)
+    handle = explorer.locator(".widget-slider").filter(has_text="a").locator(".noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    eventually(lambda: svg_texts(picture), lambda t: "9.01" in t, what="df/db repainted as 9.01")
+    seen = picture.evaluate("picture => picture.__bpwSeen")
+    assert seen["cells"] > 0 and seen["picture"] == 0, seen  # the picture's own svg untouched
+
+    stage = picture.locator(".bpw-stage")
+    stage.focus()
+    stage.press("+")
+    stage.press("+")
+    expect(picture.locator(".bpw-more")).to_contain_text("out of view")
+    cells = picture.evaluate(CELLS_JS)
+    # zoomed in: the two svgs still show the same part of the graph (cells out of view are cut, not moved)
+    assert cells["viewBoxes"][0] == cells["viewBoxes"][1], cells
+    stage.press("0")
+    assert not picture.evaluate(CELLS_JS)["outside"]
+
+    # a stepper's lit boxes: their cells lit too (drawn bold), and only theirs
+    stepper = notebook.panel.locator(".bpw-stepper").nth(1)  # the Explorer holds a stepper of its own
+    picture = stepper.locator(".bpw-picture")
+    stepper.get_by_role("button", name=re.compile("Step")).first.click()
+    lit = eventually(
+        lambda: picture.evaluate(CELLS_JS)["lit"], lambda ids: len(ids) > 0, what="a lit box with number cells"
+    )
+    assert set(lit) <= set(current_ids(picture)), (lit, current_ids(picture))
+    weight = picture.evaluate(
+        "p => getComputedStyle(p.querySelector('.bpw-cells g.bpw-cellgroup.current text')).fontWeight"
+    )
+    assert int(weight) >= 700, weight
+
+
 @pytest.mark.browser
 def test_lesson_03_pictures_fit_the_cell_and_fit_restores_the_view(lab):
     notebook = lab.open(lab.add_notebook(LESSONS / "03_two_layer_network.ipynb"))
@@ -258,8 +338,13 @@ HIDDEN_JS = """stage => {
   const meets = (r) => r.right > s.left && r.left < s.right && r.bottom > s.top && r.top < s.bottom;
   const groups = [...stage.querySelectorAll('svg g.node, svg g.edge')];
   const off = groups.filter(g => g.classList.contains('bpw-off'));
+  // a box's number cells (drawn in the layer over the stage) are hidden and shown with their box
+  const cells = [...stage.parentElement.querySelectorAll('.bpw-cells g.bpw-cellgroup')];
+  const apart = cells.filter(c => c.classList.contains('bpw-off') !==
+    stage.querySelector('svg #' + CSS.escape(c.dataset.box)).classList.contains('bpw-off'));
   return {groups: groups.length, off: off.length, offInView: off.filter(g => meets(g.getBoundingClientRect())).length,
-          shownInView: groups.filter(g => !g.classList.contains('bpw-off') && meets(g.getBoundingClientRect())).length};
+          shownInView: groups.filter(g => !g.classList.contains('bpw-off') && meets(g.getBoundingClientRect())).length,
+          cellsOff: cells.filter(c => c.classList.contains('bpw-off')).length, cellsApart: apart.length};
 }"""
 
 
@@ -275,10 +360,12 @@ def test_a_picture_shown_in_part_hides_only_what_is_out_of_view(lab):
     seen = stage.evaluate(HIDDEN_JS)
     assert seen["off"] > seen["groups"] // 2, seen  # most of a long chain is out of view, and hidden
     assert seen["offInView"] == 0 and seen["shownInView"] > 0, seen
+    assert seen["cellsOff"] > 0 and seen["cellsApart"] == 0, seen  # their number cells with them
 
     picture.get_by_role("button", name="Fit").click()  # the whole picture: nothing hidden
     seen = stage.evaluate(HIDDEN_JS)
     assert seen["off"] == 0 and seen["shownInView"] == seen["groups"], seen
+    assert seen["cellsOff"] == 0, seen
 
     stage.focus()
     for _ in range(4):

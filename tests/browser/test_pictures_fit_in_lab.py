@@ -40,7 +40,8 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
   const svg = stage && stage.querySelector('svg');
   if (!svg) return {number, missing: true};
   const s = stage.getBoundingClientRect();
-  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim());
+  const numbers = picture.querySelectorAll('.bpw-cells svg text'); // the number cells, laid over the stage
+  const texts = [...svg.querySelectorAll('text'), ...numbers].filter(t => t.textContent.trim());
   let smallest = Infinity, smallestText = '';
   const outside = [];
   for (const t of texts) {
@@ -53,6 +54,16 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
       outside.push(t.textContent);
     }
   }
+  // number cells drawn away from their box (they are in the layer over the stage, under their box's transforms;
+  // an edge's labels stand beside its path: boxes only)
+  const away = [...picture.querySelectorAll('.bpw-cells g.bpw-cellgroup')].flatMap(g => {
+    const node = svg.querySelector('#' + CSS.escape(g.dataset.box));
+    if (!node.matches('g.node')) return [];
+    const b = node.getBoundingClientRect();
+    return [...g.querySelectorAll('text')].filter(t => { const r = t.getBoundingClientRect();
+      return r.left < b.left - 1.5 || r.right > b.right + 1.5 || r.top < b.top - 1.5 || r.bottom > b.bottom + 1.5; })
+      .map(t => g.dataset.box + ': ' + t.textContent);
+  });
   const cell = picture.closest('.jp-Cell');
   const cells = cell ? [...cell.parentElement.children].filter(c => c.classList.contains('jp-Cell')) : [];
   return {
@@ -60,7 +71,7 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
     boxes: svg.querySelectorAll('g.node').length,
     folded: svg.querySelectorAll('g.folded').length, fitting: stage.dataset.fitting || '',
     note: (picture.querySelector('.bpw-more') || {}).textContent || '',
-    outside: outside.length, outsideSample: outside.slice(0, 4),
+    outside: outside.length, outsideSample: outside.slice(0, 4), away: away.slice(0, 4), numbers: numbers.length,
     smallest: Math.round(smallest * 100) / 100, smallestText,
     stage: [Math.round(s.width), Math.round(s.height)], viewBox: svg.getAttribute('viewBox'),
     over: stage.dataset.over === 'true', full: stage.dataset.full || '',
@@ -107,6 +118,8 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         if picture.get("missing"):
             problems.append(f"{name}: not drawn")
             continue
+        if picture["away"]:
+            problems.append(f"{name}: number cells away from their boxes {picture['away']} (of {picture['numbers']})")
         if picture["smallest"] < READABLE_PX - ROUNDING_PX:
             problems.append(f"{name}: smallest text {picture['smallest']} px ({picture['smallestText']!r})")
         part = picture["note"] or picture["outside"]

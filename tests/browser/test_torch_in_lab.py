@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SIZES
-from .graph_dom import eventually, wait_until_laid_out
+from .graph_dom import cell_texts, eventually, wait_until_laid_out
 from .test_pictures_fit_in_lab import MEASURE_JS, READABLE_PX, ROUNDING_PX
 
 pytest.importorskip("torch")
@@ -79,18 +79,19 @@ def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab,
     stepper = notebook.panel.locator(".bpw-stepper").first
     picture = stepper.locator(".bpw-picture")
     # five modules, five boxes: the three Linear layers and the two ReLUs between them
-    eventually(lambda: picture.locator("svg g.folded").count(), lambda n: n == 5, what="five module boxes")
-    expect(picture.locator("svg")).to_contain_text("1 (ReLU)")
+    eventually(lambda: picture.locator(".bpw-stage svg g.folded").count(), lambda n: n == 5, what="five module boxes")
+    expect(picture.locator(".bpw-stage svg")).to_contain_text("1 (ReLU)")
     expect(stepper.get_by_text(re.compile(r"^step 3 of \d+$"))).to_be_visible(timeout=30_000)
     expect(stepper.locator(".bpw-panel")).to_contain_text("4 (Linear)", timeout=30_000)
-    assert not picture.locator("svg g.folded text[textLength]").count()  # a box's arrays fit, never squeezed
+    cells = cell_texts(picture, "g.folded")
+    assert cells and not [cell for cell in cells if cell["squeezed"]], cells  # a box's arrays fit, never squeezed
     window_shot(lab, notebook, stepper, f"torch-mlp-{window}")
 
     lockstep = notebook.panel.locator(".bpw-lockstep").first
     expect(lockstep).to_contain_text("step 5 of 11", timeout=30_000)
     expect(lockstep).to_contain_text("the same contribution")
     assert lockstep.locator(".bpw-stepper").count() == 2
-    eventually(lambda: lockstep.locator(".bpw-picture svg").count(), lambda n: n == 2, what="both pictures")
+    eventually(lambda: lockstep.locator(".bpw-picture .bpw-stage svg").count(), lambda n: n == 2, what="both pictures")
     window_shot(lab, notebook, lockstep, f"torch-lockstep-{window}")
 
     problems = []
