@@ -55,11 +55,13 @@ book: $(STAMP)
 # A student's environment: what the lessons need and no grading, test, lint or Binder front end.
 # Lesson 10 needs PyTorch: its CPU build (about 200 MB), the release binder/requirements.txt and the tests pin,
 # from PyTorch's own index (from PyPI alone, pip on Linux takes the CUDA build of the same release, several GB).
-TORCH_CPU := torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu
+# A pip install of its own, so that PyTorch's index is asked for PyTorch alone, not for the kit's other packages.
+TORCH_CPU := torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 $(LAB_STAMP): pyproject.toml
 	test -x $(LAB_BIN)/python || $(PYTHON) -m venv $(LAB_VENV)
 	$(LAB_BIN)/python -m pip install --quiet --upgrade pip
-	$(LAB_BIN)/python -m pip install --quiet -e ".[lab,static]" $(TORCH_CPU)
+	$(LAB_BIN)/python -m pip install --quiet -e ".[lab,static]"
+	$(LAB_BIN)/python -m pip install --quiet $(TORCH_CPU)
 	touch $(LAB_STAMP)
 
 $(STAMP): pyproject.toml

@@ -28,20 +28,24 @@ def _make_lab_recipe() -> tuple[str, str]:
     return makefile, re.search(rf"^\$\({stamp}\): pyproject.toml\n((?:\t.*\n)+)", makefile, re.M)[1]
 
 
-def student_install(root: Path) -> list[str]:
-    """What `make lab` hands ``pip install`` for the student's environment, with the repository at ``root``."""
+def student_installs(root: Path) -> list[list[str]]:
+    """What `make lab` hands each ``pip install`` for the student's environment (pip's own upgrade left out),
+    with the repository at ``root``."""
     makefile, recipe = _make_lab_recipe()
-    [line] = [line for line in recipe.splitlines() if " -e " in line]
-    words = line.split("pip install", 1)[1].split()
-    expanded: list[str] = []
-    for word in words:
-        variable = re.fullmatch(r"\$\((\w+)\)", word)
-        if variable:
-            expanded += re.search(rf"^{variable[1]}\s*:= (.*)$", makefile, re.M)[1].split()
-        else:
-            word = word.strip('"')
-            expanded.append(f"{root}{word[1:]}" if word.startswith(".") else word)  # "." is the repository
-    return expanded
+    installs = []
+    for line in recipe.splitlines():
+        if "pip install" not in line or "--upgrade pip" in line:
+            continue
+        expanded: list[str] = []
+        for word in line.split("pip install", 1)[1].split():
+            variable = re.fullmatch(r"\$\((\w+)\)", word)
+            if variable:
+                expanded += re.search(rf"^{variable[1]}\s*:= (.*)$", makefile, re.M)[1].split()
+            else:
+                word = word.strip('"')
+                expanded.append(f"{root}{word[1:]}" if word.startswith(".") else word)  # "." is the repository
+        installs.append(expanded)
+    return installs
 
 
 def _pinned_torch(words: list[str]) -> list[str]:
@@ -59,9 +63,11 @@ def test_lesson_10s_pytorch_is_the_cpu_build_of_the_release_the_tests_pin_in_mak
     assert any("import torch" in "".join(c["source"]) for c in json.loads(LESSONS[-1].read_text())["cells"])
     pyproject = (ROOT / "pyproject.toml").read_text()
     tested = re.search(r'^\s*"(torch==[\d.]+)"', pyproject, re.M)[1]
-    make_lab = student_install(ROOT)
+    kit, torch = student_installs(ROOT)
     binder = [line.strip() for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()]
-    assert _pinned_torch(make_lab) == [tested] and TORCH_INDEX in make_lab, make_lab
+    # the kit first, then PyTorch alone from PyTorch's index (asked for nothing else)
+    assert not _pinned_torch(kit) and TORCH_INDEX not in kit, kit
+    assert _pinned_torch(torch) == [tested] and torch[-2:] == ["--index-url", TORCH_INDEX], torch
     assert _pinned_torch(binder) == [tested] and f"--extra-index-url {TORCH_INDEX}" in binder, binder
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ..test_student_view import student_install
+from ..test_student_view import student_installs
 from .lab_harness import WIDGETS_EXTENSION, JupyterLabServer, Lab, LabSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,8 @@ def student_python(tmp_path_factory) -> str:
     python = str(venv / "bin" / "python")
     # PIP_RETRIES: an index pip cannot reach (PyTorch's, where only the package registries are) is tried once.
     env = dict(os.environ, PIP_RETRIES="0")
-    subprocess.run([python, "-m", "pip", "install", *student_install(ROOT)], check=True, timeout=1200, env=env)
+    for install in student_installs(ROOT):
+        subprocess.run([python, "-m", "pip", "install", *install], check=True, timeout=1200, env=env)
     return python
 
 
