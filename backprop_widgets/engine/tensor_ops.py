@@ -48,6 +48,11 @@ from .ops import OVERFLOW, POWER, PRODUCT, SIGNED, SUM, LocalGrad, Op, format_nu
 __all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Mask", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
 
 _NO_PARAMS: dict = {}
+# 0 and 1 as 0-d arrays, for the engine's own arithmetic on every step: numpy converts a Python number
+# afresh at each call (about 0.25 µs, a third of a small product's time) and takes an array as it is.  The same
+# numbers: every array here is float64.
+ZERO, ONE = np.array(0.0), np.array(1.0)
+ZERO.flags.writeable = ONE.flags.writeable = False
 
 
 # ---- helpers the rows use ------------------------------------------------------
@@ -99,7 +104,7 @@ def pow_slope(a: np.ndarray, n: Any) -> np.ndarray:
     [inf, 12.0, 0.0]
     """
     if type(n) is float and n in (1.0, 2.0):  # the usual squares and identities, without the general machinery
-        return 2.0 * a if n == 2.0 else np.ones(np.shape(a))
+        return a + a if n == 2.0 else np.ones(np.shape(a))  # (a + a: 2a exactly, as 2.0 * a, without converting 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n == 0, 0.0, n * np.power(a, n - 1.0))
 
@@ -129,7 +134,7 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
         e = np.exp(-np.abs(a))
         d = 1.0 + e
         return np.where(a >= 0, 1.0 / d, e / d)
-    return 1.0 / (1.0 + np.exp(-a))
+    return ONE / (ONE + np.exp(-a))
 
 
 def average(a: np.ndarray) -> np.ndarray:
@@ -203,7 +208,7 @@ def spread(grad: np.ndarray, shape: tuple, axis: Any = None, keepdims: bool = Fa
 def _no_negative_zero(product: Any) -> Any:
     """``product + 0``: turns −0.0 into 0.0 (in place for an array nobody else holds), changes nothing else."""
     if type(product) is np.ndarray:
-        return np.add(product, 0.0, out=product)
+        return np.add(product, ZERO, out=product)
     return product + 0.0
 
 
@@ -261,7 +266,7 @@ class Factor(Rule):
         factor = self.factor(*inputs, out, **params) if params else self.factor(*inputs, out)  # (see Tensor._apply)
         product = factor * upstream
         if type(product) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
-            np.add(product, 0.0, out=product)
+            np.add(product, ZERO, out=product)
         else:
             product += 0.0
         shape = inputs[index].shape
@@ -284,7 +289,7 @@ class Mask(Factor):
         mask = self.factor(*inputs, out, **params) if params else self.factor(*inputs, out)
         product = np.array(mask, dtype=np.float64)  # a new array (a 0-d input's mask is numpy's bool scalar)
         product *= upstream  # (of the mask's shape: the output's, of an op of one input)
-        return np.add(product, 0.0, out=product)
+        return np.add(product, ZERO, out=product)
 
 
 class Pass(Rule):
