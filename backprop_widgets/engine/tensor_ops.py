@@ -121,20 +121,30 @@ def tie_split(d: np.ndarray) -> np.ndarray:
     return np.heaviside(d, 0.5)
 
 
+@np.errstate(over="raise")
+def _exp_or_overflow(x: np.ndarray) -> np.ndarray:
+    """e^x, or a FloatingPointError if some entry overflows (numpy's error state, for this call alone):
+    nothing has to look through x first, a pass of its own."""
+    return np.exp(x)
+
+
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """``1 / (1 + e^-a)``, elementwise and without overflow.
 
-    Where some entry is below −700 (e^-a would overflow), it is computed as the
-    scalar engine does: ``1 / (1 + e^-a)`` for a ≥ 0, ``e^a / (1 + e^a)`` for a < 0.
+    Where e^-a overflows for some entry (a below about −709.8), the whole array is
+    computed as the scalar engine does: ``1 / (1 + e^-a)`` for a ≥ 0, ``e^a / (1 + e^a)``
+    for a < 0 (whose e^a is at most 1).
 
     >>> sigmoid(np.array([0.0, 1.0, -1000.0])).tolist()
     [0.5, 0.7310585786300049, 0.0]
     """
-    if a.size and np.minimum.reduce(a, axis=None) < -700.0:  # (a.min(), without its Python wrapper)
+    try:
+        e = _exp_or_overflow(-a)
+    except FloatingPointError:
         e = np.exp(-np.abs(a))
         d = 1.0 + e
         return np.where(a >= 0, 1.0 / d, e / d)
-    return ONE / (ONE + np.exp(-a))
+    return ONE / (ONE + e)
 
 
 def average(a: np.ndarray) -> np.ndarray:
