@@ -48,6 +48,11 @@ from .ops import OVERFLOW, POWER, PRODUCT, SIGNED, SUM, LocalGrad, Op, format_nu
 __all__ = ["TENSOR_OPS", "TensorOp", "VJP", "Factor", "Mask", "Pass", "Product", "Cases", "sum_to_shape", "sigmoid"]
 
 _NO_PARAMS: dict = {}
+# 0 and 1 as 0-d arrays, for the engine's own arithmetic on every step: numpy converts a Python number
+# afresh at each call (about 0.25 µs, a third of a small product's time) and takes an array as it is.  The same
+# numbers: every array here is float64.
+ZERO, ONE = np.array(0.0), np.array(1.0)
+ZERO.flags.writeable = ONE.flags.writeable = False
 
 
 # ---- helpers the rows use ------------------------------------------------------
@@ -99,7 +104,7 @@ def pow_slope(a: np.ndarray, n: Any) -> np.ndarray:
     [inf, 12.0, 0.0]
     """
     if type(n) is float and n in (1.0, 2.0):  # the usual squares and identities, without the general machinery
-        return 2.0 * a if n == 2.0 else np.ones(np.shape(a))
+        return a + a if n == 2.0 else np.ones(np.shape(a))  # (a + a: 2a exactly, as 2.0 * a, without converting 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n == 0, 0.0, n * np.power(a, n - 1.0))
 
@@ -116,20 +121,30 @@ def tie_split(d: np.ndarray) -> np.ndarray:
     return np.heaviside(d, 0.5)
 
 
+@np.errstate(over="raise")
+def _exp_or_overflow(x: np.ndarray) -> np.ndarray:
+    """e^x, or a FloatingPointError if some entry overflows (numpy's error state, for this call alone):
+    nothing has to look through x first, a pass of its own."""
+    return np.exp(x)
+
+
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """``1 / (1 + e^-a)``, elementwise and without overflow.
 
-    Where some entry is below −700 (e^-a would overflow), it is computed as the
-    scalar engine does: ``1 / (1 + e^-a)`` for a ≥ 0, ``e^a / (1 + e^a)`` for a < 0.
+    Where e^-a overflows for some entry (a below about −709.8), the whole array is
+    computed as the scalar engine does: ``1 / (1 + e^-a)`` for a ≥ 0, ``e^a / (1 + e^a)``
+    for a < 0 (whose e^a is at most 1).
 
     >>> sigmoid(np.array([0.0, 1.0, -1000.0])).tolist()
     [0.5, 0.7310585786300049, 0.0]
     """
-    if a.size and np.minimum.reduce(a, axis=None) < -700.0:  # (a.min(), without its Python wrapper)
+    try:
+        e = _exp_or_overflow(-a)
+    except FloatingPointError:
         e = np.exp(-np.abs(a))
         d = 1.0 + e
         return np.where(a >= 0, 1.0 / d, e / d)
-    return 1.0 / (1.0 + np.exp(-a))
+    return ONE / (ONE + e)
 
 
 def average(a: np.ndarray) -> np.ndarray:
@@ -203,7 +218,7 @@ def spread(grad: np.ndarray, shape: tuple, axis: Any = None, keepdims: bool = Fa
 def _no_negative_zero(product: Any) -> Any:
     """``product + 0``: turns −0.0 into 0.0 (in place for an array nobody else holds), changes nothing else."""
     if type(product) is np.ndarray:
-        return np.add(product, 0.0, out=product)
+        return np.add(product, ZERO, out=product)
     return product + 0.0
 
 
@@ -261,7 +276,7 @@ class Factor(Rule):
         factor = self.factor(*inputs, out, **params) if params else self.factor(*inputs, out)  # (see Tensor._apply)
         product = factor * upstream
         if type(product) is np.ndarray:  # a new array: turn −0.0 into 0.0 in place
-            np.add(product, 0.0, out=product)
+            np.add(product, ZERO, out=product)
         else:
             product += 0.0
         shape = inputs[index].shape
@@ -284,7 +299,7 @@ class Mask(Factor):
         mask = self.factor(*inputs, out, **params) if params else self.factor(*inputs, out)
         product = np.array(mask, dtype=np.float64)  # a new array (a 0-d input's mask is numpy's bool scalar)
         product *= upstream  # (of the mask's shape: the output's, of an op of one input)
-        return np.add(product, 0.0, out=product)
+        return np.add(product, ZERO, out=product)
 
 
 class Pass(Rule):
@@ -737,21 +752,22 @@ def scatter_add(g: np.ndarray, shape: tuple, key: Any) -> np.ndarray:
     return grad
 
 
-def _row_max(z: np.ndarray) -> np.ndarray:
-    """Each row's largest entry, as a column.
+def _class_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """z − each row's max, e to the power of it, and each row's sum of those, with one row per class.
 
-    numpy reduces a short last axis (a few classes) one row at a time, which for 300 rows of 3
-    costs five times as much as the sum of the rows' work; the transposed copy has one row per
-    class, and the max of those rows is taken a whole row at a time.  The same numbers: a max is exact.
+    The logits are copied transposed first, so that each of these steps runs along all the
+    points at once: numpy reduces and broadcasts along a short last axis (a few classes) one
+    row at a time, which for 300 rows of 3 costs five times the work itself.  Each point's
+    sum adds its classes' terms in order; a max is exact.
+
+    >>> shifted, e, sums = _class_rows(np.array([[1.0, 3.0], [0.0, 0.0]]))
+    >>> shifted.tolist(), sums.tolist()
+    ([[-2.0, 0.0], [0.0, 0.0]], [1.1353352832366128, 2.0])
     """
-    if z.shape[1] > 32:  # long rows: numpy's own reduce is the quick one
-        return z.max(axis=1, keepdims=True)
-    return np.ascontiguousarray(z.T).max(axis=0)[:, np.newaxis]
-
-
-def _row_sum(e: np.ndarray) -> np.ndarray:
-    """Each row's sum, as a column: e @ (1, 1, ..., 1), one matrix product rather than numpy's row-by-row reduce."""
-    return (e @ ones(e.shape[1]))[:, np.newaxis]
+    shifted = z.T.copy()  # one row per class, in memory order
+    shifted -= np.maximum.reduce(shifted, axis=0)
+    e = np.exp(shifted)
+    return shifted, e, np.add.reduce(e, axis=0)
 
 
 def _picked(labels: np.ndarray, classes: int) -> np.ndarray:
@@ -805,25 +821,19 @@ class KeptSoftmax:
 KEPT_SOFTMAX = KeptSoftmax()
 
 
-def _softmax_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """e^(z − max) row by row, and each row's sum of them (as a column): softmax(z) is their quotient."""
-    e = np.exp(z - _row_max(z))
-    return e, _row_sum(e)
-
-
 def _cross_entropy(z: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """−mean over the rows of log softmax(z)[row, label] = mean(log Σ e^(z − max) − (z − max)[row, label]).
 
     The softmax met on the way is kept for the backward (``KEPT_SOFTMAX``).
     """
-    shifted = z - _row_max(z)
-    e = np.exp(shifted)
-    sums = _row_sum(e)
-    picked = shifted.reshape(-1)[_picked(labels, z.shape[1])]
-    loss = np.asarray((np.add.reduce(np.log(sums), axis=None) - np.add.reduce(picked)) / len(labels))
-    e /= sums  # now softmax(z): the same numbers as e / sums
-    e.flags.writeable = False
-    KEPT_SOFTMAX.keep(loss, z, e)
+    shifted, e, sums = _class_rows(z)
+    n = len(labels)
+    picked = shifted.reshape(-1)[labels * n + np.arange(n)]  # point i's label: row label, column i
+    loss = np.asarray((np.add.reduce(np.log(sums), axis=None) - np.add.reduce(picked)) / n)
+    e /= sums  # now softmax(z), one row per class: the same numbers as e / sums
+    softmax = e.T
+    softmax.flags.writeable = False
+    KEPT_SOFTMAX.keep(loss, z, softmax)
     return loss
 
 
@@ -834,11 +844,11 @@ def _cross_entropy_slope(z: np.ndarray, labels: np.ndarray, out: np.ndarray | No
     """
     kept = KEPT_SOFTMAX.get(z, out)
     if kept is not None:
-        p = kept.copy()
+        p = kept.copy()  # (in rows, as z: a copy is made in memory order)
     else:
         with np.errstate(invalid="ignore"):  # a row that is all −inf gives nan, as softmax does
-            e, sums = _softmax_rows(z)
-        p = e / sums  # softmax(z), row by row
+            _, e, sums = _class_rows(z)
+        p = (e / sums).T.copy()  # softmax(z), in rows
     p.reshape(-1)[_picked(labels, z.shape[1])] -= 1.0  # − onehot: 1 off each row's true class
     p *= 1.0 / len(labels)
     return p

@@ -418,3 +418,20 @@ def test_cross_entropy_picks_each_row_s_label_from_the_flat_rows():
     softmax = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     softmax[np.arange(7), labels] -= 1.0
     np.testing.assert_allclose(logits.grad, softmax / 7, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("classes", [2, 3, 6, 11])
+def test_cross_entropy_adds_each_point_s_classes_in_order_to_the_last_bit(classes):
+    z, y = RNG.normal(scale=3, size=(300, classes)), RNG.integers(0, classes, 300)
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    sums = e[:, 0].copy()
+    for k in range(1, classes):  # Σ e^(z − max) over a point's classes, one after the other
+        sums += e[:, k]
+    logits = Tensor(z)
+    loss = cross_entropy(logits, y)
+    assert loss.data == (np.log(sums).sum() - shifted[np.arange(300), y].sum()) / 300
+    loss.backward()
+    p = e / sums[:, np.newaxis]
+    p[np.arange(300), y] -= 1.0
+    np.testing.assert_array_equal(logits.grad, p * (1.0 / 300))

@@ -296,6 +296,19 @@ def test_sigmoid_is_exact_and_never_overflows():
     assert abs(values[2] - 0.2689414213699951) < 1e-16
 
 
+def test_sigmoid_takes_the_scalar_engine_s_formula_exactly_where_e_to_the_minus_a_overflows():
+    from backprop_widgets import Value
+
+    extreme = np.concatenate([np.linspace(-800.0, -690.0, 1000), [np.nan]])  # a nan among them too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = sigmoid(extreme)
+    np.testing.assert_array_equal(values[:-1], [Value(float(a)).sigmoid().data for a in extreme[:-1]])
+    assert np.isnan(values[-1]) and 0.0 < values[np.searchsorted(extreme, -720.0)] < 1e-310  # e^a, not 0
+    ordinary = np.linspace(-709.0, 40.0, 3000)  # no e^-a overflows: 1 / (1 + e^-a), entry by entry
+    np.testing.assert_array_equal(sigmoid(ordinary), 1.0 / (1.0 + np.exp(-ordinary)))
+
+
 def test_division_by_zero_and_log_zero_warn_instead_of_raising():
     old = np.seterr(all="raise")
     try:
