@@ -29,3 +29,12 @@ def test_the_engine_quote_is_graph_py_word_for_word():
 @pytest.mark.parametrize("block", [b for b in BLOCKS if not is_engine_quote(b)])
 def test_each_python_block_runs(block):
     exec(compile(block, "README.md", "exec"), {})
+
+
+def test_the_benchmark_table_names_every_benchmark():
+    """Each bench/bench_*.py has a row in the README's table, and `python -m bench` runs each one but bench_grading."""
+    table = re.findall(r"^\| `(bench_\w+)` \|", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    files = sorted(path.stem for path in (ROOT / "bench").glob("bench_*.py"))
+    assert sorted(table) == files
+    runs_all = re.findall(r'"(bench_\w+)"', (ROOT / "bench" / "__main__.py").read_text(encoding="utf-8"))
+    assert sorted(runs_all) == [name for name in files if name != "bench_grading"]
