@@ -678,7 +678,7 @@ class Picture {
     this.cellText = [];
     if (!before) {
       this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
-      this.cellsLayer.replaceChildren();
+      this.clearCells();
       this.stage.style.height = "";
       this.stage.classList.remove("bpw-sized");
     }
@@ -714,7 +714,7 @@ class Picture {
       const reason = (error && error.message) || String(error);
       this.stage.style.height = "";
       this.stage.classList.remove("bpw-sized");
-      this.cellsLayer.replaceChildren();
+      this.clearCells();
       this.stage.replaceChildren(
         element("div", { class: "bpw-layout-error", role: "alert" },
           `Graphviz could not lay out this picture: ${reason}.\n` +
@@ -905,6 +905,12 @@ class Picture {
     this.moved = false;
     this.wholeRepaint = true; // the canvas still shows the earlier picture's numbers
     this.paint();
+  }
+
+  // No picture (laid out yet, or at all): no numbers, and no record of any.
+  clearCells() {
+    this.cellsLayer.replaceChildren();
+    this.cellsLayer.drawn = [];
   }
 
   // Each box's number cells, for painting them box by box: which they are, the rectangle they can paint
@@ -1684,7 +1690,7 @@ Picture.prototype.replayOrKeep = function (choice) {
 // A picture saved without its layout, and no kernel to lay it out: say so, rather than "Laying out…" forever.
 Picture.prototype.needsKernel = function () {
   this.stage.style.height = "";
-  this.cellsLayer.replaceChildren();
+  this.clearCells();
   this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" },
     "This picture is laid out while Python runs: run the notebook to see it."));
 };

@@ -145,6 +145,22 @@ CELLS_JS = (
 }"""
 )
 
+# The canvas's alpha channel kept; then, if its size is the same, how many pixels differ from it now (by more
+# than 8 of 255).
+KEEP_CANVAS_JS = """picture => {
+  const canvas = picture.querySelector('.bpw-cells canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  picture.__bpwKept = {size: canvas.width + 'x' + canvas.height, alpha: data.filter((_, i) => i % 4 === 3)};
+}"""
+CANVAS_CHANGE_JS = """picture => {
+  const canvas = picture.querySelector('.bpw-cells canvas'), kept = picture.__bpwKept;
+  if (kept.size !== canvas.width + 'x' + canvas.height) return {size: 'changed'};
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let differ = 0;
+  for (let i = 0; i < kept.alpha.length; i++) if (Math.abs(data[4 * i + 3] - kept.alpha[i]) > 8) differ++;
+  return {size: 'same', differ};
+}"""
+
 # Counts the changes (texts, added or removed elements) made to the picture's own svg from now on.
 WATCH_JS = """picture => {
   const seen = picture.__bpwSeen = {picture: 0};
@@ -180,9 +196,13 @@ def test_number_cells_are_painted_in_their_boxes_on_a_layer_of_their_own(lab):
     assert picture.evaluate("picture => picture.__bpwSeen") == {"picture": 0}  # the picture's own svg untouched
     assert not picture.evaluate(CELLS_JS)["outside"]
     painted_as_recorded(picture)  # the old numbers cleared, the new ones painted where recorded
-
+    # what the move painted, box by box, is what painting every number again gives (Fit: the same view)
+    picture.evaluate(KEEP_CANVAS_JS)
     stage = picture.locator(".bpw-stage")
     stage.focus()
+    stage.press("0")
+    assert picture.evaluate(CANVAS_CHANGE_JS) == {"size": "same", "differ": 0}
+
     stage.press("+")
     stage.press("+")
     expect(picture.locator(".bpw-more")).to_contain_text("out of view")
