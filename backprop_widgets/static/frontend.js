@@ -576,6 +576,7 @@ class Picture {
     this.canvas = document.createElement("canvas");
     this.ctx = this.canvas.getContext("2d");
     this.layerSize = null; // the layer's CSS size and device pixels per CSS pixel (sizeCanvas)
+    this.fontLines = new Map(); // font -> its ascent and descent
     const stageBox = element("div", { class: "bpw-stage-box" });
     stageBox.append(this.stage, this.cellsLayer);
     this.messageLine = element("div", { class: "bpw-message" });
@@ -1181,6 +1182,8 @@ class Picture {
     const view = this.viewOnLayer();
     const k = this.layerSize.k;
     const base = [k * view.s, k * view.tx, k * view.ty]; // device pixels = base[0] * units + (base[1], base[2])
+    ctx.textAlign = "center";
+    ctx.globalAlpha = 1;
     if (this.wholeRepaint || this.motion) {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
@@ -1235,14 +1238,15 @@ class Picture {
       ctx.font = font;
       this.fontSet = font;
       this.fontTaken = ctx.font;
+      if (!this.fontLines.has(font)) { // how far the font reaches above and below its baseline
+        const { fontBoundingBoxAscent: ascent, fontBoundingBoxDescent: descent } = ctx.measureText("0");
+        this.fontLines.set(font, { ascent, descent });
+      }
     }
     ctx.fillStyle = arrived ? "#d55e00" : text === "?" ? "#6b6b6b" : cell.fill;
-    ctx.globalAlpha = move?.fade ? 1 - left : 1;
-    ctx.textAlign = "center";
-    const metrics = ctx.measureText(text);
-    // squeezed to its cell's width where the kernel's width table (or the font) says it is wider
-    const wide = metrics.width > 0 && (textWidth(text) > cell.room || metrics.width > cell.room);
-    const squeeze = wide ? cell.room / metrics.width : 1;
+    if (move?.fade) ctx.globalAlpha = 1 - left;
+    // squeezed to its cell's width where the kernel's width table says it is wider (as SVG's textLength did)
+    const squeeze = textWidth(text) > cell.room ? cell.room / (ctx.measureText(text).width || cell.room) : 1;
     const m = cell.m;
     const ox = move && !move.fade ? move.dx * left : 0;
     const oy = move && !move.fade ? move.dy * left : 0;
@@ -1252,16 +1256,24 @@ class Picture {
     const f = scale * (m.f + oy) + dy + b * cell.x + d * cell.y;
     ctx.setTransform(a * squeeze, b * squeeze, c, d, e, f);
     ctx.fillText(text, 0, 0);
+    if (move?.fade) ctx.globalAlpha = 1;
+    // the rectangle it is painted in, on the layer in CSS pixels: its cell's width (the text is centred there,
+    // no wider), from the font's top to its bottom
+    const { ascent, descent } = this.fontLines.get(font);
     const k = this.layerSize.k;
-    const half = (metrics.width * squeeze) / 2;
-    const [top, bottom] = [-metrics.fontBoundingBoxAscent, metrics.fontBoundingBoxDescent];
-    const xs = [-half, half].flatMap((x) => [top, bottom].map((y) => (a * x + c * y + e) / k));
-    const ys = [-half, half].flatMap((x) => [top, bottom].map((y) => (b * x + d * y + f) / k));
+    const half = cell.room / 2;
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const x of [-half, half]) {
+      for (const y of [-ascent, descent]) {
+        const px = (a * x + c * y + e) / k, py = (b * x + d * y + f) / k;
+        x0 = Math.min(x0, px), x1 = Math.max(x1, px), y0 = Math.min(y0, py), y1 = Math.max(y1, py);
+      }
+    }
     record.drawn = true;
-    record.left = Math.min(...xs);
-    record.top = Math.min(...ys);
-    record.width = Math.max(...xs) - record.left;
-    record.height = Math.max(...ys) - record.top;
+    record.left = x0;
+    record.top = y0;
+    record.width = x1 - x0;
+    record.height = y1 - y0;
     record.px = (cell.size * Math.hypot(a, b)) / k; // its font size on screen
     record.size = cell.size;
     record.font = this.fontTaken;

@@ -18,8 +18,9 @@ NOT_LAID_OUT = ("Laying out", "has not arrived", "could not lay out", "Loading t
 
 # The number cells as the front end painted them (the layer's record, one entry per cell in slot order): each
 # {box, text, drawn, ...}; a drawn one (painted on the canvas: its box is not hidden as out of view) also has
-# its rectangle on screen (client coordinates: left, top, right, bottom, width, height), its font size on
-# screen (px) and in the picture (size), the font and colour it was painted in, and whether it was squeezed.
+# the rectangle it is painted in on screen (its cell's width, the font's height; client coordinates: left, top,
+# right, bottom, width, height), its font size on screen (px) and in the picture (size), the font and colour it
+# was painted in, and whether it was squeezed.
 DRAWN_CELLS_JS = """picture => {
   const layer = picture.querySelector('.bpw-cells');
   if (!layer || !layer.drawn) return [];
@@ -34,9 +35,9 @@ def drawn_cells(picture) -> list[dict]:
     return picture.evaluate(DRAWN_CELLS_JS)
 
 
-# The canvas's pixels against the record of what was painted on it: every drawn cell with a text has ink
-# inside its rectangle, and no ink lies outside every drawn cell's rectangle (give or take 2 device pixels
-# of a glyph's overhang), so the record cannot say other than what the canvas shows.
+# The canvas's pixels against the record of what was painted on it: every drawn cell with a text (wholly on the
+# canvas) has ink inside its rectangle, and no ink lies outside every drawn cell's rectangle (give or take 2 device
+# pixels of a glyph's overhang), so the record cannot say other than what the canvas shows.
 PIXELS_JS = """picture => {
   const layer = picture.querySelector('.bpw-cells'), canvas = layer.querySelector('canvas');
   const kx = canvas.width / layer.clientWidth, ky = canvas.height / layer.clientHeight;
@@ -55,7 +56,7 @@ PIXELS_JS = """picture => {
         if (x >= x0 && x < x1 && y >= y0 && y < y1 && ink[4 * (y * W + x) + 3]) inked++;
       }
     }
-    const seen = x1 > 0 && x0 < W && y1 > 0 && y0 < H; // (a cell of a box partly out of view may be cut off)
+    const seen = x0 >= 0 && x1 <= W && y0 >= 0 && y1 <= H; // (a cell of a box partly out of view may be cut off)
     if (!inked && seen) blank.push(c.box + ': ' + c.text);
   }
   let stray = 0, inkedPixels = 0;
