@@ -1486,11 +1486,10 @@ class Picture {
   }
 
   // A picture shown in part hides the boxes and arrows wholly out of view (visibility: they keep their
-  // place and size): Chromium repaints every shape of an svg in each frame that changes one of its
-  // numbers, and a long graph's far shapes cost that frame about half its time. Boxes that take the
+  // place and size), and their numbers are not painted: a long graph's far shapes and numbers would cost
+  // each frame that repaints the picture (a pan, a zoom) about half its time. Boxes that take the
   // focus (folded groups, arrays) stay shown: Tab still reaches them. Their boxes are measured once
-  // per layout, in the picture's own coordinates.
-  // (Their numbers are not painted either.) Returns whether any box was hidden or shown.
+  // per layout, in the picture's own coordinates. Returns whether any box was hidden or shown.
   hideFar() {
     if (!this.svg) return false;
     const full = this.full;
