@@ -62,27 +62,27 @@ const CSS = `
 .bpw-stage.bpw-dragging { cursor: grabbing; }
 .bpw-stage.bpw-sized { contain: strict; } /* sized in px: repainting its numbers lays out nothing around it */
 .bpw-stage > svg, .bpw-cells > svg { display: block; width: 100%; height: 100%; margin: 0 auto; user-select: none; }
-/* The number cells are drawn in a second svg laid over the picture's (the same viewBox): a changed number
-   repaints that svg of texts alone, not every shape of the picture, which paints on its own (isolation: a
-   stacking context, so Chromium keeps its painting; will-change would also work, but a composited layer
-   costs each frame about 2 ms more of layerizing the page). */
+/* The number cells are painted on a canvas laid over the picture's svg (the same viewBox transform, worked
+   out in paintCells): a changed number repaints a few rectangles of the canvas, with no text laid out and
+   no shape of the picture repainted. The picture's svg paints on its own (isolation: a stacking context, so
+   Chromium keeps its painting). The number travelling along an edge is drawn in a small svg over the canvas. */
 .bpw-stage > svg { isolation: isolate; }
 .bpw-stage-box { position: relative; }
 /* over the stage's content box: the stage is 100% wide plus its 1px border (content-box sizing) */
 .bpw-cells { position: absolute; left: 1px; top: 1px; width: 100%; height: calc(100% - 2px); overflow: hidden;
   pointer-events: none; contain: strict; }
+.bpw-cells > canvas, .bpw-cells > svg { position: absolute; left: 0; right: 0; top: 0; }
+.bpw-cells > canvas { width: 100%; height: 100%; }
 .bpw-status { padding: 8px; color: #4d4d4d; }
 .bpw-layout-error { padding: 8px; color: #a33b00; white-space: pre-wrap; }
 .bpw-graph g.current path, .bpw-graph g.current polygon, .bpw-graph g.current ellipse {
   stroke: #d55e00; stroke-width: 2.5px; }
 .bpw-graph g.edge.current polygon { fill: #d55e00; }
-.bpw-graph g.node.current text, .bpw-graph g.bpw-cellgroup.current text { font-weight: bold; }
-.bpw-graph text.bpw-unknown { fill: #6b6b6b; }
+.bpw-graph g.node.current text { font-weight: bold; }
 .bpw-graph g.bpw-off { visibility: hidden; } /* wholly out of view: a frame repaints what is in view */
 .bpw-graph g.folded, .bpw-graph g.cluster > text { cursor: pointer; }
 .bpw-graph g.folded:focus polygon, .bpw-graph g.cluster:focus polygon { stroke: #0072b2; stroke-width: 3px; }
 .bpw-graph g.folded:focus, .bpw-graph g.cluster:focus { outline: none; }
-.bpw-graph text.bpw-arrived { fill: #d55e00; font-weight: bold; }
 .bpw-graph .bpw-token rect { fill: #d55e00; }
 .bpw-graph .bpw-token text { fill: #fff; font-weight: bold; }
 .bpw-message, .bpw-notes, .bpw-hint { margin: 3px 0; color: #333; }
@@ -492,32 +492,15 @@ function sizeOf(svg) {
   return { w, h, font };
 }
 
-// Where a text sits in the picture's own coordinates (the viewBox's): its x and y through every
-// transform between it and the svg (Graphviz's translate, a wrapped row's, a group folded in two).
-// Read off attributes only: no layout.
-function placeOf(text, svg) {
-  let x = Number(text.getAttribute("x"));
-  let y = Number(text.getAttribute("y"));
-  for (let node = text; node && node !== svg; node = node.parentNode) {
-    const list = node.transform ? node.transform.baseVal : { numberOfItems: 0 };
-    for (let k = list.numberOfItems - 1; k >= 0; k--) { // the last transform applies first
-      const m = list.getItem(k).matrix;
-      [x, y] = [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
-    }
-  }
-  return { x, y };
-}
-
-// The transform from a node's coordinates to the svg's (the viewBox's), as a transform attribute: read
-// off attributes only (no layout).
-function transformTo(node, svg) {
+// The transform from a node's coordinates to the svg's (the viewBox's), a DOMMatrix: read off attributes
+// only (no layout).
+function matrixTo(node, svg) {
   let m = new DOMMatrix();
   for (; node && node !== svg; node = node.parentNode) {
-    const list = node.transform ? node.transform.baseVal : null;
-    const own = list && list.numberOfItems ? list.consolidate() : null;
-    if (own) m = DOMMatrix.fromMatrix(own.matrix).multiply(m);
+    const list = node.transform ? node.transform.baseVal : { numberOfItems: 0 };
+    for (let k = list.numberOfItems - 1; k >= 0; k--) m = DOMMatrix.fromMatrix(list.getItem(k).matrix).multiply(m);
   }
-  return `matrix(${[m.a, m.b, m.c, m.d, m.e, m.f].join(" ")})`;
+  return m;
 }
 
 const reducedMotion = () => globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
@@ -564,11 +547,14 @@ class Picture {
   constructor(model, el) {
     this.model = model;
     this.el = el;
-    this.cellText = []; // [{text: <text> element, room}] per slot
+    this.cellText = []; // per slot: where its number is painted, and how (mount)
     this.shown = []; // the text each cell shows now
     this.groups = new Map(); // SVG group id -> <g>
-    this.cellGroups = new Map(); // SVG group id -> <g> of its number cells (layCells)
+    this.cellBoxes = new Map(); // SVG group id -> its number cells: {cells, reach, off, near} (layCells)
+    this.dirty = new Set(); // boxes whose numbers are to be painted again
     this.lit = [];
+    this.litIds = new Set(); // the lit boxes: their numbers are painted bold
+    this.arrived = -1; // the cell a travelling number has just reached (painted bold, in orange)
     this.flowSeen = (model.get("flow") || {}).n;
     this.animation = null;
     this.disposed = false;
@@ -584,8 +570,13 @@ class Picture {
     bar.append(this.zoomOut, this.zoomIn, this.fitButton, this.help, this.moreNote);
     this.stage = element("div", { class: "bpw-stage", tabindex: "0", role: "group" });
     // the number cells' layer over the stage (its border inside): no pointer events, hidden from
-    // assistive technology as the picture's own texts are (an svg of role img)
+    // assistive technology as the picture's own texts are (an svg of role img). Its `drawn` property
+    // records what the canvas shows, cell by cell (paintCell): the browser tests read the numbers there.
     this.cellsLayer = element("div", { class: "bpw-cells", "aria-hidden": "true" });
+    this.canvas = document.createElement("canvas");
+    this.ctx = this.canvas.getContext("2d");
+    this.layerSize = null; // the layer's CSS size and device pixels per CSS pixel (sizeCanvas)
+    this.fontLines = new Map(); // font -> its ascent and descent
     const stageBox = element("div", { class: "bpw-stage-box" });
     stageBox.append(this.stage, this.cellsLayer);
     this.messageLine = element("div", { class: "bpw-message" });
@@ -624,12 +615,19 @@ class Picture {
         this.resizeTimer = setTimeout(() => this.rechoose(), 100);
         return;
       }
-      this.paintFar();
       this.sizeStage();
-      this.hideFar(); // the stage's new size may show more of the picture
+      if (this.hideFar()) this.paintCells(); // the stage's new size may show more of the picture
       this.keepCurrentInView(); // the stage's new size may hide the current step
     });
     this.resize.observe(this.stage);
+    // the canvas's backing store: the layer's size in device pixels (a new pixel ratio, as when the
+    // browser zooms, comes here too), and every number painted again
+    this.layerResize = new ResizeObserver((entries) => this.sizeCanvas(entries[entries.length - 1]));
+    try {
+      this.layerResize.observe(this.cellsLayer, { box: "device-pixel-content-box" });
+    } catch (error) {
+      this.layerResize.observe(this.cellsLayer);
+    }
     this.watchControls();
     this.relayout();
   }
@@ -640,6 +638,8 @@ class Picture {
     this.model.off("change:fitted", this.onFitted);
     for (const name of this.names) this.model.off(`change:${name}`, this.later);
     this.resize.disconnect();
+    this.layerResize.disconnect();
+    if (this.motion) cancelAnimationFrame(this.motion.frame);
     clearTimeout(this.resizeTimer);
     if (this.controls) this.controls.disconnect();
     clearTimeout(this.controlsTimer);
@@ -679,7 +679,7 @@ class Picture {
     this.cellText = [];
     if (!before) {
       this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" }, this.status(dot)));
-      this.cellsLayer.replaceChildren();
+      this.clearCells();
       this.stage.style.height = "";
       this.stage.classList.remove("bpw-sized");
     }
@@ -715,7 +715,7 @@ class Picture {
       const reason = (error && error.message) || String(error);
       this.stage.style.height = "";
       this.stage.classList.remove("bpw-sized");
-      this.cellsLayer.replaceChildren();
+      this.clearCells();
       this.stage.replaceChildren(
         element("div", { class: "bpw-layout-error", role: "alert" },
           `Graphviz could not lay out this picture: ${reason}.\n` +
@@ -855,7 +855,8 @@ class Picture {
       group.addEventListener("pointerenter", ask, { once: true });
       group.addEventListener("focus", ask, { once: true });
     }
-    // Number cells hold the placeholder until painted: the last ones of each group, in slot order.
+    // Number cells hold the placeholder until painted: the last ones of each group, in slot order. Each
+    // becomes a cell painted on the canvas (layCells) where its <text> was, and the <text> goes.
     const slots = this.model.get("slots");
     const placeholders = new Map();
     this.cellText = slots.map(([gid, width, inset]) => {
@@ -867,56 +868,82 @@ class Picture {
       }
       const text = placeholders.get(gid).shift();
       if (!text) return null;
-      const left = Number(text.getAttribute("x")) - inset;
-      text.setAttribute("text-anchor", "middle");
-      text.setAttribute("x", (left + width / 2).toFixed(2));
-      return { text, gid, room: width - 2 * inset, ...placeOf(text, svg) };
+      const inherited = (name, fallback) => text.closest(`[${name}]`)?.getAttribute(name) || fallback;
+      const cell = {
+        gid,
+        x: Number(text.getAttribute("x")) - inset + width / 2, // its middle (the text is centred there)
+        y: Number(text.getAttribute("y")), // its baseline
+        m: matrixTo(text.parentNode, svg), // the text's coordinates -> the picture's (the viewBox's)
+        room: width - 2 * inset, // a wider number is squeezed to this width
+        size: Number(inherited("font-size", P.fontSize)),
+        family: inherited("font-family", "Helvetica, Arial, sans-serif"),
+        weight: inherited("font-weight", "normal"),
+        fill: inherited("fill", "#000"),
+      };
+      text.remove();
+      return cell;
     });
-    const cells = this.layCells(svg);
+    this.layCells();
     this.shown = slots.map(() => null);
+    this.drawn = slots.map((_, i) => ({ box: this.cellText[i]?.gid ?? null, text: "", drawn: false }));
+    this.cellsLayer.drawn = this.drawn;
     this.boxes = null; // measured once it is shown (hideFar)
     this.detailsShown = null;
     this.lit = [];
+    this.litIds = new Set();
     this.litKey = null;
+    this.arrived = -1;
     this.svg = svg;
     this.stage.replaceChildren(svg);
-    this.cellsLayer.replaceChildren(cells);
+    // the number travelling along an edge during a step is drawn in an svg of its own over the canvas
+    const tokens = document.createElementNS(SVG_NS, "svg");
+    for (const name of ["viewBox", "preserveAspectRatio"]) tokens.setAttribute(name, svg.getAttribute(name));
+    tokens.setAttribute("font-family", "Helvetica, Arial, sans-serif");
+    tokens.style.maxWidth = svg.style.maxWidth;
+    this.cells = tokens;
+    this.cellsLayer.replaceChildren(this.canvas, tokens);
     this.stage.classList.add("bpw-sized");
     this.moved = false;
+    this.wholeRepaint = true; // the canvas still shows the earlier picture's numbers
     this.paint();
   }
 
-  // The number cells move to an svg of their own, laid over the picture's with the same viewBox: Chromium
-  // repaints every shape of an svg in each frame that changes one of its texts (about 6 ms at 300 nodes),
-  // and the picture's svg, a stacking context of its own, is then not repainted when a number changes. Each box's
-  // cells sit in a group (`cellGroups`, by the box's id) that takes the box's classes for what shows
-  // (current, bpw-off) and its motion; inside, they keep the transforms they were drawn under.
-  layCells(svg) {
-    const cells = document.createElementNS(SVG_NS, "svg");
-    for (const name of ["viewBox", "preserveAspectRatio", "font-family"]) cells.setAttribute(name, svg.getAttribute(name));
-    cells.style.maxWidth = svg.style.maxWidth;
-    this.cells = cells;
-    this.cellGroups = new Map(); // box id -> <g> of its cells
-    const under = new Map(); // a text's parent in the picture -> its <g> in the cells' svg
-    for (const cell of this.cellText) {
-      if (!cell) continue;
-      let outer = this.cellGroups.get(cell.gid);
-      if (!outer) {
-        outer = cells.appendChild(document.createElementNS(SVG_NS, "g"));
-        outer.setAttribute("class", "bpw-cellgroup");
-        outer.dataset.box = cell.gid; // the box's id (ids stay unique in the page)
-        this.cellGroups.set(cell.gid, outer);
+  // No picture (laid out yet, or at all): no numbers, and no record of any.
+  clearCells() {
+    this.cellsLayer.replaceChildren();
+    this.cellsLayer.drawn = [];
+  }
+
+  // Each box's number cells, for painting them box by box: which they are, the rectangle they can paint
+  // (their reach, in the picture's coordinates: each cell's width and a line's height, a little more for
+  // the ink), and the boxes whose reach meets it (painted again, inside it, when it is cleared).
+  layCells() {
+    this.cellBoxes = new Map();
+    this.cellText.forEach((cell, i) => {
+      if (!cell) return;
+      let box = this.cellBoxes.get(cell.gid);
+      if (!box) this.cellBoxes.set(cell.gid, (box = { gid: cell.gid, cells: [], reach: emptyBox(), off: false, near: [] }));
+      box.cells.push(i);
+      const pad = 0.2 * cell.size;
+      const [x0, x1] = [cell.x - cell.room / 2 - pad, cell.x + cell.room / 2 + pad];
+      const [y0, y1] = [cell.y - 1.1 * cell.size, cell.y + 0.4 * cell.size];
+      for (const [x, y] of [[x0, y0], [x1, y0], [x0, y1], [x1, y1]]) {
+        const p = cell.m.transformPoint({ x, y });
+        grow(box.reach, { x0: p.x, x1: p.x, y0: p.y, y1: p.y });
       }
-      const parent = cell.text.parentNode;
-      let inner = under.get(parent);
-      if (!inner) {
-        inner = outer.appendChild(document.createElementNS(SVG_NS, "g"));
-        inner.setAttribute("transform", transformTo(parent, svg));
-        under.set(parent, inner);
+    });
+    const boxes = [...this.cellBoxes.values()].sort((a, b) => a.reach.x0 - b.reach.x0);
+    for (let i = 0; i < boxes.length; i++) {
+      const a = boxes[i].reach;
+      for (let j = i + 1; j < boxes.length && boxes[j].reach.x0 <= a.x1; j++) {
+        const b = boxes[j].reach;
+        if (b.y0 <= a.y1 && b.y1 >= a.y0) {
+          boxes[i].near.push(boxes[j]);
+          boxes[j].near.push(boxes[i]);
+        }
       }
-      inner.appendChild(cell.text);
     }
-    return cells;
+    this.dirty = new Set();
   }
 
   // Where each node is on screen, and how the picture is shown: before a new structure replaces it.
@@ -979,12 +1006,13 @@ class Picture {
     const nodes = this.svg.querySelectorAll("g.node");
     if (nodes.length > MOVE_MAX) return;
     const timing = { duration: MOVE_MS, easing: "ease-out" };
+    const moves = new Map(); // box id -> {dx, dy} from where it was, or {fade: true}: its numbers move with it
+    let animation = null;
     for (const node of nodes) {
       const old = before.places.get(node.id);
-      const cells = this.cellGroups.get(node.id);
       if (!old) {
-        node.animate([{ opacity: 0 }, { opacity: 1 }], timing);
-        cells?.animate([{ opacity: 0 }, { opacity: 1 }], timing);
+        animation = node.animate([{ opacity: 0 }, { opacity: 1 }], timing);
+        moves.set(node.id, { fade: true });
         continue;
       }
       const r = node.getBoundingClientRect();
@@ -992,13 +1020,35 @@ class Picture {
       const dy = (old.y - (r.top + r.height / 2 - stage.top)) * units;
       if (Math.abs(dx) + Math.abs(dy) > 0.5) {
         const frames = [{ transform: `translate(${dx}px, ${dy}px)` }, { transform: "translate(0px, 0px)" }];
-        node.animate(frames, timing);
-        cells?.animate(frames, timing);
+        animation = node.animate(frames, timing);
+        moves.set(node.id, { dx, dy });
       }
     }
     for (const group of this.svg.querySelectorAll("g.edge, g.cluster")) {
       group.animate([{ opacity: 0 }, { opacity: 1 }], timing);
     }
+    if (animation) this.moveCells(moves, animation);
+  }
+
+  // The numbers of the boxes that move (or fade in), painted frame by frame where the boxes are: each frame
+  // reads how far their animation (one of theirs: all share its timing) has gone, eased.
+  moveCells(moves, animation) {
+    if (this.motion) cancelAnimationFrame(this.motion.frame);
+    const motion = (this.motion = { moves, progress: 0, frame: 0 });
+    const step = () => {
+      if (this.motion !== motion) return;
+      const progress = animation.effect?.getComputedTiming().progress;
+      if (animation.playState === "finished" || progress === null || progress === undefined) {
+        this.motion = null;
+        this.wholeRepaint = true; // where they came to rest
+      } else {
+        motion.progress = progress;
+        motion.frame = requestAnimationFrame(step);
+      }
+      this.paintCells();
+    };
+    this.paintCells();
+    motion.frame = requestAnimationFrame(step);
   }
 
   // The output's box (ids follow the forward order, so the output's is the highest): where a walk starts.
@@ -1061,70 +1111,174 @@ class Picture {
     if (fresh || (this.animation && !fresh)) this.cancelAnimation();
     const cells = model.get("cells");
     const hold = fresh && !reducedMotion() ? flow.cell : -1;
-    // A picture shown in part writes the cells in view at once, the far ones just after the frame
-    // that shows the change: each written text is laid out again (about 30 µs a text), and a long
-    // graph's far cells would cost that frame most of its time for nothing anyone sees. No margin of
-    // half a view around it is needed: a view that moves writes the far cells first (applyView).
-    const near = this.nearView();
-    for (let i = 0; i < cells.length; i++) {
-      if (i === hold) this.setText(i, flow.before);
-      else if (near === null || this.shown[i] === cells[i] || near(this.cellText[i])) this.setText(i, cells[i]);
-      else this.paintFarLater();
-    }
+    for (let i = 0; i < cells.length; i++) this.setText(i, i === hold ? flow.before : cells[i]);
     const current = model.get("current");
     if (current.join(" ") !== this.litKey) this.highlight(current); // keepInView measures: a forced layout
     const details = model.get("details");
     if (details !== this.detailsShown) this.showDetails(details);
+    this.paintCells();
     if (fresh) {
       this.flowSeen = flow.n;
       if (hold >= 0) this.animate(flow);
     }
   }
 
-  // Which cells a repaint writes at once: null when the whole picture is in view (all of them).
-  nearView() {
-    const v = this.seenView || this.view;
-    const full = this.full;
-    if (v.w >= full.w && v.h >= full.h) return null;
-    // a text at most its cell's width (room) from its anchor, and a line high (its anchor is on its baseline)
-    return (cell) => !cell || (cell.x + cell.room >= v.x && cell.x - cell.room <= v.x + v.w &&
-      cell.y + P.fontSize >= v.y && cell.y - P.fontSize <= v.y + v.h);
-  }
-
-  paintFarLater() {
-    if (this.farPending) return;
-    this.farPending = true;
-    requestAnimationFrame(() => setTimeout(() => this.paintFar(), 0)); // after the frame that paints the near ones
-  }
-
-  // The far cells, as the model has them now (a later patch may have changed them again).
-  paintFar() {
-    if (!this.farPending) return;
-    this.farPending = false;
-    if (this.disposed || !this.svg) return;
-    const cells = this.model.get("cells");
-    const held = this.animation ? this.animation.flow.cell : -1; // shows its old text until the number arrives
-    for (let i = 0; i < cells.length; i++) if (i !== held) this.setText(i, cells[i]);
-  }
-
   setText(i, value) {
     const cell = this.cellText[i];
     if (!cell || this.shown[i] === value) return;
     this.shown[i] = value;
-    const text = cell.text;
-    // the text node's own data, changed in place: no node is replaced (a replaced node is a new
-    // layout object, and a childList mutation that every observer of the page's tree is told of)
-    const node = text.firstChild;
-    if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) node.data = value;
-    else text.textContent = value;
-    text.classList.toggle("bpw-unknown", value === "?");
-    if (textWidth(value) > cell.room) {
-      text.setAttribute("textLength", cell.room.toFixed(2));
-      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
-    } else if (text.hasAttribute("textLength")) {
-      text.removeAttribute("textLength");
-      text.removeAttribute("lengthAdjust");
+    this.dirty.add(this.cellBoxes.get(cell.gid));
+  }
+
+  // ---- the number cells, painted on the canvas -------------------------------------------
+  //
+  // A changed number clears its box's reach on the canvas and paints that box's numbers again (the few boxes
+  // whose reach meets it are painted again inside it): no text is laid out, and nothing else is repainted.
+  // A new view, size or picture paints every number again; boxes hidden as out of view (hideFar) are not
+  // painted. Each cell's record in `drawn` (the layer's property) is written as it is painted: its text,
+  // its rectangle on the layer in CSS pixels, its font (as the canvas took it) and colour.
+
+  // The canvas's backing store: the layer's size in device pixels (so its numbers are as sharp as the svg's).
+  sizeCanvas(entry) {
+    const box = entry.contentBoxSize?.[0];
+    const w = box ? box.inlineSize : entry.contentRect.width;
+    const h = box ? box.blockSize : entry.contentRect.height;
+    const dpr = globalThis.devicePixelRatio || 1;
+    // the exact device pixels where the browser says (not where it disagrees with the pixel ratio by more
+    // than rounding: Chromium's emulated pixel ratios, as in headless screenshots at 2x)
+    const device = entry.devicePixelContentBoxSize?.[0];
+    const exact = device && Math.abs(device.inlineSize - w * dpr) <= 1 && Math.abs(device.blockSize - h * dpr) <= 1;
+    const [pw, ph] = exact ? [device.inlineSize, device.blockSize] : [Math.round(w * dpr), Math.round(h * dpr)];
+    if (this.canvas.width !== pw || this.canvas.height !== ph) {
+      this.canvas.width = pw; // (a new size resets the context's state: its font too)
+      this.canvas.height = ph;
+      this.fontSet = null;
     }
+    this.layerSize = { w, h, k: w ? pw / w : dpr };
+    this.wholeRepaint = true;
+    this.paintCells();
+    if (this.ratioWatched !== dpr) { // a new pixel ratio, where no new device-pixel size tells of it
+      this.ratioWatched = dpr;
+      globalThis.matchMedia?.(`(resolution: ${dpr}dppx)`).addEventListener("change", () => {
+        if (!this.disposed && this.layerSize) this.sizeCanvas({ contentRect: { width: this.layerSize.w, height: this.layerSize.h } });
+      }, { once: true });
+    }
+  }
+
+  // The picture's viewBox on the layer, as the svg shows it (width 100% up to its max-width, centred, the
+  // viewBox fitted inside with xMidYMid meet): CSS pixels = s * (picture units) + (tx, ty).
+  viewOnLayer() {
+    const { w: W, h: H } = this.layerSize;
+    const width = Math.min(W, parseFloat(this.svg.style.maxWidth) || Infinity);
+    const { x, y, w, h } = this.view;
+    const s = Math.min(width / w, H / h);
+    return { s, tx: (W - width) / 2 + (width - w * s) / 2 - x * s, ty: (H - h * s) / 2 - y * s };
+  }
+
+  paintCells() {
+    if (!this.svg || !this.layerSize || !this.layerSize.w) return;
+    if (!this.wholeRepaint && !this.motion && !this.dirty.size) return;
+    const ctx = this.ctx;
+    const view = this.viewOnLayer();
+    const k = this.layerSize.k;
+    const base = [k * view.s, k * view.tx, k * view.ty]; // device pixels = base[0] * units + (base[1], base[2])
+    ctx.textAlign = "center";
+    ctx.globalAlpha = 1;
+    if (this.wholeRepaint || this.motion) {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      for (const box of this.cellBoxes.values()) this.paintBox(box, base);
+    } else {
+      const waiting = new Set(this.dirty); // (cleared and painted whole in its turn)
+      for (const box of this.dirty) {
+        waiting.delete(box);
+        if (box.off) {
+          this.paintBox(box, base);
+          continue;
+        }
+        const r = box.reach;
+        ctx.setTransform(base[0], 0, 0, base[0], base[1], base[2]);
+        ctx.clearRect(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+        this.paintBox(box, base);
+        for (const other of box.near) {
+          if (other.off || waiting.has(other)) continue;
+          ctx.save();
+          ctx.setTransform(base[0], 0, 0, base[0], base[1], base[2]);
+          ctx.beginPath();
+          ctx.rect(r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0);
+          ctx.clip();
+          this.paintBox(other, base);
+          ctx.restore(); // (the font too)
+          this.fontSet = null;
+        }
+      }
+    }
+    this.wholeRepaint = false;
+    this.dirty.clear();
+  }
+
+  paintBox(box, base) {
+    const move = this.motion?.moves.get(box.gid);
+    const left = this.motion ? 1 - this.motion.progress : 0;
+    for (const i of box.cells) this.paintCell(i, base, box.off, move, left);
+  }
+
+  paintCell(i, [scale, dx, dy], off, move, left) {
+    const cell = this.cellText[i];
+    const text = this.shown[i] ?? "";
+    const record = this.drawn[i];
+    record.text = text;
+    record.drawn = false;
+    if (off || !text) return;
+    const ctx = this.ctx;
+    const arrived = i === this.arrived;
+    const bold = arrived || this.litIds.has(cell.gid);
+    const font = `${bold ? "bold" : cell.weight} ${cell.size}px ${cell.family}`;
+    if (this.fontSet !== font) {
+      ctx.font = font;
+      this.fontSet = font;
+      this.fontTaken = ctx.font;
+      if (!this.fontLines.has(font)) { // how far the font reaches above and below its baseline
+        const { fontBoundingBoxAscent: ascent, fontBoundingBoxDescent: descent } = ctx.measureText("0");
+        this.fontLines.set(font, { ascent, descent });
+      }
+    }
+    ctx.fillStyle = arrived ? "#d55e00" : text === "?" ? "#6b6b6b" : cell.fill;
+    if (move?.fade) ctx.globalAlpha = 1 - left;
+    // squeezed to its cell's width where the kernel's width table says it is wider (as SVG's textLength did)
+    const squeeze = textWidth(text) > cell.room ? cell.room / (ctx.measureText(text).width || cell.room) : 1;
+    const m = cell.m;
+    const ox = move && !move.fade ? move.dx * left : 0;
+    const oy = move && !move.fade ? move.dy * left : 0;
+    // device pixels = scale * (m * (x, y) + offset) + (dx, dy), then squeezed about the cell's middle
+    const a = scale * m.a, b = scale * m.b, c = scale * m.c, d = scale * m.d;
+    const e = scale * (m.e + ox) + dx + a * cell.x + c * cell.y;
+    const f = scale * (m.f + oy) + dy + b * cell.x + d * cell.y;
+    ctx.setTransform(a * squeeze, b * squeeze, c, d, e, f);
+    ctx.fillText(text, 0, 0);
+    if (move?.fade) ctx.globalAlpha = 1;
+    // the rectangle it is painted in, on the layer in CSS pixels: its cell's width (the text is centred there,
+    // no wider), from the font's top to its bottom
+    const { ascent, descent } = this.fontLines.get(font);
+    const k = this.layerSize.k;
+    const half = cell.room / 2;
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const x of [-half, half]) {
+      for (const y of [-ascent, descent]) {
+        const px = (a * x + c * y + e) / k, py = (b * x + d * y + f) / k;
+        x0 = Math.min(x0, px), x1 = Math.max(x1, px), y0 = Math.min(y0, py), y1 = Math.max(y1, py);
+      }
+    }
+    record.drawn = true;
+    record.left = x0;
+    record.top = y0;
+    record.width = x1 - x0;
+    record.height = y1 - y0;
+    record.px = (cell.size * Math.hypot(a, b)) / k; // its font size on screen
+    record.size = cell.size;
+    record.font = this.fontTaken;
+    record.fill = ctx.fillStyle;
+    record.squeezed = squeeze !== 1;
   }
 
   // A tensor's box: its whole array as a tooltip (<title>) and, focused, as its accessible name.
@@ -1146,9 +1300,10 @@ class Picture {
   highlight(ids) {
     this.litKey = ids.join(" ");
     for (const group of this.lit) group.classList.remove("current");
-    this.lit = ids.map((id) => this.groups.get(id)).filter(Boolean); // the picture's first: keepCurrentInView
-    this.lit.push(...ids.map((id) => this.cellGroups.get(id)).filter(Boolean));
+    this.lit = ids.map((id) => this.groups.get(id)).filter(Boolean);
     for (const group of this.lit) group.classList.add("current");
+    for (const id of [...this.litIds, ...ids]) if (this.cellBoxes.has(id)) this.dirty.add(this.cellBoxes.get(id));
+    this.litIds = new Set(ids); // their numbers are painted bold
     this.keepCurrentInView();
   }
 
@@ -1187,8 +1342,10 @@ class Picture {
     Object.entries({ x: -width / 2, y: -7, width, height: 14, rx: 3 }).forEach(([k, v]) => box.setAttribute(k, v));
     token.append(box, label);
     // over the number cells, as it travels (in their layer: the picture's svg is not repainted each frame)
+    this.cells.setAttribute("viewBox", this.svg.getAttribute("viewBox"));
     const holder = this.cells.appendChild(document.createElementNS(SVG_NS, "g"));
-    holder.setAttribute("transform", transformTo(edge.parentNode, this.svg));
+    const m = matrixTo(edge.parentNode, this.svg);
+    holder.setAttribute("transform", `matrix(${[m.a, m.b, m.c, m.d, m.e, m.f].join(" ")})`);
     holder.appendChild(token);
     const length = path.getTotalLength();
     const start = performance.now();
@@ -1211,8 +1368,8 @@ class Picture {
 
   arrive(animation) {
     const { flow } = animation;
-    const cell = this.cellText[flow.cell];
-    cell.text.classList.add("bpw-arrived");
+    this.arrived = flow.cell; // painted bold, in orange, until it settles
+    this.dirty.add(this.cellBoxes.get(this.cellText[flow.cell].gid));
     if (flow.before !== "?" && flow.before !== flow.after) {
       // a second contribution: show the sum being made, then its value
       this.setText(flow.cell, `${flow.before}+${flow.text}`);
@@ -1221,13 +1378,16 @@ class Picture {
       this.setText(flow.cell, this.model.get("cells")[flow.cell]);
       animation.timer = setTimeout(() => this.settle(flow), SUM_MS);
     }
+    this.paintCells();
   }
 
   settle(flow) {
     const cell = this.cellText[flow.cell];
-    if (cell) cell.text.classList.remove("bpw-arrived");
+    if (cell && this.arrived === flow.cell) this.dirty.add(this.cellBoxes.get(cell.gid));
+    this.arrived = -1;
     this.setText(flow.cell, this.model.get("cells")[flow.cell]);
     this.animation = null;
+    this.paintCells();
   }
 
   cancelAnimation() {
@@ -1303,15 +1463,16 @@ class Picture {
   }
 
   applyView() {
-    this.paintFar(); // no far cell comes into view with an old number
     const { x, y, w, h } = this.view;
     this.svg.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
-    this.cells.setAttribute("viewBox", `${x} ${y} ${w} ${h}`);
+    if (this.cells.firstChild) this.cells.setAttribute("viewBox", `${x} ${y} ${w} ${h}`); // a number travelling
     const full = this.full;
     const hidden = x > full.x + 1 || y > full.y + 1 || x + w < full.x + full.w - 1 || y + h < full.y + full.h - 1;
     const text = hidden ? "Part of the graph is out of view: drag it, or press Fit to see all of it." : "";
     if (this.moreNote.textContent !== text) this.moreNote.textContent = text;
     this.hideFar();
+    this.wholeRepaint = true;
+    this.paintCells();
   }
 
   // What the stage shows: the view, and more of the picture along one side where the stage's shape
@@ -1325,34 +1486,38 @@ class Picture {
   }
 
   // A picture shown in part hides the boxes and arrows wholly out of view (visibility: they keep their
-  // place and size): Chromium repaints every shape of an svg in each frame that changes one of its
-  // numbers, and a long graph's far shapes cost that frame about half its time. Boxes that take the
+  // place and size), and their numbers are not painted: a long graph's far shapes and numbers would cost
+  // each frame that repaints the picture (a pan, a zoom) about half its time. Boxes that take the
   // focus (folded groups, arrays) stay shown: Tab still reaches them. Their boxes are measured once
-  // per layout, in the picture's own coordinates.
+  // per layout, in the picture's own coordinates. Returns whether any box was hidden or shown.
   hideFar() {
-    if (!this.svg) return;
+    if (!this.svg) return false;
     const full = this.full;
-    const v = (this.seenView = this.seen());
+    const v = this.seen();
     const whole = v.x <= full.x + 1 && v.y <= full.y + 1 && v.x + v.w >= full.x + full.w - 1 && v.y + v.h >= full.y + full.h - 1;
     if (!this.boxes) {
-      if (whole) return; // nothing hidden yet, nothing to hide
+      if (whole) return false; // nothing hidden yet, nothing to hide
       this.boxes = this.measureBoxes();
-      if (!this.boxes) return; // not shown yet
+      if (!this.boxes) return false; // not shown yet
     }
+    let changed = false;
     for (const box of this.boxes) {
       const off = !whole && (box.x1 < v.x || box.x0 > v.x + v.w || box.y1 < v.y || box.y0 > v.y + v.h);
       if (off !== box.off) {
         box.off = off;
         box.group.classList.toggle("bpw-off", off);
-        this.cellGroups.get(box.group.id)?.classList.toggle("bpw-off", off);
+        const cells = this.cellBoxes.get(box.group.id);
+        if (cells) cells.off = off;
+        changed = true;
       }
     }
+    if (changed) this.wholeRepaint = true;
+    return changed;
   }
 
   measureBoxes() {
     const inverse = this.svg.getScreenCTM()?.inverse();
-    const cellsInverse = this.cells.getScreenCTM()?.inverse(); // the same viewBox, the same place
-    if (!inverse || !cellsInverse || !this.stage.clientWidth) return null;
+    if (!inverse || !this.stage.clientWidth) return null;
     const boxes = [];
     const extent = (box, g, back) => {
       const b = g.getBBox();
@@ -1367,8 +1532,8 @@ class Picture {
       if (group.hasAttribute("tabindex")) continue;
       const box = { group, off: false, ...emptyBox() };
       extent(box, group, inverse);
-      const cells = this.cellGroups.get(group.id); // an edge's label may stand beside its path
-      if (cells) extent(box, cells, cellsInverse);
+      const cells = this.cellBoxes.get(group.id); // an edge's label may stand beside its path
+      if (cells) grow(box, cells.reach); // (in the picture's coordinates)
       boxes.push(box);
     }
     return boxes;
@@ -1536,7 +1701,7 @@ Picture.prototype.replayOrKeep = function (choice) {
 // A picture saved without its layout, and no kernel to lay it out: say so, rather than "Laying out…" forever.
 Picture.prototype.needsKernel = function () {
   this.stage.style.height = "";
-  this.cellsLayer.replaceChildren();
+  this.clearCells();
   this.stage.replaceChildren(element("div", { class: "bpw-status", role: "status" },
     "This picture is laid out while Python runs: run the notebook to see it."));
 };

@@ -5,7 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from .graph_dom import current_ids, eventually, geometry, inside, svg_texts, wait_until_laid_out
+from .graph_dom import (
+    DRAWN_CELLS_JS,
+    current_ids,
+    eventually,
+    geometry,
+    inside,
+    painted_as_recorded,
+    svg_texts,
+    wait_until_laid_out,
+)
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 
@@ -117,40 +126,54 @@ def test_a_slider_move_repaints_the_picture_in_place(lab):
     assert picture.locator(".bpw-stage svg").evaluate("svg => svg.__bpwMark === true")
 
 
-# The number cells' layer against the picture: each box's cells (g.bpw-cellgroup, data-box = the box's id) lie
-# inside that box on screen, the two svgs show the same viewBox, and which boxes are lit.
-CELLS_JS = """picture => {
-  const svg = picture.querySelector('.bpw-stage svg'), cells = picture.querySelector('.bpw-cells svg');
+# The number cells as painted against the picture: each drawn cell (the layer's record) lies inside its box on
+# screen; which boxes' cells are painted bold; how many number texts are left in the picture's own svg.
+CELLS_JS = (
+    "picture => { const drawnCells = "
+    + DRAWN_CELLS_JS
+    + """;
+  const svg = picture.querySelector('.bpw-stage svg');
   const within = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
-  const groups = [...cells.querySelectorAll('g.bpw-cellgroup')];
-  const outside = [];
-  let texts = 0;
-  for (const g of groups) {
-    const box = svg.querySelector('#' + CSS.escape(g.dataset.box)).getBoundingClientRect();
-    for (const t of g.querySelectorAll('text')) {
-      texts++;
-      if (!within(t.getBoundingClientRect(), box)) outside.push(g.dataset.box + ': ' + t.textContent);
-    }
-  }
-  return {groups: groups.length, texts, outside, viewBoxes: [svg.getAttribute('viewBox'), cells.getAttribute('viewBox')],
-          lit: groups.filter(g => g.classList.contains('current')).map(g => g.dataset.box).sort(),
+  const cells = drawnCells(picture);
+  const drawn = cells.filter(c => c.drawn);
+  const outside = drawn.filter(c => !within(c, svg.querySelector('#' + CSS.escape(c.box)).getBoundingClientRect()))
+    .map(c => c.box + ': ' + c.text);
+  return {groups: new Set(cells.map(c => c.box)).size, texts: cells.length, drawn: drawn.length, outside,
+          px: Math.max(...drawn.map(c => c.px)),
+          lit: [...new Set(drawn.filter(c => /bold|[6-9]00/.test(c.font)).map(c => c.box))].sort(),
           numbersInPicture: [...svg.querySelectorAll('text')].filter(t => /^[-0-9.?]+$/.test(t.textContent)).length};
 }"""
+)
 
-# Counts the changes (texts, added or removed elements) made to each of the two svgs from now on.
+# The canvas's alpha channel kept; then, if its size is the same, how many pixels differ from it now (by more
+# than 8 of 255).
+KEEP_CANVAS_JS = """picture => {
+  const canvas = picture.querySelector('.bpw-cells canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  picture.__bpwKept = {size: canvas.width + 'x' + canvas.height, alpha: data.filter((_, i) => i % 4 === 3)};
+}"""
+CANVAS_CHANGE_JS = """picture => {
+  const canvas = picture.querySelector('.bpw-cells canvas'), kept = picture.__bpwKept;
+  if (kept.size !== canvas.width + 'x' + canvas.height) return {size: 'changed'};
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let differ = 0;
+  for (let i = 0; i < kept.alpha.length; i++) if (Math.abs(data[4 * i + 3] - kept.alpha[i]) > 8) differ++;
+  return {size: 'same', differ};
+}"""
+
+# Counts the changes (texts, added or removed elements) made to the picture's own svg from now on.
 WATCH_JS = """picture => {
-  const seen = picture.__bpwSeen = {picture: 0, cells: 0};
-  for (const [name, selector] of [['picture', '.bpw-stage svg'], ['cells', '.bpw-cells svg']]) {
-    new MutationObserver(records => { seen[name] += records.length; })
-      .observe(picture.querySelector(selector), {subtree: true, childList: true, characterData: true});
-  }
+  const seen = picture.__bpwSeen = {picture: 0};
+  new MutationObserver(records => { seen.picture += records.length; })
+    .observe(picture.querySelector('.bpw-stage svg'), {subtree: true, childList: true, characterData: true});
 }"""
 
 
 @pytest.mark.browser
-def test_number_cells_are_drawn_in_their_boxes_on_a_layer_of_their_own(lab):
-    # A changed number repaints the cells' svg alone (Chromium repaints a whole svg when one of its texts
-    # changes): every number cell is there, drawn inside its box, at every zoom, and lit with its box.
+def test_number_cells_are_painted_in_their_boxes_on_a_layer_of_their_own(lab):
+    # A changed number repaints a few rectangles of the canvas over the picture, not the picture's svg
+    # (Chromium repaints a whole svg when one of its texts changes): every number cell is painted, inside its
+    # box, at every zoom, and bold with its box when lit; the canvas's pixels are what the record says.
     from playwright.sync_api import expect
 
     notebook = lab.open(lab.write_notebook("cells_layer.ipynb", [EXPLORER_CELL, STEPPER_CELL]))
@@ -160,30 +183,39 @@ def test_number_cells_are_drawn_in_their_boxes_on_a_layer_of_their_own(lab):
     explorer = notebook.panel.locator(".bpw-explorer").first
     picture = explorer.locator(".bpw-picture")
     cells = picture.evaluate(CELLS_JS)
-    # six values with data and grad, two constants... every number is in the cells' layer, none left behind
-    assert cells["groups"] >= 6 and cells["texts"] >= 12 and cells["numbersInPicture"] == 0, cells
-    assert not cells["outside"] and cells["viewBoxes"][0] == cells["viewBoxes"][1], cells
+    # six values with data and grad, two constants... every number is painted, none left in the picture's svg
+    assert cells["groups"] >= 6 and cells["drawn"] == cells["texts"] >= 12 and cells["numbersInPicture"] == 0, cells
+    assert not cells["outside"], cells
+    painted_as_recorded(picture)
 
     picture.evaluate(WATCH_JS)
     handle = explorer.locator(".widget-slider").filter(has_text="a").locator(".noUi-handle").first
     handle.focus()
     handle.press("ArrowRight")
     eventually(lambda: svg_texts(picture), lambda t: "9.01" in t, what="df/db repainted as 9.01")
-    seen = picture.evaluate("picture => picture.__bpwSeen")
-    assert seen["cells"] > 0 and seen["picture"] == 0, seen  # the picture's own svg untouched
-
+    assert picture.evaluate("picture => picture.__bpwSeen") == {"picture": 0}  # the picture's own svg untouched
+    assert not picture.evaluate(CELLS_JS)["outside"]
+    painted_as_recorded(picture)  # the old numbers cleared, the new ones painted where recorded
+    # what the move painted, box by box, is what painting every number again gives (Fit: the same view)
+    picture.evaluate(KEEP_CANVAS_JS)
     stage = picture.locator(".bpw-stage")
     stage.focus()
+    stage.press("0")
+    assert picture.evaluate(CANVAS_CHANGE_JS) == {"size": "same", "differ": 0}
+
     stage.press("+")
     stage.press("+")
     expect(picture.locator(".bpw-more")).to_contain_text("out of view")
-    cells = picture.evaluate(CELLS_JS)
-    # zoomed in: the two svgs still show the same part of the graph (cells out of view are cut, not moved)
-    assert cells["viewBoxes"][0] == cells["viewBoxes"][1], cells
+    # zoomed in: every number painted is still inside its box (those out of view are cut, not moved)
+    zoomed = picture.evaluate(CELLS_JS)
+    assert not zoomed["outside"] and zoomed["px"] > cells["px"] * 2, (zoomed, cells)  # painted again, larger
+    painted_as_recorded(picture)
     stage.press("0")
-    assert not picture.evaluate(CELLS_JS)["outside"]
+    fitted = picture.evaluate(CELLS_JS)
+    assert not fitted["outside"] and fitted["px"] < zoomed["px"], (fitted, zoomed)
+    painted_as_recorded(picture)
 
-    # a stepper's lit boxes: their cells lit too (drawn bold), and only theirs
+    # a stepper's lit boxes: their cells lit too (painted bold), and only theirs
     stepper = notebook.panel.locator(".bpw-stepper").nth(1)  # the Explorer holds a stepper of its own
     picture = stepper.locator(".bpw-picture")
     stepper.get_by_role("button", name=re.compile("Step")).first.click()
@@ -191,10 +223,7 @@ def test_number_cells_are_drawn_in_their_boxes_on_a_layer_of_their_own(lab):
         lambda: picture.evaluate(CELLS_JS)["lit"], lambda ids: len(ids) > 0, what="a lit box with number cells"
     )
     assert set(lit) <= set(current_ids(picture)), (lit, current_ids(picture))
-    weight = picture.evaluate(
-        "p => getComputedStyle(p.querySelector('.bpw-cells g.bpw-cellgroup.current text')).fontWeight"
-    )
-    assert int(weight) >= 700, weight
+    painted_as_recorded(picture)
 
 
 @pytest.mark.browser
@@ -333,19 +362,23 @@ view
 """
 
 # What a picture shown in part hides (class bpw-off, visibility: hidden), and whether any of it is in view.
-HIDDEN_JS = """stage => {
+HIDDEN_JS = (
+    "stage => { const drawnCells = "
+    + DRAWN_CELLS_JS
+    + """;
   const s = stage.getBoundingClientRect();
   const meets = (r) => r.right > s.left && r.left < s.right && r.bottom > s.top && r.top < s.bottom;
   const groups = [...stage.querySelectorAll('svg g.node, svg g.edge')];
   const off = groups.filter(g => g.classList.contains('bpw-off'));
-  // a box's number cells (drawn in the layer over the stage) are hidden and shown with their box
-  const cells = [...stage.parentElement.querySelectorAll('.bpw-cells g.bpw-cellgroup')];
-  const apart = cells.filter(c => c.classList.contains('bpw-off') !==
-    stage.querySelector('svg #' + CSS.escape(c.dataset.box)).classList.contains('bpw-off'));
+  // a box's number cells (painted on the layer over the stage) are hidden and shown with their box
+  const cells = drawnCells(stage.closest('.bpw-graph')).filter(c => c.text);
+  const apart = cells.filter(c => !c.drawn !==
+    stage.querySelector('svg #' + CSS.escape(c.box)).classList.contains('bpw-off'));
   return {groups: groups.length, off: off.length, offInView: off.filter(g => meets(g.getBoundingClientRect())).length,
           shownInView: groups.filter(g => !g.classList.contains('bpw-off') && meets(g.getBoundingClientRect())).length,
-          cellsOff: cells.filter(c => c.classList.contains('bpw-off')).length, cellsApart: apart.length};
+          cellsOff: cells.filter(c => !c.drawn).length, cellsApart: apart.length};
 }"""
+)
 
 
 @pytest.mark.browser

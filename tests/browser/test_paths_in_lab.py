@@ -94,7 +94,7 @@ def test_tensor_cells_are_readable_whole_and_tell_the_whole_array(lab):
     for entry in ("0.5", "-1.25", "2", "0.125", "3.5", "-0.75"):  # W whole, one cell per entry
         assert entry in texts, texts
     assert "8×2" in texts and "⋮" in texts  # H: its shape and its first rows
-    # no entry of an array squeezed (a squeezed text carries a textLength)
+    # no entry of an array squeezed (narrowed to its cell's width)
     cells = cell_texts(picture, "g.array")
     assert len(cells) >= 6, cells
     squeezed = [cell["text"] for cell in cells if cell["squeezed"]]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import SIZES
-from .graph_dom import eventually, wait_until_laid_out
+from .graph_dom import DRAWN_CELLS_JS, PIXELS_JS, eventually, wait_until_laid_out
 
 LESSONS = sorted((Path(__file__).resolve().parents[2] / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
@@ -35,35 +35,40 @@ STILL_IN_PART: dict[tuple[str, str, int], str] = {}
 ROUNDING_PX = 0.02
 
 # Each picture of a panel, measured on screen: the note, the texts outside the stage, the smallest text.
-MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture, number) => {
+MEASURE_JS = (
+    "root => { const drawnCells = "
+    + DRAWN_CELLS_JS
+    + """;
+  return [...root.querySelectorAll('.bpw-picture')].map((picture, number) => {
   const stage = picture.querySelector('.bpw-stage');
   const svg = stage && stage.querySelector('svg');
   if (!svg) return {number, missing: true};
   const s = stage.getBoundingClientRect();
-  const numbers = picture.querySelectorAll('.bpw-cells svg text'); // the number cells, laid over the stage
-  const texts = [...svg.querySelectorAll('text'), ...numbers].filter(t => t.textContent.trim());
+  // the picture's texts, then the number cells painted on the layer over the stage (its record of them)
+  const labels = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+    const r = t.getBoundingClientRect(), ctm = t.getScreenCTM();
+    return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width,
+            height: r.height, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(ctm.a, ctm.b),
+            size: parseFloat(t.getAttribute('font-size')) || 99};
+  });
+  const numbers = drawnCells(picture);
+  const texts = [...labels, ...numbers.filter(c => c.drawn && c.text.trim())];
   let smallest = Infinity, smallestText = '';
   const outside = [];
-  for (const t of texts) {
-    const r = t.getBoundingClientRect();
+  for (const r of texts) {
     if (!r.width && !r.height) continue;
-    const ctm = t.getScreenCTM();
-    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(ctm.a, ctm.b);
-    if (px < smallest) { smallest = px; smallestText = t.textContent; }
+    if (r.px < smallest) { smallest = r.px; smallestText = r.text; }
     if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 || r.bottom > s.bottom + 1) {
-      outside.push(t.textContent);
+      outside.push(r.text);
     }
   }
-  // number cells drawn away from their box (they are in the layer over the stage, under their box's transforms;
-  // an edge's labels stand beside its path: boxes only)
-  const away = [...picture.querySelectorAll('.bpw-cells g.bpw-cellgroup')].flatMap(g => {
-    const node = svg.querySelector('#' + CSS.escape(g.dataset.box));
-    if (!node.matches('g.node')) return [];
+  // number cells painted away from their box (an edge's labels stand beside its path: boxes only)
+  const away = numbers.filter(c => c.drawn && c.text.trim()).filter(c => {
+    const node = svg.querySelector('#' + CSS.escape(c.box));
+    if (!node.matches('g.node')) return false;
     const b = node.getBoundingClientRect();
-    return [...g.querySelectorAll('text')].filter(t => { const r = t.getBoundingClientRect();
-      return r.left < b.left - 1.5 || r.right > b.right + 1.5 || r.top < b.top - 1.5 || r.bottom > b.bottom + 1.5; })
-      .map(t => g.dataset.box + ': ' + t.textContent);
-  });
+    return c.left < b.left - 1.5 || c.right > b.right + 1.5 || c.top < b.top - 1.5 || c.bottom > b.bottom + 1.5;
+  }).map(c => c.box + ': ' + c.text);
   const cell = picture.closest('.jp-Cell');
   const cells = cell ? [...cell.parentElement.children].filter(c => c.classList.contains('jp-Cell')) : [];
   return {
@@ -72,13 +77,16 @@ MEASURE_JS = """root => [...root.querySelectorAll('.bpw-picture')].map((picture,
     folded: svg.querySelectorAll('g.folded').length, fitting: stage.dataset.fitting || '',
     note: (picture.querySelector('.bpw-more') || {}).textContent || '',
     outside: outside.length, outsideSample: outside.slice(0, 4), away: away.slice(0, 4), numbers: numbers.length,
+    painted: numbers.filter(c => c.drawn && c.text.trim()).length,
     smallest: Math.round(smallest * 100) / 100, smallestText,
     stage: [Math.round(s.width), Math.round(s.height)], viewBox: svg.getAttribute('viewBox'),
     over: stage.dataset.over === 'true', full: stage.dataset.full || '',
-    font: Math.min(...texts.map(t => parseFloat(t.getAttribute('font-size')) || 99)),
+    font: Math.min(...texts.map(t => t.size || 99)),
     window: [innerWidth, innerHeight],
   };
-})"""
+});
+}"""
+)
 
 
 def _report(lesson: str, size: str, pictures: list[dict]) -> None:
@@ -118,6 +126,10 @@ def test_every_picture_opens_whole_and_readable(lab, window, lesson):
         if picture.get("missing"):
             problems.append(f"{name}: not drawn")
             continue
+        # the canvas shows what the record of its number cells says (every cell inked, no ink elsewhere)
+        pixels = notebook.panel.locator(".bpw-picture").nth(picture["number"]).evaluate(PIXELS_JS)
+        if pixels["blank"] or pixels["stray"] or pixels["cells"] != picture["painted"]:
+            problems.append(f"{name}: the numbers' canvas differs from its record: {pixels}")
         if picture["away"]:
             problems.append(f"{name}: number cells away from their boxes {picture['away']} (of {picture['numbers']})")
         if picture["smallest"] < READABLE_PX - ROUNDING_PX:
