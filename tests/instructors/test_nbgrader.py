@@ -368,7 +368,9 @@ def make_broken_hand_ins(course: Path, source_nb) -> None:
     """Honest answers in a notebook whose cells were copied, re-flagged or added; an answer too large to encode."""
     nb = hand_in(source_nb, "copied_cell")
     index = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade_id") == "task1_test")
-    nb.cells.insert(index + 1, nbformat.from_dict(json.loads(json.dumps(nb.cells[index]))))  # a plain copy-paste
+    copy = nbformat.from_dict(json.loads(json.dumps(nb.cells[index])))  # a plain copy-paste: the same grade id,
+    copy.id = f"{copy.id}-pasted"  # and a cell id of its own, as JupyterLab gives a pasted cell
+    nb.cells.insert(index + 1, copy)
     submit(course, "copied_cell", "sigmoid_tree", nb)
     nb = hand_in(source_nb, "reflagged")
     for cell in nb.cells:
