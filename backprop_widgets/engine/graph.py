@@ -101,7 +101,7 @@ class Node:
         """This node's gradient after its first contribution: zero + contribution.
 
         ``shared`` says that ``contribution`` is another node's gradient (an
-        input passed on unchanged), so an array must be copied, never shared.
+        input passed on unchanged), which an array must not simply become.
         Adding to zero also turns −0.0 into 0.0, as ``grad += contribution``
         on zeros would.
         """
@@ -110,6 +110,10 @@ class Node:
     def one(self) -> Any:
         """The gradient of a node with respect to itself (a scalar output)."""
         return 1.0
+
+    def held_grad(self) -> Any:
+        """The gradient as the node holds it, for the backward pass to read (``grad``, for a scalar)."""
+        return self.grad
 
 
 @dataclass(frozen=True)
@@ -228,7 +232,7 @@ def backward_steps(root: Node, *, record: bool = True, constants: bool = True) -
         parents = node.parents
         if not parents:
             continue
-        upstream_grad = node.grad
+        upstream_grad = node.held_grad()
         local_grads = node.local_grads() if record else None  # what the steps show
         args = node.vjp_args()  # what the node's contributions are made from (its local gradients' numbers)
         for index, parent in enumerate(parents):

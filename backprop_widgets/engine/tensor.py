@@ -78,17 +78,24 @@ class Tensor(Node):
 
     @property
     def grad(self) -> np.ndarray:
-        """The gradient, an array of ``data``'s shape.  Before any backward pass it is zeros,
-        made when first asked for (a training step never asks: backward() sets every gradient
-        it computes, and nobody asks for the data's or a constant's).
+        """The gradient, an array of ``data``'s shape and of this tensor's own.  Before any backward
+        pass it is zeros, made when first asked for (a training step never asks: backward() sets
+        every gradient it computes, and nobody asks for the data's or a constant's).
+
+        backward() may leave one read-only array as the gradient of two nodes (an input of + or −
+        gets the output's gradient unchanged: see ``first_grad``); asked for, each gets a copy of
+        its own, so changing one node's gradient never changes another's.
 
         (A property, not ``__getattr__``: a class with ``__getattr__`` is slower at every attribute.)
         """
         try:
-            return self._grad
+            grad = self._grad
         except AttributeError:
-            self._grad = np.zeros(self.data.shape)
-            return self._grad
+            grad = self._grad = np.zeros(self.data.shape)
+            return grad
+        if not grad.flags.writeable:  # shared by backward(), or given so: this tensor's own copy
+            grad = self._grad = grad.copy()
+        return grad
 
     @grad.setter
     def grad(self, value: np.ndarray) -> None:
@@ -124,13 +131,26 @@ class Tensor(Node):
         return np.zeros(self.data.shape)
 
     def first_grad(self, contribution: Any, shared: bool) -> np.ndarray:
-        """The contribution itself when it is a new array (the op table's VJPs leave no −0.0 in it);
-        else a copy, so that no two nodes ever share a gradient array (and a 0-d gradient stays an array)."""
+        """The contribution itself when it is a new array (the op table's VJPs leave no −0.0 in it).
+
+        When it is the upstream gradient passed on unchanged (``shared``: the input of a + or −),
+        the two nodes hold that one array, made read-only, in place of a copy (a copy of 300 × 100
+        numbers costs a tenth of a training step).  Nothing can change it then: ``grad`` gives each
+        node a copy of its own when asked for, and the backward pass adds a later contribution to a
+        new array.  A view of another array is copied (and a 0-d gradient stays an array).
+        """
         if type(contribution) is not np.ndarray:  # numpy's scalar for a 0-d product
             return np.array(contribution, dtype=np.float64)
-        if shared or contribution.base is not None:
+        if shared:
+            contribution.flags.writeable = False
+            return contribution
+        if contribution.base is not None:
             return contribution.copy()
         return contribution  # (of this tensor's shape: the table's tests check every row's)
+
+    def held_grad(self) -> np.ndarray:
+        """The gradient as held, read-only if backward() shared it (``grad`` would copy it)."""
+        return self._grad
 
     def one(self) -> np.ndarray:
         """d(self)/d(self) = 1, for a tensor with one entry (a scalar loss)."""

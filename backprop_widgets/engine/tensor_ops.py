@@ -369,9 +369,9 @@ class VJP(LocalGrad):
 
     A contribution never holds −0.0 where the upstream gradient holds none: the
     rules negate as ``0 − g``, their matrix products sum from +0, and a factor's
-    product has −0.0 turned into 0.  And it is a new array or a view of
-    ``upstream``, never an array kept elsewhere: ``backward()`` keeps a new one
-    as the input's gradient, and copies a view.
+    product has −0.0 turned into 0.  And it is a new array, ``upstream`` itself
+    or a view of it, never an array kept elsewhere: ``backward()`` keeps a new one
+    as the input's gradient, shares ``upstream`` itself read-only, and copies a view.
 
     >>> a, b = np.array([2.0, 3.0]), np.array([4.0, 5.0])
     >>> vjp = TENSOR_OPS["mul"].bind([a, b], a * b)[0]

@@ -36,6 +36,37 @@ def test_after_backward_no_two_nodes_share_a_gradient_array():
             assert not np.shares_memory(a.grad, other.data)
 
 
+def test_a_gradient_passed_on_unchanged_is_shared_read_only_and_copied_only_when_asked_for():
+    # x @ W + b: the product's gradient is the sum's, passed on by +; backward() does not copy it
+    # (a copy of every hidden layer's gradient in every training step), and nobody can change it.
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(5, 3)), constant=True)
+    W, b = Tensor(rng.normal(size=(3, 4))), Tensor(np.zeros(4))
+    product = x @ W
+    z = product + b
+    loss = (z.sigmoid() * 2.0).sum()
+    loss.backward()
+    held = z.held_grad()
+    assert product.held_grad() is held and not held.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        held += 1.0
+    mine = product.grad  # asked for: a copy of its own, writable, the same numbers
+    assert mine is not held and mine.flags.writeable and not np.shares_memory(mine, z.grad)
+    np.testing.assert_array_equal(mine, held)
+    assert product.grad is mine  # copied once
+
+
+def test_a_shared_gradient_gets_a_later_contribution_on_a_new_array():
+    # a + (a * a): a gets the sum's gradient unchanged first, then the product's contribution; the sum's own
+    # gradient (the array a shared) is left as it was.
+    a = Tensor([1.0, -2.0, 3.0], label="a")
+    s = a + a * a
+    loss = (s * Tensor([1.0, 2.0, 3.0], constant=True)).sum()
+    loss.backward()
+    np.testing.assert_array_equal(s.grad, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(a.grad, [1.0 + 2.0, 2.0 - 8.0, 3.0 + 18.0])
+
+
 def test_changing_one_gradient_changes_no_other():
     loss = _every_way_a_gradient_is_passed_on()
     loss.backward()
