@@ -656,6 +656,19 @@ class Lab:
         notebook.wait_for_kernel_idle(timeout)
         return notebook
 
+    def run(self, name: str, cells: list[str]) -> NotebookPage:
+        """Write the notebook `name` of `cells` (as write_notebook), open it and run every cell; return it.
+
+        Fails, showing the RunResult, if a cell raised, a widget did not display or a code cell did not run.
+        It does not wait for the kit's pictures to be laid out: the harness knows Jupyter, not the pictures
+        (a test that reads them calls graph_dom.wait_until_laid_out).
+        """
+        notebook = self.open(self.write_notebook(name, cells))
+        result = notebook.run_all()
+        if result.problems or result.unexecuted:
+            raise AssertionError(str(result))
+        return notebook
+
     def screenshot_all(self, label: str) -> list[Path]:
         """Save a picture of every tab this test still has open; return the files."""
         stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)

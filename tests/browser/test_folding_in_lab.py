@@ -31,9 +31,7 @@ def folded_boxes(picture):
 def test_click_unfolds_a_neuron_enter_folds_it_back_and_a_folded_network_steps(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("folding.ipynb", [BIG, SMALL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("folding.ipynb", [BIG, SMALL])
     wait_until_laid_out(notebook.panel)
     picture = notebook.panel.locator(".bpw-picture").first
     assert folded_boxes(picture) == 33  # 2-16-16-1: every neuron one box

@@ -37,9 +37,7 @@ explorer
 
 
 def _stepper_page(lab, name):
-    notebook = lab.open(lab.write_notebook(name, [STEPPER_CELL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run(name, [STEPPER_CELL])
     wait_until_laid_out(notebook.panel)
     return notebook
 
@@ -103,9 +101,7 @@ def test_a_stepper_steps_by_button_and_by_keyboard(lab):
 def test_a_slider_move_repaints_the_picture_in_place(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("explorer_slider.ipynb", [EXPLORER_CELL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("explorer_slider.ipynb", [EXPLORER_CELL])
     wait_until_laid_out(notebook.panel)
     explorer = notebook.panel.locator(".bpw-explorer").first
     picture = explorer.locator(".bpw-picture")
@@ -176,9 +172,7 @@ def test_number_cells_are_painted_in_their_boxes_on_a_layer_of_their_own(lab):
     # box, at every zoom, and bold with its box when lit; the canvas's pixels are what the record says.
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("cells_layer.ipynb", [EXPLORER_CELL, STEPPER_CELL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("cells_layer.ipynb", [EXPLORER_CELL, STEPPER_CELL])
     wait_until_laid_out(notebook.panel)
     explorer = notebook.panel.locator(".bpw-explorer").first
     picture = explorer.locator(".bpw-picture")
@@ -297,18 +291,9 @@ def _axe_violations(page, selectors):
 
 @pytest.mark.browser
 def test_axe_finds_no_serious_problem_in_what_the_kit_draws(lab):
-    notebook = lab.open(
-        lab.write_notebook(
-            "axe.ipynb",
-            [
-                EXPLORER_CELL,
-                STEPPER_CELL,
-                "from backprop_widgets import draw\ndraw(f, show_local=True)",
-            ],
-        )
+    notebook = lab.run(
+        "axe.ipynb", [EXPLORER_CELL, STEPPER_CELL, "from backprop_widgets import draw\ndraw(f, show_local=True)"]
     )
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
     wait_until_laid_out(notebook.panel)
     stepper = notebook.panel.locator(".bpw-stepper").nth(1)
     stepper.get_by_role("button", name="Step").click()  # mid-step: a current edge, a panel with a formula
@@ -383,9 +368,7 @@ HIDDEN_JS = (
 
 @pytest.mark.browser
 def test_a_picture_shown_in_part_hides_only_what_is_out_of_view(lab):
-    notebook = lab.open(lab.write_notebook("long_chain.ipynb", [LONG_CHAIN_CELL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("long_chain.ipynb", [LONG_CHAIN_CELL])
     wait_until_laid_out(notebook.panel)
     picture = notebook.panel.locator(".bpw-picture").first
     stage = picture.locator(".bpw-stage")
@@ -420,9 +403,7 @@ OUTPUT_BOX_JS = """stage => {
 @pytest.mark.browser
 def test_a_long_chain_shown_in_part_opens_on_its_output(lab):
     # The first view starts where the walk starts, wherever the layout put the output (a wrapped layout: its last row)
-    notebook = lab.open(lab.write_notebook("longer_chain.ipynb", [LONG_CHAIN_CELL.replace("range(30)", "range(60)")]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("longer_chain.ipynb", [LONG_CHAIN_CELL.replace("range(30)", "range(60)")])
     wait_until_laid_out(notebook.panel)
     picture = notebook.panel.locator(".bpw-picture").first
     assert "Part of the graph is out of view" in picture.inner_text()

@@ -29,10 +29,7 @@ display({"application/vnd.jupyter.widget-view+json":
 def test_widget_renders_and_a_click_runs_the_kernel_callback(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("harness_widget.ipynb", ["#md A button and a picture", PICTURE_CELL]))
-    result = notebook.run_all()
-    assert not result.problems, result
-    assert not result.unexecuted, result
+    notebook = lab.run("harness_widget.ipynb", ["#md A button and a picture", PICTURE_CELL])
 
     label = notebook.panel.locator(".jp-OutputArea-output svg text#t")
     expect(label).to_have_text("before")
@@ -54,6 +51,13 @@ def test_errors_are_found_and_warnings_are_not_errors(lab):
     assert any("only a warning" in text for text in result.stderr), result
     assert result.unexecuted == [4], result
     assert len(result.problems) == 2, result
+
+
+@pytest.mark.browser
+def test_a_run_that_went_wrong_fails_with_what_the_notebook_showed(lab):
+    with pytest.raises(AssertionError, match="code cell 2: ZeroDivisionError") as failure:
+        lab.run("harness_run_fails.ipynb", ["x = 1", "1/0", "print('never runs')"])
+    assert "code cells not run: [3]" in str(failure.value)
 
 
 # The parts that need no browser, so they run even with BPW_SKIP_BROWSER=1.

@@ -29,9 +29,7 @@ def _shot(locator, name):
 def test_the_mode_toggle_switches_to_a_forward_walk_you_can_step(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("modes.ipynb", [EXPLORER_CELL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("modes.ipynb", [EXPLORER_CELL])
     wait_until_laid_out(notebook.panel)
     explorer = notebook.panel.locator(".bpw-explorer").first
 

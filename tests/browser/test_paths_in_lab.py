@@ -49,9 +49,7 @@ def smallest_number_px(picture) -> float:
 def test_path_view_fits_and_centres_offers_every_input_and_says_why(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("paths.ipynb", [PATHS]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("paths.ipynb", [PATHS])
     wait_until_laid_out(notebook.panel)
     view = notebook.panel.locator(".bpw-path-view").first
     picture = view.locator(".bpw-picture").first
@@ -84,9 +82,7 @@ def test_path_view_fits_and_centres_offers_every_input_and_says_why(lab):
 def test_tensor_cells_are_readable_whole_and_tell_the_whole_array(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("tensors.ipynb", [TENSORS]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("tensors.ipynb", [TENSORS])
     wait_until_laid_out(notebook.panel)
     picture = notebook.panel.locator(".bpw-picture").first
     picture.locator(".bpw-bar button", has_text="Fit").click()

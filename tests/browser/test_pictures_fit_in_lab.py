@@ -157,9 +157,7 @@ BackwardStepper(parse("1/(1+e^(-x))", x=1.0), show_local=True)
 @pytest.mark.browser
 @pytest.mark.parametrize("window", ["1920x1080"], indirect=True)
 def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window):
-    notebook = lab.open(lab.write_notebook("narrowing.ipynb", [SIGMOID_STEPPER]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("narrowing.ipynb", [SIGMOID_STEPPER])
     wait_until_laid_out(notebook.panel)
     [wide] = notebook.panel.evaluate(MEASURE_JS)
     assert _shape(wide) > 4 and not wide["note"] and wide["smallest"] >= READABLE_PX - ROUNDING_PX, (

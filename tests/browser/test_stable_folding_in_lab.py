@@ -58,9 +58,7 @@ def _shot(picture, name: str) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("window", list(SIZES), indirect=True)
 def test_unfolding_a_neuron_keeps_the_others_in_order_and_folding_back_restores_the_picture(lab, window):
-    notebook = lab.open(lab.write_notebook(f"stable-{window}.ipynb", [BIG]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run(f"stable-{window}.ipynb", [BIG])
     wait_until_laid_out(notebook.panel)
     picture = notebook.panel.locator(".bpw-picture").first
     picture.scroll_into_view_if_needed()

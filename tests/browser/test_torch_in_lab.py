@@ -70,9 +70,7 @@ def window_shot(lab, notebook, widget, name: str) -> None:
 def test_a_torch_mlp_steps_folded_by_layer_and_the_lockstep_view_shows_both(lab, window):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook(f"torch-{window}.ipynb", [MLP, LOCKSTEP]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run(f"torch-{window}.ipynb", [MLP, LOCKSTEP])
     wait_until_laid_out(notebook.panel)
     notebook.page.wait_for_timeout(300)  # the stage's resize observer has settled
 
@@ -120,9 +118,7 @@ PathView(y, wrt=w)
 def test_path_view_lists_a_torch_tensors_paths_with_their_shares(lab, window):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook(f"torch-paths-{window}.ipynb", [PATHS]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run(f"torch-paths-{window}.ipynb", [PATHS])
     wait_until_laid_out(notebook.panel)
     view = notebook.panel.locator(".bpw-path-view").first
     expect(view).to_contain_text("3 paths", timeout=30_000)

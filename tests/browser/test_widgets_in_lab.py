@@ -17,9 +17,7 @@ explorer
 def test_explorer_steps_in_the_browser(lab):
     from playwright.sync_api import expect
 
-    notebook = lab.open(lab.write_notebook("explorer.ipynb", ["#md An Explorer", EXPLORER_CELL]))
-    result = notebook.run_all()
-    assert not result.problems and not result.unexecuted, result
+    notebook = lab.run("explorer.ipynb", ["#md An Explorer", EXPLORER_CELL])
 
     stepper = notebook.panel.locator(".bpw-stepper").first
     picture = stepper.locator(".bpw-picture").first
