@@ -134,10 +134,10 @@ class Tensor(Node):
         """The contribution itself when it is a new array (the op table's VJPs leave no −0.0 in it).
 
         When it is the upstream gradient passed on unchanged (``shared``: the input of a + or −),
-        the two nodes hold that one array, made read-only, in place of a copy (a copy of 300 × 100
-        numbers costs a tenth of a training step).  Nothing can change it then: ``grad`` gives each
-        node a copy of its own when asked for, and the backward pass adds a later contribution to a
-        new array.  A view of another array is copied (and a 0-d gradient stays an array).
+        the two nodes hold that one array, made read-only, in place of a copy (in a training step, a
+        copy of ``x @ W``'s gradient for every ``x @ W + b``).  Nothing can change it then: ``grad``
+        gives each node a copy of its own when asked for, and the backward pass adds a later
+        contribution to a new array.  A view of another array is copied (and a 0-d gradient stays an array).
         """
         if type(contribution) is not np.ndarray:  # numpy's scalar for a 0-d product
             return np.array(contribution, dtype=np.float64)
