@@ -556,11 +556,16 @@ def graded(course: Path, name: str, student: str):
 
 
 def outputs_text(nb) -> str:
-    return "\n".join(
-        o.get("text", "") + o.get("evalue", "") + "".join(o.get("data", {}).get("text/plain", ""))
-        for c in nb.cells
-        for o in c.get("outputs", [])
-    )
+    """The notebook's outputs, one after another on lines of their own, except that a stream's pieces run on as a
+    reader sees them (a busy kernel may send one print in two: "refused:", then " OSError")."""
+    text, last = "", None
+    for o in (o for c in nb.cells for o in c.get("outputs", [])):
+        stream = o.get("output_type") == "stream"
+        if last is not None and not (stream and last):
+            text += "\n"
+        text += o.get("text", "") + o.get("evalue", "") + "".join(o.get("data", {}).get("text/plain", ""))
+        last = stream
+    return text
 
 
 def secret_lines(source_nb, patterns=(SOLUTION, HIDDEN)) -> list[str]:
