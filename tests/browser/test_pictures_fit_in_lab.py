@@ -164,10 +164,11 @@ def test_a_picture_chooses_its_layout_again_when_the_window_narrows(lab, window)
         wide
     )  # left to right, whole
 
+    assert "inputs on the left" in wide["title"], wide
     notebook.page.set_viewport_size({"width": 1366, "height": 768})
-    eventually(
+    eventually(  # (the title says the direction; the shape, that it is not the wide layout shrunk)
         lambda: notebook.panel.evaluate(MEASURE_JS)[0],
-        lambda p: _shape(p) < 1,
+        lambda p: "inputs at the top" in p["title"] and _shape(p) < 1.5,
         what="laid out again, top to bottom, in the narrower cell",
     )
     notebook.page.wait_for_timeout(300)
